@@ -1,0 +1,48 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// DirectAuthorize performs the BlockID-style direct authorization: the authorization request is POSTed
+// with a proof_of_authentication_jwt instead of opening a browser, and the answer (303, or 200) carries
+// the authorization response in its Location, which is read without being followed. The parameters
+// returned go to VerifyCallback like a browser's.
+func (c *Client) DirectAuthorize(ctx context.Context, req *AuthRequest, proofJWT string) (url.Values, error) {
+	endpoint, err := c.endpoints(ctx, "authorization", func(e Endpoints) string { return e.Authorization })
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{}
+	for _, k := range []string{"client_id", "response_type", "scope", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method"} {
+		if v := req.Params.Get(k); v != "" {
+			form.Set(k, v)
+		}
+	}
+	form.Set("proof_of_authentication_jwt", proofJWT)
+	r, err := c.postForm(ctx, "direct authorize", endpoint, form, false)
+	if err != nil {
+		return nil, err
+	}
+	loc := r.header.Get("Location")
+	if loc == "" {
+		var ignored map[string]any
+		if err := decodeJSON(r, "direct authorize endpoint", &ignored); err != nil {
+			return nil, err
+		}
+		return nil, &Error{Kind: KindMissingCode, Detail: fmt.Sprintf("the direct authorize endpoint answered HTTP %d without a Location header", r.status)}
+	}
+	if r.status != http.StatusSeeOther && r.status != http.StatusFound && r.status != http.StatusOK {
+		return nil, &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the direct authorize endpoint answered HTTP %d (expected 303 or 200)", r.status)}
+	}
+	params, _, err := ParseCallback(loc)
+	var fe *Error
+	if errors.As(err, &fe) && fe.Kind == KindMissingCode {
+		return nil, &Error{Kind: KindMissingCode, Detail: "the direct authorize answer's Location has neither code nor error: " + redactURL(loc)}
+	}
+	return params, err
+}

@@ -1,0 +1,159 @@
+package flows
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// clientAssertionType is the RFC 7523 §2.2 client_assertion_type.
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// assertionLifetime keeps client assertions short-lived (RFC 7523 §3 item 4).
+const assertionLifetime = 60 * time.Second
+
+// authenticate adds the client's credentials (RFC 6749 §2.3) to a form sent to aud, which client
+// assertions name as their audience; Basic credentials come back as a header to set.
+func (c *Client) authenticate(form url.Values, aud string) (http.Header, error) {
+	cfg := c.Config
+	header := http.Header{}
+	switch m := cfg.authMethod(); m {
+	case AuthClientSecretBasic:
+		// RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
+		req := http.Request{Header: header}
+		req.SetBasicAuth(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret))
+	case AuthClientSecretPost:
+		form.Set("client_id", cfg.ClientID)
+		form.Set("client_secret", cfg.ClientSecret)
+	case AuthNone:
+		form.Set("client_id", cfg.ClientID)
+	case AuthClientSecretJWT, AuthPrivateKeyJWT:
+		a, err := c.clientAssertion(m, aud)
+		if err != nil {
+			return nil, err
+		}
+		form.Set("client_id", cfg.ClientID)
+		form.Set("client_assertion_type", clientAssertionType)
+		form.Set("client_assertion", a)
+	default:
+		return nil, fmt.Errorf("unknown client authentication method %q", m)
+	}
+	return header, nil
+}
+
+// clientAssertion signs a client assertion (RFC 7523 §3, OpenID Connect Core §9) with a fresh jti and
+// a short exp.
+func (c *Client) clientAssertion(m AuthMethod, aud string) (string, error) {
+	cfg := c.Config
+	var key jose.SigningKey
+	switch m {
+	case AuthClientSecretJWT:
+		if cfg.ClientSecret == "" {
+			return "", errors.New("client_secret_jwt needs a client secret")
+		}
+		alg := jose.SignatureAlgorithm(cfg.SigningAlg)
+		if alg == "" || alg[0] != 'H' {
+			alg = jose.HS256
+		}
+		key = jose.SigningKey{Algorithm: alg, Key: []byte(cfg.ClientSecret)}
+	default:
+		if cfg.SigningKey == nil {
+			return "", errors.New("private_key_jwt needs a signing key (PEM or JWK)")
+		}
+		alg := cfg.SigningAlg
+		if alg == "" {
+			alg = DefaultAlg(cfg.SigningKey)
+		}
+		key = jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: cfg.SigningKey}
+	}
+	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", fmt.Errorf("cannot sign the client assertion with %s: %w", key.Algorithm, err)
+	}
+	now := c.Now()
+	claims := jwt.Claims{
+		Issuer:   cfg.ClientID,
+		Subject:  cfg.ClientID,
+		Audience: jwt.Audience{aud},
+		ID:       randomValue(),
+		IssuedAt: jwt.NewNumericDate(now),
+		Expiry:   jwt.NewNumericDate(now.Add(assertionLifetime)),
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
+}
+
+// DefaultAlg is the JWS algorithm tokenbench uses for a key when none is chosen.
+func DefaultAlg(k *jose.JSONWebKey) string {
+	if k.Algorithm != "" {
+		return k.Algorithm
+	}
+	switch key := k.Key.(type) {
+	case *ecdsa.PrivateKey:
+		switch key.Curve {
+		case elliptic.P384():
+			return string(jose.ES384)
+		case elliptic.P521():
+			return string(jose.ES512)
+		}
+		return string(jose.ES256)
+	case ed25519.PrivateKey:
+		return string(jose.EdDSA)
+	}
+	return string(jose.RS256)
+}
+
+// ParseSigningKey reads a private key given as PEM (PKCS #8, PKCS #1 or SEC 1) or as a JWK.
+func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
+	var jwk jose.JSONWebKey
+	if json.Valid(data) {
+		if err := jwk.UnmarshalJSON(data); err != nil {
+			return nil, fmt.Errorf("not a usable JWK: %w", err)
+		}
+		if jwk.IsPublic() {
+			return nil, errors.New("the JWK is a public key; private_key_jwt needs the private key")
+		}
+		return &jwk, nil
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("neither a PEM private key nor a JWK")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("a PEM %q block is not a private key", block.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the PEM %s cannot be read: %w", block.Type, err)
+	}
+	switch key.(type) {
+	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
+	default:
+		return nil, fmt.Errorf("unsupported private key type %T", key)
+	}
+	jwk = jose.JSONWebKey{Key: key}
+	pub := jwk.Public()
+	if thumb, err := pub.Thumbprint(cryptoSHA256); err == nil {
+		jwk.KeyID = base64URL(thumb) // RFC 7638 thumbprint, so the provider can find the key by kid
+	}
+	return &jwk, nil
+}

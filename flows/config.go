@@ -1,0 +1,146 @@
+package flows
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// AuthMethod is a client authentication method at the token endpoint (RFC 6749 §2.3, OpenID Connect
+// Core §9).
+type AuthMethod string
+
+// The client authentication methods tokenbench supports.
+const (
+	AuthClientSecretBasic AuthMethod = "client_secret_basic"
+	AuthClientSecretPost  AuthMethod = "client_secret_post"
+	AuthNone              AuthMethod = "none"
+	AuthClientSecretJWT   AuthMethod = "client_secret_jwt"
+	AuthPrivateKeyJWT     AuthMethod = "private_key_jwt"
+)
+
+// AuthMethods lists every supported client authentication method.
+func AuthMethods() []AuthMethod {
+	return []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthNone, AuthClientSecretJWT, AuthPrivateKeyJWT}
+}
+
+// ParseAuthMethod returns the method with that name, or false.
+func ParseAuthMethod(s string) (AuthMethod, bool) {
+	for _, m := range AuthMethods() {
+		if string(m) == s {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// PKCEMethod is the code_challenge_method of RFC 7636, or PKCENone to send no challenge.
+type PKCEMethod string
+
+// The PKCE choices; S256 is the default (RFC 9700 §2.1.1).
+const (
+	PKCES256  PKCEMethod = "S256"
+	PKCEPlain PKCEMethod = "plain"
+	PKCENone  PKCEMethod = "none"
+)
+
+// Endpoints are a provider's endpoint URLs. Empty fields are filled from discovery.
+type Endpoints struct {
+	Authorization       string
+	Token               string
+	UserInfo            string
+	Introspection       string
+	Revocation          string
+	EndSession          string
+	DeviceAuthorization string
+	JWKS                string
+}
+
+// merge returns e with its empty fields taken from other.
+func (e Endpoints) merge(other Endpoints) Endpoints {
+	pick := func(a, b string) string {
+		if a != "" {
+			return a
+		}
+		return b
+	}
+	return Endpoints{
+		Authorization:       pick(e.Authorization, other.Authorization),
+		Token:               pick(e.Token, other.Token),
+		UserInfo:            pick(e.UserInfo, other.UserInfo),
+		Introspection:       pick(e.Introspection, other.Introspection),
+		Revocation:          pick(e.Revocation, other.Revocation),
+		EndSession:          pick(e.EndSession, other.EndSession),
+		DeviceAuthorization: pick(e.DeviceAuthorization, other.DeviceAuthorization),
+		JWKS:                pick(e.JWKS, other.JWKS),
+	}
+}
+
+// complete reports whether discovery can be skipped: the endpoints every flow needs are given.
+func (e Endpoints) complete() bool {
+	return e.Authorization != "" && e.Token != ""
+}
+
+// ClientConfig is everything flows needs to act as one OAuth client against one provider.
+type ClientConfig struct {
+	// Issuer is the provider's issuer identifier; discovery starts from it.
+	Issuer string
+	// Endpoints override or replace what discovery finds.
+	Endpoints Endpoints
+	// ClientID and ClientSecret identify the client; the secret is empty for public clients and
+	// private_key_jwt.
+	ClientID     string
+	ClientSecret string
+	// AuthMethod is the client authentication at the token endpoint; empty means client_secret_basic
+	// when there is a secret, none otherwise.
+	AuthMethod AuthMethod
+	// SigningKey signs private_key_jwt assertions; SigningAlg is its JWS algorithm (RS256, PS256, ES256),
+	// chosen from the key when empty.
+	SigningKey *jose.JSONWebKey
+	SigningAlg string
+	// RedirectURI is where the provider sends the authorization response.
+	RedirectURI string
+	// Scopes are requested on authorize and on grants that take a scope.
+	Scopes []string
+	// PKCE is the code challenge method; empty means S256.
+	PKCE PKCEMethod
+	// AuthParams are added to the authorization request; TokenParams to every token request.
+	AuthParams  url.Values
+	TokenParams url.Values
+}
+
+// authMethod resolves the default method.
+func (c ClientConfig) authMethod() AuthMethod {
+	switch {
+	case c.AuthMethod != "":
+		return c.AuthMethod
+	case c.SigningKey != nil:
+		return AuthPrivateKeyJWT
+	case c.ClientSecret != "":
+		return AuthClientSecretBasic
+	default:
+		return AuthNone
+	}
+}
+
+// pkce resolves the default PKCE method.
+func (c ClientConfig) pkce() PKCEMethod {
+	if c.PKCE == "" {
+		return PKCES256
+	}
+	return c.PKCE
+}
+
+// scope is the space-separated scope parameter.
+func (c ClientConfig) scope() string { return strings.Join(c.Scopes, " ") }
+
+// hasOpenID reports whether the openid scope is requested.
+func (c ClientConfig) hasOpenID() bool {
+	for _, s := range c.Scopes {
+		if s == "openid" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,145 @@
+package demoidp
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+)
+
+// grant is one authorization by the resource owner (or by the client itself,
+// for client_credentials). Every token issued from it points back to it, so
+// revoking the grant revokes them all at once.
+type grant struct {
+	clientID string
+	user     *user // nil for client_credentials
+	authTime time.Time
+	sid      string
+	revoked  bool
+}
+
+// authCode is an issued authorization code.
+type authCode struct {
+	clientID    string
+	redirectURI string
+	scope       []string
+	nonce       string
+	challenge   string
+	method      string // PKCE code_challenge_method
+	authTime    time.Time
+	sid         string
+	expires     time.Time
+	used        bool
+	grant       *grant // set when redeemed, to revoke its tokens on reuse
+}
+
+// accessRecord is an issued access token.
+type accessRecord struct {
+	grant    *grant
+	clientID string
+	scope    []string
+	aud      string
+	jti      string
+	iat, exp time.Time
+	revoked  bool
+}
+
+// refreshRecord is an issued refresh token.
+type refreshRecord struct {
+	grant    *grant
+	clientID string
+	scope    []string // the scope originally granted; a refresh may narrow it
+	iat, exp time.Time
+	used     bool // rotated away: a refresh token is good for one use
+	revoked  bool
+}
+
+// activeAt reports whether an access token can be used at time now.
+func (a *accessRecord) activeAt(now time.Time) bool {
+	return !a.revoked && !a.grant.revoked && now.Before(a.exp)
+}
+
+// activeAt reports whether a refresh token can be used or introspected as
+// active at time now.
+func (r *refreshRecord) activeAt(now time.Time) bool {
+	return !r.used && !r.revoked && !r.grant.revoked && now.Before(r.exp)
+}
+
+// session is the demo user's browser session at the provider.
+type session struct {
+	sid      string
+	authTime time.Time
+}
+
+// store is the provider's state; Provider.mu guards it.
+type store struct {
+	codes     map[string]*authCode
+	access    map[string]*accessRecord
+	refresh   map[string]*refreshRecord
+	devices   map[string]*deviceGrant // by device_code
+	userCodes map[string]string       // user_code → device_code
+	jtis      map[string]time.Time    // client_id + " " + jti → exp of the assertion
+	session   *session
+	lastSweep time.Time
+}
+
+func newStore() store {
+	return store{
+		codes:     map[string]*authCode{},
+		access:    map[string]*accessRecord{},
+		refresh:   map[string]*refreshRecord{},
+		devices:   map[string]*deviceGrant{},
+		userCodes: map[string]string{},
+		jtis:      map[string]time.Time{},
+	}
+}
+
+// sweepEvery is how often the store drops records nobody can use any more.
+const sweepEvery = time.Minute
+
+// sweep drops long-dead records so a long-running demo server does not grow
+// without bound. Records are kept a while after they expire so that a late
+// request gets a precise error ("expired", "already used") rather than
+// "unknown". The caller holds Provider.mu.
+func (s *store) sweep(now time.Time) {
+	if now.Sub(s.lastSweep) < sweepEvery && now.After(s.lastSweep) {
+		return
+	}
+	s.lastSweep = now
+	const keep = time.Hour
+	for k, c := range s.codes {
+		if now.Sub(c.expires) > keep {
+			delete(s.codes, k)
+		}
+	}
+	for k, a := range s.access {
+		if now.Sub(a.exp) > keep {
+			delete(s.access, k)
+		}
+	}
+	for k, r := range s.refresh {
+		if now.Sub(r.exp) > keep {
+			delete(s.refresh, k)
+		}
+	}
+	for k, d := range s.devices {
+		if now.Sub(d.expires) > keep {
+			delete(s.devices, k)
+			delete(s.userCodes, d.userCode)
+		}
+	}
+	for k, exp := range s.jtis {
+		// An assertion cannot be replayed once it has expired, so its jti
+		// need not be remembered after that.
+		if now.Sub(exp) > assertionLeeway {
+			delete(s.jtis, k)
+		}
+	}
+}
+
+// randomToken returns 32 random bytes as base64url: for codes, refresh
+// tokens, device codes, jti and sid values.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

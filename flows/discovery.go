@@ -1,0 +1,168 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Metadata is a provider's OpenID Connect Discovery 1.0 or RFC 8414 metadata.
+type Metadata struct {
+	Issuer string
+	Endpoints
+	ResponseTypes            []string
+	ResponseModes            []string
+	GrantTypes               []string
+	Scopes                   []string
+	CodeChallengeMethods     []string
+	TokenEndpointAuthMethods []string
+	TokenEndpointAuthAlgs    []string
+	IDTokenSigningAlgs       []string
+	// IssParameterSupported is RFC 9207's authorization_response_iss_parameter_supported.
+	IssParameterSupported bool
+	// Source is the URL the document came from.
+	Source string
+	// Raw holds every member as received, known or not.
+	Raw map[string]any
+}
+
+// metadataJSON maps the registered member names.
+type metadataJSON struct {
+	Issuer                   string   `json:"issuer"`
+	Authorization            string   `json:"authorization_endpoint"`
+	Token                    string   `json:"token_endpoint"`
+	UserInfo                 string   `json:"userinfo_endpoint"`
+	Introspection            string   `json:"introspection_endpoint"`
+	Revocation               string   `json:"revocation_endpoint"`
+	EndSession               string   `json:"end_session_endpoint"`
+	DeviceAuthorization      string   `json:"device_authorization_endpoint"`
+	JWKS                     string   `json:"jwks_uri"`
+	ResponseTypes            []string `json:"response_types_supported"`
+	ResponseModes            []string `json:"response_modes_supported"`
+	GrantTypes               []string `json:"grant_types_supported"`
+	Scopes                   []string `json:"scopes_supported"`
+	CodeChallengeMethods     []string `json:"code_challenge_methods_supported"`
+	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthAlgs    []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	IDTokenSigningAlgs       []string `json:"id_token_signing_alg_values_supported"`
+	IssParameterSupported    bool     `json:"authorization_response_iss_parameter_supported"`
+}
+
+// ParseMetadata parses a metadata document. It needs a JSON object with an issuer; members of the
+// wrong type are an error naming the member.
+func ParseMetadata(body []byte) (*Metadata, error) {
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	var m metadataJSON
+	if err := json.Unmarshal(body, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("member %q has the wrong type: %s where %s was expected", te.Field, te.Value, te.Type)
+		}
+		return nil, err
+	}
+	if m.Issuer == "" {
+		return nil, errors.New(`the document has no "issuer" member`)
+	}
+	return &Metadata{
+		Issuer: m.Issuer,
+		Endpoints: Endpoints{
+			Authorization: m.Authorization, Token: m.Token, UserInfo: m.UserInfo,
+			Introspection: m.Introspection, Revocation: m.Revocation, EndSession: m.EndSession,
+			DeviceAuthorization: m.DeviceAuthorization, JWKS: m.JWKS,
+		},
+		ResponseTypes: m.ResponseTypes, ResponseModes: m.ResponseModes, GrantTypes: m.GrantTypes,
+		Scopes: m.Scopes, CodeChallengeMethods: m.CodeChallengeMethods,
+		TokenEndpointAuthMethods: m.TokenEndpointAuthMethods, TokenEndpointAuthAlgs: m.TokenEndpointAuthAlgs,
+		IDTokenSigningAlgs: m.IDTokenSigningAlgs, IssParameterSupported: m.IssParameterSupported,
+		Raw: raw,
+	}, nil
+}
+
+// DiscoveryURLs are the places metadata is looked for, in order: OpenID Connect Discovery §4 (the
+// well-known path appended to the issuer), then RFC 8414 §3.1 (inserted before the issuer's path),
+// then the appended RFC 8414 form some servers use. An issuer that is itself a .well-known URL is used
+// as it is.
+func DiscoveryURLs(issuer string) ([]string, error) {
+	u, err := url.Parse(strings.TrimSpace(issuer))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, &Error{Kind: KindMissingEndpoint, Detail: fmt.Sprintf("the issuer %q is not an http(s) URL", issuer)}
+	}
+	if strings.Contains(u.Path, "/.well-known/") {
+		return []string{u.String()}, nil
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	base := u.Scheme + "://" + u.Host
+	urls := []string{base + path + "/.well-known/openid-configuration", base + "/.well-known/oauth-authorization-server" + path}
+	if path != "" {
+		urls = append(urls, base+path+"/.well-known/oauth-authorization-server")
+	}
+	return urls, nil
+}
+
+// Discover fetches and caches the provider's metadata. A URL answering HTML (even with status 200, as
+// single-page apps and some tenant hosts do) or 404 means "no discovery here" and the next URL is
+// tried; when none has metadata the error is of kind no_discovery and lists what each answered.
+func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
+	c.mu.Lock()
+	if c.meta != nil {
+		defer c.mu.Unlock()
+		return c.meta, nil
+	}
+	c.mu.Unlock()
+	urls, err := DiscoveryURLs(c.Config.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	ctx = WithStep(ctx, "discovery")
+	var tried []string
+	for _, u := range urls {
+		r, err := c.get(ctx, u, "application/json", nil)
+		if err != nil {
+			var fe *Error
+			if errors.As(err, &fe) && fe.Kind == KindBodyTooLarge {
+				tried = append(tried, u+": "+fe.Detail)
+				continue
+			}
+			return nil, err // the host is unreachable: the other paths will not do better
+		}
+		switch {
+		case isHTML(r.header, r.body):
+			tried = append(tried, fmt.Sprintf("%s: HTTP %d with an HTML page, not metadata", u, r.status))
+			continue
+		case r.status != 200:
+			tried = append(tried, fmt.Sprintf("%s: HTTP %d", u, r.status))
+			continue
+		}
+		meta, err := ParseMetadata(r.body)
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %v", u, err))
+			continue
+		}
+		meta.Source = u
+		if err := c.checkIssuer(meta); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.meta = meta
+		c.mu.Unlock()
+		return meta, nil
+	}
+	return nil, &Error{Kind: KindNoDiscovery, Detail: "no metadata found for issuer " + c.Config.Issuer + ":\n  " + strings.Join(tried, "\n  ")}
+}
+
+// checkIssuer applies OpenID Connect Discovery §4.3 / RFC 8414 §3.3: the document's issuer must be
+// the issuer it was fetched for. A difference of only a trailing slash is accepted, and the
+// document's spelling is then the one id_tokens must carry.
+func (c *Client) checkIssuer(meta *Metadata) error {
+	want := strings.TrimSpace(c.Config.Issuer)
+	if strings.Contains(want, "/.well-known/") || meta.Issuer == want || strings.TrimSuffix(meta.Issuer, "/") == strings.TrimSuffix(want, "/") {
+		return nil
+	}
+	return &Error{Kind: KindIssuerMismatch, Detail: fmt.Sprintf("the metadata at %s names the issuer %q, not %q", meta.Source, meta.Issuer, want)}
+}

@@ -1,0 +1,180 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokenbench/tokenbench/assets"
+)
+
+// Listener is the loopback listener that captures one authorization response (RFC 8252 §7.3). It
+// listens only on the loopback host of the redirect URI and answers the browser with a short page.
+type Listener struct {
+	redirectURI string
+	path        string
+	listeners   []net.Listener
+	srv         *http.Server
+	hits        chan callbackHit
+	closed      chan struct{}
+	closeOnce   sync.Once
+	mu          sync.Mutex
+	taken       bool
+}
+
+type callbackHit struct {
+	params  url.Values
+	verdict chan error
+}
+
+// Listen binds the loopback host and port of redirectURI: 127.0.0.1, [::1] or localhost (both loopback
+// addresses where possible), port 0 meaning any free port. Other redirect URIs cannot be captured; the
+// user pastes the redirected URL instead (see ParseCallback).
+func Listen(redirectURI string) (*Listener, error) {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q cannot be parsed", redirectURI), Err: err}
+	}
+	host, port := u.Hostname(), u.Port()
+	if u.Scheme != "http" || !IsLoopback(redirectURI) {
+		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q is not an http loopback address (127.0.0.1, [::1], localhost), so tokenbench cannot listen on it; paste the URL the browser ends on instead", redirectURI)}
+	}
+	if port == "" {
+		port = "80"
+	}
+	hosts := []string{host}
+	if host == "localhost" {
+		hosts = []string{"127.0.0.1", "::1"}
+	}
+	l := &Listener{path: u.EscapedPath(), hits: make(chan callbackHit), closed: make(chan struct{})}
+	if l.path == "" {
+		l.path = "/"
+	}
+	for i, h := range hosts {
+		ln, err := net.Listen("tcp", net.JoinHostPort(h, port))
+		if err != nil {
+			if i == 0 {
+				return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("cannot listen on %s: %v", net.JoinHostPort(h, port), err), Err: err}
+			}
+			continue // localhost on a machine without IPv6: 127.0.0.1 is enough
+		}
+		port = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port) // the same port on every address
+		l.listeners = append(l.listeners, ln)
+	}
+	u.Host = net.JoinHostPort(host, port)
+	if strings.Contains(host, ":") {
+		u.Host = "[" + host + "]:" + port
+	}
+	l.redirectURI = u.String()
+	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
+	for _, ln := range l.listeners {
+		go l.srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed on Close
+	}
+	return l, nil
+}
+
+// IsLoopback reports whether a redirect URI points at this machine's loopback interface.
+func IsLoopback(redirectURI string) bool {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// RedirectURI is the redirect URI with the port actually bound.
+func (l *Listener) RedirectURI() string { return l.redirectURI }
+
+// ServeHTTP takes the first request on the redirect path (a GET with a query, or a form_post POST).
+func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.EscapedPath() != l.path {
+		http.Error(w, "tokenbench is waiting for the authorization response on "+l.path, http.StatusNotFound)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "unreadable request", http.StatusBadRequest)
+		return
+	}
+	l.mu.Lock()
+	first := !l.taken
+	l.taken = true
+	l.mu.Unlock()
+	if !first {
+		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench already took a response for this request; the listener is single use.")
+		return
+	}
+	hit := callbackHit{params: r.Form, verdict: make(chan error, 1)}
+	select {
+	case l.hits <- hit:
+	case <-r.Context().Done():
+		return
+	case <-l.closed:
+		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench stopped waiting for it.")
+		return
+	}
+	var verdict error
+	select {
+	case verdict = <-hit.verdict:
+	case <-time.After(10 * time.Second):
+	}
+	if verdict != nil {
+		page(w, http.StatusBadRequest, false, "tokenbench rejected the authorization response", verdict.Error())
+		return
+	}
+	page(w, http.StatusOK, true, "tokenbench received the authorization response", "You can close this tab and return to the terminal.")
+}
+
+func page(w http.ResponseWriter, status int, ok bool, title, detail string) {
+	var b bytes.Buffer
+	if err := assets.CallbackPage.Execute(&b, struct {
+		OK            bool
+		Title, Detail string
+	}{ok, title, detail}); err != nil {
+		b.Reset()
+		b.WriteString(title + "\n" + detail)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b.Bytes()) //nolint:errcheck // the browser may be gone
+}
+
+// Wait returns the first authorization response's parameters, after check has judged them: check's
+// error is shown to the browser and returned. It ends early when ctx is cancelled.
+func (l *Listener) Wait(ctx context.Context, check func(url.Values) error) (url.Values, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case hit := <-l.hits:
+		var err error
+		if check != nil {
+			err = check(hit.params)
+		}
+		hit.verdict <- err
+		return hit.params, err
+	}
+}
+
+// Close stops listening, after letting the browser's page finish.
+func (l *Listener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := l.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return l.srv.Close()
+	}
+	return err
+}
