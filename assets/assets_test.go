@@ -29,7 +29,7 @@ var requiredCodes = []string{
 	// RFC 9449
 	"invalid_dpop_proof", "use_dpop_nonce",
 	// tokenbench's own failure kinds
-	"connection_refused", "dns_failure", "timeout", "tls_unknown_authority", "tls_name_mismatch",
+	"connection_refused", "transport_failure", "dns_failure", "timeout", "tls_unknown_authority", "tls_name_mismatch",
 	"tls_expired_certificate", "tls_failure", "proxy_failure", "html_page", "non_json_body",
 	"body_too_large", "unexpected_status", "no_discovery", "discovery_issuer_mismatch",
 	"missing_endpoint", "state_mismatch", "iss_mismatch", "missing_code", "missing_access_token",

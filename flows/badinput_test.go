@@ -190,7 +190,7 @@ func TestTraceMasksSecrets(t *testing.T) {
 			t.Fatalf("trace shows a secret: %.12s…", s)
 		}
 	}
-	for _, want := range []string{"client_secret=%5Bredacted%5D", "Bearer [redacted]", "curl -X POST", `"access_token":"[redacted]"`} {
+	for _, want := range []string{"client_secret=[redacted]", "Bearer [redacted]", "curl -X POST", `"access_token":"[redacted]"`} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("trace lacks %q", want)
 		}

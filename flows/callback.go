@@ -73,7 +73,7 @@ type AuthResponse struct {
 }
 
 // VerifyCallback checks an authorization response against the request that caused it: state (RFC 6749
-// §10.12), then an error answer (§4.1.2.1), then iss (RFC 9207 §2.4), then the presence of a code. The
+// §10.12), then iss (RFC 9207 §2.4), then an error answer (§4.1.2.1), then the presence of a code. The
 // checks made are in the result even when an error is returned.
 func (c *Client) VerifyCallback(ctx context.Context, req *AuthRequest, params url.Values, bareCode bool) (*AuthResponse, error) {
 	res := &AuthResponse{Code: params.Get("code"), State: params.Get("state"), Iss: params.Get("iss"), Params: params}
@@ -94,11 +94,12 @@ func (c *Client) VerifyCallback(ctx context.Context, req *AuthRequest, params ur
 	default:
 		add("state", CheckPass, "", "the response's state matches the one sent")
 	}
-	if code := params.Get("error"); code != "" {
-		return res, &OAuthError{Code: code, Description: params.Get("error_description"), URI: params.Get("error_uri"), Endpoint: "authorization response"}
-	}
+	// RFC 9207 §2.4 applies to error responses too: a mixed-up error must not be believed.
 	if err := c.checkResponseIss(ctx, res, bareCode, add); err != nil {
 		return res, err
+	}
+	if code := params.Get("error"); code != "" {
+		return res, &OAuthError{Code: code, Description: params.Get("error_description"), URI: params.Get("error_uri"), Endpoint: "authorization response"}
 	}
 	if res.Code == "" {
 		return res, &Error{Kind: KindMissingCode, Detail: "the authorization response has neither code nor error"}

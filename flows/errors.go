@@ -44,6 +44,7 @@ type Kind string
 // The failure kinds. Each has an entry in assets/explanations.yaml.
 const (
 	KindConnectionRefused   Kind = "connection_refused"
+	KindTransport           Kind = "transport_failure"
 	KindDNS                 Kind = "dns_failure"
 	KindTimeout             Kind = "timeout"
 	KindTLSUnknownAuthority Kind = "tls_unknown_authority"
@@ -142,5 +143,5 @@ func transportKind(err error) (Kind, string) {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return KindTimeout, "no complete answer before the timeout"
 	}
-	return KindConnectionRefused, err.Error()
+	return KindTransport, err.Error()
 }

@@ -199,9 +199,10 @@ func TestCallbackFaults(t *testing.T) {
 		{"wrong-state", flows.KindStateMismatch, ""},
 		{"wrong-iss", flows.KindIssMismatch, ""},
 		{"deny", "", "access_denied"},
+		{"deny wrong-iss", flows.KindIssMismatch, ""}, // RFC 9207 §2.4 covers error responses too
 	} {
 		t.Run(tc.fault, func(t *testing.T) {
-			p := startProvider(t, tc.fault)
+			p := startProvider(t, strings.Fields(tc.fault)...)
 			_, _, err := authorize(t, demoClient(t, p, "demo-basic"))
 			if kindOf(err) != tc.kind || oauthCode(err) != tc.code {
 				t.Fatalf("err = %v, want kind %q code %q", err, tc.kind, tc.code)

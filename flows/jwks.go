@@ -281,7 +281,11 @@ func (ks *keySet) pick(kid, alg string) (*jose.JSONWebKey, error) {
 				return nil, &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("%s lists kid %q, but the key cannot be used: %s", ks.source, kid, p.why)}
 			}
 		}
-		return nil, errUnknownKID{e: &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("no key with kid %q in %s; %s", kid, ks.source, ks.kidList())}}
+		if ks.anyKID() {
+			return nil, errUnknownKID{e: &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("no key with kid %q in %s; %s", kid, ks.source, ks.kidList())}}
+		}
+		// No key in the set has a kid (RFC 7517 §4.5 makes it optional): the token's kid cannot
+		// match, so the one key usable with alg is taken, as without a kid.
 	}
 	var fit []*jose.JSONWebKey
 	for i := range ks.set.Keys {
@@ -289,9 +293,13 @@ func (ks *keySet) pick(kid, alg string) (*jose.JSONWebKey, error) {
 			fit = append(fit, &ks.set.Keys[i])
 		}
 	}
+	noKID := "the token's header has no kid"
+	if kid != "" {
+		noKID = fmt.Sprintf("the token's kid is %q but no key in %s has a kid", kid, ks.source)
+	}
 	switch len(fit) {
 	case 0:
-		return nil, &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("the token's header has no kid, and %s has no key usable with %s; %s", ks.source, alg, ks.kidList())}
+		return nil, &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("%s, and %s has no key usable with %s; %s", noKID, ks.source, alg, ks.kidList())}
 	case 1:
 		pub := fit[0].Public()
 		if !pub.Valid() {
@@ -303,7 +311,17 @@ func (ks *keySet) pick(kid, alg string) (*jose.JSONWebKey, error) {
 	for i, k := range fit {
 		names[i] = keyName(k)
 	}
-	return nil, &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("the token's header has no kid, and %s has %d keys usable with %s (%s): which one signed it is ambiguous, and tokenbench does not guess", ks.source, len(fit), alg, strings.Join(names, "; "))}
+	return nil, &Error{Kind: KindUnknownKID, Detail: fmt.Sprintf("%s, and %s has %d keys usable with %s (%s): which one signed it is ambiguous, and tokenbench does not guess", noKID, ks.source, len(fit), alg, strings.Join(names, "; "))}
+}
+
+// anyKID reports whether some key of the set has a kid.
+func (ks *keySet) anyKID() bool {
+	for i := range ks.set.Keys {
+		if ks.set.Keys[i].KeyID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // staticKeys is a fixed key set, such as a JWKS file.

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // JWTKind says which JOSE serialization a token is.
@@ -74,7 +73,7 @@ func DecodeJWT(raw string) (*JWT, error) {
 	if strings.EqualFold(s, "bearer") {
 		return nil, malformed("the input is only the word %q: no token follows it, it is empty", s)
 	}
-	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+	if i := indexSpace(s); i >= 0 {
 		return nil, malformed("the token contains whitespace at character %d; a JWT has none (a token copied from a wrapped line often picks up line breaks)", i+1)
 	}
 	if strings.HasPrefix(s, "{") {
@@ -173,6 +172,18 @@ func decodeSegment(seg string, i int, name string) ([]byte, error) {
 		return nil, malformed("%s is not canonical base64url: its last character carries bits that must be zero (the token may have been cut short or altered)", where)
 	}
 	return nil, malformed("%s is not base64url: %v", where, err)
+}
+
+// indexSpace is the index of the first ASCII whitespace byte in s, or -1. (Other Unicode spaces are
+// not base64url characters, and segment decoding reports them.)
+func indexSpace(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return i
+		}
+	}
+	return -1
 }
 
 func isB64URLChar(c byte) bool {

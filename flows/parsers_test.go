@@ -208,3 +208,11 @@ func FuzzParseMetadata(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactURL(t *testing.T) {
+	got := redactURL("http://127.0.0.1/cb?code=abc&state=x#access_token=tok&id_token=a.b.c&state=y")
+	want := "http://127.0.0.1/cb?code=[redacted]&state=x#access_token=[redacted]&id_token=[redacted]&state=y"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

@@ -132,17 +132,25 @@ func redactHeader(h http.Header) http.Header {
 	return out
 }
 
-func redactValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		for _, s := range vs {
+// redactValues encodes form or query values with secret members masked. The mask is left unescaped
+// so that it reads as a mask; the result is for display, not for sending.
+func redactValues(v url.Values) string {
+	names := make([]string, 0, len(v))
+	for k := range v {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, k := range names {
+		for _, s := range v[k] {
+			value := url.QueryEscape(s)
 			if secretParams[k] {
-				s = Redacted
+				value = Redacted
 			}
-			out.Add(k, s)
+			parts = append(parts, url.QueryEscape(k)+"="+value)
 		}
 	}
-	return out
+	return strings.Join(parts, "&")
 }
 
 func redactURL(raw string) string {
@@ -151,14 +159,14 @@ func redactURL(raw string) string {
 		return raw
 	}
 	if u.RawQuery != "" {
-		u.RawQuery = redactValues(u.Query()).Encode()
+		u.RawQuery = redactValues(u.Query())
 	}
-	if u.Fragment != "" {
-		if v, err := url.ParseQuery(u.Fragment); err == nil {
-			u.Fragment = redactValues(v).Encode()
-		}
+	fragment, err := url.ParseQuery(u.EscapedFragment())
+	if u.Fragment == "" || err != nil {
+		return u.String()
 	}
-	return u.String()
+	u.Fragment, u.RawFragment = "", ""
+	return u.String() + "#" + redactValues(fragment)
 }
 
 func redactBody(body []byte, contentType string) []byte {
@@ -167,7 +175,7 @@ func redactBody(body []byte, contentType string) []byte {
 	}
 	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
 		if v, err := url.ParseQuery(string(body)); err == nil {
-			return []byte(redactValues(v).Encode())
+			return []byte(redactValues(v))
 		}
 	}
 	var obj map[string]json.RawMessage

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"math"
 	"slices"
 	"strconv"
@@ -562,20 +561,21 @@ func (v *verification) nonce() Check {
 // token's alg (OpenID Connect Core §3.1.3.6 at_hash, §3.3.2.11 c_hash). For EdDSA (Ed25519) the
 // hash is SHA-512, as the OpenID Connect working group settled (issue 1125).
 func claimHash(alg, value string) (string, string, bool) {
-	var h hash.Hash
+	var sum []byte
 	var name string
 	switch {
 	case alg == "EdDSA" || strings.HasSuffix(alg, "512"):
-		h, name = sha512.New(), "SHA-512"
+		s := sha512.Sum512([]byte(value))
+		sum, name = s[:], "SHA-512"
 	case strings.HasSuffix(alg, "384"):
-		h, name = sha512.New384(), "SHA-384"
+		s := sha512.Sum384([]byte(value))
+		sum, name = s[:], "SHA-384"
 	case strings.HasSuffix(alg, "256"):
-		h, name = sha256.New(), "SHA-256"
+		s := sha256.Sum256([]byte(value))
+		sum, name = s[:], "SHA-256"
 	default:
 		return "", "", false
 	}
-	h.Write([]byte(value))
-	sum := h.Sum(nil)
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]), name, true
 }
 

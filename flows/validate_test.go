@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/tokenbench/tokenbench/assets"
 )
 
 // testKeyPairs are generated once per test binary: RSA generation is slow.
@@ -397,6 +398,21 @@ func TestVerifyAmbiguousKey(t *testing.T) {
 	}
 }
 
+func TestVerifyKIDAgainstSetWithoutKIDs(t *testing.T) {
+	k := testKeyPairs()
+	one := &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.rsa1.PublicKey}, {Key: &k.ec.PublicKey}}}
+	tok := signTest(t, jose.RS256, k.rsa1, "abc", nil, goodClaims())
+	sig := mustCheck(t, verifyTest(t, tok, NewStaticKeys(one), goodExpect()), "signature")
+	if sig.Status != CheckPass || !strings.Contains(sig.Detail, "the key without kid (RSA 2048-bit)") {
+		t.Errorf("kid against a set without kids: %+v", sig)
+	}
+	two := &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.rsa1.PublicKey}, {Key: &k.rsa2.PublicKey}}}
+	sig = mustCheck(t, verifyTest(t, tok, NewStaticKeys(two), goodExpect()), "signature")
+	if sig.Status != CheckFail || sig.Kind != KindUnknownKID || !strings.Contains(sig.Detail, `the token's kid is "abc" but no key in the given JWKS has a kid`) {
+		t.Errorf("kid against two keys without kids: %+v", sig)
+	}
+}
+
 func TestVerifyAlgNone(t *testing.T) {
 	tok := seg(`{"alg":"none","typ":"JWT"}`) + "." + seg(mustJSON(t, goodClaims())) + "."
 	r := verifyTest(t, tok, NewStaticKeys(testJWKS()), goodExpect())
@@ -569,6 +585,26 @@ func BenchmarkDecodeVerifyRS256(b *testing.B) {
 		r := Verify(ctx, tok, keys, exp, testNow, DefaultSkew)
 		if !r.OK() {
 			b.Fatal(r.Failed())
+		}
+	}
+}
+
+// TestCheckKindsHaveExplanations makes sure every kind a failed check can carry is explained.
+func TestCheckKindsHaveExplanations(t *testing.T) {
+	for _, k := range []Kind{
+		KindSignatureInvalid, KindUnknownKID, KindAlgNone, KindAlgNotAllowed, KindTokenExpired,
+		KindTokenNotYetValid, KindIssuedInFuture, KindAudienceMismatch, KindAZPMismatch,
+		KindAtHashMismatch, KindCHashMismatch, KindNonceMismatch, KindIssMismatch, KindClockSkew,
+		KindMalformedJWT, KindJWENotDecryptable,
+	} {
+		if _, ok := assets.Explain(string(k)); !ok {
+			t.Errorf("no explanation in assets for %s", k)
+		}
+	}
+	// Kinds added with validation; their explanations are being written.
+	for _, k := range []Kind{KindMissingClaim, KindTokenTypeMismatch, KindAuthTimeTooOld, KindMalformedJWKS} {
+		if _, ok := assets.Explain(string(k)); !ok {
+			t.Logf("assets has no explanation for %s yet", k)
 		}
 	}
 }

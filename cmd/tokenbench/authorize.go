@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// authorizationCode runs the authorization code grant (RFC 6749 §4.1): the authorization response
+// comes from the BlockID direct authorize, the loopback listener, or the user's paste; it is
+// verified, then the code is exchanged.
+func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
+	var (
+		req *flows.AuthRequest
+		res *flows.AuthResponse
+		err error
+	)
+	switch {
+	case o.proofJWT != "":
+		req, res, err = o.directAuthorize(ctx, c)
+	case flows.IsLoopback(o.redirectURI):
+		req, res, err = o.loopbackAuthorize(ctx, e, c)
+	default:
+		req, res, err = o.pastedAuthorize(ctx, e, c)
+	}
+	if res != nil {
+		printChecks(e.stderr, "authorization response checks", res.Checks)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.ExchangeCode(ctx, req, res.Code)
+	if err != nil {
+		return nil, err
+	}
+	return &grantRun{
+		token:  t,
+		expect: flows.Expect{Nonce: req.Nonce, MaxAge: maxAge(req.Params)},
+		openid: req.OpenIDRequested(),
+	}, nil
+}
+
+// directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
+func (o *tokenOptions) directAuthorize(ctx context.Context, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
+	req, err := c.NewAuthRequest(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	params, err := c.DirectAuthorize(ctx, req, o.proofJWT)
+	if err != nil {
+		return req, nil, err
+	}
+	res, err := c.VerifyCallback(ctx, req, params, false)
+	return req, res, err
+}
+
+// loopbackAuthorize listens on the loopback redirect URI, sends the user to the provider and waits
+// for the browser to come back. The verdict on the response is shown to the browser too.
+func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
+	l, err := flows.Listen(o.redirectURI)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer l.Close()
+	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
+	if err != nil {
+		return nil, nil, err
+	}
+	o.showAuthURL(e, req.URL)
+	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
+	var res *flows.AuthResponse
+	_, err = l.Wait(ctx, func(params url.Values) error {
+		var verr error
+		res, verr = c.VerifyCallback(ctx, req, params, false)
+		return verr
+	})
+	return req, res, err
+}
+
+// pastedAuthorize is for redirect URIs tokenbench cannot listen on: the user pastes where the
+// browser ended up.
+func (o *tokenOptions) pastedAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
+	req, err := c.NewAuthRequest(ctx, o.redirectURI)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.showAuthURL(e, req.URL)
+	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", o.redirectURI)
+	line, err := readLine(ctx, e.stdin)
+	if err != nil {
+		return req, nil, err
+	}
+	params, bare, err := flows.ParseCallback(line)
+	if err != nil {
+		return req, nil, err
+	}
+	res, err := c.VerifyCallback(ctx, req, params, bare)
+	return req, res, err
+}
+
+// showAuthURL prints the authorization URL and opens it unless --no-browser.
+func (o *tokenOptions) showAuthURL(e *env, u string) {
+	fmt.Fprintf(e.stderr, "Open this URL to sign in:\n\n  %s\n\n", u)
+	if !o.noBrowser {
+		openBrowser(e, u)
+	}
+}
+
+// deviceCode runs the device authorization grant (RFC 8628): show the user code, open the
+// verification page, poll until the user decides.
+func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, trace *tracePrinter) (*grantRun, error) {
+	d, err := c.DeviceAuthorize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "To sign in, open %s\nand enter the code\n\n    %s\n\n", d.VerificationURI, d.UserCode)
+	open := d.VerificationURI
+	if d.VerificationURIComplete != "" {
+		open = d.VerificationURIComplete
+		fmt.Fprintf(e.stderr, "(or open %s, which fills the code in)\n", d.VerificationURIComplete)
+	}
+	if !o.noBrowser {
+		openBrowser(e, open)
+	}
+	fmt.Fprintf(e.stderr, "Waiting for approval, polling every %s (ctrl-c to stop)…\n", d.PollInterval())
+	t, err := c.PollDevice(ctx, d, func(p flows.DevicePoll) {
+		if trace.enabled {
+			fmt.Fprintf(e.stderr, "poll: %s (next in %s)\n", p.Code, p.Interval)
+		}
+	})
+	return &grantRun{token: t, openid: hasOpenID(c.Config.Scopes)}, err
+}
+
+// readLine reads one line from r; ctrl-c ends the wait (the reading goroutine is left to the
+// process's exit).
+func readLine(ctx context.Context, r io.Reader) (string, error) {
+	return readAsync(ctx, func() (string, error) {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		if errors.Is(err, io.EOF) && strings.TrimSpace(line) != "" {
+			err = nil
+		}
+		return strings.TrimSpace(line), err
+	})
+}
+
+// readAll reads r to its end, trimmed.
+func readAll(ctx context.Context, r io.Reader) (string, error) {
+	return readAsync(ctx, func() (string, error) {
+		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		return strings.TrimSpace(string(b)), err
+	})
+}
+
+func readAsync(ctx context.Context, read func() (string, error)) (string, error) {
+	type result struct {
+		s   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		s, err := read()
+		ch <- result{s, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-ch:
+		if errors.Is(r.err, io.EOF) {
+			return "", usagef("stdin ended before anything was read")
+		}
+		return r.s, r.err
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// Environment variables that hold secrets, so they stay out of shell history and ps output.
+const (
+	envClientSecret = "TOKENBENCH_CLIENT_SECRET"
+	envPassword     = "TOKENBENCH_PASSWORD"
+)
+
+// providerFlags name the provider: an issuer to discover, and endpoints that override or replace
+// discovery.
+type providerFlags struct {
+	issuer    string
+	endpoints flows.Endpoints
+}
+
+func (f *providerFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.issuer, "issuer", "", "the provider's issuer URL; its discovery document supplies the endpoints")
+	for _, e := range []struct {
+		name, what string
+		dst        *string
+	}{
+		{"authorization-endpoint", "authorization endpoint", &f.endpoints.Authorization},
+		{"token-endpoint", "token endpoint", &f.endpoints.Token},
+		{"userinfo-endpoint", "userinfo endpoint", &f.endpoints.UserInfo},
+		{"introspection-endpoint", "introspection endpoint", &f.endpoints.Introspection},
+		{"revocation-endpoint", "revocation endpoint", &f.endpoints.Revocation},
+		{"end-session-endpoint", "end-session (logout) endpoint", &f.endpoints.EndSession},
+		{"device-authorization-endpoint", "device authorization endpoint", &f.endpoints.DeviceAuthorization},
+		{"jwks-uri", "JWKS", &f.endpoints.JWKS},
+	} {
+		fs.StringVar(e.dst, e.name, "", "URL of the "+e.what+" (overrides discovery, or replaces it without --issuer)")
+	}
+}
+
+// credentialFlags identify and authenticate the client.
+type credentialFlags struct {
+	clientID   string
+	secret     string
+	secretFile string
+	authMethod string
+	signingKey string
+	signingAlg string
+}
+
+func (f *credentialFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.clientID, "client-id", "", "the client_id")
+	fs.StringVar(&f.secret, "client-secret", "", "the client secret (prefer --client-secret-file or $"+envClientSecret+": a flag shows in ps and shell history)")
+	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret from this file")
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: client_secret_basic with a secret, private_key_jwt with --signing-key, else none)")
+	fs.StringVar(&f.signingKey, "signing-key", "", "private key for private_key_jwt, as a PEM or JWK file")
+	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
+}
+
+// transportFlags configure the HTTP client.
+type transportFlags struct {
+	timeout  time.Duration
+	caFile   string
+	insecure bool
+	maxBody  int64
+}
+
+func (f *transportFlags) register(fs *pflag.FlagSet) {
+	fs.DurationVar(&f.timeout, "timeout", flows.DefaultTimeout, "time limit of each HTTP request")
+	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
+	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (dangerous: for debugging only)")
+	fs.Int64Var(&f.maxBody, "max-body", flows.DefaultMaxBody, "largest response body accepted, in bytes")
+}
+
+// options turns the flags into transport options, warning about --insecure every time.
+func (f *transportFlags) options(e *env) (flows.TransportOptions, error) {
+	opts := flows.TransportOptions{Timeout: f.timeout, MaxBody: f.maxBody, Insecure: f.insecure}
+	if f.timeout <= 0 {
+		return opts, usagef("--timeout must be positive")
+	}
+	if f.maxBody <= 0 {
+		return opts, usagef("--max-body must be positive")
+	}
+	if f.caFile != "" {
+		pem, err := os.ReadFile(f.caFile)
+		if err != nil {
+			return opts, usagef("--ca-file: %v", err)
+		}
+		opts.CABundle = pem
+	}
+	if f.insecure {
+		fmt.Fprintln(e.stderr, "warning: --insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic")
+	}
+	return opts, nil
+}
+
+// traceFlags ask for the HTTP trace on stderr.
+type traceFlags struct {
+	verbose     bool
+	showSecrets bool
+}
+
+func (f *traceFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print every HTTP exchange on stderr, secrets masked")
+	fs.BoolVar(&f.showSecrets, "show-secrets", false, "print the trace with secrets and tokens in clear (implies -v)")
+}
+
+// printer returns the trace printer, warning when secrets will show.
+func (f *traceFlags) printer(e *env) *tracePrinter {
+	if f.showSecrets {
+		fmt.Fprintln(e.stderr, "warning: --show-secrets: the trace shows client secrets and tokens in clear; do not paste it anywhere")
+	}
+	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.showSecrets, showSecrets: f.showSecrets}
+}
+
+// clientFlags are the flags shared by every command that acts as a client of a provider: token,
+// userinfo, introspect and revoke.
+type clientFlags struct {
+	provider  providerFlags
+	creds     credentialFlags
+	transport transportFlags
+	trace     traceFlags
+}
+
+func (f *clientFlags) register(fs *pflag.FlagSet) {
+	f.provider.register(fs)
+	f.creds.register(fs)
+	f.transport.register(fs)
+	f.trace.register(fs)
+}
+
+// config builds the client configuration from the flags; the caller adds what its command needs.
+func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, error) {
+	cfg := flows.ClientConfig{
+		Issuer:     strings.TrimSpace(f.provider.issuer),
+		Endpoints:  f.provider.endpoints,
+		ClientID:   f.creds.clientID,
+		SigningAlg: f.creds.signingAlg,
+	}
+	if cfg.Issuer == "" && cfg.Endpoints == (flows.Endpoints{}) {
+		return cfg, usagef("no provider: give --issuer, or the endpoints (--token-endpoint …)")
+	}
+	secret, err := f.creds.clientSecret(e, fs)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.ClientSecret = secret
+	if m := f.creds.authMethod; m != "" {
+		am, ok := flows.ParseAuthMethod(m)
+		if !ok {
+			return cfg, usagef("unknown --auth-method %q; valid methods: %s", m, authMethodList())
+		}
+		cfg.AuthMethod = am
+	}
+	if f.creds.signingKey != "" {
+		data, err := os.ReadFile(f.creds.signingKey)
+		if err != nil {
+			return cfg, usagef("--signing-key: %v", err)
+		}
+		if cfg.SigningKey, err = flows.ParseSigningKey(data); err != nil {
+			return cfg, usagef("--signing-key %s: %v", f.creds.signingKey, err)
+		}
+	}
+	return cfg, nil
+}
+
+// clientSecret applies the precedence --client-secret > --client-secret-file > $TOKENBENCH_CLIENT_SECRET.
+func (f *credentialFlags) clientSecret(e *env, fs *pflag.FlagSet) (string, error) {
+	switch {
+	case fs.Changed("client-secret"):
+		return f.secret, nil
+	case f.secretFile != "":
+		data, err := os.ReadFile(f.secretFile)
+		if err != nil {
+			return "", usagef("--client-secret-file: %v", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	return e.getenv(envClientSecret), nil
+}
+
+// newClient builds the client: flags, then adjust (the command's own settings), then the transport.
+func (f *clientFlags) newClient(e *env, fs *pflag.FlagSet, adjust func(*flows.ClientConfig)) (*flows.Client, error) {
+	cfg, err := f.config(e, fs)
+	if err != nil {
+		return nil, err
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	opts, err := f.transport.options(e)
+	if err != nil {
+		return nil, err
+	}
+	c, err := flows.NewClient(cfg, opts)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return c, nil
+}
+
+func authMethodList() string {
+	names := make([]string, 0, len(flows.AuthMethods()))
+	for _, m := range flows.AuthMethods() {
+		names = append(names, string(m))
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// jwtOptions are the flags of `tokenbench jwt`.
+type jwtOptions struct {
+	issuer    string
+	jwks      string
+	audience  string
+	nonce     string
+	clientID  string
+	asJSON    bool
+	transport transportFlags
+	trace     traceFlags
+}
+
+func newJWTCmd(e *env) *cobra.Command {
+	o := &jwtOptions{}
+	cmd := &cobra.Command{
+		Use:   "jwt [TOKEN | -]",
+		Short: "Decode a JWT, and verify it against a JWKS",
+		Long: `Decode a JWT and check it: header and claims, times as dates, and every check with why.
+
+The token is the argument, or stdin with '-' or when stdin is not a terminal. With --issuer
+(discovery, then its JWKS) or --jwks (a URL or a file) the signature is verified; without, that
+check is skipped, which alone does not fail the command. The exit status is 1 when a check fails
+or the input is not a JWT.`,
+		Example: `  tokenbench jwt eyJhbGciOi…
+  pbpaste | tokenbench jwt --issuer https://idp.example.com --client-id app
+  tokenbench jwt --jwks jwks.json --json - < token.txt`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), e, args)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.issuer, "issuer", "", "the expected issuer; its discovery document's JWKS verifies the signature")
+	fs.StringVar(&o.jwks, "jwks", "", "a JWKS to verify the signature with: a URL or a file")
+	fs.StringVar(&o.audience, "audience", "", "the audience the aud claim must contain")
+	fs.StringVar(&o.nonce, "nonce", "", "the nonce the token must carry")
+	fs.StringVar(&o.clientID, "client-id", "", "the client_id: the audience when --audience is not given, and the expected azp")
+	fs.BoolVar(&o.asJSON, "json", false, `print {"header": …, "claims": …, "checks": […]} as JSON`)
+	o.transport.register(fs)
+	o.trace.register(fs)
+	return cmd
+}
+
+func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
+	raw, err := o.input(ctx, e, args)
+	if err != nil {
+		return err
+	}
+	j, err := flows.DecodeJWT(raw)
+	if err != nil {
+		return err
+	}
+	keys, c, err := o.keySource(e)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		trace := o.trace.printer(e)
+		defer trace.flush(c.Trace)
+	}
+	aud := o.audience
+	if aud == "" {
+		aud = o.clientID
+	}
+	exp := flows.Expect{Issuer: strings.TrimSpace(o.issuer), Audience: aud, AuthorizedParty: o.clientID, Nonce: o.nonce}
+	now := time.Now()
+	report := flows.Verify(ctx, raw, keys, exp, now, flows.DefaultSkew)
+	if o.asJSON {
+		err = writeJWTJSON(e.stdout, j, report.Checks)
+	} else {
+		writeJWTText(e.stdout, j, report.Checks, now)
+	}
+	if err != nil {
+		return err
+	}
+	if !report.OK() {
+		explainFailedChecks(e.stderr, report.Checks)
+		return errChecksFailed
+	}
+	return nil
+}
+
+// input is the token: the argument, or stdin for '-' or when stdin is a pipe or file.
+func (o *jwtOptions) input(ctx context.Context, e *env, args []string) (string, error) {
+	switch {
+	case len(args) == 1 && args[0] != "-":
+		return args[0], nil
+	case len(args) == 0 && e.stdinIsTerminal:
+		return "", usagef("no token: give it as an argument, or pipe it on stdin")
+	}
+	return readAll(ctx, e.stdin)
+}
+
+// keySource is what verifies the signature: the JWKS given, the issuer's, or nothing. The client is
+// returned when one is used, for its trace.
+func (o *jwtOptions) keySource(e *env) (flows.KeySource, *flows.Client, error) {
+	if o.jwks == "" && o.issuer == "" {
+		return nil, nil, nil
+	}
+	if o.jwks != "" && !isHTTPURL(o.jwks) {
+		data, err := os.ReadFile(o.jwks)
+		if err != nil {
+			return nil, nil, usagef("--jwks: %v", err)
+		}
+		keys, err := flows.ParseStaticKeys(data, o.jwks)
+		return keys, nil, err
+	}
+	opts, err := o.transport.options(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := flows.NewClient(flows.ClientConfig{Issuer: strings.TrimSpace(o.issuer), ClientID: o.clientID}, opts)
+	if err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	if o.jwks != "" {
+		return flows.RemoteKeys(c, o.jwks), c, nil
+	}
+	return c.Keys(), c, nil
+}
+
+func isHTTPURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// jwtJSON is the shape of --json.
+type jwtJSON struct {
+	Kind   string          `json:"kind"`
+	Header json.RawMessage `json:"header"`
+	Claims json.RawMessage `json:"claims"`
+	Checks []checkJSON     `json:"checks"`
+}
+
+type checkJSON struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+	Kind   string `json:"kind,omitempty"`
+}
+
+// writeJWTJSON prints the header and claims as received and the checks.
+func writeJWTJSON(w io.Writer, j *flows.JWT, checks []flows.Check) error {
+	out := jwtJSON{Kind: string(j.Kind), Header: j.HeaderJSON, Claims: json.RawMessage("null"), Checks: []checkJSON{}}
+	if j.Payload != nil {
+		out.Claims = j.Payload
+	}
+	for _, c := range checks {
+		out.Checks = append(out.Checks, checkJSON{Name: c.Name, Status: string(c.Status), Detail: c.Detail, Kind: string(c.Kind)})
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// writeJWTText prints the token for a person: header, claims with their times as dates, checks.
+func writeJWTText(w io.Writer, j *flows.JWT, checks []flows.Check, now time.Time) {
+	if j.Kind == flows.JWTKindJWE {
+		fmt.Fprintf(w, "JWE (encrypted token, alg %s, enc %s): its claims cannot be read without the decryption key.\n\n", j.Alg(), j.Enc())
+	} else {
+		fmt.Fprintf(w, "JWS (signed token, alg %s)\n\n", j.Alg())
+	}
+	fmt.Fprintf(w, "Header:\n%s\n", indentJSON(j.HeaderJSON))
+	if j.Payload != nil {
+		fmt.Fprintf(w, "\nClaims:\n%s\n", annotateTimes(indentJSON(j.Payload), j, now))
+	}
+	fmt.Fprintln(w)
+	printChecks(w, "Checks", checks)
+}
+
+// indentJSON pretty-prints JSON, keeping the members in the order received.
+func indentJSON(b []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+// timeLine matches a top-level NumericDate member of indented claims.
+var timeLine = regexp.MustCompile(`^  "(exp|iat|nbf|auth_time)": `)
+
+// annotateTimes adds the date and how long ago (or until) to each time claim's line.
+func annotateTimes(claims string, j *flows.JWT, now time.Time) string {
+	lines := strings.Split(claims, "\n")
+	for i, line := range lines {
+		m := timeLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		t, ok := j.ClaimTime(m[1])
+		if !ok {
+			continue
+		}
+		lines[i] = fmt.Sprintf("%s   (%s, %s)", line, t.UTC().Format("2006-01-02 15:04:05 UTC"), whenText(m[1], t, now))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// whenText says how far a time is from now: "in 54m", "3h ago", "expired 3h ago".
+func whenText(claim string, t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d >= 0 && d < time.Second:
+		return "now"
+	case d > 0:
+		return "in " + roughDuration(d)
+	case claim == "exp":
+		return "expired " + roughDuration(-d) + " ago"
+	}
+	return roughDuration(-d) + " ago"
+}
+
+// roughDuration renders a duration in its two largest units: "45s", "54m", "3h12m", "2d5h".
+func roughDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	const day = 24 * time.Hour
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < day:
+		return twoUnits(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "m")
+	}
+	return twoUnits(int(d/day), "d", int(d%day/time.Hour), "h")
+}
+
+// twoUnits renders "3h12m", or "3h" when the smaller unit is zero.
+func twoUnits(a int, ua string, b int, ub string) string {
+	if b == 0 {
+		return fmt.Sprintf("%d%s", a, ua)
+	}
+	return fmt.Sprintf("%d%s%d%s", a, ua, b, ub)
+}

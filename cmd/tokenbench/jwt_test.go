@@ -1,0 +1,135 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/tokenbench/tokenbench/assets"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// idToken gets a fresh id_token from the provider with the password grant.
+func idToken(t *testing.T, issuer string) string {
+	t.Helper()
+	r := tb(t, "token", "--grant", "password", "--username", "demo", "--password", "demo", "--issuer", issuer, "--client-id", "demo-public", "--auth-method", "none")
+	wantExit(t, r, 0)
+	return tokenResponse(t, r)["id_token"].(string)
+}
+
+func TestJWTDecodeAndVerify(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	tok := idToken(t, p.Issuer())
+
+	t.Run("decode only", func(t *testing.T) {
+		r := tb(t, "jwt", tok)
+		wantExit(t, r, 0)
+		for _, want := range []string{"JWS (signed token, alg RS256)", "Header:", `"alg": "RS256"`, "Claims:", `"sub": "demo-user-1"`, " UTC, in ", "– skipped  signature   no JWKS or issuer given"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+			}
+		}
+	})
+
+	t.Run("json with issuer from stdin", func(t *testing.T) {
+		r := runCLI(t, invocation{args: []string{"jwt", "-", "--json", "--issuer", p.Issuer(), "--client-id", "demo-public"}, stdin: strings.NewReader(tok + "\n")})
+		wantExit(t, r, 0)
+		var out struct {
+			Kind   string
+			Header map[string]any
+			Claims map[string]any
+			Checks []struct{ Name, Status, Detail, Kind string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("--json output is not JSON (%v): %s", err, r.stdout)
+		}
+		if out.Kind != "JWS" || out.Header["alg"] != "RS256" || out.Claims["sub"] != "demo-user-1" || len(out.Checks) == 0 {
+			t.Errorf("unexpected shape: %+v", out)
+		}
+		statuses := map[string]string{}
+		for _, c := range out.Checks {
+			statuses[c.Name] = c.Status
+		}
+		for _, name := range []string{"signature", "iss", "aud", "azp", "exp"} {
+			if statuses[name] != "pass" {
+				t.Errorf("check %s is %q, want pass: %s", name, statuses[name], r.stdout)
+			}
+		}
+	})
+
+	t.Run("jwks file", func(t *testing.T) {
+		// A JWKS with another key (the demo client's): the signature check fails on the kid.
+		pemKey, err := os.ReadFile(filepath.Join("..", "..", "assets", "demo", "private-key-jwt-rsa.pem"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := flows.ParseSigningKey(pemKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key.Public()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jwks := filepath.Join(t.TempDir(), "jwks.json")
+		if err := os.WriteFile(jwks, set, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := tb(t, "jwt", "--jwks", jwks, tok)
+		wantExit(t, r, 1, "error: unknown_kid:")
+	})
+
+	t.Run("wrong audience and nonce", func(t *testing.T) {
+		r := tb(t, "jwt", "--audience", "someone-else", "--nonce", "n-1", tok)
+		wantExit(t, r, 1, "error: audience_mismatch:", "error: nonce_mismatch:")
+	})
+}
+
+func TestJWTMalformed(t *testing.T) {
+	t.Parallel()
+	ex, ok := assets.Explain("malformed_jwt")
+	if !ok {
+		t.Fatal("no explanation for malformed_jwt")
+	}
+	for _, in := range []string{"not-a-jwt", "a.b", b64(`{"alg":"RS256"}`) + ".!!!." + b64("sig")} {
+		r := tb(t, "jwt", in)
+		wantExit(t, r, 1, "error: malformed_jwt:", ex.Title, "Likely causes:")
+		if r.stdout != "" {
+			t.Errorf("%q: stdout %q", in, r.stdout)
+		}
+	}
+	// Empty stdin is malformed too, not a hang.
+	r := runCLI(t, invocation{args: []string{"jwt"}, stdin: strings.NewReader("")})
+	wantExit(t, r, 1, "error: malformed_jwt: the input is empty")
+}
+
+func TestJWTAlgNone(t *testing.T) {
+	t.Parallel()
+	tok := b64(`{"alg":"none"}`) + "." + b64(`{"sub":"x","exp":4102444800}`) + "."
+	r := tb(t, "jwt", tok)
+	wantExit(t, r, 1, "error: alg_none:")
+	if !strings.Contains(r.stdout, "✗ fail     alg") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+}
+
+func TestJWTEncrypted(t *testing.T) {
+	t.Parallel()
+	tok := strings.Join([]string{b64(`{"alg":"RSA-OAEP","enc":"A256GCM","kid":"k1"}`), b64("key"), b64("iv"), b64("ciphertext"), b64("tag")}, ".")
+	r := tb(t, "jwt", tok)
+	wantExit(t, r, 1, "error: jwe_not_decryptable:")
+	if !strings.Contains(r.stdout, "JWE (encrypted token, alg RSA-OAEP, enc A256GCM)") || strings.Contains(r.stdout, "Claims:") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	r = tb(t, "jwt", "--json", tok)
+	if !strings.Contains(r.stdout, `"claims": null`) || !strings.Contains(r.stdout, `"kind": "JWE"`) {
+		t.Errorf("--json:\n%s", r.stdout)
+	}
+}

@@ -1,0 +1,30 @@
+// Command tokenbench is a terminal workbench for OAuth 2.0 and OpenID Connect. Its subcommands run
+// the flows headless (scripts, CI, SSH); `tokenbench demo` walks through a whole flow against the
+// built-in provider.
+//
+// This package only parses the command line and wires it to the flows package: every protocol step
+// happens there.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cli/browser"
+)
+
+func main() {
+	// ctrl-c or SIGTERM cancels the context: waits end, requests are abandoned, listeners close.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second ctrl-c kills at once, should anything still be winding down
+	}()
+	// The platform opener's own output must never mix with the JSON on stdout.
+	browser.Stdout = os.Stderr
+	code := run(ctx, osEnv(), os.Args[1:])
+	stop()
+	os.Exit(code)
+}

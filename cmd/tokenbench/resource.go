@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// resourceOptions are the flags of userinfo, introspect and revoke: the shared client flags, the
+// token, and (for introspect and revoke) a token_type_hint.
+type resourceOptions struct {
+	client clientFlags
+	token  string
+	hint   string
+}
+
+// resourceCall is one of the three calls, given the client and the token.
+type resourceCall func(ctx context.Context, e *env, c *flows.Client, token, hint string) error
+
+// newResourceCmd builds one of userinfo, introspect and revoke.
+func newResourceCmd(e *env, use, short, long string, withHint bool, call resourceCall) *cobra.Command {
+	o := &resourceOptions{}
+	cmd := &cobra.Command{
+		Use:   use + " [TOKEN | -]",
+		Short: short,
+		Long:  long,
+		Args:  usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd, e, args, call)
+		},
+	}
+	fs := cmd.Flags()
+	o.client.register(fs)
+	fs.StringVar(&o.token, "token", "", "the token (instead of the argument)")
+	if withHint {
+		fs.StringVar(&o.hint, "token-type-hint", "", "token_type_hint: access_token or refresh_token")
+	}
+	return cmd
+}
+
+func (o *resourceOptions) run(cmd *cobra.Command, e *env, args []string, call resourceCall) error {
+	ctx := cmd.Context()
+	token, err := tokenArg(ctx, e, args, o.token)
+	if err != nil {
+		return err
+	}
+	c, err := o.client.newClient(e, cmd.Flags(), nil)
+	if err != nil {
+		return err
+	}
+	trace := o.client.trace.printer(e)
+	defer trace.flush(c.Trace)
+	return call(ctx, e, c, token, o.hint)
+}
+
+// tokenArg takes the token from the argument, '-' (stdin) or --token.
+func tokenArg(ctx context.Context, e *env, args []string, flag string) (string, error) {
+	switch {
+	case len(args) == 1 && flag != "":
+		return "", usagef("give the token as an argument or with --token, not both")
+	case len(args) == 1 && args[0] == "-":
+		t, err := readAll(ctx, e.stdin)
+		if err == nil && t == "" {
+			err = usagef("stdin held no token")
+		}
+		return t, err
+	case len(args) == 1:
+		return args[0], nil
+	case flag != "":
+		return flag, nil
+	}
+	return "", usagef("no token: give it as an argument, '-' to read stdin, or --token")
+}
+
+func newUserInfoCmd(e *env) *cobra.Command {
+	return newResourceCmd(e, "userinfo", "Call the userinfo endpoint with an access token",
+		"Call the userinfo endpoint (OpenID Connect Core §5.3) with the access token as a bearer token,\nand print the answer on stdout as received.",
+		false, func(ctx context.Context, e *env, c *flows.Client, token, _ string) error {
+			res, err := c.UserInfo(ctx, token)
+			if err != nil {
+				return err
+			}
+			writeBody(e.stdout, res.Body)
+			return nil
+		})
+}
+
+func newIntrospectCmd(e *env) *cobra.Command {
+	return newResourceCmd(e, "introspect", "Ask the introspection endpoint about a token",
+		"Ask the introspection endpoint (RFC 7662) about a token, authenticating as the client, and print\nthe answer on stdout as received.",
+		true, func(ctx context.Context, e *env, c *flows.Client, token, hint string) error {
+			res, err := c.Introspect(ctx, token, hint)
+			if err != nil {
+				return err
+			}
+			writeBody(e.stdout, res.Body)
+			return nil
+		})
+}
+
+func newRevokeCmd(e *env) *cobra.Command {
+	return newResourceCmd(e, "revoke", "Revoke a token",
+		"Revoke a token at the revocation endpoint (RFC 7009), authenticating as the client. Nothing is\nprinted on stdout; success is reported on stderr.",
+		true, func(ctx context.Context, e *env, c *flows.Client, token, hint string) error {
+			if err := c.Revoke(ctx, token, hint); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stderr, "revoked (HTTP 200)")
+			return nil
+		})
+}

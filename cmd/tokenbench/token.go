@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// tokenOptions are the flags of `tokenbench token`.
+type tokenOptions struct {
+	client       clientFlags
+	grant        string
+	scope        string
+	redirectURI  string
+	pkce         string
+	noPKCE       bool
+	refreshToken string
+	username     string
+	password     string
+	params       []string
+	tokenParams  []string
+	proofJWT     string
+	noBrowser    bool
+}
+
+// grantNames maps --grant to the grant type.
+var grantNames = map[string]string{
+	"authorization_code": flows.GrantAuthorizationCode,
+	"refresh_token":      flows.GrantRefreshToken,
+	"client_credentials": flows.GrantClientCredentials,
+	"password":           flows.GrantPassword,
+	"device_code":        flows.GrantDeviceCode,
+}
+
+const defaultUserScope = "openid profile email"
+
+func newTokenCmd(e *env) *cobra.Command {
+	o := &tokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Run one grant and print the token response as JSON",
+		Long: `Run one grant and print the token response on stdout, as received.
+
+The id_token, when one comes back, is validated and every check is listed on stderr. The exit
+status is 0 only when tokens were obtained and every check passed; 1 for a protocol error or a
+failed check; 2 for a usage error.`,
+		Example: `  tokenbench token --issuer https://idp.example.com --client-id app --client-secret-file secret.txt
+  tokenbench token --issuer http://127.0.0.1:9000 --client-id demo-public --auth-method none
+  tokenbench token --grant client_credentials --token-endpoint https://idp.example.com/token --client-id svc
+  tokenbench token --grant refresh_token --refresh-token - < rt.txt --issuer … --client-id …`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), e, cmd)
+		},
+	}
+	fs := cmd.Flags()
+	o.client.register(fs)
+	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: authorization_code, refresh_token, client_credentials, password, device_code")
+	fs.StringVar(&o.scope, "scope", "", `scopes, space- or comma-separated (default "`+defaultUserScope+`"; none for client_credentials and refresh_token)`)
+	fs.StringVar(&o.redirectURI, "redirect-uri", "http://127.0.0.1:0/callback", "redirect URI; a loopback one is listened on (port 0: any free port), any other is pasted back")
+	fs.StringVar(&o.pkce, "pkce", "S256", "PKCE method: S256, plain or none")
+	fs.BoolVar(&o.noPKCE, "no-pkce", false, "send no PKCE challenge (same as --pkce none)")
+	fs.StringVar(&o.refreshToken, "refresh-token", "", "the refresh token for --grant refresh_token ('-' reads it from stdin)")
+	fs.StringVar(&o.username, "username", "", "the resource owner's username for --grant password")
+	fs.StringVar(&o.password, "password", "", "the resource owner's password for --grant password (or $"+envPassword+")")
+	fs.StringArrayVar(&o.params, "param", nil, "extra authorization request parameter k=v (repeatable), e.g. prompt=login, max_age=300")
+	fs.StringArrayVar(&o.tokenParams, "token-param", nil, "extra token request parameter k=v (repeatable), e.g. resource=https://api")
+	fs.StringVar(&o.proofJWT, "proof-jwt", "", "BlockID direct authorize: POST the authorization request with this proof_of_authentication_jwt instead of opening a browser")
+	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the URL but do not open a browser")
+	return cmd
+}
+
+// grantRun is what one grant produced: the token, and what its id_token is checked against.
+type grantRun struct {
+	token  *flows.Token
+	expect flows.Expect
+	// openid reports that an id_token was asked for.
+	openid bool
+}
+
+func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) error {
+	grant, ok := grantNames[o.grant]
+	if !ok {
+		return usagef("unknown --grant %q; valid grants: authorization_code, refresh_token, client_credentials, password, device_code", o.grant)
+	}
+	fs := cmd.Flags()
+	pkce, err := o.pkceMethod(fs.Changed("pkce"))
+	if err != nil {
+		return err
+	}
+	authParams, err := parseKV("--param", o.params)
+	if err != nil {
+		return err
+	}
+	tokenParams, err := parseKV("--token-param", o.tokenParams)
+	if err != nil {
+		return err
+	}
+	scopes := o.scopes(grant, fs.Changed("scope"))
+	c, err := o.client.newClient(e, fs, func(cfg *flows.ClientConfig) {
+		cfg.Scopes, cfg.PKCE, cfg.RedirectURI = scopes, pkce, o.redirectURI
+		cfg.AuthParams, cfg.TokenParams = authParams, tokenParams
+	})
+	if err != nil {
+		return err
+	}
+	trace := o.client.trace.printer(e)
+	defer trace.flush(c.Trace)
+	res, err := o.runGrant(ctx, e, c, grant, trace)
+	if err != nil {
+		return err
+	}
+	writeBody(e.stdout, res.token.Body)
+	return o.reportToken(ctx, e, c, res)
+}
+
+// runGrant obtains the token with the chosen grant.
+func (o *tokenOptions) runGrant(ctx context.Context, e *env, c *flows.Client, grant string, trace *tracePrinter) (*grantRun, error) {
+	switch grant {
+	case flows.GrantAuthorizationCode:
+		return o.authorizationCode(ctx, e, c)
+	case flows.GrantDeviceCode:
+		return o.deviceCode(ctx, e, c, trace)
+	case flows.GrantRefreshToken:
+		return o.refresh(ctx, e, c)
+	case flows.GrantPassword:
+		return o.passwordGrant(ctx, e, c)
+	default:
+		t, err := c.ClientCredentials(ctx)
+		return &grantRun{token: t}, err
+	}
+}
+
+// reportToken validates the id_token, if any, and says what happened on stderr.
+func (o *tokenOptions) reportToken(ctx context.Context, e *env, c *flows.Client, res *grantRun) error {
+	t := res.token
+	if t.Rotation != flows.RotationNone {
+		fmt.Fprintf(e.stderr, "refresh token: %s\n", rotationText(t.Rotation))
+	}
+	if t.IDToken == "" {
+		if res.openid {
+			fmt.Fprintln(e.stderr, "note: the openid scope was requested, but the response has no id_token")
+		}
+		return nil
+	}
+	exp := res.expect
+	exp.AccessToken, exp.ServerDate, exp.IDToken = t.AccessToken, t.ServerDate, true
+	report := c.ValidateIDToken(ctx, t.IDToken, exp)
+	printChecks(e.stderr, "id_token checks", report.Checks)
+	if !report.OK() {
+		explainFailedChecks(e.stderr, report.Checks)
+		return errChecksFailed
+	}
+	return nil
+}
+
+func rotationText(r flows.Rotation) string {
+	switch r {
+	case flows.RotationRotated:
+		return "rotated (a new one was issued; use it next time, the old one may no longer work)"
+	case flows.RotationUnchanged:
+		return "not rotated (the same refresh token came back)"
+	case flows.RotationOmitted:
+		return "not returned (keep using the one you have, RFC 6749 §6)"
+	}
+	return string(r)
+}
+
+// writeBody prints a response body as received, ending it with a newline.
+func writeBody(w io.Writer, body []byte) {
+	w.Write(body) //nolint:errcheck // a closed stdout has nobody to tell
+	if len(body) == 0 || body[len(body)-1] != '\n' {
+		fmt.Fprintln(w)
+	}
+}
+
+// scopes splits --scope on spaces and commas, or picks the grant's default.
+func (o *tokenOptions) scopes(grant string, given bool) []string {
+	s := o.scope
+	if !given {
+		switch grant {
+		case flows.GrantClientCredentials, flows.GrantRefreshToken:
+			return nil
+		}
+		s = defaultUserScope
+	}
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+}
+
+func (o *tokenOptions) pkceMethod(given bool) (flows.PKCEMethod, error) {
+	if o.noPKCE {
+		if given && o.pkce != string(flows.PKCENone) {
+			return "", usagef("--no-pkce contradicts --pkce %s", o.pkce)
+		}
+		return flows.PKCENone, nil
+	}
+	for _, m := range []flows.PKCEMethod{flows.PKCES256, flows.PKCEPlain, flows.PKCENone} {
+		if strings.EqualFold(o.pkce, string(m)) {
+			return m, nil
+		}
+	}
+	return "", usagef("unknown --pkce %q; use S256, plain or none", o.pkce)
+}
+
+// parseKV reads repeated k=v flags.
+func parseKV(flag string, items []string) (url.Values, error) {
+	v := url.Values{}
+	for _, it := range items {
+		k, val, ok := strings.Cut(it, "=")
+		if !ok || k == "" {
+			return nil, usagef("%s %q: expected name=value", flag, it)
+		}
+		v.Add(k, val)
+	}
+	return v, nil
+}
+
+// maxAge reads max_age from the authorization parameters, for the auth_time check.
+func maxAge(params url.Values) time.Duration {
+	n, err := strconv.Atoi(params.Get("max_age"))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+func (o *tokenOptions) refresh(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
+	rt := o.refreshToken
+	if rt == "-" {
+		var err error
+		if rt, err = readAll(ctx, e.stdin); err != nil {
+			return nil, err
+		}
+	}
+	if rt == "" {
+		return nil, usagef("--grant refresh_token needs --refresh-token TOKEN (or - to read it from stdin)")
+	}
+	t, err := c.Refresh(ctx, rt)
+	return &grantRun{token: t}, err
+}
+
+func (o *tokenOptions) passwordGrant(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
+	pw := o.password
+	if pw == "" {
+		pw = e.getenv(envPassword)
+	}
+	if o.username == "" || pw == "" {
+		return nil, usagef("--grant password needs --username and --password (or $%s)", envPassword)
+	}
+	t, err := c.Password(ctx, o.username, pw)
+	return &grantRun{token: t, openid: hasOpenID(c.Config.Scopes)}, err
+}
+
+func hasOpenID(scopes []string) bool {
+	for _, s := range scopes {
+		if s == "openid" {
+			return true
+		}
+	}
+	return false
+}
