@@ -77,11 +77,6 @@ func (e Endpoints) merge(other Endpoints) Endpoints {
 	}
 }
 
-// complete reports whether discovery can be skipped: the endpoints every flow needs are given.
-func (e Endpoints) complete() bool {
-	return e.Authorization != "" && e.Token != ""
-}
-
 // ClientConfig is everything flows needs to act as one OAuth client against one provider.
 type ClientConfig struct {
 	// Issuer is the provider's issuer identifier; discovery starts from it.

@@ -673,32 +673,28 @@ func fmtDuration(d time.Duration) string {
 		d = -d
 	}
 	d = d.Round(time.Second)
+	itoa := func(n time.Duration) string { return strconv.FormatInt(int64(n), 10) }
+	// pair renders "<a><ua><b><ub>", leaving out a zero second part.
+	pair := func(a time.Duration, ua string, b time.Duration, ub string) string {
+		if b == 0 {
+			return itoa(a) + ua
+		}
+		return itoa(a) + ua + itoa(b) + ub
+	}
+	const day = 24 * time.Hour
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return itoa(d/time.Second) + "s"
 	case d < 10*time.Minute:
-		m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
-		if s == 0 {
-			return fmt.Sprintf("%dm", m)
-		}
-		return fmt.Sprintf("%dm%ds", m, s)
+		return pair(d/time.Minute, "m", d%time.Minute/time.Second, "s")
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
+		return itoa(d/time.Minute) + "m"
 	case d < 48*time.Hour:
-		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
+		return pair(d/time.Hour, "h", d%time.Hour/time.Minute, "m")
+	case d > 3650*day:
+		return strconv.FormatFloat(math.Round(d.Hours()/24/365.25), 'f', 0, 64) + " years"
 	}
-	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if days > 3650 {
-		return fmt.Sprintf("%.0f years", math.Round(d.Hours()/24/365.25))
-	}
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd%dh", days, h)
+	return pair(d/day, "d", d%day/time.Hour, "h")
 }
 
 // fmtAllowance renders the skew allowance: "60s", "0.5s", "15m".
