@@ -10,16 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 )
-
-// KindMalformedJWKS is a JWK Set that is not usable: not JSON, no "keys" array, or no key go-jose
-// can read.
-const KindMalformedJWKS Kind = "malformed_jwks"
 
 // KeySource finds the public key that verifies a token. The Client's remote JWKS (Client.Keys,
 // RemoteKeys) and a fixed key set (NewStaticKeys, ParseStaticKeys) implement it, so a token is
@@ -190,7 +187,7 @@ func keyType(k *jose.JSONWebKey) (kty, crv string) {
 func describeKey(k *jose.JSONWebKey) string {
 	switch key := k.Key.(type) {
 	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d-bit", key.N.BitLen())
+		return "RSA " + strconv.Itoa(key.N.BitLen()) + "-bit"
 	case *rsa.PrivateKey:
 		return fmt.Sprintf("RSA %d-bit", key.N.BitLen())
 	case []byte:
@@ -206,9 +203,9 @@ func describeKey(k *jose.JSONWebKey) string {
 // keyName names a key for messages.
 func keyName(k *jose.JSONWebKey) string {
 	if k.KeyID == "" {
-		return fmt.Sprintf("the key without kid (%s)", describeKey(k))
+		return "the key without kid (" + describeKey(k) + ")"
 	}
-	return fmt.Sprintf("the key with kid %q (%s)", k.KeyID, describeKey(k))
+	return "the key with kid " + strconv.Quote(k.KeyID) + " (" + describeKey(k) + ")"
 }
 
 // fits says why a key cannot verify alg, or "" when it can.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -198,7 +197,7 @@ func decodeObject(b []byte, what string) (map[string]any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, malformed("the %s is not JSON: %v (it starts %q)", what, err, snippet(b))
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 		return nil, malformed("the %s has more after its JSON value (it starts %q)", what, snippet(b))
 	}
 	obj, ok := v.(map[string]any)

@@ -41,6 +41,9 @@ const (
 	// KindAuthTimeTooOld is an authentication older than the max_age that was requested
 	// (OpenID Connect Core §3.1.2.1).
 	KindAuthTimeTooOld Kind = "auth_time_too_old"
+	// KindMalformedJWKS is a JWK Set that is not usable: not JSON, no "keys" array, or no key
+	// go-jose can read (RFC 7517 §5).
+	KindMalformedJWKS Kind = "malformed_jwks"
 )
 
 // CheckStatus is the outcome of one check.
@@ -139,6 +142,11 @@ func pass(name, format string, args ...any) Check {
 	return Check{Name: name, Status: CheckPass, Detail: fmt.Sprintf(format, args...)}
 }
 
+// passText is pass without formatting, for the checks every valid token goes through.
+func passText(name, detail string) Check {
+	return Check{Name: name, Status: CheckPass, Detail: detail}
+}
+
 func fail(name string, kind Kind, format string, args ...any) Check {
 	return Check{Name: name, Status: CheckFail, Kind: kind, Detail: fmt.Sprintf(format, args...)}
 }
@@ -190,7 +198,7 @@ func Verify(ctx context.Context, raw string, keys KeySource, exp Expect, now tim
 		add(v.clockSkew())
 		return r
 	}
-	add(pass("format", "a JWS (signed token) with alg %s%s and %s", j.Alg(), kidPhrase(j.Kid()), plural(len(j.Claims), "claim")))
+	add(passText("format", "a JWS (signed token) with alg "+j.Alg()+kidPhrase(j.Kid())+" and "+plural(len(j.Claims), "claim")))
 	add(v.typ(), v.alg(), v.signature(), v.iss(), v.sub())
 	add(v.aud()...)
 	add(v.exp(), v.iat(), v.nbf(), v.nonce(),
@@ -205,14 +213,14 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func kidPhrase(kid string) string {
 	if kid == "" {
 		return " (no kid)"
 	}
-	return fmt.Sprintf(" (kid %q)", kid)
+	return " (kid " + strconv.Quote(kid) + ")"
 }
 
 // typDescriptions name the explicit token types of RFC 8725 §3.11 that are not id_tokens.
@@ -282,7 +290,7 @@ func (v *verification) alg() Check {
 	if algFam, _ := algFamily(alg); algFam == "" {
 		return fail("alg", KindAlgNotAllowed, "alg %s is listed as acceptable, but go-jose cannot verify it", alg)
 	}
-	return pass("alg", "alg %s is among %s (%s)", alg, from, list)
+	return passText("alg", "alg "+alg+" is among "+from+" ("+list+")")
 }
 
 // hashSize is the output size in bytes of the hash an HMAC algorithm uses.
@@ -344,7 +352,7 @@ func (v *verification) signature() Check {
 		}
 		return fail("signature", KindSignatureInvalid, "the %s signature does not verify%s: %s", alg, note, why)
 	}
-	return pass("signature", "valid %s signature%s", alg, note)
+	return passText("signature", "valid "+alg+" signature"+note)
 }
 
 // stringClaim is a claim's string value, whether it is present, and whether it is a string.
@@ -366,7 +374,7 @@ func (v *verification) iss() Check {
 	case v.want.Issuer == "":
 		return skip("iss", "no expected issuer was given; the token says %q", iss)
 	case iss == v.want.Issuer:
-		return pass("iss", "iss %q is the expected issuer", iss)
+		return passText("iss", "iss "+strconv.Quote(iss)+" is the expected issuer")
 	}
 	// OpenID Connect Core §3.1.3.7 item 2: the issuer must match exactly.
 	hint := ""
@@ -390,7 +398,7 @@ func (v *verification) sub() Check {
 	case sub == "" && v.want.IDToken:
 		return fail("sub", KindMissingClaim, "sub is empty; an id_token's subject identifier must not be (OpenID Connect Core §2)")
 	}
-	return pass("sub", "the subject is %q", sub)
+	return passText("sub", "the subject is "+strconv.Quote(sub))
 }
 
 // quoteList renders strings as a quoted, comma-separated list.
@@ -419,7 +427,7 @@ func (v *verification) aud() []Check {
 	case v.want.Audience == "":
 		audCheck = skip("aud", "no client_id was given to look for; aud is %s", quoteList(auds))
 	case slices.Contains(auds, v.want.Audience):
-		audCheck = pass("aud", "aud %s contains the client_id %q", quoteList(auds), v.want.Audience)
+		audCheck = passText("aud", "aud "+quoteList(auds)+" contains the client_id "+strconv.Quote(v.want.Audience))
 		if len(auds) > 1 && !azpPresent {
 			audCheck.Detail += "; with several audiences the token should also carry azp (OpenID Connect Core §3.1.3.7 item 4), and it does not"
 		}
@@ -440,7 +448,7 @@ func (v *verification) aud() []Check {
 		azpCheck = skip("azp", "no client_id was given to compare with; azp is %q", azp)
 	case azp == v.want.AuthorizedParty:
 		// OpenID Connect Core §3.1.3.7 item 5.
-		azpCheck = pass("azp", "azp %q is the client_id", azp)
+		azpCheck = passText("azp", "azp "+strconv.Quote(azp)+" is the client_id")
 	default:
 		azpCheck = fail("azp", KindAZPMismatch, "azp is %q, but the client_id is %q: the token was issued to another client (OpenID Connect Core §3.1.3.7 item 5)", azp, v.want.AuthorizedParty)
 	}
@@ -496,7 +504,7 @@ func (v *verification) exp() Check {
 	note := stringNote(asString)
 	switch {
 	case v.now.Before(t):
-		return pass("exp", "expires at %s, %s%s", fmtTime(t), relative(t, v.now), note)
+		return passText("exp", "expires at "+fmtTime(t)+", "+relative(t, v.now)+note)
 	case v.now.Before(t.Add(v.skew)):
 		return pass("exp", "expired %s at %s, within the %s clock-skew allowance%s", relative(t, v.now), fmtTime(t), fmtAllowance(v.skew), note)
 	}
@@ -520,7 +528,7 @@ func (v *verification) iat() Check {
 	case t.After(v.now):
 		return pass("iat", "issued %s in the future, at %s, within the %s clock-skew allowance%s", fmtDuration(t.Sub(v.now)), fmtTime(t), fmtAllowance(v.skew), note)
 	}
-	return pass("iat", "issued at %s, %s%s", fmtTime(t), relative(t, v.now), note)
+	return passText("iat", "issued at "+fmtTime(t)+", "+relative(t, v.now)+note)
 }
 
 func (v *verification) nbf() Check {
@@ -536,7 +544,7 @@ func (v *verification) nbf() Check {
 	if t.After(v.now.Add(v.skew)) {
 		return fail("nbf", KindTokenNotYetValid, "not valid before %s, %s (allowance %s)%s", fmtTime(t), relative(t, v.now), fmtAllowance(v.skew), note)
 	}
-	return pass("nbf", "valid since %s, %s%s", fmtTime(t), relative(t, v.now), note)
+	return passText("nbf", "valid since "+fmtTime(t)+", "+relative(t, v.now)+note)
 }
 
 func (v *verification) nonce() Check {
@@ -552,7 +560,7 @@ func (v *verification) nonce() Check {
 	case !ok:
 		return fail("nonce", KindNonceMismatch, "nonce is %s, not a string", jsonTypeName(v.j.Claims["nonce"]))
 	case nonce == v.want.Nonce:
-		return pass("nonce", "nonce %q is the one sent in the authorization request", nonce)
+		return passText("nonce", "nonce "+strconv.Quote(nonce)+" is the one sent in the authorization request")
 	}
 	return fail("nonce", KindNonceMismatch, "nonce is %q, but the authorization request sent %q: the token answers another request, or was replayed", nonce, v.want.Nonce)
 }
@@ -597,7 +605,7 @@ func (v *verification) halfHash(name, value, what string, kind Kind, section str
 	case !known:
 		return skip(name, "alg %q defines no hash to compute %s with", v.j.Alg(), name)
 	case claim == want:
-		return pass(name, "%s %q is the left half of the %s hash of the %s (%s)", name, claim, hashName, what, section)
+		return passText(name, name+" "+strconv.Quote(claim)+" is the left half of the "+hashName+" hash of the "+what+" ("+section+")")
 	}
 	return fail(name, kind, "%s is %q, but the %s given hashes to %q (left half of %s, %s): the %s and the id_token did not come from the same response", name, claim, what, want, hashName, section, what)
 }
@@ -619,7 +627,7 @@ func (v *verification) authTime() Check {
 	case v.now.After(t.Add(v.want.MaxAge + v.skew)):
 		return fail("auth_time", KindAuthTimeTooOld, "the user authenticated %s at %s, longer ago than the max_age of %s (allowance %s): the provider should have asked them to log in again (OpenID Connect Core §3.1.2.1)", relative(t, v.now), fmtTime(t), fmtDuration(v.want.MaxAge), fmtAllowance(v.skew))
 	}
-	return pass("auth_time", "the user authenticated %s at %s, within the max_age of %s%s", relative(t, v.now), fmtTime(t), fmtDuration(v.want.MaxAge), stringNote(asString))
+	return passText("auth_time", "the user authenticated "+relative(t, v.now)+" at "+fmtTime(t)+", within the max_age of "+fmtDuration(v.want.MaxAge)+stringNote(asString))
 }
 
 // clockSkew measures this machine's clock against the provider's Date header.
@@ -649,7 +657,7 @@ func (v *verification) clockSkew() Check {
 	if abs-time.Second > v.skew {
 		return fail("clock_skew", KindClockSkew, "this machine's clock is %s %s the provider's (its Date header said %s), beyond the %s allowance: the exp, iat and nbf checks may be off by that much", fmtDuration(abs), dir, date, fmtAllowance(v.skew))
 	}
-	return pass("clock_skew", "this machine's clock is %s %s the provider's (its Date header said %s), within the %s allowance", fmtDuration(abs), dir, date, fmtAllowance(v.skew))
+	return passText("clock_skew", "this machine's clock is "+fmtDuration(abs)+" "+dir+" the provider's (its Date header said "+date+"), within the "+fmtAllowance(v.skew)+" allowance")
 }
 
 // fmtTime shows a time as a UTC date.
