@@ -249,6 +249,7 @@ func (ks *keySet) kidList() string {
 // errUnknownKID marks the failure that a refetch may cure.
 type errUnknownKID struct{ e *Error }
 
+// Error returns the wrapped failure's message.
 func (u errUnknownKID) Error() string { return u.e.Error() }
 
 // pick finds the key for kid and alg in the set.
