@@ -101,11 +101,13 @@ func (f *transportFlags) options(e *env) (flows.TransportOptions, error) {
 // traceFlags ask for the HTTP trace on stderr.
 type traceFlags struct {
 	verbose     bool
+	curl        bool
 	showSecrets bool
 }
 
 func (f *traceFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print every HTTP exchange on stderr, secrets masked")
+	fs.BoolVar(&f.curl, "curl", false, "print every request as a curl command on stderr, secrets masked (implies -v)")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "print the trace with secrets and tokens in clear (implies -v)")
 }
 
@@ -114,7 +116,7 @@ func (f *traceFlags) printer(e *env) *tracePrinter {
 	if f.showSecrets {
 		fmt.Fprintln(e.stderr, "warning: --show-secrets: the trace shows client secrets and tokens in clear; do not paste it anywhere")
 	}
-	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.showSecrets, showSecrets: f.showSecrets}
+	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.curl || f.showSecrets, curl: f.curl, showSecrets: f.showSecrets}
 }
 
 // clientFlags are the flags shared by every command that acts as a client of a provider: token,

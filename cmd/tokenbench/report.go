@@ -152,6 +152,7 @@ func shorten(token string) string {
 type tracePrinter struct {
 	w           io.Writer
 	enabled     bool
+	curl        bool
 	showSecrets bool
 	printed     int
 }
@@ -171,6 +172,9 @@ func (p *tracePrinter) flush(trace *flows.Trace) {
 			step = "request"
 		}
 		fmt.Fprintf(p.w, "── #%d %s ──\n%s\n", x.ID, step, x.String())
+		if p.curl {
+			fmt.Fprintf(p.w, "%s\n\n", x.Curl())
+		}
 	}
 	p.printed = len(xs)
 }

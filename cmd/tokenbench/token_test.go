@@ -357,8 +357,8 @@ func TestVerboseTraceMasksSecrets(t *testing.T) {
 		wantExit(t, r, 0, "── #1 discovery ──", "> POST "+p.Issuer()+"/token", "[redacted]")
 		m := tokenResponse(t, r)
 		rt := m["refresh_token"].(string)
-		r2 := runCLI(t, invocation{args: append([]string{"token", "-v", "--grant", "refresh_token", "--refresh-token", "-"}, creds...), stdin: strings.NewReader(rt)})
-		wantExit(t, r2, 0, "grant_type=refresh_token", "── #")
+		r2 := runCLI(t, invocation{args: append([]string{"token", "--curl", "--grant", "refresh_token", "--refresh-token", "-"}, creds...), stdin: strings.NewReader(rt)})
+		wantExit(t, r2, 0, "grant_type=refresh_token", "── #", "curl -X POST '"+p.Issuer()+"/token' -H ")
 		m2 := tokenResponse(t, r2)
 		secrets := []string{secret, rt, m["access_token"].(string), m["id_token"].(string), m2["access_token"].(string), m2["refresh_token"].(string)}
 		for _, s := range secrets {
