@@ -135,3 +135,15 @@ func (c *Client) checkResponseIss(ctx context.Context, res *AuthResponse, bareCo
 	}
 	return nil
 }
+
+// AwaitCallback waits on the listener for the response to req and verifies it with VerifyCallback;
+// the browser is shown the verdict. The checks made are in the result even when an error is returned.
+func (c *Client) AwaitCallback(ctx context.Context, l *Listener, req *AuthRequest) (*AuthResponse, error) {
+	var res *AuthResponse
+	_, err := l.Wait(ctx, func(params url.Values) error {
+		var verr error
+		res, verr = c.VerifyCallback(ctx, req, params, false)
+		return verr
+	})
+	return res, err
+}

@@ -95,12 +95,7 @@ func authorize(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthRe
 		t.Fatal(err)
 	}
 	go browse(t, req.URL)
-	var res *flows.AuthResponse
-	_, err = l.Wait(ctx, func(params url.Values) error {
-		var verr error
-		res, verr = c.VerifyCallback(ctx, req, params, false)
-		return verr
-	})
+	res, err := c.AwaitCallback(ctx, l, req)
 	return req, res, err
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 
 	"github.com/tokenbench/tokenbench/flows"
@@ -74,12 +73,7 @@ func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.C
 	}
 	o.showAuthURL(e, req.URL)
 	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
-	var res *flows.AuthResponse
-	_, err = l.Wait(ctx, func(params url.Values) error {
-		var verr error
-		res, verr = c.VerifyCallback(ctx, req, params, false)
-		return verr
-	})
+	res, err := c.AwaitCallback(ctx, l, req)
 	return req, res, err
 }
 

@@ -160,12 +160,7 @@ func (w *walkthrough) signIn(ctx context.Context) error {
 		w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", l.RedirectURI())
 		go func() { cancel(visitAsBrowser(waitCtx, req.URL)) }()
 	}
-	var res *flows.AuthResponse
-	_, err := l.Wait(waitCtx, func(params url.Values) error {
-		var verr error
-		res, verr = w.c.VerifyCallback(ctx, req, params, false)
-		return verr
-	})
+	res, err := w.c.AwaitCallback(waitCtx, l, req)
 	if res == nil && err != nil {
 		if ctx.Err() == nil && context.Cause(waitCtx) != nil {
 			return context.Cause(waitCtx) // the simulated browser never reached the listener

@@ -3,6 +3,7 @@ package demoidp
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -100,22 +101,30 @@ func bearerToken(r *http.Request) (token, problem string) {
 	}
 }
 
+// backChannelRequest reads an authenticated form POST to an introspection or
+// revocation endpoint; when it fails, the error answer has been written.
+func (p *Provider) backChannelRequest(w http.ResponseWriter, r *http.Request, path string) (*registeredClient, url.Values, bool) {
+	if p.Faults().HTMLErrors {
+		writeRawHTML(w, http.StatusBadGateway, proxyErrorPage)
+		return nil, nil, false
+	}
+	form, oerr := readBackChannelForm(r)
+	if oerr == nil {
+		var c *registeredClient
+		if c, oerr = p.authenticateClient(r, form, p.endpoint(path)); oerr == nil {
+			return c, form, true
+		}
+	}
+	p.writeOAuthError(w, oerr)
+	return nil, nil, false
+}
+
 // handleIntrospect serves the introspection endpoint (RFC 7662). Only
 // confidential clients may introspect; any of them may introspect any
 // token.
 func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	if p.Faults().HTMLErrors {
-		writeRawHTML(w, http.StatusBadGateway, proxyErrorPage)
-		return
-	}
-	form, oerr := readBackChannelForm(r)
-	if oerr != nil {
-		p.writeOAuthError(w, oerr)
-		return
-	}
-	c, oerr := p.authenticateClient(r, form, p.endpoint("/introspect"))
-	if oerr != nil {
-		p.writeOAuthError(w, oerr)
+	c, form, ok := p.backChannelRequest(w, r, "/introspect")
+	if !ok {
 		return
 	}
 	if c.AuthMethod == authNone {
@@ -180,18 +189,8 @@ func (p *Provider) introspect(token string) map[string]any {
 // token revokes the whole grant: the refresh token and every access token
 // issued with it (RFC 7009 §2.1). Unknown tokens are answered 200 as well.
 func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	if p.Faults().HTMLErrors {
-		writeRawHTML(w, http.StatusBadGateway, proxyErrorPage)
-		return
-	}
-	form, oerr := readBackChannelForm(r)
-	if oerr != nil {
-		p.writeOAuthError(w, oerr)
-		return
-	}
-	c, oerr := p.authenticateClient(r, form, p.endpoint("/revoke"))
-	if oerr != nil {
-		p.writeOAuthError(w, oerr)
+	c, form, ok := p.backChannelRequest(w, r, "/revoke")
+	if !ok {
 		return
 	}
 	token := form.Get("token")
