@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -103,6 +104,9 @@ type ClientConfig struct {
 	// AuthParams are added to the authorization request; TokenParams to every token request.
 	AuthParams  url.Values
 	TokenParams url.Values
+	// TokenHeaders are added to every back-channel POST (token, device, introspection, revocation),
+	// for providers that want one: Entra ID wants Origin on token requests from SPA clients.
+	TokenHeaders http.Header
 }
 
 // authMethod resolves the default method.

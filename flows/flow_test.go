@@ -381,3 +381,18 @@ func TestDirectAuthorize(t *testing.T) {
 		t.Fatalf("bad proof: err = %v, want invalid_request", err)
 	}
 }
+
+func TestTokenHeadersAreSent(t *testing.T) {
+	p := startProvider(t)
+	c := demoClient(t, p, "demo-basic")
+	c.Config.Scopes = nil
+	c.Config.TokenHeaders = map[string][]string{"Origin": {"http://localhost:3000"}}
+	if _, err := c.ClientCredentials(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	xs := c.Trace.Exchanges()
+	last := xs[len(xs)-1]
+	if last.RequestHeader.Get("Origin") != "http://localhost:3000" || last.RequestHeader.Get("Authorization") == "" {
+		t.Fatalf("headers sent: %v", last.RequestHeader)
+	}
+}

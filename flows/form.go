@@ -26,6 +26,9 @@ func (c *Client) postForm(ctx context.Context, step, endpoint string, form url.V
 	if err != nil {
 		return response{}, &Error{Kind: KindMissingEndpoint, Detail: "bad " + step + " endpoint URL " + endpoint, Err: err}
 	}
+	for k, vs := range c.Config.TokenHeaders {
+		header[k] = append(header[k], vs...)
+	}
 	req.Header = header
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
