@@ -1,6 +1,7 @@
 // Package assets holds tokenbench's embedded data: plain-language explanations of OAuth 2.0,
-// OpenID Connect and transport errors (explanations.yaml), and the page the loopback callback
-// listener answers the browser with (callback.html).
+// OpenID Connect and transport errors (explanations.yaml), the Learn text of each flow step
+// (steps.yaml), and the page the loopback callback listener answers the browser with
+// (callback.html).
 //
 // The package is data only: it imports nothing from the rest of tokenbench, so flows, profiles and
 // the TUI can all depend on it.

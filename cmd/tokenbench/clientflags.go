@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // Environment variables that hold secrets, so they stay out of shell history and ps output.
@@ -126,9 +128,17 @@ type clientFlags struct {
 	creds     credentialFlags
 	transport transportFlags
 	trace     traceFlags
+	// profile names a saved profile (--profile); the other flags given override it.
+	profile string
+	// noClientAuth says the command never authenticates the client (userinfo), so a profile's
+	// secret is not resolved.
+	noClientAuth bool
+	// loaded is the profile, once read.
+	loaded *profiles.Profile
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "use a saved profile (tokenbench profile list); the flags given beside it override it for this run")
 	f.provider.register(fs)
 	f.creds.register(fs)
 	f.transport.register(fs)
@@ -185,18 +195,27 @@ func (f *credentialFlags) clientSecret(e *env, fs *pflag.FlagSet) (string, error
 	return e.getenv(envClientSecret), nil
 }
 
-// newClient builds the client: flags, then adjust (the command's own settings), then the transport.
-func (f *clientFlags) newClient(e *env, fs *pflag.FlagSet, adjust func(*flows.ClientConfig)) (*flows.Client, error) {
-	cfg, err := f.config(e, fs)
+// newClient builds the client: flags (over the profile, with --profile), then adjust (the
+// command's own settings), then the transport.
+func (f *clientFlags) newClient(ctx context.Context, e *env, fs *pflag.FlagSet, adjust func(*flows.ClientConfig)) (*flows.Client, error) {
+	var (
+		cfg  flows.ClientConfig
+		opts flows.TransportOptions
+		err  error
+	)
+	if f.profile != "" {
+		cfg, opts, err = f.profileClient(ctx, e, fs)
+	} else {
+		cfg, err = f.config(e, fs)
+		if err == nil {
+			opts, err = f.transport.options(e)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if adjust != nil {
 		adjust(&cfg)
-	}
-	opts, err := f.transport.options(e)
-	if err != nil {
-		return nil, err
 	}
 	c, err := flows.NewClient(cfg, opts)
 	if err != nil {

@@ -14,21 +14,26 @@ import (
 
 // demoOptions are the flags of `tokenbench demo`.
 type demoOptions struct {
-	serve   bool
-	addr    string
-	faults  []string
-	browser bool
-	verbose bool
+	serve       bool
+	addr        string
+	faults      []string
+	browser     bool
+	verbose     bool
+	walkthrough bool
 }
 
 func newDemoCmd(e *env) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Walk through an OpenID Connect flow against the built-in provider, or serve it",
-		Long: `Without --serve: a guided walk through a whole OpenID Connect flow against a provider running
-inside tokenbench — discovery, authorization request, sign-in, callback checks, token, id_token
-checks, refresh, userinfo, introspection, revocation, logout — each step naming its RFC section.
+		Short: "Run an OpenID Connect flow against the built-in provider, or serve it",
+		Long: `In a terminal: the workbench (TUI) on a ready demo client of a provider running inside
+tokenbench. Run the steps one by one with enter — discover, authorize, callback, token, refresh,
+userinfo, introspect, revoke, logout — see each request before it is sent and each response after;
+L explains the current step, ? lists every key, q quits.
+
+When stdin or stdout is not a terminal, or with --walkthrough: a guided walk through the same flow,
+printed — each step naming its RFC section.
 
 With --serve: run the built-in provider until interrupted. The first line of stdout is its issuer;
 each following line is one demo client: client_id, client_secret ('-' when none), auth method.
@@ -48,14 +53,18 @@ each following line is one demo client: client_id, client_secret ('-' when none)
 			if o.serve {
 				return o.runServe(cmd.Context(), e, faults)
 			}
-			return o.runWalkthrough(cmd.Context(), e, faults)
+			if o.walkthrough || !e.stdinIsTerminal || !e.stdoutIsTerminal {
+				return o.runWalkthrough(cmd.Context(), e, faults)
+			}
+			return o.runTUI(cmd.Context(), e, faults)
 		},
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&o.serve, "serve", false, "serve the built-in provider until interrupted")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (loopback only; port 0: any free port)")
 	fs.StringArrayVar(&o.faults, "fault", nil, "make the provider misbehave: "+strings.Join(demoidp.FaultNames(), ", "))
-	fs.BoolVar(&o.browser, "browser", false, "sign in with your real browser instead of letting tokenbench play it")
+	fs.BoolVar(&o.walkthrough, "walkthrough", false, "print the guided walkthrough instead of opening the workbench")
+	fs.BoolVar(&o.browser, "browser", false, "walkthrough: sign in with your real browser instead of letting tokenbench play it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print every HTTP exchange on stderr, secrets masked")
 	return cmd
 }

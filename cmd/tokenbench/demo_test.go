@@ -1,7 +1,6 @@
 package main
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -73,15 +72,5 @@ func TestRootVersionHelp(t *testing.T) {
 		if !strings.Contains(r.stdout, "  "+c+" ") {
 			t.Errorf("--help lacks %s:\n%s", c, r.stdout)
 		}
-	}
-}
-
-func TestBrowserCommands(t *testing.T) {
-	t.Parallel()
-	const u = "http://x/a?b=c"
-	got := browserCommands("firefox:open -a Safari %s: :lynx --dump '%s'", u)
-	want := [][]string{{"firefox", u}, {"open", "-a", "Safari", u}, {"lynx", "--dump", "'" + u + "'"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }

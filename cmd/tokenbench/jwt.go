@@ -25,6 +25,10 @@ type jwtOptions struct {
 	asJSON    bool
 	transport transportFlags
 	trace     traceFlags
+	// profile names a saved profile that supplies the issuer, client_id, JWKS and TLS settings;
+	// profileTLS holds its transport options once read.
+	profile    string
+	profileTLS *flows.TransportOptions
 }
 
 func newJWTCmd(e *env) *cobra.Command {
@@ -43,10 +47,14 @@ or the input is not a JWT.`,
   tokenbench jwt --jwks jwks.json --json - < token.txt`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.applyProfile(cmd.Context(), e, cmd.Flags()); err != nil {
+				return err
+			}
 			return o.run(cmd.Context(), e, args)
 		},
 	}
 	fs := cmd.Flags()
+	fs.StringVar(&o.profile, "profile", "", "take the issuer, client_id, JWKS and TLS settings from a saved profile; the flags given override it")
 	fs.StringVar(&o.issuer, "issuer", "", "the expected issuer; its discovery document's JWKS verifies the signature")
 	fs.StringVar(&o.jwks, "jwks", "", "a JWKS to verify the signature with: a URL or a file")
 	fs.StringVar(&o.audience, "audience", "", "the audience the aud claim must contain")
@@ -125,6 +133,13 @@ func (o *jwtOptions) keySource(e *env) (flows.KeySource, *flows.Client, error) {
 	opts, err := o.transport.options(e)
 	if err != nil {
 		return nil, nil, err
+	}
+	if t := o.profileTLS; t != nil {
+		opts.ClientCertificates = t.ClientCertificates
+		if len(opts.CABundle) == 0 {
+			opts.CABundle = t.CABundle
+		}
+		opts.Insecure = opts.Insecure || t.Insecure
 	}
 	c, err := flows.NewClient(flows.ClientConfig{Issuer: strings.TrimSpace(o.issuer), ClientID: o.clientID}, opts)
 	if err != nil {

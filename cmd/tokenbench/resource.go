@@ -19,9 +19,11 @@ type resourceOptions struct {
 // resourceCall is one of the three calls, given the client and the token.
 type resourceCall func(ctx context.Context, e *env, c *flows.Client, token, hint string) error
 
-// newResourceCmd builds one of userinfo, introspect and revoke.
+// newResourceCmd builds one of userinfo, introspect and revoke. withHint also says the call
+// authenticates the client (introspect, revoke), so a profile's secret is needed.
 func newResourceCmd(e *env, use, short, long string, withHint bool, call resourceCall) *cobra.Command {
 	o := &resourceOptions{}
+	o.client.noClientAuth = !withHint
 	cmd := &cobra.Command{
 		Use:   use + " [TOKEN | -]",
 		Short: short,
@@ -46,7 +48,7 @@ func (o *resourceOptions) run(cmd *cobra.Command, e *env, args []string, call re
 	if err != nil {
 		return err
 	}
-	c, err := o.client.newClient(e, cmd.Flags(), nil)
+	c, err := o.client.newClient(ctx, e, cmd.Flags(), nil)
 	if err != nil {
 		return err
 	}

@@ -35,17 +35,20 @@ type env struct {
 	getenv func(string) string
 	// stdinIsTerminal reports whether stdin is an interactive terminal rather than a pipe or file.
 	stdinIsTerminal bool
+	// stdoutIsTerminal reports whether stdout is a terminal; the TUI needs both.
+	stdoutIsTerminal bool
 }
 
 // osEnv is the process's own environment. os.Stdout is unbuffered, so every line a command prints
 // reaches a pipe at once.
 func osEnv() *env {
 	return &env{
-		stdin:           os.Stdin,
-		stdout:          os.Stdout,
-		stderr:          &lockedWriter{w: os.Stderr},
-		getenv:          os.Getenv,
-		stdinIsTerminal: isTerminal(os.Stdin),
+		stdin:            os.Stdin,
+		stdout:           os.Stdout,
+		stderr:           &lockedWriter{w: os.Stderr},
+		getenv:           os.Getenv,
+		stdinIsTerminal:  isTerminal(os.Stdin),
+		stdoutIsTerminal: isTerminal(os.Stdout),
 	}
 }
 
@@ -161,6 +164,7 @@ The interactive interface is not available yet. Meanwhile:
 		newUserInfoCmd(e),
 		newIntrospectCmd(e),
 		newRevokeCmd(e),
+		newProfileCmd(e),
 		newDemoCmd(e),
 		newVersionCmd(e),
 	)

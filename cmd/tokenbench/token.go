@@ -86,11 +86,18 @@ type grantRun struct {
 }
 
 func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) error {
+	fs := cmd.Flags()
+	prof, err := o.client.loadProfile(e)
+	if err != nil {
+		return err
+	}
+	if prof != nil && prof.Grant != "" && !fs.Changed("grant") {
+		o.grant = prof.Grant // the profile's default grant
+	}
 	grant, ok := grantNames[o.grant]
 	if !ok {
 		return usagef("unknown --grant %q; valid grants: authorization_code, refresh_token, client_credentials, password, device_code", o.grant)
 	}
-	fs := cmd.Flags()
 	pkce, err := o.pkceMethod(fs.Changed("pkce"))
 	if err != nil {
 		return err
@@ -104,13 +111,29 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 		return err
 	}
 	scopes := o.scopes(grant, fs.Changed("scope"))
-	c, err := o.client.newClient(e, fs, func(cfg *flows.ClientConfig) {
-		cfg.Scopes, cfg.PKCE, cfg.RedirectURI = scopes, pkce, o.redirectURI
-		cfg.AuthParams, cfg.TokenParams = authParams, tokenParams
+	c, err := o.client.newClient(ctx, e, fs, func(cfg *flows.ClientConfig) {
+		if prof == nil {
+			cfg.Scopes, cfg.PKCE, cfg.RedirectURI = scopes, pkce, o.redirectURI
+			cfg.AuthParams, cfg.TokenParams = authParams, tokenParams
+			return
+		}
+		// A profile's settings hold unless a flag is given.
+		if fs.Changed("scope") || len(cfg.Scopes) == 0 {
+			cfg.Scopes = scopes
+		}
+		if fs.Changed("pkce") || fs.Changed("no-pkce") || cfg.PKCE == "" {
+			cfg.PKCE = pkce
+		}
+		if fs.Changed("redirect-uri") || cfg.RedirectURI == "" {
+			cfg.RedirectURI = o.redirectURI
+		}
+		cfg.AuthParams = mergeValues(cfg.AuthParams, authParams)
+		cfg.TokenParams = mergeValues(cfg.TokenParams, tokenParams)
 	})
 	if err != nil {
 		return err
 	}
+	o.redirectURI = c.Config.RedirectURI
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
 	res, err := o.runGrant(ctx, e, c, grant, trace)

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestTokenWithProfileEachAuthMethod saves a profile per client authentication method, its secret
+// kept by env:, file:, cmd: or the keyring (go-keyring's mock), and runs client_credentials
+// against the built-in provider with --profile alone.
+func TestTokenWithProfileEachAuthMethod(t *testing.T) {
+	useMockKeyring()
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.env["DEMO_BASIC_SECRET"] = secretOf(t, p, "demo-basic")
+	cases := []struct {
+		name  string
+		stdin string // piped into profile add: the secret for keyring:
+		args  []string
+	}{
+		{"basic-env", "", []string{"--client-id", "demo-basic", "--client-secret-ref", "env:DEMO_BASIC_SECRET"}},
+		{"post-file", "", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret-ref", "file:" + secretFile(t, secretOf(t, p, "demo-post"))}},
+		{"jwt-keyring", secretOf(t, p, "demo-jwt") + "\n", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret-ref", "keyring:"}},
+		{"basic-cmd", "", []string{"--client-id", "demo-basic", "--auth-method", "client_secret_basic", "--client-secret-ref", "cmd:echo " + secretOf(t, p, "demo-basic")}},
+		{"special-plain", "", []string{"--client-id", "demo:special+id", "--plain-secret", secretOf(t, p, "demo:special+id")}},
+		{"pkjwt-rsa", "", []string{"--client-id", "demo-private-key-jwt", "--auth-method", "private_key_jwt", "--signing-key", demoKeyPath(t, "private-key-jwt-rsa.pem"), "--signing-alg", "PS256"}},
+		{"pkjwt-ec", "", []string{"--client-id", "demo-private-key-jwt", "--signing-key", demoKeyPath(t, "private-key-jwt-ec.pem")}},
+	}
+	for _, tc := range cases {
+		args := append([]string{"profile", "add", tc.name, "--issuer", p.Issuer(), "--grant", "client_credentials"}, tc.args...)
+		r := pe.runStdin(tc.stdin, false, args...)
+		if r.code != 0 {
+			t.Fatalf("profile add %s: exit %d\n%s", tc.name, r.code, r.stderr)
+		}
+	}
+	wantNot(t, "the profile file", pe.file(), secretOf(t, p, "demo-jwt"), secretOf(t, p, "demo-post"))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := pe.run("token", "--profile", tc.name) // the profile's grant: client_credentials
+			wantExit(t, r, 0)
+			tokenResponse(t, r)
+			if tc.name == "special-plain" {
+				wantOut(t, "stderr", r.stderr, "keeps its client secret in clear")
+			}
+		})
+	}
+}
+
+// TestTokenWithProfileFlagsOverride: flags given beside --profile win for that run.
+func TestTokenWithProfileFlagsOverride(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "nobody", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope")
+
+	r := pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--scope", "profile")
+	wantExit(t, r, 1, "invalid_client") // the profile's client id is wrong …
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-id", "demo-basic")
+	wantExit(t, r, 1, "invalid_scope", "bogus-scope") // … and so is its scope
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-id", "demo-basic", "--scope", "profile")
+	wantExit(t, r, 0)
+	if m := tokenResponse(t, r); m["scope"] != "profile" {
+		t.Errorf("scope %v, want the flag's", m["scope"])
+	}
+	// A secret given on the command line beats the profile's reference, which is not even read.
+	pe.mustRun("profile", "edit", "acme", "--client-id", "demo-basic", "--client-secret-ref", "env:UNSET_VARIABLE", "--unset", "scopes")
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials")
+	wantExit(t, r, 1, "UNSET_VARIABLE is not set")
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-secret-file", secretFile(t, secretOf(t, p, "demo-basic")))
+	wantExit(t, r, 0)
+	// A profile flag that is wrong names the field and the flag.
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--auth-method", "client_secret_basik")
+	wantExit(t, r, 2, `profile "acme": auth_method: unknown method "client_secret_basik"`, "(--auth-method)")
+}
+
+// TestTokenWithPublicProfile: a public client (auth method none) through the password grant and the
+// authorization code grant with the fake browser, each the profile's default grant.
+func TestTokenWithPublicProfile(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.mustRun("profile", "add", "pub", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--grant", "password", "--scope", "openid profile offline_access")
+	pe.mustRun("profile", "add", "browser", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--redirect-uri", "http://127.0.0.1:0/callback", "--pkce", "s256")
+
+	r := pe.runWith(invocation{args: []string{"token", "--profile", "pub", "--username", "demo"}, env: map[string]string{envPassword: "demo"}}, false)
+	wantExit(t, r, 0)
+	if m := tokenResponse(t, r); m["id_token"] == nil || m["refresh_token"] == nil {
+		t.Errorf("want an id_token and a refresh token: %s", r.stdout)
+	}
+	wantAllPassed(t, r, "id_token checks")
+
+	r = pe.run("token", "--profile", "browser")
+	wantExit(t, r, 0, "Open this URL to sign in:", "code_challenge_method=S256")
+	tokenResponse(t, r)
+	wantAllPassed(t, r, "authorization response checks", "id_token checks")
+}
+
+// TestResourceCommandsWithProfile: introspect authenticates with the profile's secret; userinfo
+// never resolves it; jwt takes the issuer and client_id from the profile.
+func TestResourceCommandsWithProfile(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC", "--grant", "password")
+	r := pe.run("token", "--profile", "acme", "--username", "demo", "--password", "demo")
+	wantExit(t, r, 0)
+	m := tokenResponse(t, r)
+	at, idt := m["access_token"].(string), m["id_token"].(string)
+
+	r = pe.run("introspect", "--profile", "acme", at)
+	wantExit(t, r, 0)
+	wantOut(t, "introspection", r.stdout, `"active":true`)
+
+	// userinfo does not authenticate the client: a secret that cannot be had does not matter.
+	pe.mustRun("profile", "copy", "acme", "nosecret")
+	pe.mustRun("profile", "edit", "nosecret", "--client-secret-ref", "cmd:exit 3")
+	r = pe.run("userinfo", "--profile", "nosecret", at)
+	wantExit(t, r, 0)
+	wantOut(t, "userinfo", r.stdout, `"sub"`)
+	r = pe.run("introspect", "--profile", "nosecret", at)
+	wantExit(t, r, 1, "cmd:exit 3", "exit status 3")
+
+	r = pe.run("jwt", "--profile", "acme", idt)
+	wantExit(t, r, 0)
+	wantOut(t, "jwt checks", r.stdout, "signature", "iss", "aud")
+	if strings.Contains(r.stdout, "✗") {
+		t.Errorf("a check failed:\n%s", r.stdout)
+	}
+	r = pe.run("jwt", "--profile", "acme", "--client-id", "someone-else", idt)
+	wantExit(t, r, 1) // the flag overrides the profile's client_id: aud no longer matches
+
+	r = pe.run("revoke", "--profile", "acme", at)
+	wantExit(t, r, 0, "revoked")
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
+)
+
+// loadProfile returns the --profile profile, read once; nil without --profile.
+func (f *clientFlags) loadProfile(e *env) (*profiles.Profile, error) {
+	if f.profile == "" {
+		return nil, nil
+	}
+	if f.loaded == nil {
+		p, err := loadNamedProfile(e, f.profile)
+		if err != nil {
+			return nil, err
+		}
+		f.loaded = &p
+	}
+	return f.loaded, nil
+}
+
+// loadNamedProfile reads one profile from the store.
+func loadNamedProfile(e *env, name string) (profiles.Profile, error) {
+	s, err := openStore(e)
+	if err != nil {
+		return profiles.Profile{}, err
+	}
+	return getProfile(s, name)
+}
+
+// profileClient builds the configuration from the profile with the flags given laid over it, and
+// the transport from the profile's TLS settings and the flags.
+func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagSet) (flows.ClientConfig, flows.TransportOptions, error) {
+	prof, err := f.loadProfile(e)
+	if err != nil {
+		return flows.ClientConfig{}, flows.TransportOptions{}, err
+	}
+	p := prof.Clone()
+	f.overlay(&p, e, fs)
+	// Warn about the profile's own choices: not about a secret the flags replaced, nor about an
+	// insecure the flags decide (the flag warns for itself).
+	shown := p
+	if p.ClientSecret != prof.ClientSecret {
+		shown.ClientSecret = ""
+	}
+	if fs.Changed("insecure") {
+		shown.TLS.Insecure = false
+	}
+	printWarnings(e, shown.Warnings())
+
+	var secrets *profiles.Secrets
+	if !f.noClientAuth {
+		secrets = newSecrets(e)
+	}
+	cfg, opts, err := p.Client(ctx, secrets)
+	if secrets != nil {
+		printWarnings(e, secrets.Warnings())
+	}
+	if err != nil {
+		return cfg, opts, profileFieldError(p.Name, err)
+	}
+	flagOpts, err := f.transport.options(e)
+	if err != nil {
+		return cfg, opts, err
+	}
+	opts.Timeout, opts.MaxBody = flagOpts.Timeout, flagOpts.MaxBody
+	if fs.Changed("ca-file") {
+		opts.CABundle = flagOpts.CABundle
+	}
+	if fs.Changed("insecure") {
+		opts.Insecure = flagOpts.Insecure
+	}
+	return cfg, opts, nil
+}
+
+// overlay lays the provider and credential flags given over the profile. The client secret's
+// precedence is --client-secret, --client-secret-file, the profile's reference, then
+// $TOKENBENCH_CLIENT_SECRET.
+func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
+	set := func(flag string, dst *string, v string) {
+		if fs.Changed(flag) {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	set("issuer", &p.Issuer, f.provider.issuer)
+	ep := f.provider.endpoints
+	set("authorization-endpoint", &p.Endpoints.Authorization, ep.Authorization)
+	set("token-endpoint", &p.Endpoints.Token, ep.Token)
+	set("userinfo-endpoint", &p.Endpoints.UserInfo, ep.UserInfo)
+	set("introspection-endpoint", &p.Endpoints.Introspection, ep.Introspection)
+	set("revocation-endpoint", &p.Endpoints.Revocation, ep.Revocation)
+	set("end-session-endpoint", &p.Endpoints.EndSession, ep.EndSession)
+	set("device-authorization-endpoint", &p.Endpoints.DeviceAuthorization, ep.DeviceAuthorization)
+	set("jwks-uri", &p.Endpoints.JWKS, ep.JWKS)
+	set("client-id", &p.ClientID, f.creds.clientID)
+	if fs.Changed("auth-method") {
+		p.AuthMethod = flows.AuthMethod(f.creds.authMethod)
+	}
+	set("signing-key", &p.SigningKey, f.creds.signingKey)
+	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
+	switch {
+	case fs.Changed("client-secret"):
+		p.ClientSecret, p.AllowPlainSecret = profiles.SecretRef("plain:"+f.creds.secret), true
+	case f.creds.secretFile != "":
+		p.ClientSecret = profiles.SecretRef("file:" + f.creds.secretFile)
+	case p.ClientSecret == "" && e.getenv(envClientSecret) != "":
+		p.ClientSecret = profiles.SecretRef("env:" + envClientSecret)
+	}
+}
+
+// mergeValues returns base with the names in over replaced by over's values.
+func mergeValues(base, over url.Values) url.Values {
+	if len(base) == 0 {
+		return over
+	}
+	out := url.Values{}
+	for k, v := range base {
+		out[k] = append([]string(nil), v...)
+	}
+	for k, v := range over {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// applyProfile fills the jwt command's issuer, client_id and JWKS from --profile where no flag
+// gives them; the profile's secret is not needed to check a token.
+func (o *jwtOptions) applyProfile(ctx context.Context, e *env, fs *pflag.FlagSet) error {
+	if o.profile == "" {
+		return nil
+	}
+	p, err := loadNamedProfile(e, o.profile)
+	if err != nil {
+		return err
+	}
+	q := p
+	if fs.Changed("insecure") {
+		q.TLS.Insecure = false
+	}
+	q.ClientSecret = "" // only the warnings about what is used here
+	printWarnings(e, q.Warnings())
+	cfg, opts, err := p.Client(ctx, nil)
+	if err != nil {
+		return profileFieldError(p.Name, err)
+	}
+	if !fs.Changed("issuer") {
+		o.issuer = cfg.Issuer
+		if !fs.Changed("jwks") && cfg.Endpoints.JWKS != "" {
+			o.jwks = cfg.Endpoints.JWKS
+		}
+	}
+	if !fs.Changed("client-id") {
+		o.clientID = cfg.ClientID
+	}
+	if fs.Changed("ca-file") {
+		opts.CABundle = nil
+	}
+	if fs.Changed("insecure") {
+		opts.Insecure = false
+	}
+	o.profileTLS = &opts
+	return nil
+}

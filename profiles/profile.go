@@ -1,0 +1,194 @@
+package profiles
+
+import (
+	"net/url"
+
+	"github.com/tokenbench/tokenbench/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// Profile is everything needed to run flows against one tenant: which provider (a vendor preset and
+// its parameters, an issuer or discovery URL, endpoint overrides), which client (its id, a
+// reference to its secret, how it authenticates), and the defaults of a run (redirect URI, scopes,
+// grant, extra parameters, PKCE, TLS). Empty fields take the preset's value, then the flows package's
+// default. The YAML names are those of profiles.yaml.
+type Profile struct {
+	// Name identifies the profile (`--profile NAME`); it is also the default keyring account.
+	Name string `yaml:"name"`
+	// Preset names a vendor preset (see LookupPreset), or is empty for none.
+	Preset string `yaml:"preset,omitempty"`
+	// Params are the preset's parameters: a tenant domain, a realm, a community …
+	Params map[string]string `yaml:"params,omitempty"`
+	// Issuer is the provider's issuer, or the URL of its discovery document; it overrides the
+	// preset's.
+	Issuer string `yaml:"issuer,omitempty"`
+	// Endpoints override the preset's and the discovered endpoints, one by one.
+	Endpoints Endpoints `yaml:"endpoints,omitempty"`
+	// ClientID is the client_id.
+	ClientID string `yaml:"client_id,omitempty"`
+	// ClientSecret says where the client secret is kept; never the secret itself, unless
+	// AllowPlainSecret is set.
+	ClientSecret SecretRef `yaml:"client_secret,omitempty"`
+	// AllowPlainSecret records the user's explicit choice (`--plain-secret`) to keep the secret in
+	// clear in the file, as a plain: reference. Without it a plain: reference is refused.
+	AllowPlainSecret bool `yaml:"allow_plain_secret,omitempty"`
+	// AuthMethod is the client authentication at the token endpoint; empty means the preset's, or
+	// private_key_jwt with a signing key, or the flows default.
+	AuthMethod flows.AuthMethod `yaml:"auth_method,omitempty"`
+	// SigningKey is the file (PEM or JWK) of the private key that signs private_key_jwt assertions.
+	SigningKey string `yaml:"signing_key,omitempty"`
+	// SigningAlg is the JWS algorithm of client assertions; empty means one suited to the key.
+	SigningAlg string `yaml:"signing_alg,omitempty"`
+	// RedirectURI is where the provider sends the authorization response.
+	RedirectURI string `yaml:"redirect_uri,omitempty"`
+	// Scopes override the preset's scopes.
+	Scopes []string `yaml:"scopes,omitempty"`
+	// Grant is the grant `tokenbench token` runs by default (see Grants).
+	Grant string `yaml:"grant,omitempty"`
+	// AuthParams are added to the authorization request; TokenParams to every token request. They
+	// override the preset's parameters of the same name.
+	AuthParams  url.Values `yaml:"auth_params,omitempty"`
+	TokenParams url.Values `yaml:"token_params,omitempty"`
+	// PKCE is the code challenge method: S256, plain or none; empty means S256.
+	PKCE flows.PKCEMethod `yaml:"pkce,omitempty"`
+	// TLS configures the connection to the provider.
+	TLS TLS `yaml:"tls,omitempty"`
+	// Notes are free text for the user.
+	Notes string `yaml:"notes,omitempty"`
+
+	// raw is the profile's node as read (from profiles.yaml or an import); its unknown keys, a newer
+	// version's, are written back with the profile.
+	raw *yaml.Node
+}
+
+// Endpoints are endpoint URLs that override the preset's and the discovered ones.
+type Endpoints struct {
+	Authorization       string `yaml:"authorization,omitempty"`
+	Token               string `yaml:"token,omitempty"`
+	UserInfo            string `yaml:"userinfo,omitempty"`
+	Introspection       string `yaml:"introspection,omitempty"`
+	Revocation          string `yaml:"revocation,omitempty"`
+	EndSession          string `yaml:"end_session,omitempty"`
+	DeviceAuthorization string `yaml:"device_authorization,omitempty"`
+	JWKS                string `yaml:"jwks,omitempty"`
+}
+
+// TLS is a profile's TLS settings.
+type TLS struct {
+	// CAFile is a PEM bundle of CA certificates trusted besides the system's.
+	CAFile string `yaml:"ca_file,omitempty"`
+	// ClientCert and ClientKey are PEM files of a client certificate for mutual TLS; both or neither.
+	ClientCert string `yaml:"client_cert,omitempty"`
+	ClientKey  string `yaml:"client_key,omitempty"`
+	// Insecure skips certificate verification: for debugging only, and warned about on every use.
+	Insecure bool `yaml:"insecure,omitempty"`
+}
+
+// Flows returns the endpoints as the flows package's type.
+func (e Endpoints) Flows() flows.Endpoints {
+	return flows.Endpoints{
+		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
+		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
+		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
+	}
+}
+
+// EndpointsFrom converts the flows package's endpoints.
+func EndpointsFrom(e flows.Endpoints) Endpoints {
+	return Endpoints{
+		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
+		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
+		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
+	}
+}
+
+// endpointFields lists each endpoint with its YAML name, in file order, for validation and for
+// callers that show or edit them one by one.
+func (e *Endpoints) endpointFields() []struct {
+	name string
+	url  *string
+} {
+	return []struct {
+		name string
+		url  *string
+	}{
+		{"authorization", &e.Authorization},
+		{"token", &e.Token},
+		{"userinfo", &e.UserInfo},
+		{"introspection", &e.Introspection},
+		{"revocation", &e.Revocation},
+		{"end_session", &e.EndSession},
+		{"device_authorization", &e.DeviceAuthorization},
+		{"jwks", &e.JWKS},
+	}
+}
+
+// EndpointNames are the YAML names of the endpoints, in file order.
+func EndpointNames() []string {
+	var e Endpoints
+	var names []string
+	for _, f := range e.endpointFields() {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// Grants lists the grants a profile may name as its default, as `tokenbench token --grant` spells
+// them.
+func Grants() []string {
+	return []string{"authorization_code", "refresh_token", "client_credentials", "password", "device_code"}
+}
+
+// PKCEMethods lists the PKCE choices.
+func PKCEMethods() []flows.PKCEMethod {
+	return []flows.PKCEMethod{flows.PKCES256, flows.PKCEPlain, flows.PKCENone}
+}
+
+// SigningAlgs lists the JWS algorithms a client assertion may use: HS* for client_secret_jwt, the
+// others for private_key_jwt.
+func SigningAlgs() []string {
+	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"}
+}
+
+// Clone returns a deep copy of p, so that changing the copy's maps and slices leaves p alone.
+func (p Profile) Clone() Profile {
+	c := p
+	if p.Params != nil {
+		c.Params = make(map[string]string, len(p.Params))
+		for k, v := range p.Params {
+			c.Params[k] = v
+		}
+	}
+	if p.Scopes != nil {
+		c.Scopes = append([]string(nil), p.Scopes...)
+	}
+	c.AuthParams = cloneValues(p.AuthParams)
+	c.TokenParams = cloneValues(p.TokenParams)
+	return c
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// Warnings are what the user should hear about each time the profile is used: a secret kept in
+// clear in the file, TLS verification turned off.
+func (p Profile) Warnings() []string {
+	var w []string
+	if p.ClientSecret.Kind() == SecretPlain {
+		w = append(w, "profile "+quote(p.Name)+" keeps its client secret in clear in the profile file (plain:); move it to the OS keyring: tokenbench profile edit "+p.Name+" --client-secret-ref keyring:")
+	}
+	if p.TLS.Insecure {
+		w = append(w, "profile "+quote(p.Name)+" sets tls.insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic")
+	}
+	return w
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,362 @@
+// Package tui is tokenbench's terminal workbench: a Bubble Tea v2 app in which the user runs an
+// OAuth 2.0 / OpenID Connect flow step by step (the Flow screen), reads the tokens (Inspector) and
+// every HTTP exchange (Trace).
+//
+// The root Model (this file) owns the shared *common context, handles the global keys and routes
+// messages to the screens (see screen for the routing rules). All protocol work happens in the
+// flows package, through the commands in commands.go.
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// Options are what the app needs from the command line.
+type Options struct {
+	// Client is the session's OAuth client; its Trace records every exchange. It may be nil until a
+	// future profiles screen sends clientReadyMsg.
+	Client *flows.Client
+	// Name labels the client in the header ("demo-basic @ built-in provider").
+	Name string
+	// Note is a one-line hint shown beside the tabs ("demo user: demo / demo").
+	Note string
+	// OpenBrowser opens a URL; it runs inside a tea.Cmd. Nil means no browser (the URL is shown
+	// and can be copied).
+	OpenBrowser func(url string) error
+	// Now is the clock for countdowns; nil means time.Now.
+	Now func() time.Time
+	// Scrub rewrites dynamic text before layout; nil means none. Tests use it to hide ports and
+	// random values.
+	Scrub func(string) string
+	// Start is the screen shown first.
+	Start screenID
+}
+
+// Model is the root model: the tab bar, the active screen, the footer.
+type Model struct {
+	c       *common
+	keys    globalKeys
+	help    help.Model
+	screens [numScreens]screen
+	active  screenID
+	// fullHelp shows every key of the active screen instead of the body (`?`).
+	fullHelp bool
+	// session counts clients; exchanges of an older one are dropped.
+	session int
+	traceCh chan flows.Exchange
+	width   int
+	height  int
+	name    string
+	note    string
+}
+
+// New builds the app on opts.
+func New(opts Options) Model {
+	c := &common{
+		st:          newStyles(true),
+		isDark:      true,
+		profile:     colorprofile.TrueColor,
+		now:         opts.Now,
+		openBrowser: opts.OpenBrowser,
+		scrub:       opts.Scrub,
+		clientName:  opts.Name,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.scrub == nil {
+		c.scrub = func(s string) string { return s }
+	}
+	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note}
+	m.help.Styles = c.st.Help
+	m = m.useClient(opts.Client)
+	return m
+}
+
+// useClient makes client the session's client and builds the screens on it.
+func (m Model) useClient(client *flows.Client) Model {
+	m.session++
+	m.c.client = client
+	m.c.trace = nil
+	m.traceCh = nil
+	if client != nil {
+		m.c.trace = client.Trace
+		m.traceCh = make(chan flows.Exchange, 256)
+		client.Trace.Notify(m.traceCh)
+	}
+	for id := screenID(0); id < numScreens; id++ {
+		m.screens[id] = newScreen(id, m.c)
+	}
+	return m
+}
+
+// newScreen is the registry of screens: add a case here to add a screen (and its screenID).
+func newScreen(id screenID, c *common) screen {
+	switch id {
+	case flowScreen:
+		return newFlow(c)
+	case inspectScreen:
+		return newInspect(c)
+	case traceScreen:
+		return newTrace(c)
+	case numScreens:
+	}
+	return newInspect(c)
+}
+
+// Init asks for the background colour and starts watching the trace and each screen's own command.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.watch()}
+	for _, s := range m.screens {
+		if si, ok := s.(screenInit); ok {
+			cmds = append(cmds, si.init())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// watch waits for the next exchange of the session's trace.
+func (m Model) watch() tea.Cmd {
+	if m.traceCh == nil {
+		return nil
+	}
+	return watchTrace(m.traceCh, m.session)
+}
+
+// Update handles the app-level messages and routes the rest (see screen).
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m.resize(msg)
+	case tea.BackgroundColorMsg:
+		return m.restyle(msg.IsDark())
+	case tea.ColorProfileMsg:
+		m.c.profile = msg.Profile
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case navigateMsg:
+		return m.navigate(msg)
+	case exchangeRecordedMsg:
+		return m.onExchange(msg)
+	case clientReadyMsg:
+		return m, startSession(msg)
+	case sessionClientBuiltMsg:
+		return m.onSession(msg)
+	case tea.MouseMsg, tea.PasteMsg, tea.KeyReleaseMsg:
+		return m.updateActive(msg)
+	}
+	return m.broadcast(msg)
+}
+
+func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
+	m.width, m.height = msg.Width, msg.Height
+	m.help.SetWidth(msg.Width - m.c.st.Footer.GetHorizontalFrameSize())
+	m.c.width = msg.Width
+	m.c.height = max(1, msg.Height-lipgloss.Height(m.header())-lipgloss.Height(m.footer()))
+	return m.broadcast(tea.WindowSizeMsg{Width: m.c.width, Height: m.c.height})
+}
+
+func (m Model) restyle(isDark bool) (tea.Model, tea.Cmd) {
+	m.c.isDark = isDark
+	*m.c.st = *newStyles(isDark)
+	m.help.Styles = m.c.st.Help
+	return m.broadcast(tea.BackgroundColorMsg{})
+}
+
+// capturingText reports whether the active screen has a text input focused.
+func (m Model) capturingText() bool {
+	tc, ok := m.screens[m.active].(textCapturer)
+	return ok && tc.capturingText()
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.fullHelp && (key.Matches(msg, m.keys.Help) || msg.String() == "esc") {
+		m.fullHelp = false
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Next):
+		return m.show((m.active + 1) % numScreens)
+	case key.Matches(msg, m.keys.Prev):
+		return m.show((m.active + numScreens - 1) % numScreens)
+	case m.capturingText():
+		return m.updateActive(msg)
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.fullHelp = !m.fullHelp
+		return m, nil
+	case key.Matches(msg, m.keys.Learn):
+		m.c.learn = !m.c.learn
+		return m.broadcast(learnToggledMsg{on: m.c.learn})
+	}
+	for id, b := range m.keys.Screen {
+		if key.Matches(msg, b) {
+			return m.show(screenID(id))
+		}
+	}
+	return m.updateActive(msg)
+}
+
+// show makes a screen the active one.
+func (m Model) show(id screenID) (tea.Model, tea.Cmd) {
+	if id >= 0 && id < numScreens {
+		m.active = id
+		m.fullHelp = false
+	}
+	return m, nil
+}
+
+// navigate acts on a screen's request to show another, then hands the request to it.
+func (m Model) navigate(msg navigateMsg) (tea.Model, tea.Cmd) {
+	mm, _ := m.show(msg.to)
+	return mm.(Model).updateActive(msg)
+}
+
+func (m Model) onExchange(msg exchangeRecordedMsg) (tea.Model, tea.Cmd) {
+	if msg.session != m.session {
+		return m, nil // an exchange of a replaced client; its watcher ends here
+	}
+	mm, cmd := m.broadcast(msg)
+	return mm, tea.Batch(cmd, mm.(Model).watch())
+}
+
+func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
+	m.name = msg.name
+	m.c.clientName = msg.name
+	m = m.useClient(msg.client)
+	m.active = flowScreen
+	cmds := []tea.Cmd{m.watch()}
+	for _, s := range m.screens {
+		if si, ok := s.(screenInit); ok {
+			cmds = append(cmds, si.init())
+		}
+	}
+	mm, cmd := m.broadcast(tea.WindowSizeMsg{Width: m.c.width, Height: m.c.height})
+	mm2, cmd2 := mm.(Model).broadcast(sessionStartedMsg{session: m.session})
+	return mm2, tea.Batch(append(cmds, cmd, cmd2)...)
+}
+
+// updateActive hands msg to the active screen only.
+func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.screens[m.active], cmd = m.screens[m.active].Update(msg)
+	return m, cmd
+}
+
+// broadcast hands msg to every screen.
+func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmds := make([]tea.Cmd, 0, numScreens)
+	for id := range m.screens {
+		var cmd tea.Cmd
+		m.screens[id], cmd = m.screens[id].Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// View lays out the tab bar, the active screen (or the full help) and the footer.
+func (m Model) View() tea.View {
+	var body string
+	if m.fullHelp {
+		body = m.fullHelpView()
+	} else {
+		body = m.screens[m.active].View()
+	}
+	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.height).MaxHeight(m.c.height).Render(body)
+	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "tokenbench"
+	if m.name != "" {
+		v.WindowTitle += " — " + m.name
+	}
+	return v
+}
+
+// header is the tab bar, with the note at its right when it fits.
+func (m Model) header() string {
+	st := m.c.st
+	tabs := make([]string, 0, numScreens)
+	for id := screenID(0); id < numScreens; id++ {
+		label := string(rune('1'+int(id))) + " " + id.title()
+		if id == m.active {
+			tabs = append(tabs, st.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, st.TabInactive.Render(label))
+		}
+	}
+	bar := strings.Join(tabs, " ")
+	if m.c.learn {
+		bar += " " + st.TabActive.Render("Learn")
+	}
+	if note := m.note; note != "" {
+		room := m.width - lipgloss.Width(bar) - 2
+		if room > 10 {
+			bar += "  " + st.Note.Render(truncate(note, room))
+		}
+	}
+	if m.width > 0 {
+		bar = truncate(bar, m.width)
+	}
+	return st.TabBar.Render(bar)
+}
+
+// footer is the short help: the active screen's keys, then the global ones.
+func (m Model) footer() string {
+	st := m.c.st.Footer
+	// help.ShortHelpView does not always stop at its width (when even the ellipsis does not fit, it
+	// goes on adding items), so the line is cut here too.
+	line := m.help.ShortHelpView(m.shortHelp())
+	if m.width > 0 {
+		line = truncate(line, m.width-st.GetHorizontalFrameSize())
+	}
+	return st.Render(line)
+}
+
+func (m Model) shortHelp() []key.Binding {
+	var b []key.Binding
+	if m.screens[m.active] != nil {
+		b = append(b, m.screens[m.active].ShortHelp()...)
+	}
+	return append(b, m.keys.ShortHelp()...)
+}
+
+// fullHelpView is every key of the active screen, then the global keys (`?`), each block laid out
+// in columns within the width.
+func (m Model) fullHelpView() string {
+	h := m.help
+	h.ShowAll = true
+	st := m.c.st
+	parts := []string{st.Title.Render(m.active.title() + " — all keys")}
+	if groups := m.screens[m.active].FullHelp(); len(groups) > 0 {
+		parts = append(parts, h.FullHelpView(groups))
+	}
+	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(m.keys.FullHelp()), st.Muted.Render("? or esc closes this"))
+	return strings.Join(parts, "\n\n")
+}
+
+// truncate cuts s to width cells with an ellipsis.
+func truncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}

@@ -1,0 +1,59 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Helpers to lay text out in cells and columns, measured in terminal cells (STYLE §6: never by
+// byte), used by the inspector and the trace.
+
+// padCell pads s with spaces to w cells (it does not cut: callers truncate first).
+func padCell(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// wrapLines wraps s to w cells, at spaces where it can and anywhere it must (long URLs, tokens).
+func wrapLines(s string, w int) []string {
+	if s == "" {
+		return nil
+	}
+	if w < 1 {
+		w = 1
+	}
+	return strings.Split(ansi.Wrap(s, w, " /&,"), "\n")
+}
+
+// wrapIndent wraps s to w cells and indents every line after the first with indent.
+func wrapIndent(s string, w int, indent string) string {
+	return strings.Join(wrapLines(s, w), "\n"+indent)
+}
+
+// lineAt is lines[i], or "" past the end.
+func lineAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// wrapEach wraps s to w cells, styles each line on its own (a style rendered over several lines
+// would pad them all to the widest) and indents every line after the first with indent.
+func wrapEach(style lipgloss.Style, s string, w int, indent string) string {
+	lines := wrapLines(s, w)
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return strings.Join(lines, "\n"+indent)
+}
+
+// wrapHanging wraps s for a block whose first line starts where the continuation lines are
+// indented from: every line is w cells at most once indented.
+func wrapHanging(s string, w int, indent string) string {
+	return wrapIndent(s, w-ansi.StringWidth(indent), indent)
+}

@@ -1,0 +1,258 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+)
+
+// The inspector shows any token of the session, or one pasted in: its header and claims, each
+// registered one explained (assets.Claim), its times as UTC dates and relative to now with a live
+// countdown, and every validation check. After a refresh it shows the new token beside the one it
+// replaced. inspect_tokens.go derives the slots (one per token) in Update; inspect_view.go and
+// inspect_tables.go render them.
+
+// inspectClockTag tags the inspector's countdown ticks (clockTickedMsg is broadcast to every
+// screen; the flow screen's countdowns use non-negative tags).
+const inspectClockTag = -1
+
+// verifyTimeout bounds a validation, which may fetch the provider's JWKS.
+const verifyTimeout = 15 * time.Second
+
+// pastedLabel names the slot of a token pasted in.
+const pastedLabel = "pasted"
+
+// inspectKeys are the inspector's keys.
+type inspectKeys struct {
+	Paste    key.Binding
+	Next     key.Binding
+	Prev     key.Binding
+	Reveal   key.Binding
+	Copy     key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Submit   key.Binding
+	Cancel   key.Binding
+}
+
+func defaultInspectKeys() inspectKeys {
+	k := inspectKeys{
+		Paste:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste a token")),
+		Next:     key.NewBinding(key.WithKeys("right", "]"), key.WithHelp("→/]", "next token")),
+		Prev:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/[", "previous token")),
+		Reveal:   keyReveal(),
+		Copy:     keyCopy("copy token"),
+		Up:       keyUp(),
+		Down:     keyDown(),
+		PageUp:   keyPageUp(),
+		PageDown: keyPageDown(),
+		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
+		Cancel:   keyCancel(),
+	}
+	k.Copy.SetKeys("c", "y")
+	k.Copy.SetHelp("c/y", "copy token")
+	return k
+}
+
+// ShortHelp is the inspector's part of the footer.
+func (s inspectModel) ShortHelp() []key.Binding {
+	if s.editing {
+		return []key.Binding{s.keys.Submit, s.keys.Cancel}
+	}
+	return []key.Binding{s.keys.Paste, s.keys.Next, s.keys.Reveal, s.keys.Copy}
+}
+
+// FullHelp is every key of the inspector.
+func (s inspectModel) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{s.keys.Paste, s.keys.Submit, s.keys.Cancel},
+		{s.keys.Next, s.keys.Prev, s.keys.Reveal, s.keys.Copy},
+		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
+	}
+}
+
+// inspectModel is the inspector screen.
+type inspectModel struct {
+	c       *common
+	keys    inspectKeys
+	slots   []tokenSlot
+	sel     int
+	input   textinput.Model
+	editing bool
+	reveal  bool
+	now     time.Time
+	ticking bool
+	reqID   int
+	status  string
+	vp      viewport.Model
+	width   int
+	height  int
+}
+
+func newInspect(c *common) screen {
+	in := textinput.New()
+	in.Prompt = "token> "
+	in.Placeholder = "paste a JWT or an opaque token"
+	in.SetStyles(c.st.Input)
+	in.EchoMode = textinput.EchoPassword
+	in.EchoCharacter = '•'
+	vp := viewport.New()
+	vp.SoftWrap = true
+	vp.MouseWheelEnabled = true
+	vp.KeyMap = viewport.KeyMap{} // the inspector's own keys scroll it
+	return inspectModel{c: c, keys: defaultInspectKeys(), input: in, now: c.now(), vp: vp}
+}
+
+// capturingText keeps single-letter global keys away while a token is being typed or pasted.
+func (s inspectModel) capturingText() bool { return s.editing }
+
+// Update handles the inspector's messages.
+func (s inspectModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return s.resize(msg), nil
+	case tea.BackgroundColorMsg:
+		s.input.SetStyles(s.c.st.Input)
+		return s.layout(), nil
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.PasteMsg:
+		return s.onPaste(msg)
+	case tea.MouseWheelMsg:
+		s.vp, _ = s.vp.Update(msg)
+		return s, nil
+	case tokensReceivedMsg:
+		return s.onTokens(msg)
+	case navigateMsg:
+		return s.onNavigate(msg)
+	case tokenVerifiedMsg:
+		return s.onVerified(msg), nil
+	case clockTickedMsg:
+		return s.onTick(msg)
+	case learnToggledMsg, sessionStartedMsg:
+		return s.layout(), nil
+	}
+	if s.editing {
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg) // the cursor's blink
+		return s, cmd
+	}
+	return s, nil
+}
+
+func (s inspectModel) resize(msg tea.WindowSizeMsg) inspectModel {
+	s.width, s.height = msg.Width, msg.Height
+	s.input.SetWidth(max(10, msg.Width-len(s.input.Prompt)-2))
+	return s.layout()
+}
+
+func (s inspectModel) handleKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	if s.editing {
+		return s.handleEditKey(msg)
+	}
+	s.status = ""
+	switch {
+	case key.Matches(msg, s.keys.Paste):
+		s.editing = true
+		s.input.Reset()
+		focus := s.input.Focus()
+		return s.layout(), focus
+	case key.Matches(msg, s.keys.Next):
+		return s.selectSlot(s.sel + 1), nil
+	case key.Matches(msg, s.keys.Prev):
+		return s.selectSlot(s.sel - 1), nil
+	case key.Matches(msg, s.keys.Reveal):
+		s.reveal = !s.reveal
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Copy):
+		return s.copyToken()
+	case key.Matches(msg, s.keys.Up):
+		s.vp.ScrollUp(1)
+	case key.Matches(msg, s.keys.Down):
+		s.vp.ScrollDown(1)
+	case key.Matches(msg, s.keys.PageUp):
+		s.vp.PageUp()
+	case key.Matches(msg, s.keys.PageDown):
+		s.vp.PageDown()
+	}
+	return s, nil
+}
+
+func (s inspectModel) handleEditKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, s.keys.Cancel):
+		s.editing = false
+		s.input.Blur()
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Submit):
+		raw := s.input.Value()
+		s.editing = false
+		s.input.Blur()
+		s.input.Reset()
+		if strings.TrimSpace(raw) == "" {
+			return s.layout(), nil
+		}
+		return s.addToken(raw, pastedLabel, "pasted in")
+	}
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return s, cmd
+}
+
+// onPaste takes a bracketed paste: into the input while editing, else as a token to inspect.
+func (s inspectModel) onPaste(msg tea.PasteMsg) (screen, tea.Cmd) {
+	if s.editing {
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		return s, cmd
+	}
+	if strings.TrimSpace(msg.Content) == "" {
+		return s, nil
+	}
+	return s.addToken(msg.Content, pastedLabel, "pasted in")
+}
+
+func (s inspectModel) onNavigate(msg navigateMsg) (screen, tea.Cmd) {
+	if msg.to != inspectScreen || msg.token == "" {
+		return s, nil
+	}
+	for i, sl := range s.slots {
+		if sl.raw == msg.token {
+			return s.selectSlot(i), nil
+		}
+	}
+	label := msg.label
+	if label == "" {
+		label = "token"
+	}
+	return s.addToken(msg.token, label, "opened from the flow")
+}
+
+func (s inspectModel) selectSlot(i int) inspectModel {
+	if len(s.slots) == 0 {
+		return s
+	}
+	s.sel = (i + len(s.slots)) % len(s.slots)
+	s.vp.GotoTop()
+	return s.layout()
+}
+
+// copyToken copies the selected token, when shown: what is masked on screen is not copied.
+func (s inspectModel) copyToken() (screen, tea.Cmd) {
+	if len(s.slots) == 0 {
+		return s, nil
+	}
+	sl := s.slots[s.sel]
+	if !s.reveal {
+		s.status = "the token is masked: press s to show it, then c to copy it"
+		return s.layout(), nil
+	}
+	s.status = "copied the " + sl.label + " to the clipboard (" + countNoun(len(sl.raw), "character") + ")"
+	return s.layout(), tea.SetClipboard(sl.raw)
+}

@@ -1,0 +1,176 @@
+package tui
+
+import (
+	"net/url"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// Every message of the app (STYLE §3): results in the past tense, intents in the imperative.
+//
+// App-level messages are handled by the root; the root hands every non-input message to every
+// screen too (see screen), so the announcements below (tokensReceivedMsg, exchangeRecordedMsg,
+// learnToggledMsg, sessionStartedMsg) reach all screens, shown or not.
+
+// navigateMsg asks the root to show another screen. Only the root acts on it: it switches the active
+// screen, then hands the same message to the screen now shown, which may use the payload.
+type navigateMsg struct {
+	to screenID
+	// token, when set, is a raw token to open (the inspector selects it); label names it
+	// ("id_token", "access_token after refresh").
+	token string
+	label string
+}
+
+// tokensReceivedMsg announces tokens the session accepted: after the code exchange, a refresh, a
+// client-credentials, password or device grant. The flow screen sends it once it has accepted a
+// result (results with a stale reqID never become one), and the root broadcasts it, so the
+// inspector can show the tokens whether or not it is on screen.
+type tokensReceivedMsg struct {
+	// Step is the stepper step that obtained them ("token" or "refresh"); Grant the grant_type.
+	Step  string
+	Grant string
+	Token *flows.Token
+	// Report holds the id_token's checks; HasReport is false when there was no id_token.
+	Report    flows.Report
+	HasReport bool
+	// Previous is the token set this one replaces (after a refresh), or nil.
+	Previous *flows.Token
+	// Nonce is the nonce of the authorization request, for re-validating the id_token; may be empty.
+	Nonce string
+	// At is when the tokens arrived (the injected clock).
+	At time.Time
+}
+
+// exchangeRecordedMsg announces one HTTP exchange recorded in the session's trace. The root
+// listens on flows.Trace.Notify and re-arms the wait after each one (STYLE §3).
+type exchangeRecordedMsg struct {
+	exchange flows.Exchange
+	// session is the session generation it belongs to; the root drops exchanges of an old client.
+	session int
+}
+
+// learnToggledMsg announces the Learn toggle's new state (common.learn already holds it).
+type learnToggledMsg struct{ on bool }
+
+// clientReadyMsg asks the root to start a new session on a client configuration: a future
+// profiles screen sends it when a profile is opened. The root builds the *flows.Client, rebuilds the
+// screens on it, announces sessionStartedMsg and shows the flow screen.
+type clientReadyMsg struct {
+	name      string
+	config    flows.ClientConfig
+	transport flows.TransportOptions
+}
+
+// sessionStartedMsg announces that common.client and common.trace are a new session's.
+type sessionStartedMsg struct{ session int }
+
+// sessionFailedMsg reports that a clientReadyMsg could not be turned into a client.
+type sessionFailedMsg struct{ err error }
+
+// ---- Results of the flow stepper's commands. Each carries the reqID of the request that started
+// it; the stepper drops any whose reqID is not the one it waits for (cancelled or superseded).
+
+// discoveredMsg is the result of Discover.
+type discoveredMsg struct {
+	reqID int
+	meta  *flows.Metadata
+	err   error
+	raw   *flows.Exchange
+}
+
+// metadataLoadedMsg carries the provider's metadata that a step's request discovered on its own
+// (flows discovers an endpoint it was not given), so that previews name the endpoints.
+type metadataLoadedMsg struct {
+	meta *flows.Metadata
+}
+
+// authRequestedMsg is the result of building an authorization request: the request, and the
+// loopback listener when the redirect URI is loopback (closed by the stepper when done with it).
+type authRequestedMsg struct {
+	reqID    int
+	req      *flows.AuthRequest
+	listener *flows.Listener
+	err      error
+	raw      *flows.Exchange
+}
+
+// callbackReceivedMsg is the verified authorization response, from the loopback listener or from
+// a pasted URL. res carries the state and iss checks even when err is set.
+type callbackReceivedMsg struct {
+	reqID  int
+	res    *flows.AuthResponse
+	params url.Values
+	err    error
+}
+
+// tokenResultMsg is the answer of a token request (code exchange, refresh, or another grant), with
+// the id_token's checks when there was one.
+type tokenResultMsg struct {
+	reqID     int
+	step      stepID
+	grant     string
+	token     *flows.Token
+	previous  *flows.Token
+	report    flows.Report
+	hasReport bool
+	err       error
+	raw       *flows.Exchange
+}
+
+// deviceStartedMsg is the device authorization answer (RFC 8628 §3.2); polling starts from it.
+type deviceStartedMsg struct {
+	reqID int
+	auth  *flows.DeviceAuthorization
+	err   error
+	raw   *flows.Exchange
+}
+
+// devicePolledMsg is one pending answer while polling (authorization_pending or slow_down).
+type devicePolledMsg struct {
+	reqID int
+	poll  flows.DevicePoll
+	at    time.Time
+	// ch is the polling goroutine's channel, to wait on for its next message.
+	ch <-chan tea.Msg
+}
+
+// resourceResultMsg is the answer of userinfo or introspection.
+type resourceResultMsg struct {
+	reqID  int
+	step   stepID
+	result *flows.Result
+	err    error
+	raw    *flows.Exchange
+}
+
+// revokedMsg is the answer of revocation; active is the follow-up introspection's verdict when one
+// was made (nil when none).
+type revokedMsg struct {
+	reqID  int
+	err    error
+	active *bool
+	raw    *flows.Exchange
+}
+
+// logoutBuiltMsg is the RP-initiated logout URL.
+type logoutBuiltMsg struct {
+	reqID int
+	url   string
+	err   error
+}
+
+// browserOpenedMsg reports whether the browser could be started; the URL is always on screen.
+type browserOpenedMsg struct {
+	url string
+	err error
+}
+
+// clockTickedMsg drives countdowns (device code expiry, token expiry); tag ties it to one countdown.
+type clockTickedMsg struct {
+	tag int
+	at  time.Time
+}
