@@ -129,6 +129,9 @@ func parseDocument(path string, data []byte) (*document, error) {
 		root.Content = []*yaml.Node{d.top}
 		return d, nil
 	}
+	if err := checkAliases(path, &root, map[*yaml.Node]bool{}); err != nil {
+		return nil, err
+	}
 	d.top = root.Content[0]
 	if d.top.Kind == yaml.ScalarNode && d.top.Tag == "!!null" {
 		*d.top = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", HeadComment: d.top.HeadComment}
@@ -141,6 +144,26 @@ func parseDocument(path string, data []byte) (*document, error) {
 		return nil, err
 	}
 	return d, d.decodeProfiles(path)
+}
+
+// checkAliases refuses an alias to a node that contains it, which would make the profiles an
+// endless structure. Anchors come before their aliases, so any cycle has an alias pointing to one
+// of its own ancestors; the walk does not follow aliases and so stays linear.
+func checkAliases(path string, n *yaml.Node, ancestors map[*yaml.Node]bool) error {
+	if n.Kind == yaml.AliasNode {
+		if ancestors[n.Alias] {
+			return &LoadError{Path: path, Line: n.Line, Msg: fmt.Sprintf("the alias *%s refers to a node that contains it", n.Value)}
+		}
+		return nil
+	}
+	ancestors[n] = true
+	defer delete(ancestors, n)
+	for _, c := range n.Content {
+		if err := checkAliases(path, c, ancestors); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkTop checks the top-level keys: no duplicates, a version this tokenbench understands.

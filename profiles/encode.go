@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -46,10 +47,18 @@ func encodeProfile(p Profile, fallback *yaml.Node) (*yaml.Node, error) {
 		src = fallback
 	}
 	if src != nil {
-		carry(&n, deref(src), profileKeys)
+		budget := maxCopiedNodes
+		carry(&n, deref(src), profileKeys, &budget)
+		if budget < 0 {
+			return nil, fmt.Errorf("profile %q: the fields this version does not know expand to more than %d YAML nodes (aliases?); not copied", p.Name, maxCopiedNodes)
+		}
 	}
 	return &n, nil
 }
+
+// maxCopiedNodes bounds the unknown data copied with one profile: aliases are expanded when copied,
+// and a few nested ones (a "billion laughs") would otherwise never end.
+const maxCopiedNodes = 100_000
 
 // flowLists writes scopes and parameter values on one line: scopes: [openid, profile].
 func flowLists(n *yaml.Node) {
@@ -71,7 +80,7 @@ func flowLists(n *yaml.Node) {
 
 // carry copies into dst (freshly encoded) what src (as read) has that encoding loses: the keys
 // unknown to this version, at the top and inside known structs, and the comments of known keys.
-func carry(dst, src *yaml.Node, known keySchema) {
+func carry(dst, src *yaml.Node, known keySchema, budget *int) {
 	if dst.Kind != yaml.MappingNode || src.Kind != yaml.MappingNode {
 		return
 	}
@@ -82,7 +91,7 @@ func carry(dst, src *yaml.Node, known keySchema) {
 		switch {
 		case !isKnown:
 			if dk == nil {
-				dst.Content = append(dst.Content, cloneNode(k), cloneNode(v))
+				dst.Content = append(dst.Content, cloneNode(k, budget), cloneNode(v, budget))
 			}
 		case dk != nil:
 			dk.HeadComment, dk.LineComment, dk.FootComment = k.HeadComment, k.LineComment, k.FootComment
@@ -91,13 +100,13 @@ func carry(dst, src *yaml.Node, known keySchema) {
 				dv.LineComment = v.LineComment
 			}
 			if sub != nil {
-				carry(dv, v, sub)
+				carry(dv, v, sub, budget)
 			}
 		case sub != nil && hasUnknown(v, sub):
 			// A struct whose known fields are all empty now, holding keys a newer version wrote.
 			nv := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-			carry(nv, v, sub)
-			dst.Content = append(dst.Content, cloneNode(k), nv)
+			carry(nv, v, sub, budget)
+			dst.Content = append(dst.Content, cloneNode(k, budget), nv)
 		}
 	}
 }
@@ -125,15 +134,23 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 // cloneNode deep-copies a node, resolving aliases (the anchor may not travel with it) and dropping
-// anchors (they would be defined twice).
-func cloneNode(n *yaml.Node) *yaml.Node {
+// anchors (they would be defined twice). Each node copied takes one from budget; below zero the
+// copy stops short (the caller reports it).
+func cloneNode(n *yaml.Node, budget *int) *yaml.Node {
 	n = deref(n)
 	c := *n
 	c.Anchor = ""
 	c.Alias = nil
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, ch := range n.Content {
-		c.Content[i] = cloneNode(ch)
+	c.Content = nil
+	if *budget--; *budget < 0 {
+		return &c
+	}
+	c.Content = make([]*yaml.Node, 0, len(n.Content))
+	for _, ch := range n.Content {
+		c.Content = append(c.Content, cloneNode(ch, budget))
+		if *budget < 0 {
+			break
+		}
 	}
 	return &c
 }

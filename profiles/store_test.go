@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -249,6 +250,7 @@ func TestCorruptFileIsNeverOverwritten(t *testing.T) {
 		{"not a mapping", "- name: a\n", 1, "must be a mapping"},
 		{"profiles not a list", "version: 1\nprofiles:\n  a: {}\n", 3, "profiles must be a list"},
 		{"two documents", "version: 1\n---\nversion: 1\n", 2, "a second YAML document"},
+		{"an alias inside itself", "version: 1\nprofiles:\n  - &p\n    name: a\n    extra: *p\n", 5, "the alias *p refers to a node that contains it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -566,5 +568,41 @@ func TestDir(t *testing.T) {
 	t.Setenv("TOKENBENCH_CONFIG_HOME", "/from/env")
 	if d, _ := Dir(); d != filepath.Clean("/from/env") {
 		t.Errorf("Dir: %s", d)
+	}
+}
+
+// TestAliasBombIsNotExpanded: unknown keys are copied with a profile, aliases expanded; a few
+// nested ones must not make that endless.
+func TestAliasBombIsNotExpanded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nbomb:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("profiles:\n  - name: a\n    issuer: https://idp.example.com\n    client_id: a\n    boom: *a8\n")
+	dir := testDir(t)
+	os.MkdirAll(dir, 0o700) //nolint:errcheck // WriteFile reports it
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, dir)
+	// Untouched, the aliases are written back as aliases.
+	if err := s.Add(simpleProfile("b")); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Get("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Notes = "touched"
+	start := time.Now()
+	if err := s.Put(p); err == nil || !strings.Contains(err.Error(), "more than 100000 YAML nodes") {
+		t.Errorf("Put: %v", err)
+	}
+	if _, err := Export([]Profile{p}); err == nil {
+		t.Error("Export expanded the bomb")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
 	}
 }

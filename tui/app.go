@@ -38,7 +38,7 @@ type Options struct {
 	// Scrub rewrites dynamic text before layout; nil means none. Tests use it to hide ports and
 	// random values.
 	Scrub func(string) string
-	// Start is the screen shown first.
+	// Start is the screen shown first (tests open the inspector or the trace directly).
 	Start screenID
 }
 
@@ -139,7 +139,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return m.resize(msg)
 	case tea.BackgroundColorMsg:
-		return m.restyle(msg.IsDark())
+		return m.restyle(msg)
 	case tea.ColorProfileMsg:
 		m.c.profile = msg.Profile
 		return m, nil
@@ -167,11 +167,13 @@ func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 	return m.broadcast(tea.WindowSizeMsg{Width: m.c.width, Height: m.c.height})
 }
 
-func (m Model) restyle(isDark bool) (tea.Model, tea.Cmd) {
-	m.c.isDark = isDark
-	*m.c.st = *newStyles(isDark)
+// restyle rebuilds the shared styles in place for the terminal's background, then tells the screens
+// (which restyle their bubbles).
+func (m Model) restyle(msg tea.BackgroundColorMsg) (tea.Model, tea.Cmd) {
+	m.c.isDark = msg.IsDark()
+	*m.c.st = *newStyles(m.c.isDark)
 	m.help.Styles = m.c.st.Help
-	return m.broadcast(tea.BackgroundColorMsg{})
+	return m.broadcast(msg)
 }
 
 // capturingText reports whether the active screen has a text input focused.

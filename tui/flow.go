@@ -15,8 +15,9 @@ import (
 )
 
 // The flow stepper: the steps of a flow down the left, the selected step's request (editable before
-// sending) and response on the right. This file holds the state and Update; flowrun.go starts the
-// steps and takes their results, flowform.go is the parameter form, flowview.go renders.
+// sending) and response on the right. flow.go holds the state and Update; flowrun.go starts the
+// steps, flowresults.go takes their results, flowform.go is the parameter form, flowview.go lays the
+// screen out, flowsteps.go renders each step and flowparts.go the pieces they share.
 
 // stepID names a step of the flow stepper, in order down the left.
 type stepID int

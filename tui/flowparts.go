@@ -10,15 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 )
 
 // Pieces of the stepper's right pane shared by the steps: masked secrets, endpoints, requests,
 // responses, checks, the parameter form, errors explained, the raw exchange.
+
 // secret shows a secret masked unless revealed (s).
 func (s flowModel) secret(v string) string {
 	if v == "" {

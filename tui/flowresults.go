@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +12,7 @@ import (
 )
 
 // The results of the steps' requests, and the values the keys act on (copy, open, inspect).
+
 func (s flowModel) onMetadata(msg metadataLoadedMsg) flowModel {
 	s.inflight = max(0, s.inflight-1)
 	if s.meta == nil && msg.meta != nil {

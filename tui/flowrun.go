@@ -2,18 +2,16 @@ package tui
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// Starting the steps and taking their results.
+// Starting the steps: the checks before a request, the request itself, and the bookkeeping of
+// reqID, cancel and inflight around it.
 
 // run starts a step (enter): it applies the form, creates the context and reqID, marks the step
 // running and returns the command that does the work.

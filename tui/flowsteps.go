@@ -1,23 +1,17 @@
 package tui
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
-
-	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 )
 
 // The right pane of each step: its request before it is sent, its response after.
+
 func (s flowModel) discoverView(p *flowPane) {
 	issuer := ""
 	if s.c.client != nil {
@@ -193,7 +187,9 @@ func (s flowModel) callbackView(p *flowPane) {
 		p.blank()
 		p.line(s.spin.View() + " Waiting for the browser to come back to")
 		p.line("  " + st.URL.Render(s.listener.RedirectURI()))
-		p.line(st.Muted.Render("Sign in in the browser; o opens the URL again, c copies it. esc stops listening."))
+		p.line(st.Muted.Render("Sign in in the browser (o opens it again, c copies the URL); esc stops listening."))
+		p.heading("Authorization URL")
+		p.line(st.URL.Render(r.URL))
 	}
 	if s.listener == nil && s.authRes == nil && s.steps[stepCallback].state != stateRunning {
 		p.heading("Paste the redirected URL")

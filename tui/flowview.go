@@ -1,12 +1,6 @@
 package tui
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 

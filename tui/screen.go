@@ -78,6 +78,9 @@ type common struct {
 	profile colorprofile.Profile
 
 	// client is the session's OAuth client; trace records its every exchange (client.Trace).
+	// client.Config is written only by the flow screen, in its Update, to apply the request form,
+	// and only while none of its own commands is running; other screens only read it, and only
+	// inside their commands' short calls (validation).
 	client *flows.Client
 	trace  *flows.Trace
 	// clientName labels the client in titles ("demo-basic @ demo provider").

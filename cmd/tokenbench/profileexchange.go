@@ -178,9 +178,13 @@ func reportImport(e *env, s *profiles.Store, res profiles.ImportResult) {
 	}
 	for _, n := range names {
 		p, err := s.Get(n)
-		if err == nil && missingSecret(p.Validate(), p) {
+		if err != nil {
+			continue
+		}
+		if missingSecret(p.Validate(), p) {
 			fmt.Fprintf(e.stderr, "  %s needs its client secret: tokenbench profile edit %s --client-secret-ref keyring: (or env:NAME, file:PATH, cmd:COMMAND)\n", n, n)
 		}
+		printWarnings(e, p.Warnings())
 	}
 }
 

@@ -1,0 +1,48 @@
+package profiles
+
+import (
+	"slices"
+	"testing"
+)
+
+// FuzzParseProfiles feeds the profile file parser (which reads files from colleagues, through
+// profile import) arbitrary input: it must never panic, and a file it loads must survive being
+// written back and exported: what it writes, it reads.
+func FuzzParseProfiles(f *testing.F) {
+	f.Add([]byte(newerFile))
+	f.Add([]byte("version: 1\nprofiles:\n  - name: a\n    issuer: https://idp.example.com\n    scopes: [openid]\n    auth_params: {prompt: [login]}\n"))
+	f.Add([]byte("version: 1\nx: &a {k: v}\nprofiles:\n  - &p {name: a, extra: *a}\n  - *p\n"))
+	f.Add([]byte("# only a comment\n"))
+	f.Add([]byte("version: 2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := parseDocument("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		names := func(ps []Profile) []string {
+			var n []string
+			for _, p := range ps {
+				n = append(n, p.Name)
+			}
+			return n
+		}
+		out, err := d.marshal()
+		if err != nil {
+			return // e.g. excessive aliasing: then nothing is written (mutate refuses)
+		}
+		back, err := parseDocument("fuzz.yaml", out)
+		if err != nil {
+			t.Fatalf("what was written does not load: %v\ninput:\n%q\nwritten:\n%s", err, data, out)
+		}
+		if !slices.Equal(names(back.profiles), names(d.profiles)) {
+			t.Fatalf("the profiles changed: %v → %v", names(d.profiles), names(back.profiles))
+		}
+		exported, err := Export(d.profiles)
+		if err != nil {
+			return
+		}
+		if _, err := ParseProfiles("export.yaml", exported); err != nil {
+			t.Fatalf("an export does not load: %v\n%s", err, exported)
+		}
+	})
+}
