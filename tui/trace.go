@@ -48,8 +48,8 @@ func defaultTraceKeys() traceKeys {
 		Back:     keyCancel(),
 		Reveal:   keyReveal(),
 		Copy:     keyCopy("copy as curl"),
-		HAR:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "save HAR")),
-		Markdown: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save Markdown")),
+		HAR:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "save HAR")),
+		Markdown: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "save Markdown")),
 	}
 	k.Copy.SetKeys("c", "y")
 	k.Copy.SetHelp("c/y", "copy as curl")

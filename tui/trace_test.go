@@ -193,7 +193,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		key, ext string
-	}{{"e", ".har"}, {"w", ".md"}} {
+	}{{"H", ".har"}, {"M", ".md"}} {
 		s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
 		tm := s.(traceModel)
 		tm.dir = dir
@@ -244,7 +244,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
 	tm := s.(traceModel)
 	tm.dir = dir
-	_, cmd := screen(tm).Update(key1("e"))
+	_, cmd := screen(tm).Update(key1("H"))
 	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
 		t.Errorf("second save: %q", saved.path)
 	}
@@ -252,7 +252,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 
 func TestTraceExportNothing(t *testing.T) {
 	s := sized(newTrace(fixedCommon(fixedNow)), 80, 22)
-	s, cmd := s.Update(key1("e"))
+	s, cmd := s.Update(key1("H"))
 	if cmd != nil {
 		t.Error("saving an empty session returned a command")
 	}
@@ -263,8 +263,8 @@ func TestTraceExportNothing(t *testing.T) {
 
 func TestTraceStaleSaveDropped(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
-	s, _ = s.Update(key1("e"))
-	s, _ = s.Update(key1("w"))
+	s, _ = s.Update(key1("H"))
+	s, _ = s.Update(key1("M"))
 	s, _ = s.Update(traceSavedMsg{id: 1, path: "/old.har", format: exportHAR})
 	if v := strippedAll(s); strings.Contains(v, "/old.har") {
 		t.Error("an older save's result replaced the newer one's progress")
