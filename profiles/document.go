@@ -349,6 +349,7 @@ func (d *document) marshal() ([]byte, error) {
 	if l := d.ensureList(); len(l.Content) == 0 {
 		l.Style |= yaml.FlowStyle // profiles: []
 	}
+	spellNulls(d.root, false)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -359,4 +360,21 @@ func (d *document) marshal() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// spellNulls writes "null" for the empty nulls of flow collections ({prompt}, [a, ]): the encoder
+// would write a quoted empty string there instead, which may not load.
+func spellNulls(n *yaml.Node, inFlow bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if inFlow && n.Value == "" && n.Tag == "!!null" && n.Style == 0 {
+			n.Value = "null"
+		}
+	case yaml.AliasNode:
+	default:
+		flow := inFlow || n.Style&yaml.FlowStyle != 0
+		for _, c := range n.Content {
+			spellNulls(c, flow)
+		}
+	}
 }

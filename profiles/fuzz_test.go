@@ -3,6 +3,7 @@ package profiles
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // FuzzParseProfiles feeds the profile file parser (which reads files from colleagues, through
@@ -15,34 +16,49 @@ func FuzzParseProfiles(f *testing.F) {
 	f.Add([]byte("# only a comment\n"))
 	f.Add([]byte("version: 2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := parseDocument("fuzz.yaml", data)
-		if err != nil {
-			return
-		}
-		names := func(ps []Profile) []string {
-			var n []string
-			for _, p := range ps {
-				n = append(n, p.Name)
-			}
-			return n
-		}
-		out, err := d.marshal()
-		if err != nil {
-			return // e.g. excessive aliasing: then nothing is written (mutate refuses)
-		}
-		back, err := parseDocument("fuzz.yaml", out)
-		if err != nil {
-			t.Fatalf("what was written does not load: %v\ninput:\n%q\nwritten:\n%s", err, data, out)
-		}
-		if !slices.Equal(names(back.profiles), names(d.profiles)) {
-			t.Fatalf("the profiles changed: %v → %v", names(d.profiles), names(back.profiles))
-		}
-		exported, err := Export(d.profiles)
-		if err != nil {
-			return
-		}
-		if _, err := ParseProfiles("export.yaml", exported); err != nil {
-			t.Fatalf("an export does not load: %v\n%s", err, exported)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			fuzzOne(t, data)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no answer within 5s for %q", data)
 		}
 	})
+}
+
+// fuzzOne checks one input: it loads or not, and what loads is written back and exported loadably.
+func fuzzOne(t *testing.T, data []byte) {
+	d, err := parseDocument("fuzz.yaml", data)
+	if err != nil {
+		return
+	}
+	names := func(ps []Profile) []string {
+		var n []string
+		for _, p := range ps {
+			n = append(n, p.Name)
+		}
+		return n
+	}
+	out, err := d.marshal()
+	if err != nil {
+		return // e.g. excessive aliasing: then nothing is written (mutate refuses)
+	}
+	back, err := parseDocument("fuzz.yaml", out)
+	if err != nil {
+		t.Errorf("what was written does not load: %v\ninput:\n%q\nwritten:\n%s", err, data, out)
+		return
+	}
+	if !slices.Equal(names(back.profiles), names(d.profiles)) {
+		t.Errorf("the profiles changed: %v → %v", names(d.profiles), names(back.profiles))
+	}
+	exported, err := Export(d.profiles)
+	if err != nil {
+		return
+	}
+	if _, err := ParseProfiles("export.yaml", exported); err != nil {
+		t.Errorf("an export does not load: %v\n%s", err, exported)
+	}
 }
