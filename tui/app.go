@@ -1,6 +1,6 @@
-// Package tui is tokenbench's terminal workbench: a Bubble Tea v2 app in which the user runs an
-// OAuth 2.0 / OpenID Connect flow step by step (the Flow screen), reads the tokens (Inspector) and
-// every HTTP exchange (Trace).
+// Package tui is tokenbench's terminal workbench: a Bubble Tea v2 app in which the user picks or
+// creates a tenant profile (the Profiles screen), runs an OAuth 2.0 / OpenID Connect flow step by
+// step on it (Flow), reads the tokens (Inspector) and every HTTP exchange (Trace).
 //
 // The root Model (this file) owns the shared *common context, handles the global keys and routes
 // messages to the screens (see screen for the routing rules). All protocol work happens in the
@@ -19,12 +19,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // Options are what the app needs from the command line.
 type Options struct {
-	// Client is the session's OAuth client; its Trace records every exchange. It may be nil until a
-	// future profiles screen sends clientReadyMsg.
+	// Client is the session's OAuth client; its Trace records every exchange. It may be nil until
+	// the profiles screen opens a profile (clientReadyMsg).
 	Client *flows.Client
 	// Name labels the client in the header ("demo-basic @ built-in provider").
 	Name string
@@ -38,8 +39,30 @@ type Options struct {
 	// Scrub rewrites dynamic text before layout; nil means none. Tests use it to hide ports and
 	// random values.
 	Scrub func(string) string
-	// Start is the screen shown first (tests open the inspector or the trace directly).
+	// Start is the screen shown first (tests open the inspector or the trace directly). Left at its
+	// zero value it is the Profiles screen, or the Flow screen when Client is set.
 	Start screenID
+
+	// Store is the profile file the Profiles screen lists and changes; nil when there is none, with
+	// StoreErr saying why (no configuration directory). A store whose file did not load
+	// (Store.Err()) is shown as such and never written.
+	Store    *profiles.Store
+	StoreErr error
+	// Secrets resolves and stores client secrets; nil means profiles.NewSecrets().
+	Secrets *profiles.Secrets
+	// StartDemo starts the built-in provider in this process (the caller closes it when the
+	// program ends) and returns its ready client; it runs inside a tea.Cmd. Nil hides the demo.
+	StartDemo func() (Demo, error)
+}
+
+// Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
+type Demo struct {
+	// Name labels the client ("demo-basic @ built-in provider"); Note is the hint beside the tabs.
+	Name string
+	Note string
+	// Config and Transport are the client's configuration, as a profile would give them.
+	Config    flows.ClientConfig
+	Transport flows.TransportOptions
 }
 
 // Model is the root model: the tab bar, the active screen, the footer.
@@ -70,6 +93,16 @@ func New(opts Options) Model {
 		openBrowser: opts.OpenBrowser,
 		scrub:       opts.Scrub,
 		clientName:  opts.Name,
+		store:       opts.Store,
+		storeErr:    opts.StoreErr,
+		secrets:     opts.Secrets,
+		startDemo:   opts.StartDemo,
+	}
+	if c.secrets == nil {
+		c.secrets = profiles.NewSecrets()
+	}
+	if opts.Client != nil && opts.Start == profilesScreen {
+		opts.Start = flowScreen
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -83,7 +116,8 @@ func New(opts Options) Model {
 	return m
 }
 
-// useClient makes client the session's client and builds the screens on it.
+// useClient makes client the session's client and builds the screens on it. The profiles screen,
+// which does not depend on the client, is built once and kept.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
 	m.c.client = client
@@ -95,6 +129,9 @@ func (m Model) useClient(client *flows.Client) Model {
 		client.Trace.Notify(m.traceCh)
 	}
 	for id := screenID(0); id < numScreens; id++ {
+		if id == profilesScreen && m.screens[id] != nil {
+			continue
+		}
 		m.screens[id] = newScreen(id, m.c)
 	}
 	return m
@@ -103,6 +140,8 @@ func (m Model) useClient(client *flows.Client) Model {
 // newScreen is the registry of screens: add a case here to add a screen (and its screenID).
 func newScreen(id screenID, c *common) screen {
 	switch id {
+	case profilesScreen:
+		return newProfiles(c)
 	case flowScreen:
 		return newFlow(c)
 	case inspectScreen:
@@ -239,9 +278,11 @@ func (m Model) onExchange(msg exchangeRecordedMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	m.name = msg.name
+	m.note = msg.note
 	m.c.clientName = msg.name
 	m = m.useClient(msg.client)
 	m.active = flowScreen
+	m.fullHelp = false
 	cmds := []tea.Cmd{m.watch()}
 	for _, s := range m.screens {
 		if si, ok := s.(screenInit); ok {
@@ -253,8 +294,15 @@ func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	return mm2, tea.Batch(append(cmds, cmd, cmd2)...)
 }
 
+// waitsForClient reports whether the active screen is the stepper while there is no client yet
+// (tokenbench started on the Profiles screen): it gets no input and a hint is shown instead.
+func (m Model) waitsForClient() bool { return m.active == flowScreen && m.c.client == nil }
+
 // updateActive hands msg to the active screen only.
 func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.waitsForClient() {
+		return m, nil
+	}
 	var cmd tea.Cmd
 	m.screens[m.active], cmd = m.screens[m.active].Update(msg)
 	return m, cmd
@@ -274,9 +322,13 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View lays out the tab bar, the active screen (or the full help) and the footer.
 func (m Model) View() tea.View {
 	var body string
-	if m.fullHelp {
+	switch {
+	case m.fullHelp:
 		body = m.fullHelpView()
-	} else {
+	case m.waitsForClient():
+		body = m.c.st.Title.Render("No client yet") + "\n" +
+			wrapIndent("Open a profile (or the built-in demo) on the Profiles screen: press 1, choose one, enter. The flow runs here on it.", m.width, "")
+	default:
 		body = m.screens[m.active].View()
 	}
 	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.height).MaxHeight(m.c.height).Render(body)
@@ -332,7 +384,7 @@ func (m Model) footer() string {
 
 func (m Model) shortHelp() []key.Binding {
 	var b []key.Binding
-	if m.screens[m.active] != nil {
+	if m.screens[m.active] != nil && !m.waitsForClient() {
 		b = append(b, m.screens[m.active].ShortHelp()...)
 	}
 	return append(b, m.keys.ShortHelp()...)

@@ -36,21 +36,27 @@ func newTestApp(t *testing.T) Model {
 	return m
 }
 
-// TestAppScreens: tab / shift+tab cycle, the number keys jump, navigateMsg switches.
+// TestAppScreens: with a client the app opens on the stepper; tab / shift+tab cycle (Profiles
+// first), the number keys jump, navigateMsg switches.
 func TestAppScreens(t *testing.T) {
 	t.Parallel()
 	m := newTestApp(t)
+	if m.active != flowScreen {
+		t.Fatalf("with a client the app opens on %v, not the stepper", m.active.title())
+	}
 	steps := []struct {
 		msg  tea.Msg
 		want screenID
 	}{
 		{press("tab"), inspectScreen},
 		{press("tab"), traceScreen},
+		{press("tab"), profilesScreen},
 		{press("tab"), flowScreen},
-		{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, traceScreen},
-		{press("1"), flowScreen},
-		{press("3"), traceScreen},
-		{press("2"), inspectScreen},
+		{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, profilesScreen},
+		{press("1"), profilesScreen},
+		{press("2"), flowScreen},
+		{press("4"), traceScreen},
+		{press("3"), inspectScreen},
 		{navigateMsg{to: flowScreen}, flowScreen},
 	}
 	for i, s := range steps {

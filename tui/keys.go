@@ -37,7 +37,7 @@ func (k globalKeys) ShortHelp() []key.Binding {
 // FullHelp is the global column of the `?` overlay.
 func (k globalKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Next, k.Prev, k.Screen[flowScreen], k.Screen[inspectScreen], k.Screen[traceScreen]},
+		{k.Next, k.Prev, k.Screen[profilesScreen], k.Screen[flowScreen], k.Screen[inspectScreen], k.Screen[traceScreen]},
 		{k.Learn, k.Help, k.Quit, k.ForceQuit},
 	}
 }

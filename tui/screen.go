@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // screenID names a screen the root can show. The order is the order of the tab bar and of the
@@ -15,7 +16,8 @@ import (
 type screenID int
 
 const (
-	flowScreen screenID = iota
+	profilesScreen screenID = iota
+	flowScreen
 	inspectScreen
 	traceScreen
 	numScreens // not a screen: the count
@@ -24,6 +26,8 @@ const (
 // title is the screen's name in the tab bar.
 func (id screenID) title() string {
 	switch id {
+	case profilesScreen:
+		return "Profiles"
 	case flowScreen:
 		return "Flow"
 	case inspectScreen:
@@ -96,4 +100,14 @@ type common struct {
 	// scrub is applied to dynamic text before it is laid out; the identity except in tests, which
 	// replace ports and random values so that goldens are stable.
 	scrub func(string) string
+
+	// The profiles screen's dependencies. store is the profile file (safe for concurrent use; it
+	// refuses every write when its file did not load), nil when there is no configuration directory
+	// (storeErr says why); secrets resolves and stores client secrets; startDemo starts the
+	// built-in provider (nil where there is none). Every write, keyring call and file read happens
+	// inside the profiles screen's commands.
+	store     *profiles.Store
+	storeErr  error
+	secrets   *profiles.Secrets
+	startDemo func() (Demo, error)
 }

@@ -127,11 +127,15 @@ func buildVersion() string {
 }
 
 func newRootCmd(e *env) *cobra.Command {
+	var profile string
 	root := &cobra.Command{
 		Use:   "tokenbench",
 		Short: "A terminal workbench for OAuth 2.0 and OpenID Connect",
 		Long: `tokenbench runs OAuth 2.0 and OpenID Connect flows step by step, shows every HTTP exchange,
 and explains every error and every check on a token.
+
+On a terminal, tokenbench alone opens the workbench on your profiles, and
+tokenbench run NAME (or tokenbench --profile NAME) opens the flow stepper on one.
 
 Try it with nothing to set up:
   tokenbench demo                 a guided flow against the built-in provider
@@ -141,12 +145,18 @@ Try it with nothing to set up:
 		SilenceUsage:  true,
 		Args:          rootArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// The TUI does not exist yet: point to what does.
+			if profile != "" {
+				return runProfile(cmd.Context(), e, profile)
+			}
+			if e.stdinIsTerminal && e.stdoutIsTerminal {
+				return runProfiles(cmd.Context(), e)
+			}
+			// Not on a terminal: point to what works without one.
 			fmt.Fprint(e.stdout, `tokenbench: a terminal workbench for OAuth 2.0 and OpenID Connect.
 
-The interactive interface is not available yet. Meanwhile:
+On a terminal, tokenbench opens the workbench on your profiles. Here (no terminal):
   tokenbench demo        walk through a whole OpenID Connect flow against the built-in provider
-  tokenbench --help      list the commands (token, jwt, userinfo, introspect, revoke, demo)
+  tokenbench --help      list the commands (token, jwt, userinfo, introspect, revoke, profile, demo)
 `)
 			return nil
 		},
@@ -154,6 +164,7 @@ The interactive interface is not available yet. Meanwhile:
 	root.SuggestionsMinimumDistance = 2
 	// Declared here so that cobra does not take -v, which every other command uses for --verbose.
 	root.Flags().Bool("version", false, "print the version")
+	root.Flags().StringVar(&profile, "profile", "", "open the workbench's flow stepper on a saved profile (as tokenbench run NAME)")
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -166,6 +177,7 @@ The interactive interface is not available yet. Meanwhile:
 		newRevokeCmd(e),
 		newProfileCmd(e),
 		newDemoCmd(e),
+		newRunCmd(e),
 		newVersionCmd(e),
 	)
 	return root
@@ -201,6 +213,23 @@ func newVersionCmd(e *env) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintf(e.stdout, "tokenbench %s\n", buildVersion())
 			return nil
+		},
+	}
+}
+
+// newRunCmd is `tokenbench run NAME`: the workbench's flow stepper on a saved profile.
+func newRunCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run NAME",
+		Short: "Open the workbench's flow stepper on a saved profile",
+		Long: `Open the workbench (TUI) on a saved profile: its client secret is resolved first (keyring,
+environment, file or command), then the flow stepper starts on it. The other screens, the
+profiles included, are a key away. Any problem with the profile is reported before the
+workbench starts (exit status 1).`,
+		Example: "  tokenbench run acme-prod",
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runProfile(cmd.Context(), e, args[0])
 		},
 	}
 }

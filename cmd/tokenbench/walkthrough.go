@@ -62,19 +62,7 @@ func (o *demoOptions) runWalkthrough(ctx context.Context, e *env, faults demoidp
 
 // demoClient is a flows client for the walkthrough's demo client.
 func demoClient(p *demoidp.Provider) (*flows.Client, error) {
-	cfg := flows.ClientConfig{
-		Issuer:      p.Issuer(),
-		ClientID:    walkthroughClient,
-		AuthMethod:  flows.AuthClientSecretBasic,
-		RedirectURI: "http://127.0.0.1:0/callback",
-		Scopes:      []string{"openid", "profile", "email", "offline_access"},
-	}
-	for _, dc := range p.Clients() {
-		if dc.ID == walkthroughClient {
-			cfg.ClientSecret = dc.Secret
-		}
-	}
-	return flows.NewClient(cfg, flows.TransportOptions{Timeout: 10 * time.Second})
+	return flows.NewClient(demoConfig(p))
 }
 
 func (w *walkthrough) intro(p *demoidp.Provider, faults demoidp.Faults) {
