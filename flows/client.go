@@ -79,7 +79,7 @@ func (c *Client) endpoints(ctx context.Context, need string, pick func(Endpoints
 		var meta *Metadata
 		meta, discErr = c.Discover(ctx)
 		if meta != nil {
-			e = e.merge(meta.Endpoints)
+			e = e.Merge(meta.Endpoints)
 		}
 	}
 	if v := pick(e); v != "" {

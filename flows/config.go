@@ -58,24 +58,50 @@ type Endpoints struct {
 	JWKS                string
 }
 
-// merge returns e with its empty fields taken from other.
-func (e Endpoints) merge(other Endpoints) Endpoints {
-	pick := func(a, b string) string {
-		if a != "" {
-			return a
+// endpointNames name the endpoints in profiles, presets and views: the RFC 8414 §2 member names
+// without their _endpoint suffix, and jwks for jwks_uri. Their order is the order of fields.
+var endpointNames = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks"}
+
+// EndpointNames are the endpoints' names, in the order List gives them.
+func EndpointNames() []string { return append([]string(nil), endpointNames...) }
+
+// fields points at each endpoint, in the order of endpointNames.
+func (e *Endpoints) fields() []*string {
+	return []*string{&e.Authorization, &e.Token, &e.UserInfo, &e.Introspection, &e.Revocation, &e.EndSession, &e.DeviceAuthorization, &e.JWKS}
+}
+
+// NamedEndpoint is one endpoint URL with its name.
+type NamedEndpoint struct{ Name, URL string }
+
+// List returns every endpoint with its name, empty ones included, in the order of EndpointNames.
+func (e Endpoints) List() []NamedEndpoint {
+	out := make([]NamedEndpoint, len(endpointNames))
+	for i, f := range e.fields() {
+		out[i] = NamedEndpoint{endpointNames[i], *f}
+	}
+	return out
+}
+
+// Set sets the endpoint with that name and reports whether the name is known.
+func (e *Endpoints) Set(name, url string) bool {
+	for i, f := range e.fields() {
+		if endpointNames[i] == name {
+			*f = url
+			return true
 		}
-		return b
 	}
-	return Endpoints{
-		Authorization:       pick(e.Authorization, other.Authorization),
-		Token:               pick(e.Token, other.Token),
-		UserInfo:            pick(e.UserInfo, other.UserInfo),
-		Introspection:       pick(e.Introspection, other.Introspection),
-		Revocation:          pick(e.Revocation, other.Revocation),
-		EndSession:          pick(e.EndSession, other.EndSession),
-		DeviceAuthorization: pick(e.DeviceAuthorization, other.DeviceAuthorization),
-		JWKS:                pick(e.JWKS, other.JWKS),
+	return false
+}
+
+// Merge returns e with its empty fields taken from other.
+func (e Endpoints) Merge(other Endpoints) Endpoints {
+	theirs := other.fields()
+	for i, f := range e.fields() {
+		if *f == "" {
+			*f = *theirs[i]
+		}
 	}
+	return e
 }
 
 // ClientConfig is everything flows needs to act as one OAuth client against one provider.

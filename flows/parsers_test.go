@@ -216,3 +216,25 @@ func TestRedactURL(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+func TestEndpointsByName(t *testing.T) {
+	var e Endpoints
+	for i, name := range EndpointNames() {
+		if !e.Set(name, "https://idp.example.com/"+name) {
+			t.Fatalf("Set(%q) refused", name)
+		}
+		if got := e.List()[i]; got.Name != name || got.URL != "https://idp.example.com/"+name {
+			t.Fatalf("List()[%d] = %+v", i, got)
+		}
+	}
+	if e.Set("nope", "x") {
+		t.Fatal("an unknown name must be refused")
+	}
+	if e.EndSession != "https://idp.example.com/end_session" || e.JWKS != "https://idp.example.com/jwks" {
+		t.Fatalf("fields %+v", e)
+	}
+	merged := Endpoints{Token: "mine"}.Merge(e)
+	if merged.Token != "mine" || merged.Authorization != e.Authorization {
+		t.Fatalf("merge kept %+v", merged)
+	}
+}

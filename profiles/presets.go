@@ -142,31 +142,6 @@ type Expansion struct {
 	Quirks Quirks
 }
 
-// endpointKeys are the keys of Preset.Endpoints, in the order of flows.Endpoints.
-var endpointKeys = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks"}
-
-// setEndpoint stores url under key in e.
-func setEndpoint(e *flows.Endpoints, key, u string) {
-	switch key {
-	case "authorization":
-		e.Authorization = u
-	case "token":
-		e.Token = u
-	case "userinfo":
-		e.UserInfo = u
-	case "introspection":
-		e.Introspection = u
-	case "revocation":
-		e.Revocation = u
-	case "end_session":
-		e.EndSession = u
-	case "device_authorization":
-		e.DeviceAuthorization = u
-	case "jwks":
-		e.JWKS = u
-	}
-}
-
 // presetsDir is the directory of the preset files inside assets.PresetFiles.
 const presetsDir = "presets"
 
@@ -281,7 +256,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			return Expansion{}, err
 		}
 	}
-	for _, key := range endpointKeys {
+	for _, key := range flows.EndpointNames() {
 		tmpl, ok := p.Endpoints[key]
 		if !ok || tmpl == "" {
 			continue
@@ -290,7 +265,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 		if err != nil {
 			return Expansion{}, err
 		}
-		setEndpoint(&x.Endpoints, key, u)
+		x.Endpoints.Set(key, u)
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.AuthParams)) {
 		if v, ok := expandText(p.AuthParams[k], withIssuer); ok {
@@ -564,29 +539,16 @@ type rawParam struct {
 	Optional    bool   `yaml:"optional"`
 }
 
-// rawEndpoints is a preset file's endpoints; a struct, so an unknown endpoint name is an unknown
-// field.
-type rawEndpoints struct {
-	Authorization       string `yaml:"authorization"`
-	Token               string `yaml:"token"`
-	UserInfo            string `yaml:"userinfo"`
-	Introspection       string `yaml:"introspection"`
-	Revocation          string `yaml:"revocation"`
-	EndSession          string `yaml:"end_session"`
-	DeviceAuthorization string `yaml:"device_authorization"`
-	JWKS                string `yaml:"jwks"`
-}
+// rawEndpoints is a preset file's endpoints: the profile's Endpoints type, a struct, so that an
+// unknown endpoint name is an unknown field.
+type rawEndpoints Endpoints
 
-// asMap returns the endpoints that are set, keyed as in Preset.Endpoints.
+// asMap returns the endpoints that are set, keyed by name.
 func (e rawEndpoints) asMap() map[string]string {
 	m := map[string]string{}
-	for k, v := range map[string]string{
-		"authorization": e.Authorization, "token": e.Token, "userinfo": e.UserInfo,
-		"introspection": e.Introspection, "revocation": e.Revocation, "end_session": e.EndSession,
-		"device_authorization": e.DeviceAuthorization, "jwks": e.JWKS,
-	} {
-		if v != "" {
-			m[k] = v
+	for _, f := range Endpoints(e).Flows().List() {
+		if f.URL != "" {
+			m[f.Name] = f.URL
 		}
 	}
 	return m
@@ -884,7 +846,7 @@ func (v *validator) build(raw rawPreset) Preset {
 	if raw.Discovery != "" {
 		check(raw.Discovery, true, true, "discovery")
 	}
-	for _, k := range endpointKeys {
+	for _, k := range flows.EndpointNames() {
 		if tmpl, ok := p.Endpoints[k]; ok {
 			check(tmpl, true, true, "endpoints", k)
 		}

@@ -102,35 +102,12 @@ func EndpointsFrom(e flows.Endpoints) Endpoints {
 	}
 }
 
-// endpointFields lists each endpoint with its YAML name, in file order, for validation and for
-// callers that show or edit them one by one.
-func (e *Endpoints) endpointFields() []struct {
-	name string
-	url  *string
-} {
-	return []struct {
-		name string
-		url  *string
-	}{
-		{"authorization", &e.Authorization},
-		{"token", &e.Token},
-		{"userinfo", &e.UserInfo},
-		{"introspection", &e.Introspection},
-		{"revocation", &e.Revocation},
-		{"end_session", &e.EndSession},
-		{"device_authorization", &e.DeviceAuthorization},
-		{"jwks", &e.JWKS},
-	}
-}
-
-// EndpointNames are the YAML names of the endpoints, in file order.
-func EndpointNames() []string {
-	var e Endpoints
-	var names []string
-	for _, f := range e.endpointFields() {
-		names = append(names, f.name)
-	}
-	return names
+// Set sets the endpoint with that YAML name (flows.EndpointNames) and reports whether it is known.
+func (e *Endpoints) Set(name, url string) bool {
+	f := e.Flows()
+	ok := f.Set(name, url)
+	*e = EndpointsFrom(f)
+	return ok
 }
 
 // Grants lists the grants a profile may name as its default, as `tokenbench token --grant` spells

@@ -73,7 +73,7 @@ func (p Profile) Settings() (Settings, error) {
 			s.Issuer = d
 		}
 	}
-	s.Endpoints = mergeEndpoints(s.Endpoints, x.Endpoints)
+	s.Endpoints = s.Endpoints.Merge(x.Endpoints)
 	switch {
 	case s.AuthMethod != "":
 	case p.SigningKey != "":
@@ -112,19 +112,6 @@ func presetFieldError(err error) error {
 // (OpenID Connect Discovery §4), so that the issuer itself can be given to flows.
 func isUsualDiscovery(issuer, d string) bool {
 	return d == strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration"
-}
-
-// mergeEndpoints returns e with its empty fields taken from preset.
-func mergeEndpoints(e, preset flows.Endpoints) flows.Endpoints {
-	pe := EndpointsFrom(e)
-	pp := EndpointsFrom(preset)
-	fs, ps := pe.endpointFields(), pp.endpointFields()
-	for i := range fs {
-		if *fs[i].url == "" {
-			*fs[i].url = *ps[i].url
-		}
-	}
-	return pe.Flows()
 }
 
 // presetNames lists the known presets' names, for messages.

@@ -46,9 +46,9 @@ func (p Profile) validate(requireSecret bool) error {
 			return err
 		}
 	}
-	for _, f := range p.Endpoints.endpointFields() {
-		if *f.url != "" {
-			if err := checkURL("endpoints."+f.name, *f.url); err != nil {
+	for _, f := range p.Endpoints.Flows().List() {
+		if f.URL != "" {
+			if err := checkURL("endpoints."+f.Name, f.URL); err != nil {
 				return err
 			}
 		}

@@ -32,13 +32,9 @@ func (s flowModel) discoverView(p *flowPane) {
 	}
 	s.response(p, stepDiscover)
 	p.kv("issuer", m.Issuer)
-	for _, e := range []struct{ name, v string }{
-		{"authorization", m.Authorization}, {"token", m.Token}, {"userinfo", m.UserInfo}, {"jwks_uri", m.JWKS},
-		{"introspection", m.Introspection}, {"revocation", m.Revocation}, {"end_session", m.EndSession},
-		{"device", m.DeviceAuthorization},
-	} {
-		if e.v != "" {
-			p.kv(e.name, e.v)
+	for _, e := range m.Endpoints.List() {
+		if e.URL != "" {
+			p.kv(e.Name, e.URL)
 		}
 	}
 	p.kv("grant types", strings.Join(m.GrantTypes, " "))

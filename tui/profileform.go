@@ -179,7 +179,7 @@ func newProfileForm(c *common, p profiles.Profile, isNew bool) (profileForm, tea
 		choice("pkce", "PKCE", pkceChoiceNames(), string(p.PKCE)),
 		text("notes", "notes", p.Notes, "free text: the customer, the ticket …"),
 	)
-	for _, name := range profiles.EndpointNames() {
+	for _, name := range flows.EndpointNames() {
 		f.fields = append(f.fields, text("endpoints."+name, name, profileEndpoint(p.Endpoints, name), ""))
 	}
 	f.focus = -1

@@ -39,8 +39,8 @@ func (f profileForm) profile() profiles.Profile {
 		}
 	}
 	p.Issuer = f.get("issuer")
-	for _, name := range profiles.EndpointNames() {
-		setProfileEndpoint(&p.Endpoints, name, f.get("endpoints."+name))
+	for _, name := range flows.EndpointNames() {
+		p.Endpoints.Set(name, f.get("endpoints."+name))
 	}
 	p.ClientID = f.get("client_id")
 	p.AuthMethod = flows.AuthMethod(f.get("auth_method"))
@@ -127,7 +127,7 @@ func (f profileForm) placeholders() profileForm {
 	for _, u := range f.urls {
 		known[u.label] = u.url
 	}
-	for _, name := range profiles.EndpointNames() {
+	for _, name := range flows.EndpointNames() {
 		if i := f.index("endpoints." + name); i >= 0 {
 			f.fields[i].input.Placeholder = placeholderOr(known[name], "from discovery")
 		}

@@ -330,8 +330,8 @@ func (s profilesModel) discoveryView() string {
 			}
 		}
 		field("issuer", m.Issuer)
-		for _, e := range endpointList(m.Endpoints) {
-			field(shortEndpoint(e.name), e.url)
+		for _, e := range m.Endpoints.List() {
+			field(shortEndpoint(e.Name), e.URL)
 		}
 		field("grants", strings.Join(m.GrantTypes, " "))
 		field("client auth", strings.Join(m.TokenEndpointAuthMethods, " "))

@@ -12,43 +12,12 @@ import (
 
 // profileEndpoint is an endpoint of a profile by its YAML name.
 func profileEndpoint(e profiles.Endpoints, name string) string {
-	for _, x := range endpointList(e.Flows()) {
-		if x.name == name {
-			return x.url
+	for _, x := range e.Flows().List() {
+		if x.Name == name {
+			return x.URL
 		}
 	}
 	return ""
-}
-
-// setProfileEndpoint sets an endpoint of a profile by its YAML name.
-func setProfileEndpoint(e *profiles.Endpoints, name, v string) {
-	switch name {
-	case "authorization":
-		e.Authorization = v
-	case "token":
-		e.Token = v
-	case "userinfo":
-		e.UserInfo = v
-	case "introspection":
-		e.Introspection = v
-	case "revocation":
-		e.Revocation = v
-	case "end_session":
-		e.EndSession = v
-	case "device_authorization":
-		e.DeviceAuthorization = v
-	case "jwks":
-		e.JWKS = v
-	}
-}
-
-// endpointList is the endpoints with their YAML names, in file order.
-func endpointList(e flows.Endpoints) []struct{ name, url string } {
-	return []struct{ name, url string }{
-		{"authorization", e.Authorization}, {"token", e.Token}, {"userinfo", e.UserInfo},
-		{"introspection", e.Introspection}, {"revocation", e.Revocation}, {"end_session", e.EndSession},
-		{"device_authorization", e.DeviceAuthorization}, {"jwks", e.JWKS},
-	}
 }
 
 // expandedURLs are the URLs a profile resolves to: the preset expanded with its parameters
@@ -77,11 +46,10 @@ func expandedURLs(p profiles.Profile) ([]urlLine, string) {
 	if discovery != "" {
 		lines = append(lines, urlLine{label: "discovery", url: discovery})
 	}
-	own := p.Endpoints.Flows()
-	ownList := endpointList(own)
-	for i, e := range endpointList(set.Endpoints) {
-		if e.url != "" {
-			lines = append(lines, urlLine{label: e.name, url: e.url, override: ownList[i].url != ""})
+	own := p.Endpoints.Flows().List()
+	for i, e := range set.Endpoints.List() {
+		if e.URL != "" {
+			lines = append(lines, urlLine{label: e.Name, url: e.URL, override: own[i].URL != ""})
 		}
 	}
 	note := ""
@@ -125,7 +93,7 @@ func templateURLs(p profiles.Profile) []urlLine {
 	if pr.Discovery != "" {
 		lines = append(lines, urlLine{label: "discovery", url: fill(pr.Discovery)})
 	}
-	for _, name := range profiles.EndpointNames() {
+	for _, name := range flows.EndpointNames() {
 		if t, ok := pr.Endpoints[name]; ok && t != "" {
 			lines = append(lines, urlLine{label: name, url: fill(t)})
 		}

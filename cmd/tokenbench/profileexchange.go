@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -261,7 +262,7 @@ func printPreset(w io.Writer, p profiles.Preset, full bool) {
 		}
 	}
 	if full {
-		for _, k := range profiles.EndpointNames() {
+		for _, k := range flows.EndpointNames() {
 			if t := p.Endpoints[k]; t != "" {
 				fmt.Fprintf(w, "  %-22s %s\n", k+":", t)
 			}

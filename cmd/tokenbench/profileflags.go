@@ -68,7 +68,7 @@ func (f *profileFlags) register(fs *pflag.FlagSet, edit bool) {
 // unsettable are the fields --unset clears.
 func unsettable() []string {
 	names := []string{"preset", "params", "issuer", "endpoints"}
-	for _, e := range profiles.EndpointNames() {
+	for _, e := range flows.EndpointNames() {
 		names = append(names, "endpoints."+e)
 	}
 	return append(names, "client_secret", "auth_method", "signing_key", "signing_alg", "redirect_uri", "scopes", "grant",
@@ -235,10 +235,8 @@ func unsetField(p *profiles.Profile, field string) error {
 		delete(p.Params, name)
 		return nil
 	}
-	if name, ok := strings.CutPrefix(field, "endpoints."); ok && slices.Contains(profiles.EndpointNames(), name) {
-		e := profiles.EndpointsFrom(p.Endpoints.Flows())
-		clearEndpoint(&e, name)
-		p.Endpoints = e
+	if name, ok := strings.CutPrefix(field, "endpoints."); ok && slices.Contains(flows.EndpointNames(), name) {
+		p.Endpoints.Set(name, "")
 		return nil
 	}
 	switch field {
@@ -284,27 +282,6 @@ func unsetField(p *profiles.Profile, field string) error {
 		return usagef("--unset %q: not a field; valid: %s, params.NAME", field, strings.Join(unsettable(), ", "))
 	}
 	return nil
-}
-
-func clearEndpoint(e *profiles.Endpoints, name string) {
-	switch name {
-	case "authorization":
-		e.Authorization = ""
-	case "token":
-		e.Token = ""
-	case "userinfo":
-		e.UserInfo = ""
-	case "introspection":
-		e.Introspection = ""
-	case "revocation":
-		e.Revocation = ""
-	case "end_session":
-		e.EndSession = ""
-	case "device_authorization":
-		e.DeviceAuthorization = ""
-	case "jwks":
-		e.JWKS = ""
-	}
 }
 
 // splitScopes splits on spaces and commas.

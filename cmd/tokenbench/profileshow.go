@@ -99,16 +99,13 @@ func printSettings(w io.Writer, p profiles.Profile, set profiles.Settings) {
 		}
 	}
 	row("issuer", set.Issuer)
-	ep := profiles.EndpointsFrom(set.Endpoints)
-	for _, e := range []struct{ k, v string }{
-		{"authorization", ep.Authorization}, {"token", ep.Token}, {"userinfo", ep.UserInfo},
-		{"introspection", ep.Introspection}, {"revocation", ep.Revocation}, {"end_session", ep.EndSession},
-		{"device_authorization", ep.DeviceAuthorization}, {"jwks", ep.JWKS},
-	} {
-		row(e.k, e.v)
+	missing := false
+	for _, e := range set.Endpoints.List() {
+		row(e.Name, e.URL)
+		missing = missing || e.URL == ""
 	}
 	noDiscovery := set.Preset != nil && set.Preset.Quirks.NoDiscovery
-	if set.Issuer != "" && !noDiscovery && slices.Contains([]string{ep.Authorization, ep.Token, ep.UserInfo, ep.Introspection, ep.Revocation, ep.EndSession, ep.DeviceAuthorization, ep.JWKS}, "") {
+	if set.Issuer != "" && !noDiscovery && missing {
 		row("other endpoints", "from discovery")
 	}
 	method := string(set.AuthMethod)
