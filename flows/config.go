@@ -36,6 +36,12 @@ func ParseAuthMethod(s string) (AuthMethod, bool) {
 	return "", false
 }
 
+// UsesSecret reports whether the method uses the client secret. The empty method does: flows then
+// picks client_secret_basic when there is a secret.
+func (m AuthMethod) UsesSecret() bool {
+	return m != AuthNone && m != AuthPrivateKeyJWT
+}
+
 // PKCEMethod is the code_challenge_method of RFC 7636, or PKCENone to send no challenge.
 type PKCEMethod string
 

@@ -44,7 +44,7 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 		TokenParams:  set.TokenParams,
 		TokenHeaders: set.TokenHeaders,
 	}
-	if secrets != nil && p.ClientSecret != "" && needsSecret(set.AuthMethod) {
+	if secrets != nil && p.ClientSecret != "" && set.AuthMethod.UsesSecret() {
 		if cfg.ClientSecret, err = secrets.Resolve(ctx, p.ClientSecret, p.Name); err != nil {
 			return cfg, opts, err
 		}
@@ -60,16 +60,6 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 	}
 	opts, err = p.TLS.options()
 	return cfg, opts, err
-}
-
-// needsSecret reports whether a client authentication method uses the client secret; an empty
-// method leaves it to flows, which uses one when there is one.
-func needsSecret(m flows.AuthMethod) bool {
-	switch m {
-	case flows.AuthNone, flows.AuthPrivateKeyJWT:
-		return false
-	}
-	return true
 }
 
 // options reads the TLS files into transport options.

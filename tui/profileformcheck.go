@@ -171,11 +171,7 @@ func (f profileForm) needsKeyringSecret() bool {
 	if f.prof.ClientSecret.Kind() != profiles.SecretKeyring {
 		return false
 	}
-	switch f.method {
-	case flows.AuthNone, flows.AuthPrivateKeyJWT:
-		return false
-	}
-	return f.isNew || f.prof.ClientSecret != f.orig.ClientSecret
+	return f.method.UsesSecret() && (f.isNew || f.prof.ClientSecret != f.orig.ClientSecret)
 }
 
 // saveFailed shows what a save attempt said, beside its field when it names one.
