@@ -22,6 +22,12 @@ type AuthRequest struct {
 	CodeChallenge string
 	// Params are every parameter of the request.
 	Params url.Values
+	// RequestObject is the signed request object (RFC 9101) carrying Params, sent by value or pushed;
+	// empty when none was made.
+	RequestObject string
+	// PAR is the pushed authorization request's answer (RFC 9126 §2.2), nil when the request was
+	// not pushed; URL then carries only client_id and request_uri.
+	PAR *PushedAuthorization
 }
 
 // AuthParamNames are the optional authorization parameters tokenbench knows by name (OpenID Connect
@@ -70,6 +76,9 @@ func (c *Client) NewAuthRequest(ctx context.Context, redirectURI string) (*AuthR
 	r.URL = addParams(r.URL, extra)
 	if u, err := url.Parse(r.URL); err == nil {
 		r.Params = u.Query()
+	}
+	if err := c.secureAuthRequest(ctx, r, endpoint); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

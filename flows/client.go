@@ -24,6 +24,7 @@ type Client struct {
 	mu   sync.Mutex
 	meta *Metadata
 	jwks *jwksCache
+	dpop dpopState
 }
 
 // DefaultSkew is the clock-skew allowance on exp, iat and nbf checks.

@@ -62,18 +62,20 @@ type Endpoints struct {
 	EndSession          string
 	DeviceAuthorization string
 	JWKS                string
+	// PushedAuthorization is RFC 9126's pushed_authorization_request_endpoint.
+	PushedAuthorization string
 }
 
 // endpointNames name the endpoints in profiles, presets and views: the RFC 8414 §2 member names
 // without their _endpoint suffix, and jwks for jwks_uri. Their order is the order of fields.
-var endpointNames = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks"}
+var endpointNames = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks", "pushed_authorization"}
 
 // EndpointNames are the endpoints' names, in the order List gives them.
 func EndpointNames() []string { return append([]string(nil), endpointNames...) }
 
 // fields points at each endpoint, in the order of endpointNames.
 func (e *Endpoints) fields() []*string {
-	return []*string{&e.Authorization, &e.Token, &e.UserInfo, &e.Introspection, &e.Revocation, &e.EndSession, &e.DeviceAuthorization, &e.JWKS}
+	return []*string{&e.Authorization, &e.Token, &e.UserInfo, &e.Introspection, &e.Revocation, &e.EndSession, &e.DeviceAuthorization, &e.JWKS, &e.PushedAuthorization}
 }
 
 // NamedEndpoint is one endpoint URL with its name.
@@ -136,9 +138,25 @@ type ClientConfig struct {
 	// AuthParams are added to the authorization request; TokenParams to every token request.
 	AuthParams  url.Values
 	TokenParams url.Values
+	// PAR pushes the authorization request to the pushed authorization request endpoint (RFC 9126),
+	// with client authentication, so that the authorization URL carries only client_id and
+	// request_uri. It is used also when the provider's metadata says
+	// require_pushed_authorization_requests.
+	PAR bool
+	// RequestObject sends the authorization parameters as a signed request object (RFC 9101): by
+	// value in the request parameter, or pushed with PAR. It is signed with SigningKey and
+	// SigningAlg, or with HS256 and the client secret when there is no key.
+	RequestObject bool
 	// TokenHeaders are added to every back-channel POST (token, device, introspection, revocation),
 	// for providers that want one: Entra ID wants Origin on token requests from SPA clients.
 	TokenHeaders http.Header
+	// DPoP binds tokens to a key (RFC 9449): every token request and resource call carries a DPoP
+	// proof. DPoPKey is the key, a fresh ES256 one (Client.DPoPKey) when DPoP is on and none is
+	// given; setting it turns DPoP on. DPoPAlg is the proofs' JWS algorithm, chosen from the key
+	// when empty.
+	DPoP    bool
+	DPoPKey *jose.JSONWebKey
+	DPoPAlg string
 }
 
 // authMethod resolves the default method.

@@ -23,6 +23,12 @@ type Metadata struct {
 	IDTokenSigningAlgs       []string
 	// IssParameterSupported is RFC 9207's authorization_response_iss_parameter_supported.
 	IssParameterSupported bool
+	// RequirePAR is RFC 9126's require_pushed_authorization_requests.
+	RequirePAR bool
+	// RequestParameterSupported and RequestObjectSigningAlgs are request_parameter_supported and
+	// request_object_signing_alg_values_supported (RFC 9101 §10.5, OpenID Connect Discovery §3).
+	RequestParameterSupported bool
+	RequestObjectSigningAlgs  []string
 	// Source is the URL the document came from.
 	Source string
 	// Raw holds every member as received, known or not.
@@ -49,6 +55,10 @@ type metadataJSON struct {
 	TokenEndpointAuthAlgs    []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	IDTokenSigningAlgs       []string `json:"id_token_signing_alg_values_supported"`
 	IssParameterSupported    bool     `json:"authorization_response_iss_parameter_supported"`
+	PushedAuthorization      string   `json:"pushed_authorization_request_endpoint"`
+	RequirePAR               bool     `json:"require_pushed_authorization_requests"`
+	RequestParameter         bool     `json:"request_parameter_supported"`
+	RequestObjectSigningAlgs []string `json:"request_object_signing_alg_values_supported"`
 }
 
 // ParseMetadata parses a metadata document. It needs a JSON object with an issuer; members of the
@@ -75,11 +85,13 @@ func ParseMetadata(body []byte) (*Metadata, error) {
 			Authorization: m.Authorization, Token: m.Token, UserInfo: m.UserInfo,
 			Introspection: m.Introspection, Revocation: m.Revocation, EndSession: m.EndSession,
 			DeviceAuthorization: m.DeviceAuthorization, JWKS: m.JWKS,
+			PushedAuthorization: m.PushedAuthorization,
 		},
 		ResponseTypes: m.ResponseTypes, ResponseModes: m.ResponseModes, GrantTypes: m.GrantTypes,
 		Scopes: m.Scopes, CodeChallengeMethods: m.CodeChallengeMethods,
 		TokenEndpointAuthMethods: m.TokenEndpointAuthMethods, TokenEndpointAuthAlgs: m.TokenEndpointAuthAlgs,
 		IDTokenSigningAlgs: m.IDTokenSigningAlgs, IssParameterSupported: m.IssParameterSupported,
+		RequirePAR: m.RequirePAR, RequestParameterSupported: m.RequestParameter, RequestObjectSigningAlgs: m.RequestObjectSigningAlgs,
 		Raw: raw,
 	}, nil
 }

@@ -32,6 +32,9 @@ func (c *Client) postForm(ctx context.Context, step, endpoint string, form url.V
 	req.Header = header
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	if err := c.attachDPoP(ctx, req); err != nil {
+		return response{}, err
+	}
 	return c.do(req)
 }
 

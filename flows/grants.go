@@ -27,11 +27,13 @@ func (c *Client) requestToken(ctx context.Context, step string, form url.Values)
 			form.Add(k, v)
 		}
 	}
-	r, err := c.postForm(ctx, step, endpoint, form, true)
+	r, err := c.postToken(ctx, step, endpoint, form)
 	if err != nil {
 		return nil, err
 	}
-	return ParseTokenResponse(r.status, r.header, r.body, time.Now())
+	t, err := ParseTokenResponse(r.status, r.header, r.body, time.Now())
+	c.noteTokenType(t)
+	return t, err
 }
 
 // ExchangeCode redeems an authorization code (RFC 6749 §4.1.3) with the request's PKCE verifier

@@ -28,7 +28,7 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.get(WithStep(ctx, "userinfo"), endpoint, "application/json, application/jwt", http.Header{"Authorization": {"Bearer " + accessToken}})
+	r, err := c.resourceRequest(WithStep(ctx, "userinfo"), http.MethodGet, endpoint, "application/json, application/jwt", accessToken, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ type Endpoints struct {
 	EndSession          string `yaml:"end_session,omitempty"`
 	DeviceAuthorization string `yaml:"device_authorization,omitempty"`
 	JWKS                string `yaml:"jwks,omitempty"`
+	PushedAuthorization string `yaml:"pushed_authorization,omitempty"`
 }
 
 // TLS is a profile's TLS settings.
@@ -90,6 +91,7 @@ func (e Endpoints) Flows() flows.Endpoints {
 		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
 		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
 		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
+		PushedAuthorization: e.PushedAuthorization,
 	}
 }
 
@@ -99,6 +101,7 @@ func EndpointsFrom(e flows.Endpoints) Endpoints {
 		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
 		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
 		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
+		PushedAuthorization: e.PushedAuthorization,
 	}
 }
 

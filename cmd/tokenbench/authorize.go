@@ -71,6 +71,7 @@ func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.C
 	if err != nil {
 		return nil, nil, err
 	}
+	showPushed(e, req)
 	o.showAuthURL(e, req.URL)
 	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
 	res, err := c.AwaitCallback(ctx, l, req)
@@ -84,6 +85,7 @@ func (o *tokenOptions) pastedAuthorize(ctx context.Context, e *env, c *flows.Cli
 	if err != nil {
 		return nil, nil, err
 	}
+	showPushed(e, req)
 	o.showAuthURL(e, req.URL)
 	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", o.redirectURI)
 	line, err := readLine(ctx, e.stdin)

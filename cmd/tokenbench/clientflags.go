@@ -39,6 +39,7 @@ func (f *providerFlags) register(fs *pflag.FlagSet) {
 		{"end-session-endpoint", "end-session (logout) endpoint", &f.endpoints.EndSession},
 		{"device-authorization-endpoint", "device authorization endpoint", &f.endpoints.DeviceAuthorization},
 		{"jwks-uri", "JWKS", &f.endpoints.JWKS},
+		{"pushed-authorization-endpoint", "pushed authorization request endpoint (PAR, RFC 9126)", &f.endpoints.PushedAuthorization},
 	} {
 		fs.StringVar(e.dst, e.name, "", "URL of the "+e.what+" (overrides discovery, or replaces it without --issuer)")
 	}

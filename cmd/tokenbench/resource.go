@@ -14,6 +14,7 @@ type resourceOptions struct {
 	client clientFlags
 	token  string
 	hint   string
+	dpop   dpopFlags
 }
 
 // resourceCall is one of the three calls, given the client and the token.
@@ -39,6 +40,9 @@ func newResourceCmd(e *env, use, short, long string, withHint bool, call resourc
 	if withHint {
 		fs.StringVar(&o.hint, "token-type-hint", "", "token_type_hint: access_token or refresh_token")
 	}
+	if !withHint {
+		o.dpop.register(fs, false)
+	}
 	return cmd
 }
 
@@ -50,6 +54,9 @@ func (o *resourceOptions) run(cmd *cobra.Command, e *env, args []string, call re
 	}
 	c, err := o.client.newClient(ctx, e, cmd.Flags(), nil)
 	if err != nil {
+		return err
+	}
+	if err := o.dpop.apply(e, c); err != nil {
 		return err
 	}
 	trace := o.client.trace.printer(e)

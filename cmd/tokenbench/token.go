@@ -27,7 +27,9 @@ type tokenOptions struct {
 	params       []string
 	tokenParams  []string
 	proofJWT     string
+	par          parFlags
 	noBrowser    bool
+	dpop         dpopFlags
 }
 
 // grantNames maps --grant to the grant type.
@@ -74,6 +76,8 @@ failed check; 2 for a usage error.`,
 	fs.StringArrayVar(&o.tokenParams, "token-param", nil, "extra token request parameter k=v (repeatable), e.g. resource=https://api")
 	fs.StringVar(&o.proofJWT, "proof-jwt", "", "BlockID direct authorize: POST the authorization request with this proof_of_authentication_jwt instead of opening a browser")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the URL but do not open a browser")
+	o.par.register(fs)
+	o.dpop.register(fs, true)
 	return cmd
 }
 
@@ -133,6 +137,12 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err != nil {
 		return err
 	}
+	if err := o.dpop.apply(e, c); err != nil {
+		return err
+	}
+	if err := o.par.apply(c, grant); err != nil {
+		return err
+	}
 	o.redirectURI = c.Config.RedirectURI
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
@@ -141,7 +151,11 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 		return err
 	}
 	writeBody(e.stdout, res.token.Body)
-	return o.reportToken(ctx, e, c, res)
+	dpopOK := reportDPoP(e, c, res.token)
+	if err := o.reportToken(ctx, e, c, res); err != nil || dpopOK {
+		return err
+	}
+	return errChecksFailed
 }
 
 // runGrant obtains the token with the chosen grant.

@@ -24,6 +24,9 @@ type authzRequest struct {
 	prompt      []string
 	maxAge      int // -1 when absent
 	loginHint   string
+	// params are the request's parameters once a request object or a
+	// pushed request's request_uri is resolved.
+	params url.Values
 }
 
 // pkceValue matches a code_verifier or code_challenge (RFC 7636 §4.1, §4.2).
@@ -34,6 +37,13 @@ var pkceValue = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 // user and never redirected (RFC 6749 §4.1.2.1). Any other problem is
 // returned as an error to send to the redirect URI, with req usable for that.
 func (p *Provider) parseAuthzRequest(q url.Values) (req *authzRequest, pageErr string, oerr *oauthError) {
+	q, errTo, pageErr, oerr := p.resolveRequest(q)
+	if pageErr != "" {
+		return nil, pageErr, nil
+	}
+	if oerr != nil {
+		return p.authzErrorTo(errTo, oerr)
+	}
 	for _, name := range []string{"client_id", "redirect_uri"} {
 		if len(q[name]) > 1 {
 			return nil, name + " is repeated; RFC 6749 §3.1 allows each parameter once", nil
@@ -58,6 +68,7 @@ func (p *Provider) parseAuthzRequest(q url.Values) (req *authzRequest, pageErr s
 		nonce:       q.Get("nonce"),
 		loginHint:   q.Get("login_hint"),
 		maxAge:      -1,
+		params:      q,
 	}
 	for name, values := range q {
 		if len(values) > 1 {
@@ -72,12 +83,6 @@ func (p *Provider) parseAuthzRequest(q url.Values) (req *authzRequest, pageErr s
 	}
 	if rm := q.Get("response_mode"); rm != "" && rm != "query" {
 		return req, "", badRequest("invalid_request", fmt.Sprintf("response_mode %q is not supported; the provider supports only \"query\"", rm))
-	}
-	if q.Has("request") {
-		return req, "", badRequest("request_not_supported", "request objects (the request parameter) are not supported")
-	}
-	if q.Has("request_uri") {
-		return req, "", badRequest("request_uri_not_supported", "the request_uri parameter is not supported")
 	}
 	scope, serr := parseScope(q.Get("scope"))
 	if serr != nil {
@@ -149,6 +154,9 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := p.Faults()
+	if oerr == nil {
+		oerr = p.parRequired(q, f)
+	}
 	if oerr != nil {
 		p.authzRedirect(w, r, req, url.Values{"error": {oerr.code}, "error_description": {oerr.desc}}, http.StatusFound, f)
 		return
@@ -164,7 +172,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			LoginHint: req.loginHint,
 			Scopes:    req.scope,
 			Action:    p.endpoint("/authorize"),
-			Hidden:    hiddenFields(q),
+			Hidden:    hiddenFields(req.params),
 		})
 		return
 	}

@@ -158,7 +158,7 @@ func (p *Provider) handleDevice(w http.ResponseWriter, r *http.Request) {
 }
 
 // grantDevice polls for a device authorization (RFC 8628 §3.4, §3.5).
-func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	dc := form.Get("device_code")
 	if dc == "" {
 		return nil, badRequest("invalid_request", "device_code is missing")
@@ -195,5 +195,5 @@ func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults) (
 	g := &grant{clientID: c.ID, user: demoUser, authTime: d.authTime, sid: d.sid}
 	scope := d.scope
 	p.mu.Unlock()
-	return p.issueTokens(g, scope, scope, "", true, f)
+	return p.issueTokens(g, scope, scope, "", true, f, jkt)
 }

@@ -56,6 +56,15 @@ type Faults struct {
 	// ErrorOn200 makes the token endpoint answer HTTP 200 with an
 	// invalid_grant error body ("error-on-200").
 	ErrorOn200 bool
+	// DPoPNonce makes the token and userinfo endpoints require a server
+	// nonce in DPoP proofs: a proof without the current one is answered
+	// use_dpop_nonce with a DPoP-Nonce header (RFC 9449 §8, §9)
+	// ("dpop-nonce").
+	DPoPNonce bool
+	// RequirePAR advertises require_pushed_authorization_requests and
+	// refuses authorization requests that were not pushed (RFC 9126 §5)
+	// ("require-par").
+	RequirePAR bool
 }
 
 // faultDef ties a fault's name to its field.
@@ -80,6 +89,8 @@ var faultDefs = []faultDef{
 	{name: "html-discovery", flag: func(f *Faults) *bool { return &f.HTMLDiscovery }},
 	{name: "huge-body", flag: func(f *Faults) *bool { return &f.HugeBody }},
 	{name: "error-on-200", flag: func(f *Faults) *bool { return &f.ErrorOn200 }},
+	{name: "dpop-nonce", flag: func(f *Faults) *bool { return &f.DPoPNonce }},
+	{name: "require-par", flag: func(f *Faults) *bool { return &f.RequirePAR }},
 }
 
 // FaultNames returns the names of all faults, in a stable order, for a

@@ -59,6 +59,7 @@ type Provider struct {
 	mu    sync.Mutex // guards everything below
 	keys  []*signingKey
 	store store
+	dpop  dpopNonces // server nonces of the dpop-nonce fault
 }
 
 // Start listens on opts.Addr and serves the provider in the background until
@@ -168,6 +169,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST /userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST /introspect", p.handleIntrospect)
 	mux.HandleFunc("POST /revoke", p.handleRevoke)
+	mux.HandleFunc("POST /par", p.handlePAR)
 	mux.HandleFunc("GET /logout", p.handleLogout)
 	mux.HandleFunc("POST /logout", p.handleLogout)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

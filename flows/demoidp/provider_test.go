@@ -260,7 +260,7 @@ func TestAuthorizeErrorsAreRedirected(t *testing.T) {
 		{"short challenge", func(v url.Values) { v.Set("code_challenge", "abc") }, "invalid_request"},
 		{"bad prompt", func(v url.Values) { v.Set("prompt", "none login") }, "invalid_request"},
 		{"bad max_age", func(v url.Values) { v.Set("max_age", "soon") }, "invalid_request"},
-		{"request object", func(v url.Values) { v.Set("request", "eyJ.x.y") }, "request_not_supported"},
+		{"malformed request object", func(v url.Values) { v.Set("request", "eyJ.x.y") }, "invalid_request_object"},
 	}
 	for _, tc := range cases {
 		params := authParams(basicID, "openid", "")

@@ -33,7 +33,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		writeRawHTML(w, http.StatusBadGateway, proxyErrorPage)
 		return
 	}
-	token, problem := bearerToken(r)
+	token, dpop, problem := resourceToken(r)
 	if problem != "" {
 		bearerChallenge(w, http.StatusBadRequest, "invalid_request", problem)
 		return
@@ -57,6 +57,9 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	if desc != "" {
 		bearerChallenge(w, http.StatusUnauthorized, "invalid_token", desc)
+		return
+	}
+	if !p.checkResourceDPoP(w, r, "/userinfo", rec, token, dpop) {
 		return
 	}
 	if rec.grant.user == nil {
@@ -160,6 +163,9 @@ func (p *Provider) introspect(token string) map[string]any {
 		}
 		if len(a.scope) > 0 {
 			out["scope"] = strings.Join(a.scope, " ")
+		}
+		if a.jkt != "" {
+			out["token_type"], out["cnf"] = "DPoP", map[string]any{"jkt": a.jkt}
 		}
 		if u := a.grant.user; u != nil {
 			out["sub"] = u.sub

@@ -41,6 +41,7 @@ type accessRecord struct {
 	jti      string
 	iat, exp time.Time
 	revoked  bool
+	jkt      string // the DPoP key's thumbprint it is bound to (RFC 9449 §6), or ""
 }
 
 // refreshRecord is an issued refresh token.
@@ -51,6 +52,7 @@ type refreshRecord struct {
 	iat, exp time.Time
 	used     bool // rotated away: a refresh token is good for one use
 	revoked  bool
+	jkt      string // a public client's DPoP key thumbprint it is bound to (RFC 9449 §5), or ""
 }
 
 // activeAt reports whether an access token can be used at time now.
@@ -80,6 +82,10 @@ type store struct {
 	jtis      map[string]time.Time    // client_id + " " + jti → exp of the assertion
 	session   *session
 	lastSweep time.Time
+
+	// pushed are the pushed authorization requests by request_uri (RFC
+	// 9126), made when first needed.
+	pushed map[string]*pushedRequest
 }
 
 func newStore() store {

@@ -53,6 +53,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	p.setDPoPNonce(w, f)
 	resp, oerr := p.token(r, f)
 	if oerr != nil {
 		p.writeOAuthError(w, oerr)
@@ -67,21 +68,25 @@ func (p *Provider) token(r *http.Request, f Faults) (*tokenResponse, *oauthError
 	if oerr != nil {
 		return nil, oerr
 	}
+	jkt, oerr := p.tokenDPoP(r, f)
+	if oerr != nil {
+		return nil, oerr
+	}
 	c, oerr := p.authenticateClient(r, form, p.endpoint("/token"))
 	if oerr != nil {
 		return nil, oerr
 	}
 	switch gt := form.Get("grant_type"); gt {
 	case grantAuthorizationCode:
-		return p.grantAuthorizationCode(c, form, f)
+		return p.grantAuthorizationCode(c, form, f, jkt)
 	case grantRefreshToken:
-		return p.grantRefresh(c, form, f)
+		return p.grantRefresh(c, form, f, jkt)
 	case grantClientCredentials:
-		return p.grantClientCredentials(c, form, f)
+		return p.grantClientCredentials(c, form, f, jkt)
 	case grantPassword:
-		return p.grantPassword(c, form, f)
+		return p.grantPassword(c, form, f, jkt)
 	case grantDeviceCode:
-		return p.grantDevice(c, form, f)
+		return p.grantDevice(c, form, f, jkt)
 	case "":
 		return nil, badRequest("invalid_request", "grant_type is missing")
 	default:
@@ -110,7 +115,7 @@ func readBackChannelForm(r *http.Request) (url.Values, *oauthError) {
 
 // grantAuthorizationCode redeems an authorization code (RFC 6749 §4.1.3,
 // RFC 7636 §4.6).
-func (p *Provider) grantAuthorizationCode(c *registeredClient, form url.Values, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) grantAuthorizationCode(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	code := form.Get("code")
 	if code == "" {
 		return nil, badRequest("invalid_request", "code is missing")
@@ -147,7 +152,7 @@ func (p *Provider) grantAuthorizationCode(c *registeredClient, form url.Values, 
 	g := &grant{clientID: c.ID, user: demoUser, authTime: ac.authTime, sid: ac.sid}
 	ac.grant = g
 	p.mu.Unlock()
-	return p.issueTokens(g, ac.scope, ac.scope, ac.nonce, true, f)
+	return p.issueTokens(g, ac.scope, ac.scope, ac.nonce, true, f, jkt)
 }
 
 // checkPKCE verifies a code_verifier against the code's challenge (RFC 7636
@@ -181,7 +186,7 @@ func checkPKCE(ac *authCode, verifier string, sent bool) *oauthError {
 // each use returns a new one and the old one stops working. The scope may
 // be narrowed, never widened beyond what was originally granted; the new
 // refresh token keeps the original scope.
-func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return nil, badRequest("invalid_request", "refresh_token is missing")
@@ -209,6 +214,8 @@ func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults) 
 		oerr = badRequest("invalid_grant", "refresh token has been revoked")
 	case !now.Before(rec.exp):
 		oerr = badRequest("invalid_grant", "refresh token expired")
+	case rec.jkt != "" && rec.jkt != jkt:
+		oerr = badRequest("invalid_grant", refreshBindingProblem(rec.jkt, jkt))
 	}
 	if oerr == nil && scope != nil {
 		for _, s := range scope {
@@ -228,13 +235,13 @@ func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults) 
 	if scope == nil {
 		scope = granted
 	}
-	return p.issueTokens(rec.grant, scope, granted, "", true, f)
+	return p.issueTokens(rec.grant, scope, granted, "", true, f, jkt)
 }
 
 // grantClientCredentials issues an access token to the client itself (RFC
 // 6749 §4.4): no refresh token and no ID token. The user-related scopes
 // openid and offline_access are dropped from what is granted.
-func (p *Provider) grantClientCredentials(c *registeredClient, form url.Values, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) grantClientCredentials(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	if c.AuthMethod == authNone {
 		return nil, badRequest("unauthorized_client", fmt.Sprintf("client %s is a public client; client_credentials is for confidential clients only (RFC 6749 §4.4)", c.ID))
 	}
@@ -244,11 +251,11 @@ func (p *Provider) grantClientCredentials(c *registeredClient, form url.Values, 
 	}
 	scope = slices.DeleteFunc(scope, func(s string) bool { return s == "openid" || s == "offline_access" })
 	g := &grant{clientID: c.ID}
-	return p.issueTokens(g, scope, scope, "", false, f)
+	return p.issueTokens(g, scope, scope, "", false, f, jkt)
 }
 
 // grantPassword checks the demo user's password (RFC 6749 §4.3).
-func (p *Provider) grantPassword(c *registeredClient, form url.Values, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) grantPassword(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	if !form.Has("username") || !form.Has("password") {
 		return nil, badRequest("invalid_request", "username and password are required")
 	}
@@ -261,16 +268,17 @@ func (p *Provider) grantPassword(c *registeredClient, form url.Values, f Faults)
 		return nil, oerr
 	}
 	g := &grant{clientID: c.ID, user: u, authTime: p.now(), sid: randomToken()}
-	return p.issueTokens(g, scope, scope, "", true, f)
+	return p.issueTokens(g, scope, scope, "", true, f, jkt)
 }
 
 // issueTokens issues an access token for scope, an ID token when scope has
 // openid and there is a user, and a refresh token (carrying refreshScope)
-// when withRefresh is set. Refresh tokens are issued for every grant that
+// when withRefresh is set. A non-empty jkt binds the access token (and a
+// public client's refresh token) to that DPoP key (RFC 9449 §5, §6). Refresh tokens are issued for every grant that
 // involves the user (authorization code, refresh, password, device code),
 // whether or not offline_access was requested, and never for
 // client_credentials, so a learner always has one to try.
-func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce string, withRefresh bool, f Faults) (*tokenResponse, *oauthError) {
+func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce string, withRefresh bool, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	now := p.now()
 	rec := &accessRecord{
 		grant:    g,
@@ -280,6 +288,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 		jti:      randomToken(),
 		iat:      now,
 		exp:      now.Add(accessTokenLifetime),
+		jkt:      jkt,
 	}
 	at, err := p.signToken(p.accessTokenClaims(rec), typAccessToken, f)
 	if err != nil {
@@ -287,7 +296,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 	}
 	resp := &tokenResponse{
 		AccessToken: at,
-		TokenType:   "Bearer",
+		TokenType:   tokenType(jkt),
 		ExpiresIn:   int(accessTokenLifetime / time.Second),
 		Scope:       strings.Join(scope, " "),
 	}
@@ -309,6 +318,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 			scope:    refreshScope,
 			iat:      now,
 			exp:      now.Add(refreshTokenLifetime),
+			jkt:      p.refreshBinding(g.clientID, jkt),
 		}
 	}
 	return resp, nil
@@ -330,6 +340,7 @@ func (p *Provider) accessTokenClaims(rec *accessRecord) map[string]any {
 	if len(rec.scope) > 0 {
 		claims["scope"] = strings.Join(rec.scope, " ")
 	}
+	addCnf(claims, rec.jkt)
 	if u := rec.grant.user; u != nil {
 		claims["sub"] = u.sub
 		claims["auth_time"] = rec.grant.authTime.Unix()

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// dpopFlags turn on DPoP (RFC 9449) and name its key.
+type dpopFlags struct {
+	on      bool
+	keyFile string
+	// mayCreate says a missing key file is generated (token); else it must exist (userinfo).
+	mayCreate bool
+}
+
+func (f *dpopFlags) register(fs *pflag.FlagSet, mayCreate bool) {
+	f.mayCreate = mayCreate
+	fs.BoolVar(&f.on, "dpop", false, "bind the token to a key with DPoP proofs (RFC 9449); without --dpop-key an ES256 key is generated")
+	if mayCreate {
+		fs.StringVar(&f.keyFile, "dpop-key", "", "the DPoP key, as a PEM or JWK file; generated (ES256) and written there, mode 0600, when the file does not exist (implies --dpop)")
+	} else {
+		fs.StringVar(&f.keyFile, "dpop-key", "", "the DPoP key the token is bound to, as a PEM or JWK file (the one `token --dpop` wrote; implies --dpop)")
+	}
+}
+
+// apply sets the client's DPoP key from the flags, generating and writing one when needed, and says
+// on stderr where a generated key went.
+func (f *dpopFlags) apply(e *env, c *flows.Client) error {
+	if !f.on && f.keyFile == "" {
+		return nil
+	}
+	if f.keyFile != "" {
+		data, err := os.ReadFile(f.keyFile)
+		switch {
+		case err == nil:
+			k, err := flows.ParseSigningKey(data)
+			if err != nil {
+				return usagef("--dpop-key %s: %v", f.keyFile, err)
+			}
+			c.Config.DPoP, c.Config.DPoPKey = true, k
+			return nil
+		case !errors.Is(err, fs.ErrNotExist) || !f.mayCreate:
+			return usagef("--dpop-key: %v", err)
+		}
+	} else if !f.mayCreate {
+		return usagef("--dpop needs --dpop-key FILE here: the key the token is bound to (the one `tokenbench token --dpop` wrote)")
+	}
+	k, err := flows.GenerateDPoPKey()
+	if err != nil {
+		return err
+	}
+	path := f.keyFile
+	if path == "" {
+		dir, err := os.MkdirTemp("", "tokenbench-dpop-")
+		if err != nil {
+			return fmt.Errorf("cannot make a directory for the DPoP key: %w", err)
+		}
+		path = filepath.Join(dir, "dpop-key.json")
+	}
+	data, err := json.MarshalIndent(k, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("cannot write the DPoP key: %w", err)
+	}
+	c.Config.DPoP, c.Config.DPoPKey = true, k
+	jkt, _ := flows.JWKThumbprint(k)
+	fmt.Fprintf(e.stderr, "DPoP key: generated an ES256 key (thumbprint %s) and wrote it to %s (mode 0600); use the token with --dpop-key %s\n", jkt, path, path)
+	return nil
+}
+
+// reportDPoP prints the DPoP binding checks of a token response, and their explanations when one
+// failed; it reports whether none failed.
+func reportDPoP(e *env, c *flows.Client, t *flows.Token) bool {
+	checks := c.DPoPChecks(t)
+	printChecks(e.stderr, "DPoP binding checks", checks)
+	ok := true
+	for _, ch := range checks {
+		if ch.Status == flows.CheckFail {
+			ok = false
+		}
+	}
+	if !ok {
+		explainFailedChecks(e.stderr, checks)
+	}
+	return ok
+}
