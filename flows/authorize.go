@@ -47,10 +47,10 @@ func (c *Client) NewAuthRequest(ctx context.Context, redirectURI string) (*AuthR
 		redirectURI = c.Config.RedirectURI
 	}
 	r := &AuthRequest{RedirectURI: redirectURI, State: randomValue(), PKCE: c.Config.pkce()}
-	if c.Config.hasOpenID() {
+	if c.Config.needsNonce() {
 		r.Nonce = randomValue()
 	}
-	extra := c.Config.AuthParams
+	extra := c.Config.authParams()
 	if v := extra.Get("state"); v != "" {
 		r.State = v
 	}

@@ -45,7 +45,7 @@ func ParseCallback(input string) (params url.Values, bareCode bool, err error) {
 			params[k] = append(params[k], vs...)
 		}
 	}
-	if params.Get("code") == "" && params.Get("error") == "" {
+	if params.Get("code") == "" && params.Get("error") == "" && !hasFrontChannelResult(params) {
 		return nil, false, &Error{Kind: KindMissingCode, Detail: fmt.Sprintf("the pasted text has neither code nor error (parameters: %s)", strings.Join(keys(params), ", "))}
 	}
 	return params, false, nil
@@ -70,13 +70,23 @@ type AuthResponse struct {
 	Params url.Values
 	// Checks are the state and iss checks, each passed, failed or skipped with why.
 	Checks []Check
+	// JARM is the check report of a JWT-secured response (JARM), whose claims are Params; nil for a
+	// plain response.
+	JARM *Report
+	// Front are the tokens of an implicit or hybrid response and their checks; nil when there are
+	// none.
+	Front *FrontChannel
 }
 
 // VerifyCallback checks an authorization response against the request that caused it: state (RFC 6749
 // §10.12), then iss (RFC 9207 §2.4), then an error answer (§4.1.2.1), then the presence of a code. The
 // checks made are in the result even when an error is returned.
 func (c *Client) VerifyCallback(ctx context.Context, req *AuthRequest, params url.Values, bareCode bool) (*AuthResponse, error) {
-	res := &AuthResponse{Code: params.Get("code"), State: params.Get("state"), Iss: params.Get("iss"), Params: params}
+	params, jarm, jerr := c.openJARM(ctx, req, params)
+	res := &AuthResponse{Code: params.Get("code"), State: params.Get("state"), Iss: params.Get("iss"), Params: params, JARM: jarm}
+	if jerr != nil {
+		return res, jerr
+	}
 	add := func(name string, st CheckStatus, kind Kind, detail string) {
 		res.Checks = append(res.Checks, Check{Name: name, Status: st, Kind: kind, Detail: detail})
 	}
@@ -101,10 +111,7 @@ func (c *Client) VerifyCallback(ctx context.Context, req *AuthRequest, params ur
 	if code := params.Get("error"); code != "" {
 		return res, &OAuthError{Code: code, Description: params.Get("error_description"), URI: params.Get("error_uri"), Endpoint: "authorization response"}
 	}
-	if res.Code == "" {
-		return res, &Error{Kind: KindMissingCode, Detail: "the authorization response has neither code nor error"}
-	}
-	return res, nil
+	return res, c.verifyFrontChannel(ctx, req, res, bareCode)
 }
 
 // checkResponseIss applies RFC 9207 §2.4: an iss parameter must equal the issuer; its absence is an

@@ -80,7 +80,7 @@ func (c *Client) endpoints(ctx context.Context, need string, pick func(Endpoints
 		var meta *Metadata
 		meta, discErr = c.Discover(ctx)
 		if meta != nil {
-			e = e.Merge(meta.Endpoints)
+			e = e.Merge(c.mtlsEndpoints(meta))
 		}
 	}
 	if v := pick(e); v != "" {

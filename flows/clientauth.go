@@ -47,6 +47,12 @@ func (c *Client) authenticate(form url.Values, aud string) (http.Header, error) 
 		form.Set("client_id", cfg.ClientID)
 		form.Set("client_assertion_type", clientAssertionType)
 		form.Set("client_assertion", a)
+	case AuthTLSClient, AuthSelfSignedTLSClient:
+		// RFC 8705 §2: the certificate of the TLS handshake authenticates; the form names the client.
+		if err := c.requireClientCertificate(m); err != nil {
+			return nil, err
+		}
+		form.Set("client_id", cfg.ClientID)
 	default:
 		return nil, fmt.Errorf("unknown client authentication method %q", m)
 	}

@@ -19,11 +19,15 @@ const (
 	AuthNone              AuthMethod = "none"
 	AuthClientSecretJWT   AuthMethod = "client_secret_jwt"
 	AuthPrivateKeyJWT     AuthMethod = "private_key_jwt"
+	// AuthTLSClient and AuthSelfSignedTLSClient authenticate with the client certificate of mutual
+	// TLS (RFC 8705 §2.1, §2.2): the form carries only client_id.
+	AuthTLSClient           AuthMethod = "tls_client_auth"
+	AuthSelfSignedTLSClient AuthMethod = "self_signed_tls_client_auth"
 )
 
 // AuthMethods lists every supported client authentication method.
 func AuthMethods() []AuthMethod {
-	return []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthNone, AuthClientSecretJWT, AuthPrivateKeyJWT}
+	return []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthNone, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthTLSClient, AuthSelfSignedTLSClient}
 }
 
 // ParseAuthMethod returns the method with that name, or false.
@@ -39,7 +43,7 @@ func ParseAuthMethod(s string) (AuthMethod, bool) {
 // UsesSecret reports whether the method uses the client secret. The empty method does: flows then
 // picks client_secret_basic when there is a secret.
 func (m AuthMethod) UsesSecret() bool {
-	return m != AuthNone && m != AuthPrivateKeyJWT
+	return m != AuthNone && m != AuthPrivateKeyJWT && m != AuthTLSClient && m != AuthSelfSignedTLSClient
 }
 
 // PKCEMethod is the code_challenge_method of RFC 7636, or PKCENone to send no challenge.
@@ -64,18 +68,20 @@ type Endpoints struct {
 	JWKS                string
 	// PushedAuthorization is RFC 9126's pushed_authorization_request_endpoint.
 	PushedAuthorization string
+	// BackchannelAuthentication is OpenID CIBA Core's backchannel_authentication_endpoint.
+	BackchannelAuthentication string
 }
 
 // endpointNames name the endpoints in profiles, presets and views: the RFC 8414 §2 member names
 // without their _endpoint suffix, and jwks for jwks_uri. Their order is the order of fields.
-var endpointNames = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks", "pushed_authorization"}
+var endpointNames = []string{"authorization", "token", "userinfo", "introspection", "revocation", "end_session", "device_authorization", "jwks", "pushed_authorization", "backchannel_authentication"}
 
 // EndpointNames are the endpoints' names, in the order List gives them.
 func EndpointNames() []string { return append([]string(nil), endpointNames...) }
 
 // fields points at each endpoint, in the order of endpointNames.
 func (e *Endpoints) fields() []*string {
-	return []*string{&e.Authorization, &e.Token, &e.UserInfo, &e.Introspection, &e.Revocation, &e.EndSession, &e.DeviceAuthorization, &e.JWKS, &e.PushedAuthorization}
+	return []*string{&e.Authorization, &e.Token, &e.UserInfo, &e.Introspection, &e.Revocation, &e.EndSession, &e.DeviceAuthorization, &e.JWKS, &e.PushedAuthorization, &e.BackchannelAuthentication}
 }
 
 // NamedEndpoint is one endpoint URL with its name.
@@ -147,6 +153,11 @@ type ClientConfig struct {
 	// value in the request parameter, or pushed with PAR. It is signed with SigningKey and
 	// SigningAlg, or with HS256 and the client secret when there is no key.
 	RequestObject bool
+	// ResponseType and ResponseMode are the authorization request's response_type (one of
+	// ResponseTypes; empty: code) and response_mode (one of ResponseModes; empty: the response
+	// type's default). A response_type or response_mode in AuthParams wins.
+	ResponseType string
+	ResponseMode string
 	// TokenHeaders are added to every back-channel POST (token, device, introspection, revocation),
 	// for providers that want one: Entra ID wants Origin on token requests from SPA clients.
 	TokenHeaders http.Header

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -77,36 +76,14 @@ type DevicePoll struct {
 // each poll, adds 5 seconds on slow_down, and stops on expired_token, access_denied, any other error,
 // the code's expiry, or ctx's cancellation.
 func (c *Client) PollDevice(ctx context.Context, d *DeviceAuthorization, onPoll func(DevicePoll)) (*Token, error) {
-	interval := d.PollInterval()
-	timer := time.NewTimer(interval)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-timer.C:
-		}
-		if !d.Expiry.IsZero() && time.Now().After(d.Expiry) {
-			return nil, &OAuthError{Code: "expired_token", Description: "the device code expired before the user approved it (tokenbench stopped polling)", Endpoint: "device flow"}
-		}
-		form := url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.DeviceCode}}
-		t, err := c.requestToken(ctx, "device poll", form)
-		var oe *OAuthError
-		switch {
-		case err == nil:
-			return t, nil
-		case !errors.As(err, &oe):
-			return nil, err
-		case oe.Code == "slow_down":
-			interval += slowDownStep // RFC 8628 §3.5: slow_down adds 5 s, for this and every later poll
-		case oe.Code != "authorization_pending":
-			return nil, err // expired_token, access_denied and anything else end the flow
-		}
-		if onPoll != nil {
-			onPoll(DevicePoll{Code: oe.Code, Interval: interval})
-		}
-		timer.Reset(interval)
-	}
+	return c.pollToken(ctx, tokenPoll{
+		step:     "device poll",
+		form:     url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.DeviceCode}},
+		interval: d.PollInterval(),
+		expiry:   d.Expiry,
+		flow:     "device flow",
+		handle:   "the device code",
+	}, onPoll)
 }
 
 func (d *DeviceAuthorization) String() string {

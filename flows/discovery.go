@@ -29,6 +29,12 @@ type Metadata struct {
 	// request_object_signing_alg_values_supported (RFC 9101 §10.5, OpenID Connect Discovery §3).
 	RequestParameterSupported bool
 	RequestObjectSigningAlgs  []string
+	// MTLSEndpointAliases are RFC 8705 §5's mtls_endpoint_aliases: the endpoints a client using
+	// mutual TLS sends to instead (token, userinfo, introspection, revocation, device
+	// authorization, pushed authorization; other members are ignored). CertificateBoundTokens is
+	// tls_client_certificate_bound_access_tokens (§3.3).
+	MTLSEndpointAliases    Endpoints
+	CertificateBoundTokens bool
 	// Source is the URL the document came from.
 	Source string
 	// Raw holds every member as received, known or not.
@@ -37,28 +43,33 @@ type Metadata struct {
 
 // metadataJSON maps the registered member names.
 type metadataJSON struct {
-	Issuer                   string   `json:"issuer"`
-	Authorization            string   `json:"authorization_endpoint"`
-	Token                    string   `json:"token_endpoint"`
-	UserInfo                 string   `json:"userinfo_endpoint"`
-	Introspection            string   `json:"introspection_endpoint"`
-	Revocation               string   `json:"revocation_endpoint"`
-	EndSession               string   `json:"end_session_endpoint"`
-	DeviceAuthorization      string   `json:"device_authorization_endpoint"`
-	JWKS                     string   `json:"jwks_uri"`
-	ResponseTypes            []string `json:"response_types_supported"`
-	ResponseModes            []string `json:"response_modes_supported"`
-	GrantTypes               []string `json:"grant_types_supported"`
-	Scopes                   []string `json:"scopes_supported"`
-	CodeChallengeMethods     []string `json:"code_challenge_methods_supported"`
-	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
-	TokenEndpointAuthAlgs    []string `json:"token_endpoint_auth_signing_alg_values_supported"`
-	IDTokenSigningAlgs       []string `json:"id_token_signing_alg_values_supported"`
-	IssParameterSupported    bool     `json:"authorization_response_iss_parameter_supported"`
-	PushedAuthorization      string   `json:"pushed_authorization_request_endpoint"`
-	RequirePAR               bool     `json:"require_pushed_authorization_requests"`
-	RequestParameter         bool     `json:"request_parameter_supported"`
-	RequestObjectSigningAlgs []string `json:"request_object_signing_alg_values_supported"`
+	Issuer                    string   `json:"issuer"`
+	Authorization             string   `json:"authorization_endpoint"`
+	Token                     string   `json:"token_endpoint"`
+	UserInfo                  string   `json:"userinfo_endpoint"`
+	Introspection             string   `json:"introspection_endpoint"`
+	Revocation                string   `json:"revocation_endpoint"`
+	EndSession                string   `json:"end_session_endpoint"`
+	DeviceAuthorization       string   `json:"device_authorization_endpoint"`
+	JWKS                      string   `json:"jwks_uri"`
+	ResponseTypes             []string `json:"response_types_supported"`
+	ResponseModes             []string `json:"response_modes_supported"`
+	GrantTypes                []string `json:"grant_types_supported"`
+	Scopes                    []string `json:"scopes_supported"`
+	CodeChallengeMethods      []string `json:"code_challenge_methods_supported"`
+	TokenEndpointAuthMethods  []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthAlgs     []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	IDTokenSigningAlgs        []string `json:"id_token_signing_alg_values_supported"`
+	IssParameterSupported     bool     `json:"authorization_response_iss_parameter_supported"`
+	PushedAuthorization       string   `json:"pushed_authorization_request_endpoint"`
+	BackchannelAuthentication string   `json:"backchannel_authentication_endpoint"`
+	RequirePAR                bool     `json:"require_pushed_authorization_requests"`
+	RequestParameter          bool     `json:"request_parameter_supported"`
+	RequestObjectSigningAlgs  []string `json:"request_object_signing_alg_values_supported"`
+
+	// Mutual TLS (RFC 8705 §5, §3.3).
+	MTLSEndpointAliases    mtlsAliasesJSON `json:"mtls_endpoint_aliases"`
+	CertificateBoundTokens bool            `json:"tls_client_certificate_bound_access_tokens"`
 }
 
 // ParseMetadata parses a metadata document. It needs a JSON object with an issuer; members of the
@@ -85,13 +96,15 @@ func ParseMetadata(body []byte) (*Metadata, error) {
 			Authorization: m.Authorization, Token: m.Token, UserInfo: m.UserInfo,
 			Introspection: m.Introspection, Revocation: m.Revocation, EndSession: m.EndSession,
 			DeviceAuthorization: m.DeviceAuthorization, JWKS: m.JWKS,
-			PushedAuthorization: m.PushedAuthorization,
+			PushedAuthorization:       m.PushedAuthorization,
+			BackchannelAuthentication: m.BackchannelAuthentication,
 		},
 		ResponseTypes: m.ResponseTypes, ResponseModes: m.ResponseModes, GrantTypes: m.GrantTypes,
 		Scopes: m.Scopes, CodeChallengeMethods: m.CodeChallengeMethods,
 		TokenEndpointAuthMethods: m.TokenEndpointAuthMethods, TokenEndpointAuthAlgs: m.TokenEndpointAuthAlgs,
 		IDTokenSigningAlgs: m.IDTokenSigningAlgs, IssParameterSupported: m.IssParameterSupported,
 		RequirePAR: m.RequirePAR, RequestParameterSupported: m.RequestParameter, RequestObjectSigningAlgs: m.RequestObjectSigningAlgs,
+		MTLSEndpointAliases: m.MTLSEndpointAliases.endpoints(), CertificateBoundTokens: m.CertificateBoundTokens,
 		Raw: raw,
 	}, nil
 }

@@ -107,6 +107,9 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable request", http.StatusBadRequest)
 		return
 	}
+	if serveFragmentPage(w, r) {
+		return // the response is in the fragment: the page posts it back
+	}
 	l.mu.Lock()
 	first := !l.taken
 	l.taken = true
@@ -115,7 +118,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench already took a response for this request; the listener is single use.")
 		return
 	}
-	hit := callbackHit{params: r.Form, verdict: make(chan error, 1)}
+	hit := callbackHit{params: callbackParams(r), verdict: make(chan error, 1)}
 	select {
 	case l.hits <- hit:
 	case <-r.Context().Done():

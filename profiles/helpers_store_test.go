@@ -34,7 +34,7 @@ func fullProfile(t *testing.T, name string) Profile {
 		Preset:       "okta",
 		Params:       map[string]string{"domain": "acme.okta.com", "server": "aus1a2b3c4d5e6f7g8h9"},
 		Issuer:       "https://login.acme.example/oauth2/aus1a2b3c4d5e6f7g8h9",
-		Endpoints:    Endpoints{Authorization: "https://a.example/authorize", Token: "https://a.example/token", UserInfo: "https://a.example/userinfo", Introspection: "https://a.example/introspect", Revocation: "https://a.example/revoke", EndSession: "https://a.example/logout", DeviceAuthorization: "https://a.example/device", JWKS: "https://a.example/jwks", PushedAuthorization: "https://a.example/par"},
+		Endpoints:    Endpoints{Authorization: "https://a.example/authorize", Token: "https://a.example/token", UserInfo: "https://a.example/userinfo", Introspection: "https://a.example/introspect", Revocation: "https://a.example/revoke", EndSession: "https://a.example/logout", DeviceAuthorization: "https://a.example/device", JWKS: "https://a.example/jwks", PushedAuthorization: "https://a.example/par", BackchannelAuthentication: "https://a.example/bc-authorize"},
 		ClientID:     "0oa1b2c3d4",
 		ClientSecret: "plain:s3cret-value",
 		// Every field, so the plain secret's flag too.

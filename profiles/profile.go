@@ -72,6 +72,8 @@ type Endpoints struct {
 	DeviceAuthorization string `yaml:"device_authorization,omitempty"`
 	JWKS                string `yaml:"jwks,omitempty"`
 	PushedAuthorization string `yaml:"pushed_authorization,omitempty"`
+	// BackchannelAuthentication is CIBA's backchannel_authentication_endpoint.
+	BackchannelAuthentication string `yaml:"backchannel_authentication,omitempty"`
 }
 
 // TLS is a profile's TLS settings.
@@ -91,7 +93,8 @@ func (e Endpoints) Flows() flows.Endpoints {
 		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
 		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
 		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
-		PushedAuthorization: e.PushedAuthorization,
+		PushedAuthorization:       e.PushedAuthorization,
+		BackchannelAuthentication: e.BackchannelAuthentication,
 	}
 }
 
@@ -101,7 +104,8 @@ func EndpointsFrom(e flows.Endpoints) Endpoints {
 		Authorization: e.Authorization, Token: e.Token, UserInfo: e.UserInfo,
 		Introspection: e.Introspection, Revocation: e.Revocation, EndSession: e.EndSession,
 		DeviceAuthorization: e.DeviceAuthorization, JWKS: e.JWKS,
-		PushedAuthorization: e.PushedAuthorization,
+		PushedAuthorization:       e.PushedAuthorization,
+		BackchannelAuthentication: e.BackchannelAuthentication,
 	}
 }
 

@@ -29,10 +29,13 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 		req, res, err = o.pastedAuthorize(ctx, e, c)
 	}
 	if res != nil {
-		printChecks(e.stderr, "authorization response checks", res.Checks)
+		printAuthResponse(e, res)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if res.Code == "" && res.Front != nil {
+		return frontChannelRun(res) // implicit: the tokens came with the response
 	}
 	t, err := c.ExchangeCode(ctx, req, res.Code)
 	if err != nil {

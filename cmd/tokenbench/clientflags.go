@@ -70,6 +70,8 @@ type transportFlags struct {
 	caFile   string
 	insecure bool
 	maxBody  int64
+	// clientCert and clientKey are the mutual TLS client certificate and key (RFC 8705).
+	clientCert, clientKey string
 }
 
 func (f *transportFlags) register(fs *pflag.FlagSet) {
@@ -77,6 +79,8 @@ func (f *transportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (dangerous: for debugging only)")
 	fs.Int64Var(&f.maxBody, "max-body", flows.DefaultMaxBody, "largest response body accepted, in bytes")
+	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate for mutual TLS (RFC 8705: tls_client_auth, self_signed_tls_client_auth, certificate-bound tokens); needs --client-key")
+	fs.StringVar(&f.clientKey, "client-key", "", "PEM private key of --client-cert")
 }
 
 // options turns the flags into transport options, warning about --insecure every time.
@@ -94,6 +98,9 @@ func (f *transportFlags) options(e *env) (flows.TransportOptions, error) {
 			return opts, usagef("--ca-file: %v", err)
 		}
 		opts.CABundle = pem
+	}
+	if err := f.loadClientCertificate(&opts); err != nil {
+		return opts, err
 	}
 	if f.insecure {
 		fmt.Fprintln(e.stderr, "warning: --insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic")

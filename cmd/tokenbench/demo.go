@@ -91,7 +91,7 @@ func startDemo(addr string, faults demoidp.Faults) (*demoidp.Provider, error) {
 
 // runServe serves the provider until ctrl-c or SIGTERM, which end it cleanly (exit status 0).
 func (o *demoOptions) runServe(ctx context.Context, e *env, faults demoidp.Faults) error {
-	p, err := startDemo(o.addr, faults)
+	p, err := startDemoMTLS(o.addr, faults)
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,13 @@ func (o *demoOptions) runServe(ctx context.Context, e *env, faults demoidp.Fault
 	keyDir, err := o.describeServe(e, p, faults)
 	if keyDir != "" {
 		defer os.RemoveAll(keyDir)
+	}
+	if err != nil {
+		return err
+	}
+	mtlsDir, err := describeMTLS(e, p)
+	if mtlsDir != "" {
+		defer os.RemoveAll(mtlsDir)
 	}
 	if err != nil {
 		return err

@@ -50,9 +50,7 @@ func fakeBrowser(args []string) int {
 		os.Stderr.WriteString("fake browser: " + err.Error() + "\n")
 		return 1
 	}
-	io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the visit matters
-	resp.Body.Close()
-	return 0
+	return runPageScripts(hc, resp) // form_post forms and the listener's fragment page
 }
 
 // browserEnv is $BROWSER naming the fake browser.

@@ -76,6 +76,9 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	if fs.Changed("insecure") {
 		opts.Insecure = flagOpts.Insecure
 	}
+	if fs.Changed("client-cert") {
+		opts.ClientCertificates = flagOpts.ClientCertificates
+	}
 	return cfg, opts, nil
 }
 

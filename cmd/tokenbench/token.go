@@ -28,8 +28,13 @@ type tokenOptions struct {
 	tokenParams  []string
 	proofJWT     string
 	par          parFlags
+	response     responseFlags
 	noBrowser    bool
 	dpop         dpopFlags
+	ciba         cibaFlags
+	rar          rarFlags
+	assertion    assertionFlags
+	exchange     exchangeFlags
 }
 
 // grantNames maps --grant to the grant type.
@@ -39,6 +44,10 @@ var grantNames = map[string]string{
 	"client_credentials": flows.GrantClientCredentials,
 	"password":           flows.GrantPassword,
 	"device_code":        flows.GrantDeviceCode,
+	"ciba":               flows.GrantCIBA,
+	"jwt_bearer":         flows.GrantJWTBearer,
+	"saml2_bearer":       flows.GrantSAML2Bearer,
+	"token_exchange":     flows.GrantTokenExchange,
 }
 
 const defaultUserScope = "openid profile email"
@@ -56,7 +65,9 @@ failed check; 2 for a usage error.`,
 		Example: `  tokenbench token --issuer https://idp.example.com --client-id app --client-secret-file secret.txt
   tokenbench token --issuer http://127.0.0.1:9000 --client-id demo-public --auth-method none
   tokenbench token --grant client_credentials --token-endpoint https://idp.example.com/token --client-id svc
-  tokenbench token --grant refresh_token --refresh-token - < rt.txt --issuer … --client-id …`,
+  tokenbench token --grant refresh_token --refresh-token - < rt.txt --issuer … --client-id …
+  tokenbench token --grant ciba --login-hint demo --binding-message W4SCT --issuer … --client-id … --client-secret …
+  tokenbench token --authorization-details details.json --resource https://api.example.com/ --issuer … --client-id …`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), e, cmd)
@@ -64,7 +75,7 @@ failed check; 2 for a usage error.`,
 	}
 	fs := cmd.Flags()
 	o.client.register(fs)
-	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: authorization_code, refresh_token, client_credentials, password, device_code")
+	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: authorization_code, refresh_token, client_credentials, password, device_code, jwt_bearer, saml2_bearer, token_exchange, ciba")
 	fs.StringVar(&o.scope, "scope", "", `scopes, space- or comma-separated (default "`+defaultUserScope+`"; none for client_credentials and refresh_token)`)
 	fs.StringVar(&o.redirectURI, "redirect-uri", "http://127.0.0.1:0/callback", "redirect URI; a loopback one is listened on (port 0: any free port), any other is pasted back")
 	fs.StringVar(&o.pkce, "pkce", "S256", "PKCE method: S256, plain or none")
@@ -77,7 +88,12 @@ failed check; 2 for a usage error.`,
 	fs.StringVar(&o.proofJWT, "proof-jwt", "", "BlockID direct authorize: POST the authorization request with this proof_of_authentication_jwt instead of opening a browser")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the URL but do not open a browser")
 	o.par.register(fs)
+	o.ciba.register(fs)
+	o.rar.register(fs)
+	o.response.register(fs)
 	o.dpop.register(fs, true)
+	o.assertion.register(fs)
+	o.exchange.register(fs)
 	return cmd
 }
 
@@ -100,7 +116,7 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	}
 	grant, ok := grantNames[o.grant]
 	if !ok {
-		return usagef("unknown --grant %q; valid grants: authorization_code, refresh_token, client_credentials, password, device_code", o.grant)
+		return usagef("unknown --grant %q; valid grants: authorization_code, refresh_token, client_credentials, password, device_code, jwt_bearer, saml2_bearer, token_exchange, ciba", o.grant)
 	}
 	pkce, err := o.pkceMethod(fs.Changed("pkce"))
 	if err != nil {
@@ -112,6 +128,12 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	}
 	tokenParams, err := parseKV("--token-param", o.tokenParams)
 	if err != nil {
+		return err
+	}
+	if err := o.ciba.check(fs, grant); err != nil {
+		return err
+	}
+	if err := o.rar.apply(e, grant, authParams, tokenParams); err != nil {
 		return err
 	}
 	scopes := o.scopes(grant, fs.Changed("scope"))
@@ -143,6 +165,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err := o.par.apply(c, grant); err != nil {
 		return err
 	}
+	if err := o.response.apply(c, grant); err != nil {
+		return err
+	}
 	o.redirectURI = c.Config.RedirectURI
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
@@ -151,7 +176,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 		return err
 	}
 	writeBody(e.stdout, res.token.Body)
+	o.rar.reportAuthorizationDetails(e, res.token)
 	dpopOK := reportDPoP(e, c, res.token)
+	dpopOK = reportMTLS(e, c, res.token) && dpopOK
 	if err := o.reportToken(ctx, e, c, res); err != nil || dpopOK {
 		return err
 	}
@@ -165,10 +192,18 @@ func (o *tokenOptions) runGrant(ctx context.Context, e *env, c *flows.Client, gr
 		return o.authorizationCode(ctx, e, c)
 	case flows.GrantDeviceCode:
 		return o.deviceCode(ctx, e, c, trace)
+	case flows.GrantCIBA:
+		return o.cibaGrant(ctx, e, c, trace)
 	case flows.GrantRefreshToken:
 		return o.refresh(ctx, e, c)
 	case flows.GrantPassword:
 		return o.passwordGrant(ctx, e, c)
+	case flows.GrantJWTBearer:
+		return o.assertion.jwtBearer(ctx, e, c)
+	case flows.GrantSAML2Bearer:
+		return o.assertion.samlBearer(ctx, e, c)
+	case flows.GrantTokenExchange:
+		return o.exchange.tokenExchange(ctx, e, c)
 	default:
 		t, err := c.ClientCredentials(ctx)
 		return &grantRun{token: t}, err
@@ -223,7 +258,7 @@ func (o *tokenOptions) scopes(grant string, given bool) []string {
 	s := o.scope
 	if !given {
 		switch grant {
-		case flows.GrantClientCredentials, flows.GrantRefreshToken:
+		case flows.GrantClientCredentials, flows.GrantRefreshToken, flows.GrantTokenExchange:
 			return nil
 		}
 		s = defaultUserScope

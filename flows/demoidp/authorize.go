@@ -24,6 +24,9 @@ type authzRequest struct {
 	prompt      []string
 	maxAge      int // -1 when absent
 	loginHint   string
+	// extras are the resources (RFC 8707) and authorization details (RFC
+	// 9396) asked for.
+	extras grantExtras
 	// params are the request's parameters once a request object or a
 	// pushed request's request_uri is resolved.
 	params url.Values
@@ -71,24 +74,21 @@ func (p *Provider) parseAuthzRequest(q url.Values) (req *authzRequest, pageErr s
 		params:      q,
 	}
 	for name, values := range q {
-		if len(values) > 1 {
+		if len(values) > 1 && name != "resource" { // RFC 8707 §2: several resources
 			return req, "", badRequest("invalid_request", name+" is repeated; RFC 6749 §3.1 allows each parameter once")
 		}
 	}
-	switch rt := q.Get("response_type"); {
-	case rt == "":
-		return req, "", badRequest("invalid_request", "response_type is missing")
-	case rt != "code":
-		return req, "", badRequest("unsupported_response_type", fmt.Sprintf("response_type %q is not supported; the provider supports only \"code\"", rt))
-	}
-	if rm := q.Get("response_mode"); rm != "" && rm != "query" {
-		return req, "", badRequest("invalid_request", fmt.Sprintf("response_mode %q is not supported; the provider supports only \"query\"", rm))
+	if oerr := req.parseResponseTypeAndMode(q); oerr != nil {
+		return req, "", oerr
 	}
 	scope, serr := parseScope(q.Get("scope"))
 	if serr != nil {
 		return req, "", serr
 	}
 	req.scope = scope
+	if req.extras, oerr = parseExtras(q); oerr != nil {
+		return req, "", oerr
+	}
 	if oerr := req.parsePKCE(q); oerr != nil {
 		return req, "", oerr
 	}
@@ -103,6 +103,8 @@ func (req *authzRequest) parsePKCE(q url.Values) *oauthError {
 	req.challenge = q.Get("code_challenge")
 	req.method = q.Get("code_challenge_method")
 	switch {
+	case !req.has("code"):
+		return nil // no code, so nothing for PKCE to protect (implicit response types)
 	case req.challenge == "" && req.method != "":
 		return badRequest("invalid_request", "code_challenge_method was sent without code_challenge")
 	case req.challenge == "" && req.client.AuthMethod == authNone:
@@ -216,8 +218,12 @@ func (p *Provider) denyAuthz(w http.ResponseWriter, r *http.Request, req *authzR
 // approveAuthz issues an authorization code for the demo user and sends it
 // to the client. login forces a fresh authentication (auth_time = now).
 func (p *Provider) approveAuthz(w http.ResponseWriter, r *http.Request, req *authzRequest, login bool, status int, f Faults) {
-	code := p.issueCode(req, login, f)
-	p.authzRedirect(w, r, req, url.Values{"code": {code}}, status, f)
+	params, err := p.approvedResponse(req, login, f)
+	if err != nil {
+		messagePage(w, http.StatusInternalServerError, "Internal error", err.Error())
+		return
+	}
+	p.authzRedirect(w, r, req, params, status, f)
 }
 
 // issueCode stores a new authorization code for req.
@@ -239,6 +245,7 @@ func (p *Provider) issueCode(req *authzRequest, login bool, f Faults) string {
 		nonce:       req.nonce,
 		challenge:   req.challenge,
 		method:      req.method,
+		extras:      req.extras,
 		authTime:    s.authTime,
 		sid:         s.sid,
 		expires:     expires,
@@ -267,7 +274,7 @@ func (p *Provider) signIn(now time.Time, login bool, maxAge int) *session {
 // URI, adding state and iss (RFC 9207) and applying the wrong-state and
 // wrong-iss faults.
 func (p *Provider) authzRedirect(w http.ResponseWriter, r *http.Request, req *authzRequest, params url.Values, status int, f Faults) {
-	http.Redirect(w, r, p.authzResponseURL(req.redirectURI, req.state, params, f), status)
+	p.sendAuthzResponse(w, r, req, params, status, f) // in the request's response mode
 }
 
 // authzResponseURL builds the URL of an authorization response.

@@ -30,7 +30,7 @@ var supportedScopes = []string{"openid", "profile", "email", "offline_access"}
 
 // Claims the provider can release, for the discovery document.
 var supportedClaims = []string{
-	"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "at_hash", "azp", "sid",
+	"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "at_hash", "c_hash", "azp", "sid",
 	"name", "given_name", "family_name", "preferred_username", "email", "email_verified",
 }
 

@@ -62,6 +62,9 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values, endpoint
 		if formID == "" {
 			return nil, invalidClient("client authentication is required: no Authorization header, client_secret, client_assertion or client_id was sent", false)
 		}
+		if c := p.client(formID); c != nil && isMTLSMethod(c.AuthMethod) {
+			return p.authenticateMTLS(r, c)
+		}
 		return p.registeredFor(formID, authNone, false)
 	}
 }
@@ -181,6 +184,9 @@ func (p *Provider) authenticateAssertion(form url.Values, formID, endpointURL st
 		return nil, invalidClient(fmt.Sprintf("client_assertion iss (%q) and sub (%q) must both be the client_id %q (RFC 7523 §3)", claims.Issuer, claims.Subject, c.ID), false)
 	}
 	auds := []string{p.issuer, p.endpoint("/token"), endpointURL}
+	if alias := p.mtlsEndpoint("/token"); alias != "" {
+		auds = append(auds, alias)
+	}
 	if !slices.ContainsFunc(auds, claims.Audience.Contains) {
 		return nil, invalidClient(fmt.Sprintf("client_assertion aud %q does not name the provider; use the issuer %q or the token endpoint %q", []string(claims.Audience), p.issuer, p.endpoint("/token")), false)
 	}

@@ -65,6 +65,8 @@ type registeredClient struct {
 	Client
 	rsaKey *rsa.PublicKey   // private_key_jwt: RS256 and PS256
 	ecKey  *ecdsa.PublicKey // private_key_jwt: ES256
+
+	mtls *mtlsRegistration // tls_client_auth, self_signed_tls_client_auth
 }
 
 // demoClients returns the fixed demo clients, in a stable order.

@@ -163,10 +163,13 @@ func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults, j
 	if dc == "" {
 		return nil, badRequest("invalid_request", "device_code is missing")
 	}
+	ext, oerr := grantExtras{}.narrow(form) // resources and details of the token request (RFC 8707 §2.2)
+	if oerr != nil {
+		return nil, oerr
+	}
 	now := p.now()
 	p.mu.Lock()
 	d := p.store.devices[dc]
-	var oerr *oauthError
 	switch {
 	case d == nil:
 		oerr = badRequest("invalid_grant", "unknown device_code")
@@ -192,7 +195,7 @@ func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults, j
 		return nil, oerr
 	}
 	d.state = deviceRedeemed
-	g := &grant{clientID: c.ID, user: demoUser, authTime: d.authTime, sid: d.sid}
+	g := &grant{clientID: c.ID, user: demoUser, authTime: d.authTime, sid: d.sid, extras: ext}
 	scope := d.scope
 	p.mu.Unlock()
 	return p.issueTokens(g, scope, scope, "", true, f, jkt)

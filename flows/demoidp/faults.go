@@ -65,6 +65,9 @@ type Faults struct {
 	// refuses authorization requests that were not pushed (RFC 9126 §5)
 	// ("require-par").
 	RequirePAR bool
+	// JARMBadSignature corrupts the signature of JWT-secured authorization
+	// responses (JARM) ("jarm-bad-signature").
+	JARMBadSignature bool
 }
 
 // faultDef ties a fault's name to its field.
@@ -91,6 +94,7 @@ var faultDefs = []faultDef{
 	{name: "error-on-200", flag: func(f *Faults) *bool { return &f.ErrorOn200 }},
 	{name: "dpop-nonce", flag: func(f *Faults) *bool { return &f.DPoPNonce }},
 	{name: "require-par", flag: func(f *Faults) *bool { return &f.RequirePAR }},
+	{name: "jarm-bad-signature", flag: func(f *Faults) *bool { return &f.JARMBadSignature }},
 }
 
 // FaultNames returns the names of all faults, in a stable order, for a

@@ -23,7 +23,7 @@ var _ flag.Value = (*demoidp.Faults)(nil)
 func TestFaultNamesAndSet(t *testing.T) {
 	names := demoidp.FaultNames()
 	want := []string{"expired-code", "wrong-iss", "wrong-state", "deny", "bad-signature", "unknown-kid", "alg-none",
-		"expired-id-token", "clock-skew", "slow", "html-errors", "html-discovery", "huge-body", "error-on-200", "dpop-nonce", "require-par"}
+		"expired-id-token", "clock-skew", "slow", "html-errors", "html-discovery", "huge-body", "error-on-200", "dpop-nonce", "require-par", "jarm-bad-signature"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("FaultNames() = %v, want %v", names, want)
 	}

@@ -19,8 +19,8 @@ func (p *Provider) metadata() map[string]any {
 		"revocation_endpoint":                              p.endpoint("/revoke"),
 		"end_session_endpoint":                             p.endpoint("/logout"),
 		"device_authorization_endpoint":                    p.endpoint("/device_authorization"),
-		"response_types_supported":                         []string{"code"},
-		"response_modes_supported":                         []string{"query"},
+		"response_types_supported":                         supportedResponseTypes,
+		"response_modes_supported":                         supportedResponseModes,
 		"grant_types_supported":                            supportedGrantTypes,
 		"token_endpoint_auth_methods_supported":            authMethods,
 		"token_endpoint_auth_signing_alg_values_supported": signingAlgs,
@@ -29,6 +29,7 @@ func (p *Provider) metadata() map[string]any {
 		"revocation_endpoint_auth_methods_supported":               authMethods,
 		"revocation_endpoint_auth_signing_alg_values_supported":    signingAlgs,
 		"id_token_signing_alg_values_supported":                    []string{"RS256"},
+		"authorization_signing_alg_values_supported":               []string{"RS256"},
 		"code_challenge_methods_supported":                         []string{"S256", "plain"},
 		"dpop_signing_alg_values_supported":                        dpopAlgNames(),
 		"scopes_supported":                                         supportedScopes,
@@ -43,6 +44,10 @@ func (p *Provider) metadata() map[string]any {
 		"require_pushed_authorization_requests":                    p.Faults().RequirePAR,
 		"request_uri_parameter_supported":                          false,
 		"claims_parameter_supported":                               false,
+		"backchannel_authentication_endpoint":                      p.endpoint("/bc-authorize"),
+		"backchannel_token_delivery_modes_supported":               []string{"poll"},
+		"backchannel_user_code_parameter_supported":                true,
+		"authorization_details_types_supported":                    authorizationDetailsTypes,
 	}
 }
 
@@ -54,5 +59,5 @@ func (p *Provider) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		writeRawHTML(w, http.StatusOK, spaPage)
 		return
 	}
-	writeJSON(w, http.StatusOK, p.metadata())
+	writeJSON(w, http.StatusOK, p.withMTLSMetadata(p.metadata()))
 }

@@ -27,6 +27,9 @@ type Options struct {
 	// CodeLifetime is how long an authorization code stays valid. It
 	// defaults to 60 seconds.
 	CodeLifetime time.Duration
+	// MTLS, when not nil, also serves the provider over mutual TLS (RFC 8705) on a second
+	// loopback listener, with the demo-mtls and demo-mtls-self clients (see MTLSOptions).
+	MTLS *MTLSOptions
 }
 
 // Fixed lifetimes of the things the provider issues.
@@ -60,6 +63,8 @@ type Provider struct {
 	keys  []*signingKey
 	store store
 	dpop  dpopNonces // server nonces of the dpop-nonce fault
+
+	mtls *mtlsServer // the mutual TLS listener, or nil; set before serving
 }
 
 // Start listens on opts.Addr and serves the provider in the background until
@@ -107,6 +112,10 @@ func Start(opts Options) (*Provider, error) {
 		Handler:           p.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
+	if err := p.setUpMTLS(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
 }
@@ -134,6 +143,7 @@ func (p *Provider) Issuer() string { return p.issuer }
 // Close stops the provider at once, closing its listener and any open
 // connections.
 func (p *Provider) Close() error {
+	p.closeMTLS()
 	err := p.srv.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -165,6 +175,8 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST /token", p.handleToken)
 	mux.HandleFunc("POST /device_authorization", p.handleDeviceAuthorization)
 	mux.HandleFunc("GET /device", p.handleDevice)
+	mux.HandleFunc("POST /bc-authorize", p.handleBackchannelAuthentication)
+	mux.HandleFunc("GET /ciba", p.handleCIBA)
 	mux.HandleFunc("GET /userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST /userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST /introspect", p.handleIntrospect)

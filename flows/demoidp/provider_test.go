@@ -49,9 +49,9 @@ func TestDiscovery(t *testing.T) {
 			}
 		}
 		lists := map[string][]string{
-			"response_types_supported":                         {"code"},
-			"response_modes_supported":                         {"query"},
-			"grant_types_supported":                            {"authorization_code", "refresh_token", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code"},
+			"response_types_supported":                         {"code", "code id_token", "id_token", "id_token token", "code token", "code id_token token"},
+			"response_modes_supported":                         {"query", "fragment", "form_post", "jwt", "query.jwt", "fragment.jwt", "form_post.jwt"},
+			"grant_types_supported":                            {"authorization_code", "refresh_token", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:saml2-bearer", "urn:ietf:params:oauth:grant-type:token-exchange", "urn:openid:params:grant-type:ciba"},
 			"token_endpoint_auth_methods_supported":            {"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
 			"token_endpoint_auth_signing_alg_values_supported": {"RS256", "PS256", "ES256", "HS256"},
 			"id_token_signing_alg_values_supported":            {"RS256"},

@@ -175,6 +175,11 @@ func objectParams(claims map[string]any) (url.Values, *oauthError) {
 			out.Set(name, strconv.FormatBool(v))
 		case nil:
 		case []any:
+			if name == "authorization_details" { // RFC 9396 §3: an array of objects
+				b, _ := json.Marshal(v)
+				out.Set(name, string(b))
+				continue
+			}
 			for _, x := range v {
 				s, ok := x.(string)
 				if !ok {

@@ -62,6 +62,9 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	if !p.checkResourceDPoP(w, r, "/userinfo", rec, token, dpop) {
 		return
 	}
+	if !p.checkResourceCertificate(w, r, rec) {
+		return
+	}
 	if rec.grant.user == nil {
 		bearerChallenge(w, http.StatusForbidden, "insufficient_scope", "the access token was issued to the client itself (client_credentials) and has no end-user")
 		return
@@ -167,6 +170,7 @@ func (p *Provider) introspect(token string) map[string]any {
 		if a.jkt != "" {
 			out["token_type"], out["cnf"] = "DPoP", map[string]any{"jkt": a.jkt}
 		}
+		addCertificateCnf(out, a.x5t)
 		if u := a.grant.user; u != nil {
 			out["sub"] = u.sub
 			out["username"] = u.username

@@ -15,6 +15,8 @@ type grant struct {
 	authTime time.Time
 	sid      string
 	revoked  bool
+	// extras are the resources and authorization details granted (RFC 8707, RFC 9396).
+	extras grantExtras
 }
 
 // authCode is an issued authorization code.
@@ -30,6 +32,7 @@ type authCode struct {
 	expires     time.Time
 	used        bool
 	grant       *grant // set when redeemed, to revoke its tokens on reuse
+	extras      grantExtras
 }
 
 // accessRecord is an issued access token.
@@ -37,11 +40,12 @@ type accessRecord struct {
 	grant    *grant
 	clientID string
 	scope    []string
-	aud      string
+	aud      any // the issuer, or the resources asked for (RFC 8707): a string or []string
 	jti      string
 	iat, exp time.Time
 	revoked  bool
 	jkt      string // the DPoP key's thumbprint it is bound to (RFC 9449 §6), or ""
+	x5t      string // the client certificate's thumbprint it is bound to (RFC 8705 §3), or ""
 }
 
 // refreshRecord is an issued refresh token.
@@ -86,6 +90,9 @@ type store struct {
 	// pushed are the pushed authorization requests by request_uri (RFC
 	// 9126), made when first needed.
 	pushed map[string]*pushedRequest
+	// ciba are the backchannel authentication requests by auth_req_id
+	// (OpenID CIBA Core), made when first needed.
+	ciba map[string]*cibaRequest
 }
 
 func newStore() store {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,7 +24,7 @@ const (
 	grantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
-var supportedGrantTypes = []string{grantAuthorizationCode, grantRefreshToken, grantClientCredentials, grantPassword, grantDeviceCode}
+var supportedGrantTypes = []string{grantAuthorizationCode, grantRefreshToken, grantClientCredentials, grantPassword, grantDeviceCode, grantJWTBearer, grantSAML2Bearer, grantTokenExchange, grantCIBA}
 
 // tokenResponse is a successful token response (RFC 6749 §5.1, OIDC Core
 // §3.1.3.3).
@@ -34,6 +35,10 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
+	// IssuedTokenType is set by token exchange (RFC 8693 §2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
+	// AuthorizationDetails are the authorization details granted (RFC 9396 §7).
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // handleToken serves the token endpoint.
@@ -55,6 +60,9 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	p.setDPoPNonce(w, f)
 	resp, oerr := p.token(r, f)
+	if oerr == nil {
+		resp, oerr = p.bindToCertificate(r, resp, f)
+	}
 	if oerr != nil {
 		p.writeOAuthError(w, oerr)
 		return
@@ -87,6 +95,14 @@ func (p *Provider) token(r *http.Request, f Faults) (*tokenResponse, *oauthError
 		return p.grantPassword(c, form, f, jkt)
 	case grantDeviceCode:
 		return p.grantDevice(c, form, f, jkt)
+	case grantCIBA:
+		return p.grantCIBA(c, form, f, jkt)
+	case grantJWTBearer:
+		return p.grantJWTBearer(c, form, f, jkt)
+	case grantSAML2Bearer:
+		return p.grantSAML2Bearer(c, form, f, jkt)
+	case grantTokenExchange:
+		return p.grantTokenExchange(c, form, f, jkt)
 	case "":
 		return nil, badRequest("invalid_request", "grant_type is missing")
 	default:
@@ -106,7 +122,7 @@ func readBackChannelForm(r *http.Request) (url.Values, *oauthError) {
 		return nil, badRequest("invalid_request", "the form body could not be read: "+err.Error())
 	}
 	for name, values := range r.PostForm {
-		if len(values) > 1 {
+		if len(values) > 1 && !repeatableParams[name] {
 			return nil, badRequest("invalid_request", name+" is repeated; RFC 6749 §3.2 allows each parameter once")
 		}
 	}
@@ -148,8 +164,13 @@ func (p *Provider) grantAuthorizationCode(c *registeredClient, form url.Values, 
 		p.mu.Unlock()
 		return nil, oerr
 	}
+	ext, oerr := ac.extras.narrow(form)
+	if oerr != nil {
+		p.mu.Unlock()
+		return nil, oerr
+	}
 	ac.used = true
-	g := &grant{clientID: c.ID, user: demoUser, authTime: ac.authTime, sid: ac.sid}
+	g := &grant{clientID: c.ID, user: demoUser, authTime: ac.authTime, sid: ac.sid, extras: ext}
 	ac.grant = g
 	p.mu.Unlock()
 	return p.issueTokens(g, ac.scope, ac.scope, ac.nonce, true, f, jkt)
@@ -225,6 +246,9 @@ func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults, 
 			}
 		}
 	}
+	if oerr == nil {
+		_, oerr = rec.grant.extras.narrow(form) // the resources and details stay those granted
+	}
 	if oerr != nil {
 		p.mu.Unlock()
 		return nil, oerr
@@ -250,7 +274,11 @@ func (p *Provider) grantClientCredentials(c *registeredClient, form url.Values, 
 		return nil, oerr
 	}
 	scope = slices.DeleteFunc(scope, func(s string) bool { return s == "openid" || s == "offline_access" })
-	g := &grant{clientID: c.ID}
+	ext, oerr := grantExtras{}.narrow(form)
+	if oerr != nil {
+		return nil, oerr
+	}
+	g := &grant{clientID: c.ID, extras: ext}
 	return p.issueTokens(g, scope, scope, "", false, f, jkt)
 }
 
@@ -267,7 +295,11 @@ func (p *Provider) grantPassword(c *registeredClient, form url.Values, f Faults,
 	if oerr != nil {
 		return nil, oerr
 	}
-	g := &grant{clientID: c.ID, user: u, authTime: p.now(), sid: randomToken()}
+	ext, oerr := grantExtras{}.narrow(form)
+	if oerr != nil {
+		return nil, oerr
+	}
+	g := &grant{clientID: c.ID, user: u, authTime: p.now(), sid: randomToken(), extras: ext}
 	return p.issueTokens(g, scope, scope, "", true, f, jkt)
 }
 
@@ -284,7 +316,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 		grant:    g,
 		clientID: g.clientID,
 		scope:    scope,
-		aud:      p.issuer,
+		aud:      g.extras.audience(p.issuer),
 		jti:      randomToken(),
 		iat:      now,
 		exp:      now.Add(accessTokenLifetime),
@@ -300,6 +332,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 		ExpiresIn:   int(accessTokenLifetime / time.Second),
 		Scope:       strings.Join(scope, " "),
 	}
+	resp.AuthorizationDetails = g.extras.details
 	if g.user != nil && hasScope(scope, "openid") {
 		resp.IDToken, err = p.signToken(p.idTokenClaims(g, scope, nonce, at, now, f), typIDToken, f)
 		if err != nil {
@@ -341,6 +374,10 @@ func (p *Provider) accessTokenClaims(rec *accessRecord) map[string]any {
 		claims["scope"] = strings.Join(rec.scope, " ")
 	}
 	addCnf(claims, rec.jkt)
+	addCertificateCnf(claims, rec.x5t)
+	if d := rec.grant.extras.details; d != nil {
+		claims["authorization_details"] = d // RFC 9396 §9.1
+	}
 	if u := rec.grant.user; u != nil {
 		claims["sub"] = u.sub
 		claims["auth_time"] = rec.grant.authTime.Unix()

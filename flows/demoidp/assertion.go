@@ -1,0 +1,303 @@
+package demoidp
+
+import (
+	"crypto/ecdsa"
+	_ "embed"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Assertion grant types (RFC 7523 §2.1, RFC 7522 §2.1).
+const (
+	grantJWTBearer   = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	grantSAML2Bearer = "urn:ietf:params:oauth:grant-type:saml2-bearer"
+)
+
+// TrustedIssuer is the demo identity provider whose assertions the provider accepts for any
+// client: JWTs signed with the private half of clientkeys/trusted-issuer-ec.pub.pem
+// (assets/demo/trusted-issuer-ec.pem, ES256), and SAML 2.0 assertions naming it as their Issuer
+// (whose signatures the demo does not verify).
+const TrustedIssuer = "https://trusted-issuer.demo.tokenbench.invalid"
+
+//go:embed clientkeys/trusted-issuer-ec.pub.pem
+var trustedIssuerPublicPEM []byte
+
+// trustedIssuerKey is the trusted issuer's public key.
+func trustedIssuerKey() (*ecdsa.PublicKey, error) {
+	k, err := parsePublicKey(trustedIssuerPublicPEM)
+	if err != nil {
+		return nil, err
+	}
+	ek, ok := k.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, errors.New("demoidp: clientkeys/trusted-issuer-ec.pub.pem is not an EC key")
+	}
+	return ek, nil
+}
+
+// subjectUser maps an assertion's subject to the demo user: by sub or by username.
+func subjectUser(sub string) *user {
+	if sub == demoUser.sub || sub == demoUser.username {
+		return demoUser
+	}
+	return nil
+}
+
+// verifiedJWT is a JWT whose signature and times the provider checked.
+type verifiedJWT struct {
+	claims jwt.Claims
+	all    map[string]any
+}
+
+// verifyAssertionJWT checks the signature of a JWT from the trusted issuer or self-issued by
+// client c (iss = client_id, signed with its registered key or secret), and its exp and nbf. what
+// names the JWT in error messages.
+func (p *Provider) verifyAssertionJWT(c *registeredClient, raw, what string) (*verifiedJWT, *oauthError) {
+	tok, err := jwt.ParseSigned(raw, assertionAlgs)
+	if err != nil {
+		return nil, badRequest("invalid_grant", what+" is not a compact JWS signed with HS256, RS256, PS256 or ES256: "+err.Error())
+	}
+	var unverified jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return nil, badRequest("invalid_grant", what+" claims are not valid JSON: "+err.Error())
+	}
+	alg := jose.SignatureAlgorithm(tok.Headers[0].Algorithm)
+	var key any
+	switch iss := unverified.Issuer; {
+	case iss == TrustedIssuer:
+		if alg != jose.ES256 {
+			return nil, badRequest("invalid_grant", fmt.Sprintf("%s from the trusted issuer must be signed with ES256, not %s", what, alg))
+		}
+		k, err := trustedIssuerKey()
+		if err != nil {
+			return nil, &oauthError{status: 500, code: "server_error", desc: err.Error()}
+		}
+		key = k
+	case iss == c.ID:
+		switch {
+		case alg == jose.HS256 && c.Secret != "":
+			key = []byte(c.Secret)
+		case alg == jose.ES256 && c.ecKey != nil:
+			key = c.ecKey
+		case (alg == jose.RS256 || alg == jose.PS256) && c.rsaKey != nil:
+			key = c.rsaKey
+		default:
+			return nil, badRequest("invalid_grant", fmt.Sprintf("%s is signed with %s, but client %s has no registered key or secret for it", what, alg, c.ID))
+		}
+	case iss == "":
+		return nil, badRequest("invalid_grant", what+" has no iss (RFC 7523 §3)")
+	default:
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s iss %q is not trusted: the provider accepts assertions issued by the client itself (%q) or by the demo trusted issuer %q", what, iss, c.ID, TrustedIssuer))
+	}
+	v := &verifiedJWT{}
+	if err := tok.Claims(key, &v.claims, &v.all); err != nil {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s signature (%s) does not verify with the key of issuer %q: %v", what, alg, unverified.Issuer, err))
+	}
+	now := p.now()
+	if v.claims.Expiry == nil {
+		return nil, badRequest("invalid_grant", what+" has no exp (RFC 7523 §3 requires it)")
+	}
+	if exp := v.claims.Expiry.Time(); !now.Before(exp.Add(assertionLeeway)) {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s expired at %s (provider time %s)", what, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	if v.claims.NotBefore != nil && v.claims.NotBefore.Time().After(now.Add(assertionLeeway)) {
+		return nil, badRequest("invalid_grant", what+" is not valid yet (nbf is in the future)")
+	}
+	return v, nil
+}
+
+// audienceNamesProvider checks that aud names the provider: its issuer or its token endpoint
+// (RFC 7523 §3 item 3, RFC 7522 §3 item 3).
+func (p *Provider) audienceNamesProvider(aud []string, what string) *oauthError {
+	ok := []string{p.issuer, p.endpoint("/token")}
+	if slices.ContainsFunc(aud, func(a string) bool { return slices.Contains(ok, a) }) {
+		return nil
+	}
+	return badRequest("invalid_grant", fmt.Sprintf("%s is for another audience: aud %q does not name this provider; use the issuer %q or the token endpoint %q", what, aud, p.issuer, p.endpoint("/token")))
+}
+
+// useOnce records an assertion's id until it expires and refuses it when it was seen before.
+func (p *Provider) useOnce(kind, issuer, id string, exp time.Time, what string) *oauthError {
+	k := kind + " " + issuer + " " + id
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, seen := p.store.jtis[k]; seen {
+		return badRequest("invalid_grant", fmt.Sprintf("%s %q was already used: the assertion is a replay", what, id))
+	}
+	p.store.jtis[k] = exp
+	return nil
+}
+
+// grantJWTBearer accepts a JWT as an authorization grant (RFC 7523 §2.1, §3): signed by the
+// client itself or by the trusted issuer, for the demo user, with aud naming the provider, a
+// bounded exp and a jti never seen before. No refresh token is issued.
+func (p *Provider) grantJWTBearer(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
+	raw := form.Get("assertion")
+	if raw == "" {
+		return nil, badRequest("invalid_request", "assertion is missing (RFC 7523 §2.1)")
+	}
+	v, oerr := p.verifyAssertionJWT(c, raw, "the assertion")
+	if oerr != nil {
+		return nil, oerr
+	}
+	if oerr := p.audienceNamesProvider(v.claims.Audience, "the assertion"); oerr != nil {
+		return nil, oerr
+	}
+	exp, now := v.claims.Expiry.Time(), p.now()
+	if exp.Sub(now) > maxAssertionLifetime+assertionLeeway {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("the assertion's exp is %s from now; the provider accepts at most %s", exp.Sub(now).Round(time.Second), maxAssertionLifetime))
+	}
+	if v.claims.ID == "" {
+		return nil, badRequest("invalid_grant", "the assertion has no jti; the provider requires one to detect replays")
+	}
+	u := subjectUser(v.claims.Subject)
+	if u == nil {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("the assertion's sub %q is not a user of the provider (the demo user is %q)", v.claims.Subject, demoUser.sub))
+	}
+	if oerr := p.useOnce("jwt-bearer", v.claims.Issuer, v.claims.ID, exp, "the assertion's jti"); oerr != nil {
+		return nil, oerr
+	}
+	scope, oerr := parseScope(form.Get("scope"))
+	if oerr != nil {
+		return nil, oerr
+	}
+	g := &grant{clientID: c.ID, user: u, authTime: now}
+	return p.issueTokens(g, scope, scope, "", false, f, jkt)
+}
+
+// samlNS is the SAML 2.0 assertion namespace.
+const samlNS = "urn:oasis:names:tc:SAML:2.0:assertion"
+
+// samlAssertion is what the provider reads of a SAML 2.0 assertion.
+type samlAssertion struct {
+	XMLName xml.Name `xml:"urn:oasis:names:tc:SAML:2.0:assertion Assertion"`
+	ID      string   `xml:"ID,attr"`
+	Version string   `xml:"Version,attr"`
+	Issuer  string   `xml:"urn:oasis:names:tc:SAML:2.0:assertion Issuer"`
+	Subject struct {
+		NameID        string `xml:"urn:oasis:names:tc:SAML:2.0:assertion NameID"`
+		Confirmations []struct {
+			Method string `xml:"Method,attr"`
+			Data   struct {
+				NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
+				Recipient    string `xml:"Recipient,attr"`
+			} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmationData"`
+		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmation"`
+	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Subject"`
+	Conditions struct {
+		NotBefore    string   `xml:"NotBefore,attr"`
+		NotOnOrAfter string   `xml:"NotOnOrAfter,attr"`
+		Audiences    []string `xml:"urn:oasis:names:tc:SAML:2.0:assertion AudienceRestriction>Audience"`
+	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Conditions"`
+}
+
+// samlBearer is the bearer subject confirmation method (SAML 2.0 Profiles §3.3).
+const samlBearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+
+// checkedSAML is a SAML assertion whose structure and times the provider checked.
+type checkedSAML struct {
+	a   samlAssertion
+	exp time.Time
+}
+
+// checkSAML decodes a base64url SAML 2.0 assertion and checks what RFC 7522 §3 asks, except the
+// signature: the demo does not verify XML signatures, and accepts assertions whose Issuer is the
+// demo trusted issuer.
+func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
+	data, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(encoded), "="))
+	if err != nil {
+		return nil, badRequest("invalid_grant", what+" is not base64url (RFC 7522 §2.1): "+err.Error())
+	}
+	var a samlAssertion
+	if err := xml.Unmarshal(data, &a); err != nil {
+		return nil, badRequest("invalid_grant", what+" is not a SAML 2.0 Assertion element in namespace "+samlNS+": "+err.Error())
+	}
+	now := p.now()
+	switch {
+	case a.Version != "2.0":
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s has Version %q, not 2.0", what, a.Version))
+	case a.ID == "":
+		return nil, badRequest("invalid_grant", what+" has no ID")
+	case strings.TrimSpace(a.Issuer) != TrustedIssuer:
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s Issuer %q is not trusted: the demo provider accepts SAML assertions only from %q (and does not verify their signatures)", what, strings.TrimSpace(a.Issuer), TrustedIssuer))
+	case strings.TrimSpace(a.Subject.NameID) == "":
+		return nil, badRequest("invalid_grant", what+" has no Subject NameID (RFC 7522 §3 item 2)")
+	}
+	if oerr := p.audienceNamesProvider(trimAll(a.Conditions.Audiences), what); oerr != nil {
+		return nil, oerr
+	}
+	var exp time.Time
+	bearer := false
+	for _, sc := range a.Subject.Confirmations {
+		if sc.Method != samlBearer {
+			continue
+		}
+		bearer = true
+		t, err := time.Parse(time.RFC3339, sc.Data.NotOnOrAfter)
+		if err != nil {
+			return nil, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData NotOnOrAfter %q is not a UTC dateTime (RFC 7522 §3 item 4 requires it)", what, sc.Data.NotOnOrAfter))
+		}
+		exp = t
+	}
+	if !bearer {
+		return nil, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 4)")
+	}
+	if s := a.Conditions.NotOnOrAfter; s != "" {
+		if t, err := time.Parse(time.RFC3339, s); err == nil && t.Before(exp) {
+			exp = t
+		}
+	}
+	if !now.Before(exp.Add(assertionLeeway)) {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s expired at %s (NotOnOrAfter; provider time %s)", what, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	if s := a.Conditions.NotBefore; s != "" {
+		if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(now.Add(assertionLeeway)) {
+			return nil, badRequest("invalid_grant", what+" is not valid yet (Conditions NotBefore is in the future)")
+		}
+	}
+	return &checkedSAML{a: a, exp: exp}, nil
+}
+
+func trimAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.TrimSpace(x)
+	}
+	return out
+}
+
+// grantSAML2Bearer accepts a SAML 2.0 assertion as an authorization grant (RFC 7522 §2.1, §3),
+// from the demo trusted issuer, for the demo user, used once. The XML signature is not verified.
+func (p *Provider) grantSAML2Bearer(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
+	raw := form.Get("assertion")
+	if raw == "" {
+		return nil, badRequest("invalid_request", "assertion is missing (RFC 7522 §2.1)")
+	}
+	s, oerr := p.checkSAML(raw, "the SAML assertion")
+	if oerr != nil {
+		return nil, oerr
+	}
+	nameID := strings.TrimSpace(s.a.Subject.NameID)
+	u := subjectUser(nameID)
+	if u == nil {
+		return nil, badRequest("invalid_grant", fmt.Sprintf("the SAML assertion's NameID %q is not a user of the provider (the demo user is %q)", nameID, demoUser.sub))
+	}
+	if oerr := p.useOnce("saml2-bearer", TrustedIssuer, s.a.ID, s.exp, "the SAML assertion ID"); oerr != nil {
+		return nil, oerr
+	}
+	scope, oerr := parseScope(form.Get("scope"))
+	if oerr != nil {
+		return nil, oerr
+	}
+	g := &grant{clientID: c.ID, user: u, authTime: p.now()}
+	return p.issueTokens(g, scope, scope, "", false, f, jkt)
+}
