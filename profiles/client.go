@@ -4,15 +4,18 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net/url"
 	"os"
+	"slices"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
 // Client turns the profile into the flows package's client configuration and transport options:
 // it validates the profile, expands its preset (the profile's fields override the preset's),
-// resolves the client secret through secrets, and reads the signing key, the CA bundle and the
-// client certificate. Errors name the field at fault (*FieldError), or the secret reference
+// resolves the client secret through secrets, and reads the signing key, the DPoP key, the
+// authorization_details file (placed with the resources for the profile's grant, as
+// flows.RequestExtras.Apply does for `tokenbench token`), the CA bundle and the client certificate. Errors name the field at fault (*FieldError), or the secret reference
 // (*SecretError).
 //
 // The secret is resolved only when the client authentication needs one. With a nil secrets it is
@@ -32,17 +35,36 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 		return cfg, opts, err
 	}
 	cfg = flows.ClientConfig{
-		Issuer:       set.Issuer,
-		Endpoints:    set.Endpoints,
-		ClientID:     p.ClientID,
-		AuthMethod:   set.AuthMethod,
-		SigningAlg:   p.SigningAlg,
-		RedirectURI:  p.RedirectURI,
-		Scopes:       set.Scopes,
-		PKCE:         p.PKCE,
-		AuthParams:   set.AuthParams,
-		TokenParams:  set.TokenParams,
-		TokenHeaders: set.TokenHeaders,
+		Issuer:        set.Issuer,
+		Endpoints:     set.Endpoints,
+		ClientID:      p.ClientID,
+		AuthMethod:    set.AuthMethod,
+		SigningAlg:    p.SigningAlg,
+		RedirectURI:   p.RedirectURI,
+		Scopes:        set.Scopes,
+		PKCE:          p.PKCE,
+		AuthParams:    set.AuthParams,
+		TokenParams:   set.TokenParams,
+		TokenHeaders:  set.TokenHeaders,
+		PAR:           p.PAR,
+		RequestObject: p.RequestObject,
+		ResponseMode:  p.ResponseMode,
+		DPoP:          p.DPoP || p.DPoPKey != "",
+	}
+	if p.ResponseType != "" {
+		cfg.ResponseType, _ = flows.NormalizeResponseType(p.ResponseType)
+	}
+	if err := p.applyExtras(&cfg); err != nil {
+		return cfg, opts, err
+	}
+	if p.DPoPKey != "" {
+		data, err := readProfileFile("dpop_key", p.DPoPKey)
+		if err != nil {
+			return cfg, opts, err
+		}
+		if cfg.DPoPKey, err = flows.ParseSigningKey(data); err != nil {
+			return cfg, opts, &FieldError{Field: "dpop_key", Message: fmt.Sprintf("%s: %v", p.DPoPKey, err)}
+		}
 	}
 	if secrets != nil && p.ClientSecret != "" && set.AuthMethod.UsesSecret() {
 		if cfg.ClientSecret, err = secrets.Resolve(ctx, p.ClientSecret, p.Name); err != nil {
@@ -60,6 +82,46 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 	}
 	opts, err = p.TLS.options()
 	return cfg, opts, err
+}
+
+// Extras reads the profile's resources and authorization_details file (checked with
+// flows.ParseAuthorizationDetails); an error names the field.
+func (p Profile) Extras() (flows.RequestExtras, error) {
+	x := flows.RequestExtras{Resources: slices.Clone(p.Resources)}
+	if p.AuthorizationDetails == "" {
+		return x, nil
+	}
+	data, err := readProfileFile("authorization_details", p.AuthorizationDetails)
+	if err != nil {
+		return x, err
+	}
+	if x.AuthorizationDetails, err = flows.ParseAuthorizationDetails(data); err != nil {
+		return x, &FieldError{Field: "authorization_details", Message: fmt.Sprintf("%s: %v", p.AuthorizationDetails, err)}
+	}
+	return x, nil
+}
+
+// applyExtras adds the resources and authorization_details to the parameters of the profile's
+// grant (authorization_code when it names none), as `tokenbench token` does for its flags.
+func (p Profile) applyExtras(cfg *flows.ClientConfig) error {
+	x, err := p.Extras()
+	if err != nil || (len(x.Resources) == 0 && x.AuthorizationDetails == "") {
+		return err
+	}
+	grant := flows.GrantAuthorizationCode
+	if gt, ok := GrantType(p.Grant); ok {
+		grant = gt
+	}
+	if cfg.AuthParams == nil {
+		cfg.AuthParams = url.Values{}
+	}
+	if cfg.TokenParams == nil {
+		cfg.TokenParams = url.Values{}
+	}
+	if err := x.Apply(grant, cfg.AuthParams, cfg.TokenParams); err != nil {
+		return &FieldError{Field: "authorization_details", Message: err.Error()}
+	}
+	return nil
 }
 
 // options reads the TLS files into transport options.

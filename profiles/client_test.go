@@ -204,3 +204,50 @@ func TestSettingsDiscoveryURL(t *testing.T) {
 		t.Errorf("settings %+v", set)
 	}
 }
+
+// TestClientMapsTheRequestSettings: PAR, the request object, the response type and mode, DPoP with
+// its key, the resources and the authorization_details reach the client configuration, placed for
+// the profile's grant as `tokenbench token` places them.
+func TestClientMapsTheRequestSettings(t *testing.T) {
+	p := simpleProfile("fapi")
+	p.PAR, p.RequestObject = true, true
+	p.ResponseType, p.ResponseMode = "id_token code", "form_post.jwt"
+	p.DPoPKey = demoKey(t, "private-key-jwt-ec.pem")
+	p.Resources = []string{"https://api.example.com/", "urn:example:ledger"}
+	p.AuthorizationDetails = testdataFile(t, "authorization-details.json")
+	t.Setenv("SECRET_FAPI", "s")
+	cfg, _, err := p.Client(context.Background(), NewSecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.PAR || !cfg.RequestObject || cfg.ResponseType != "code id_token" || cfg.ResponseMode != "form_post.jwt" {
+		t.Errorf("PAR %v, request object %v, response_type %q, response_mode %q", cfg.PAR, cfg.RequestObject, cfg.ResponseType, cfg.ResponseMode)
+	}
+	if !cfg.DPoP || cfg.DPoPKey == nil || cfg.DPoPKey.IsPublic() {
+		t.Errorf("DPoP %v, key %v", cfg.DPoP, cfg.DPoPKey)
+	}
+	details := cfg.AuthParams.Get("authorization_details")
+	if !reflect.DeepEqual(cfg.AuthParams["resource"], p.Resources) || !reflect.DeepEqual(cfg.TokenParams["resource"], p.Resources) || details == "" || details[0] != '[' || cfg.TokenParams.Has("authorization_details") {
+		t.Errorf("authorize %v, token %v", cfg.AuthParams, cfg.TokenParams)
+	}
+
+	// client_credentials sends the details on its token request.
+	p.Grant = "client_credentials"
+	cfg, _, err = p.Client(context.Background(), NewSecrets())
+	if err != nil || !cfg.TokenParams.Has("authorization_details") || cfg.AuthParams.Has("authorization_details") {
+		t.Errorf("client_credentials: %v, authorize %v, token %v", err, cfg.AuthParams, cfg.TokenParams)
+	}
+
+	// The files are read, and checked, at use.
+	bad := filepath.Join(t.TempDir(), "details.json")
+	if err := os.WriteFile(bad, []byte(`{"type":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.AuthorizationDetails = bad
+	_, _, err = p.Client(context.Background(), NewSecrets())
+	wantField(t, err, "authorization_details", bad, "JSON object")
+	p.AuthorizationDetails = ""
+	p.DPoPKey = filepath.Join(t.TempDir(), "missing.jwk")
+	_, _, err = p.Client(context.Background(), NewSecrets())
+	wantField(t, err, "dpop_key", "missing.jwk")
+}

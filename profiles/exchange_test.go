@@ -82,7 +82,7 @@ func TestExportKeepsUnknownFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"dpop:", "alg: ES256", "par: https://idp.acme.example/par", "min_version:"} {
+	for _, want := range []string{"attestation:", "alg: ES256", "par: https://idp.acme.example/par", "min_version:"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the export lost %q:\n%s", want, data)
 		}

@@ -38,19 +38,37 @@ func fullProfile(t *testing.T, name string) Profile {
 		ClientID:     "0oa1b2c3d4",
 		ClientSecret: "plain:s3cret-value",
 		// Every field, so the plain secret's flag too.
-		AllowPlainSecret: true,
-		AuthMethod:       "private_key_jwt",
-		SigningKey:       demoKey(t, "private-key-jwt-rsa.pem"),
-		SigningAlg:       "PS256",
-		RedirectURI:      "http://127.0.0.1:8765/callback",
-		Scopes:           []string{"openid", "profile", "offline_access"},
-		Grant:            "authorization_code",
-		AuthParams:       url.Values{"prompt": {"login"}, "acr_values": {"urn:mfa", "urn:pwd"}},
-		TokenParams:      url.Values{"resource": {"https://api.acme.example"}},
-		PKCE:             "plain",
-		TLS:              TLS{CAFile: "/etc/ssl/acme-ca.pem", ClientCert: "/etc/ssl/client.pem", ClientKey: "/etc/ssl/client-key.pem", Insecure: true},
-		Notes:            "Acme production tenant.\nAsk Bob before rotating the secret.",
+		AllowPlainSecret:     true,
+		AuthMethod:           "private_key_jwt",
+		SigningKey:           demoKey(t, "private-key-jwt-rsa.pem"),
+		SigningAlg:           "PS256",
+		RedirectURI:          "http://127.0.0.1:8765/callback",
+		Scopes:               []string{"openid", "profile", "offline_access"},
+		Grant:                "authorization_code",
+		AuthParams:           url.Values{"prompt": {"login"}, "acr_values": {"urn:mfa", "urn:pwd"}},
+		TokenParams:          url.Values{"resource": {"https://api.acme.example"}},
+		PKCE:                 "plain",
+		PAR:                  true,
+		RequestObject:        true,
+		DPoP:                 true,
+		DPoPKey:              demoKey(t, "private-key-jwt-ec.pem"),
+		ResponseType:         "code id_token",
+		ResponseMode:         "form_post.jwt",
+		Resources:            []string{"https://api.acme.example/", "urn:acme:ledger"},
+		AuthorizationDetails: testdataFile(t, "authorization-details.json"),
+		TLS:                  TLS{CAFile: "/etc/ssl/acme-ca.pem", ClientCert: "/etc/ssl/client.pem", ClientKey: "/etc/ssl/client-key.pem", Insecure: true},
+		Notes:                "Acme production tenant.\nAsk Bob before rotating the secret.",
 	}
+}
+
+// testdataFile is the absolute path of a file in testdata.
+func testdataFile(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // testDir is a configuration directory that does not exist yet.

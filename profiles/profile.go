@@ -51,6 +51,25 @@ type Profile struct {
 	TokenParams url.Values `yaml:"token_params,omitempty"`
 	// PKCE is the code challenge method: S256, plain or none; empty means S256.
 	PKCE flows.PKCEMethod `yaml:"pkce,omitempty"`
+	// PAR pushes the authorization request (RFC 9126); RequestObject sends its parameters as a
+	// signed request object (RFC 9101), signed as private_key_jwt assertions are (else HS256 with
+	// the client secret).
+	PAR           bool `yaml:"par,omitempty"`
+	RequestObject bool `yaml:"request_object,omitempty"`
+	// DPoP binds tokens to a key with DPoP proofs (RFC 9449); DPoPKey is the key's file (PEM or JWK),
+	// read when the profile is used (and implies DPoP). Without it a key is generated for each run.
+	DPoP    bool   `yaml:"dpop,omitempty"`
+	DPoPKey string `yaml:"dpop_key,omitempty"`
+	// ResponseType and ResponseMode are the authorization request's response_type (one of
+	// flows.ResponseTypes; empty: code) and response_mode (one of flows.ResponseModes).
+	ResponseType string `yaml:"response_type,omitempty"`
+	ResponseMode string `yaml:"response_mode,omitempty"`
+	// Resources are resource indicators (RFC 8707): absolute URIs, without a fragment, of the APIs
+	// the token is for; sent on the authorization and token requests.
+	Resources []string `yaml:"resources,omitempty"`
+	// AuthorizationDetails is a JSON file of authorization_details (RFC 9396), read and checked when
+	// the profile is used; sent on the authorization code, client_credentials and ciba grants.
+	AuthorizationDetails string `yaml:"authorization_details,omitempty"`
 	// TLS configures the connection to the provider.
 	TLS TLS `yaml:"tls,omitempty"`
 	// Notes are free text for the user.
@@ -117,10 +136,38 @@ func (e *Endpoints) Set(name, url string) bool {
 	return ok
 }
 
+// grantTypes are the grants a profile may name, in the order Grants lists them, with their grant
+// types: the one list of `tokenbench token --grant` and of a profile's grant.
+var grantTypes = []struct{ name, grantType string }{
+	{"authorization_code", flows.GrantAuthorizationCode},
+	{"refresh_token", flows.GrantRefreshToken},
+	{"client_credentials", flows.GrantClientCredentials},
+	{"password", flows.GrantPassword},
+	{"device_code", flows.GrantDeviceCode},
+	{"jwt_bearer", flows.GrantJWTBearer},
+	{"saml2_bearer", flows.GrantSAML2Bearer},
+	{"token_exchange", flows.GrantTokenExchange},
+	{"ciba", flows.GrantCIBA},
+}
+
 // Grants lists the grants a profile may name as its default, as `tokenbench token --grant` spells
 // them.
 func Grants() []string {
-	return []string{"authorization_code", "refresh_token", "client_credentials", "password", "device_code"}
+	names := make([]string, len(grantTypes))
+	for i, g := range grantTypes {
+		names[i] = g.name
+	}
+	return names
+}
+
+// GrantType returns the grant type (a flows.Grant* constant) of a grant name of Grants, or false.
+func GrantType(name string) (string, bool) {
+	for _, g := range grantTypes {
+		if g.name == name {
+			return g.grantType, true
+		}
+	}
+	return "", false
 }
 
 // PKCEMethods lists the PKCE choices.
@@ -145,6 +192,9 @@ func (p Profile) Clone() Profile {
 	}
 	if p.Scopes != nil {
 		c.Scopes = append([]string(nil), p.Scopes...)
+	}
+	if p.Resources != nil {
+		c.Resources = append([]string(nil), p.Resources...)
 	}
 	c.AuthParams = cloneValues(p.AuthParams)
 	c.TokenParams = cloneValues(p.TokenParams)

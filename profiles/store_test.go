@@ -401,7 +401,7 @@ profiles:
     issuer: https://idp.acme.example # the real one
     client_id: app
     client_secret: env:ACME_SECRET
-    dpop:
+    attestation:
       alg: ES256
     endpoints:
       token: https://idp.acme.example/token
@@ -471,8 +471,8 @@ func TestUnknownFieldsSurviveRewrites(t *testing.T) {
 	}
 	for _, name := range []string{"acme", "acme-copy"} {
 		p := byName[name]
-		if dpop, _ := p["dpop"].(map[string]any); dpop["alg"] != "ES256" {
-			t.Errorf("%s lost dpop:\n%s", name, data)
+		if att, _ := p["attestation"].(map[string]any); att["alg"] != "ES256" {
+			t.Errorf("%s lost attestation:\n%s", name, data)
 		}
 		if ep, _ := p["endpoints"].(map[string]any); ep["par"] != "https://idp.acme.example/par" || ep["token"] != "https://idp.acme.example/token" {
 			t.Errorf("%s lost endpoints.par:\n%s", name, data)

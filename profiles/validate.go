@@ -87,6 +87,14 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 		if requireSecret && p.ClientSecret == "" {
 			return &FieldError{Field: "client_secret", Message: fmt.Sprintf("%s%s needs a client secret: give a reference (keyring:, env:NAME, file:PATH or cmd:COMMAND), or choose auth_method none for a public client", method, set.methodOrigin)}
 		}
+	case flows.AuthTLSClient, flows.AuthSelfSignedTLSClient:
+		if p.TLS.ClientCert == "" || p.TLS.ClientKey == "" {
+			field := "tls.client_cert"
+			if p.TLS.ClientCert != "" {
+				field = "tls.client_key"
+			}
+			return &FieldError{Field: field, Message: fmt.Sprintf("%s%s authenticates the client with its TLS certificate (RFC 8705): set tls.client_cert and tls.client_key", method, set.methodOrigin)}
+		}
 	}
 	if p.SigningAlg != "" {
 		if !slices.Contains(SigningAlgs(), p.SigningAlg) {
@@ -103,7 +111,8 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 	return nil
 }
 
-// validateRun checks the defaults of a run: redirect URI, scopes, grant, parameters, PKCE, TLS.
+// validateRun checks the defaults of a run: redirect URI, scopes, grant, parameters, PKCE, the
+// authorization request's settings, TLS.
 func (p Profile) validateRun() error {
 	if p.RedirectURI != "" {
 		if err := checkRedirectURI(p.RedirectURI); err != nil {
@@ -128,6 +137,9 @@ func (p Profile) validateRun() error {
 	if p.PKCE != "" && !slices.Contains(PKCEMethods(), p.PKCE) {
 		return &FieldError{Field: "pkce", Message: fmt.Sprintf("unknown PKCE method %q; use S256, plain or none", p.PKCE)}
 	}
+	if err := p.validateRequest(); err != nil {
+		return err
+	}
 	if (p.TLS.ClientCert == "") != (p.TLS.ClientKey == "") {
 		field := "tls.client_key"
 		if p.TLS.ClientCert == "" {
@@ -136,6 +148,43 @@ func (p Profile) validateRun() error {
 		return &FieldError{Field: field, Message: "a client certificate needs both tls.client_cert and tls.client_key"}
 	}
 	return nil
+}
+
+// validateRequest checks the authorization request's settings: response type and mode, resource
+// indicators, and which grant sends authorization_details. The DPoP key and the
+// authorization_details file are read, and checked, when the profile is used (Client).
+func (p Profile) validateRequest() error {
+	if p.ResponseType != "" {
+		if _, ok := flows.NormalizeResponseType(p.ResponseType); !ok {
+			return &FieldError{Field: "response_type", Message: fmt.Sprintf("unknown response_type %q; use %s", p.ResponseType, strings.Join(quoteSpaced(flows.ResponseTypes), ", "))}
+		}
+	}
+	if p.ResponseMode != "" && !slices.Contains(flows.ResponseModes, p.ResponseMode) {
+		return &FieldError{Field: "response_mode", Message: fmt.Sprintf("unknown response_mode %q; use %s", p.ResponseMode, strings.Join(flows.ResponseModes, ", "))}
+	}
+	for _, r := range p.Resources {
+		if msg := flows.ResourceProblem(r); msg != "" {
+			return &FieldError{Field: "resources", Message: msg}
+		}
+	}
+	if p.AuthorizationDetails != "" && p.Grant != "" {
+		if gt, ok := GrantType(p.Grant); ok && !slices.Contains(flows.AuthorizationDetailsGrants, gt) {
+			return &FieldError{Field: "authorization_details", Message: fmt.Sprintf("the profile's grant %s sends no authorization_details: they go on authorization_code (the authorization request), client_credentials and ciba only", p.Grant)}
+		}
+	}
+	return nil
+}
+
+// quoteSpaced puts the values with spaces in quotes, for messages.
+func quoteSpaced(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		if strings.Contains(s, " ") {
+			s = `"` + s + `"`
+		}
+		out[i] = s
+	}
+	return out
 }
 
 // checkURL checks an issuer or endpoint URL: absolute http or https, with a host, without a

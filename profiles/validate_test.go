@@ -31,6 +31,17 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"no client id", func(p *Profile) { p.ClientID = " " }, "client_id", []string{"missing"}},
 		{"unknown auth method", func(p *Profile) { p.AuthMethod = "client_secret_basik" }, "auth_method", []string{`unknown method "client_secret_basik"`, "client_secret_post"}},
 		{"private_key_jwt without a key", func(p *Profile) { p.AuthMethod = "private_key_jwt" }, "signing_key", []string{"private_key_jwt needs a signing key"}},
+		{"unknown response type", func(p *Profile) { p.ResponseType = "code idtoken" }, "response_type", []string{`unknown response_type "code idtoken"`, `"code id_token"`}},
+		{"unknown response mode", func(p *Profile) { p.ResponseMode = "jwt.query" }, "response_mode", []string{`unknown response_mode "jwt.query"`, "query.jwt"}},
+		{"relative resource", func(p *Profile) { p.Resources = []string{"https://api.example.com/", "/api"} }, "resources", []string{`"/api" is not an absolute URI`, "RFC 8707"}},
+		{"resource with a fragment", func(p *Profile) { p.Resources = []string{"https://api.example.com/#v1"} }, "resources", []string{"fragment"}},
+		{"tls_client_auth without a certificate", func(p *Profile) { p.AuthMethod = "tls_client_auth" }, "tls.client_cert", []string{"tls_client_auth authenticates the client with its TLS certificate", "tls.client_key"}},
+		{"self_signed_tls_client_auth without a key", func(p *Profile) {
+			p.AuthMethod = "self_signed_tls_client_auth"
+			p.TLS.ClientCert = "/etc/ssl/client.pem"
+		}, "tls.client_key", []string{"self_signed_tls_client_auth"}},
+		{"authorization_details on a grant that sends none", func(p *Profile) { p.Grant = "password"; p.AuthorizationDetails = "details.json" }, "authorization_details", []string{"grant password sends no authorization_details"}},
+		{"unknown grant", func(p *Profile) { p.Grant = "cibaa" }, "grant", []string{`unknown grant "cibaa"`, "jwt_bearer", "saml2_bearer", "token_exchange", "ciba"}},
 		{"client_secret_post without a secret", func(p *Profile) { p.AuthMethod = "client_secret_post"; p.ClientSecret = "" }, "client_secret", []string{"client_secret_post needs a client secret", "keyring:"}},
 		{"preset's secret method without a secret", func(p *Profile) {
 			p.Issuer = ""

@@ -108,6 +108,16 @@ func authMethodChoices() []string {
 	return out
 }
 
+// onOff are the choices of a yes-or-no field.
+var onOff = []string{"off", "on"}
+
+func onOffValue(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
 func pkceChoiceNames() []string {
 	out := []string{""}
 	for _, m := range profiles.PKCEMethods() {
@@ -177,6 +187,14 @@ func newProfileForm(c *common, p profiles.Profile, isNew bool) (profileForm, tea
 		text("scopes", "scopes", strings.Join(p.Scopes, " "), ""),
 		choice("grant", "grant", append([]string{""}, profiles.Grants()...), p.Grant),
 		choice("pkce", "PKCE", pkceChoiceNames(), string(p.PKCE)),
+		choice("par", "PAR", onOff, onOffValue(p.PAR)),
+		choice("request_object", "request object", onOff, onOffValue(p.RequestObject)),
+		choice("response_type", "response type", append([]string{""}, flows.ResponseTypes...), p.ResponseType),
+		choice("response_mode", "response mode", append([]string{""}, flows.ResponseModes...), p.ResponseMode),
+		choice("dpop", "DPoP", onOff, onOffValue(p.DPoP)),
+		text("dpop_key", "DPoP key", p.DPoPKey, "key file, PEM or JWK (empty: a fresh ES256 key each run)"),
+		text("resources", "resources", strings.Join(p.Resources, " "), "https://api.example.com/ (RFC 8707; space-separated)"),
+		text("authorization_details", "auth details", p.AuthorizationDetails, "JSON file of authorization_details (RFC 9396)"),
 		text("notes", "notes", p.Notes, "free text: the customer, the ticket …"),
 	)
 	for _, name := range flows.EndpointNames() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -337,5 +338,49 @@ func TestProfileFormKeepsUnknownChoices(t *testing.T) {
 	}
 	if s.form.errField != "preset" {
 		t.Errorf("error on %q: %v", s.form.errField, s.form.err)
+	}
+}
+
+// TestProfileFormRequestSettings: the form shows a profile's PAR, request object, response type and
+// mode, DPoP, resources and authorization_details, validates them as they are typed, and saves them.
+func TestProfileFormRequestSettings(t *testing.T) {
+	t.Parallel()
+	p := betaProfile()
+	p.DPoP, p.ResponseMode = true, "form_post"
+	p.Resources = []string{"https://api.beta.test/"}
+	st := testStore(t, p)
+	s := newProfilesScreen(profilesCommon(st, nil, 100, 60))
+	s, _ = pKeys(s, "e")
+	if s.mode != modeForm {
+		t.Fatalf("e: mode %v", s.mode)
+	}
+	s = focusOn(t, s, "par")
+	view := flat(viewOf(s))
+	for _, want := range []string{"Authorization request and token binding", "PAR", "request object", "response type", "response mode", "form_post", "DPoP", "https://api.beta.test/", "auth details"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the form lacks %q:\n%s", want, viewOf(s))
+		}
+	}
+	s, _ = pKeys(s, "right") // PAR off → on
+	s = focusOn(t, s, "response_type")
+	for s.form.get("response_type") != "code id_token" {
+		s, _ = pKeys(s, "right")
+	}
+	s = focusOn(t, s, "resources")
+	s = pType(s, " api")
+	if s.form.errField != "resources" || !strings.Contains(flat(viewOf(s)), "not an absolute URI") {
+		t.Fatalf("a relative resource is not refused beside its field: %q %v\n%s", s.form.errField, s.form.err, viewOf(s))
+	}
+	s, _ = pKeys(s, "backspace", "backspace", "backspace")
+	s = pType(s, "urn:beta:ledger")
+	if s.form.err != nil {
+		t.Fatalf("still refused: %v", s.form.err)
+	}
+	s, cmd := pUpdate(s, ctrlS)
+	s, _ = pUpdate(s, awaitMsg[profilesChangedMsg](t, cmd))
+	got, _ := st.Get("beta")
+	if !got.PAR || got.RequestObject || !got.DPoP || got.ResponseType != "code id_token" || got.ResponseMode != "form_post" ||
+		!slices.Equal(got.Resources, []string{"https://api.beta.test/", "urn:beta:ledger"}) {
+		t.Errorf("saved %+v (%v)", got, s.form.saveErr)
 	}
 }

@@ -55,6 +55,17 @@ func (f profileForm) profile() profiles.Profile {
 	}
 	p.Grant = f.get("grant")
 	p.PKCE = flows.PKCEMethod(f.get("pkce"))
+	p.PAR = f.get("par") == "on"
+	p.RequestObject = f.get("request_object") == "on"
+	p.ResponseType = f.get("response_type")
+	p.ResponseMode = f.get("response_mode")
+	p.DPoP = f.get("dpop") == "on"
+	p.DPoPKey = f.get("dpop_key")
+	p.Resources = strings.Fields(f.get("resources"))
+	if len(p.Resources) == 0 {
+		p.Resources = nil
+	}
+	p.AuthorizationDetails = f.get("authorization_details")
 	p.Notes = f.get("notes")
 	return p
 }

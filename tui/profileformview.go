@@ -62,6 +62,10 @@ func (f profileForm) lines(c *common, w int) (lines []string, start, end int) {
 	st := c.st
 	section := func(name string) { lines = append(lines, st.TableHeader.Render(name)) }
 	indent := strings.Repeat(" ", formLabelW+2)
+	// Said first, so that it shows however long the form is.
+	if len(f.others) > 0 {
+		lines = append(lines, block(st.Muted, "Also in the file, kept as they are: "+strings.Join(f.others, ", ")+" (tokenbench profile edit changes them).", w, ""))
+	}
 	for i, ff := range f.fields {
 		switch ff.id {
 		case "preset":
@@ -71,6 +75,8 @@ func (f profileForm) lines(c *common, w int) (lines []string, start, end int) {
 			section("Client")
 		case "redirect_uri":
 			section("Run defaults")
+		case "par":
+			section("Authorization request and token binding")
 		case "endpoints.authorization":
 			section("Endpoint overrides (empty: the preset's, or from discovery)")
 		}
@@ -90,9 +96,6 @@ func (f profileForm) lines(c *common, w int) (lines []string, start, end int) {
 		if i == f.focus {
 			end = len(lines) - 1
 		}
-	}
-	if len(f.others) > 0 {
-		lines = append(lines, block(st.Muted, "Also in the file, kept as they are: "+strings.Join(f.others, ", ")+" (tokenbench profile edit changes them).", w, ""))
 	}
 	// The rendered lines may hold several terminal lines (wrapped help, errors): split them so that
 	// the window counts terminal lines.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,4 +136,73 @@ func TestResourceCommandsWithProfile(t *testing.T) {
 
 	r = pe.run("revoke", "--profile", "acme", at)
 	wantExit(t, r, 0, "revoked")
+}
+
+// TestTokenWithProfileRequestSettings: a profile's PAR, DPoP key (generated there on first use),
+// response_type, resources and authorization_details hold for `token --profile NAME` against the
+// built-in provider, and the flags given beside it override them.
+func TestTokenWithProfileRequestSettings(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	keyFile := filepath.Join(t.TempDir(), "dpop.jwk")
+	pe.mustRun("profile", "add", "fapi", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC",
+		"--par", "--dpop", "--dpop-key", keyFile, "--resource", "https://api.example.com/")
+	pe.mustRun("profile", "add", "hybrid", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC",
+		"--response-type", "id_token code", "--response-mode", "form_post")
+
+	r := pe.run("profile", "show", "fapi")
+	wantExit(t, r, 0)
+	wantOut(t, "profile show", r.stdout, "par: true", "dpop: true", "dpop_key: "+keyFile, "- https://api.example.com/", "pushed (PAR)", "on, key "+keyFile)
+
+	r = pe.run("token", "--profile", "fapi", "-v")
+	wantExit(t, r, 0, "request_uri: urn:ietf:params:oauth:request_uri:", "DPoP key: generated an ES256 key", keyFile, "DPoP binding checks:", "resource=https%3A%2F%2Fapi.example.com%2F")
+	wantAllPassed(t, r, "DPoP binding checks", "id_token checks")
+	if tokenResponse(t, r)["token_type"] != "DPoP" {
+		t.Errorf("not a DPoP token:\n%s", r.stdout)
+	}
+	// The key written on the first run is used on the next.
+	r = pe.run("token", "--profile", "fapi")
+	wantExit(t, r, 0, "DPoP binding checks:")
+	wantNot(t, "the second run", r.stderr, "generated")
+
+	// Flags beside --profile win: no PAR, no DPoP.
+	r = pe.run("token", "--profile", "fapi", "--par=false", "--dpop=false")
+	wantExit(t, r, 0)
+	wantNot(t, "stderr", r.stderr, "request_uri:", "DPoP binding checks:")
+	if tokenResponse(t, r)["token_type"] != "Bearer" {
+		t.Errorf("--dpop=false still bound the token:\n%s", r.stdout)
+	}
+
+	r = pe.run("token", "--profile", "hybrid")
+	wantExit(t, r, 0, "front-channel id_token checks (response_type code id_token):", "c_hash")
+	wantAllPassed(t, r, "authorization response checks", "id_token checks")
+	r = pe.run("token", "--profile", "hybrid", "--response-type", "code")
+	wantExit(t, r, 0)
+	wantNot(t, "stderr", r.stderr, "front-channel id_token checks")
+}
+
+// TestProfileAddRequestSettingsRefused: the new fields are checked by profile add, naming the
+// flag, and cleared by --unset.
+func TestProfileAddRequestSettingsRefused(t *testing.T) {
+	t.Parallel()
+	pe := newProfileEnv(t)
+	base := []string{"profile", "add", "x", "--issuer", "https://idp.example.com", "--client-id", "app", "--auth-method", "none"}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--response-type", "token id"}, []string{"response_type: unknown response_type", "(--response-type)"}},
+		{[]string{"--response-mode", "post"}, []string{"response_mode: unknown response_mode \"post\"", "(--response-mode)"}},
+		{[]string{"--resource", "api"}, []string{"resources:", "not an absolute URI", "(--resource)"}},
+		{[]string{"--auth-method", "tls_client_auth"}, []string{"tls.client_cert:", "tls_client_auth authenticates the client with its TLS certificate", "(--client-cert)"}},
+		{[]string{"--grant", "device_code", "--authorization-details", "d.json"}, []string{"authorization_details:", "(--authorization-details)"}},
+	} {
+		wantExit(t, pe.run(append(slices.Clone(base), tc.args...)...), 2, tc.want...)
+	}
+	pe.mustRun(append(slices.Clone(base), "--par", "--request-object", "--dpop", "--response-mode", "query.jwt", "--resource", "urn:a", "--resource", "urn:b", "--grant", "token_exchange")...)
+	wantOut(t, "the file", pe.file(), "par: true", "request_object: true", "response_mode: query.jwt", "- urn:a", "- urn:b", "grant: token_exchange")
+	pe.mustRun("profile", "edit", "x", "--unset", "par", "--unset", "resources", "--request-object=false", "--unset", "dpop", "--unset", "response_mode")
+	wantNot(t, "the file", pe.file(), "par:", "request_object:", "dpop:", "response_mode:", "urn:a")
 }

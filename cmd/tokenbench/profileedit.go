@@ -136,6 +136,7 @@ func afterSave(e *env, p profiles.Profile) {
 	}
 	for _, f := range []struct{ field, path string }{
 		{"signing key", p.SigningKey}, {"CA file", p.TLS.CAFile}, {"client certificate", p.TLS.ClientCert}, {"client key", p.TLS.ClientKey},
+		{"authorization_details file", p.AuthorizationDetails},
 	} {
 		if f.path == "" {
 			continue

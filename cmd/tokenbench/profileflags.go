@@ -31,12 +31,21 @@ type profileFlags struct {
 	params      []string
 	tokenParams []string
 	pkce        string
-	caFile      string
-	clientCert  string
-	clientKey   string
-	insecure    bool
-	notes       string
-	unset       []string
+	// The authorization request's and the token's settings of issue 5.
+	par           bool
+	requestObject bool
+	dpop          bool
+	dpopKey       string
+	responseType  string
+	responseMode  string
+	resources     []string
+	details       string
+	caFile        string
+	clientCert    string
+	clientKey     string
+	insecure      bool
+	notes         string
+	unset         []string
 }
 
 func (f *profileFlags) register(fs *pflag.FlagSet, edit bool) {
@@ -55,6 +64,14 @@ func (f *profileFlags) register(fs *pflag.FlagSet, edit bool) {
 	fs.StringArrayVar(&f.params, "param", nil, "extra authorization request parameter k=v (repeatable; replaces the profile's)")
 	fs.StringArrayVar(&f.tokenParams, "token-param", nil, "extra token request parameter k=v (repeatable; replaces the profile's)")
 	fs.StringVar(&f.pkce, "pkce", "", "PKCE method: S256 (default), plain or none")
+	fs.BoolVar(&f.par, "par", false, "push the authorization request (PAR, RFC 9126); --par=false turns it off")
+	fs.BoolVar(&f.requestObject, "request-object", false, "send the authorization parameters as a signed request object (JAR, RFC 9101); --request-object=false turns it off")
+	fs.BoolVar(&f.dpop, "dpop", false, "bind tokens to a key with DPoP proofs (RFC 9449); --dpop=false turns it off")
+	fs.StringVar(&f.dpopKey, "dpop-key", "", "the DPoP key, a PEM or JWK file; generated (ES256) there on first use when it does not exist (implies --dpop)")
+	fs.StringVar(&f.responseType, "response-type", "", "response_type: "+strings.Join(quoted(flows.ResponseTypes), ", ")+" (default code)")
+	fs.StringVar(&f.responseMode, "response-mode", "", "response_mode: "+strings.Join(flows.ResponseModes, ", "))
+	fs.StringArrayVar(&f.resources, "resource", nil, "a resource indicator (RFC 8707), an absolute URI (repeatable; replaces the profile's)")
+	fs.StringVar(&f.details, "authorization-details", "", "a JSON file of authorization_details (RFC 9396), read when the profile is used")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
 	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate for mutual TLS (with --client-key)")
 	fs.StringVar(&f.clientKey, "client-key", "", "PEM private key of --client-cert")
@@ -72,7 +89,8 @@ func unsettable() []string {
 		names = append(names, "endpoints."+e)
 	}
 	return append(names, "client_secret", "auth_method", "signing_key", "signing_alg", "redirect_uri", "scopes", "grant",
-		"auth_params", "token_params", "pkce", "tls", "tls.ca_file", "tls.client_cert", "tls.client_key", "tls.insecure", "notes")
+		"auth_params", "token_params", "pkce", "par", "request_object", "dpop", "dpop_key", "response_type", "response_mode",
+		"resources", "authorization_details", "tls", "tls.ca_file", "tls.client_cert", "tls.client_key", "tls.insecure", "notes")
 }
 
 // apply lays the given flags over p. It reports whether anything was given.
@@ -113,6 +131,7 @@ func (f *profileFlags) apply(p *profiles.Profile, fs *pflag.FlagSet) (bool, erro
 		{"end-session-endpoint", &p.Endpoints.EndSession, ep.EndSession},
 		{"device-authorization-endpoint", &p.Endpoints.DeviceAuthorization, ep.DeviceAuthorization},
 		{"jwks-uri", &p.Endpoints.JWKS, ep.JWKS},
+		{"pushed-authorization-endpoint", &p.Endpoints.PushedAuthorization, ep.PushedAuthorization},
 	} {
 		str(e.flag, e.dst, e.v)
 	}
@@ -133,10 +152,48 @@ func (f *profileFlags) apply(p *profiles.Profile, fs *pflag.FlagSet) (bool, erro
 	if fs.Changed("insecure") {
 		p.TLS.Insecure, given = f.insecure, true
 	}
+	f.applyRequest(p, fs, &given)
 	if err := f.applyLists(p, fs, &given); err != nil {
 		return given, err
 	}
 	return given, f.applySecret(p, fs, &given)
+}
+
+// applyRequest applies the authorization request's and the token's settings: --par,
+// --request-object, --dpop, --dpop-key, --response-type, --response-mode, --resource and
+// --authorization-details.
+func (f *profileFlags) applyRequest(p *profiles.Profile, fs *pflag.FlagSet, given *bool) {
+	for _, b := range []struct {
+		flag string
+		dst  *bool
+		v    bool
+	}{{"par", &p.PAR, f.par}, {"request-object", &p.RequestObject, f.requestObject}, {"dpop", &p.DPoP, f.dpop}} {
+		if fs.Changed(b.flag) {
+			*b.dst, *given = b.v, true
+		}
+	}
+	if fs.Changed("dpop-key") {
+		p.DPoPKey, *given = absPath(f.dpopKey), true
+	}
+	if fs.Changed("response-type") {
+		rt, _ := flows.NormalizeResponseType(f.responseType)
+		p.ResponseType, *given = rt, true // Validate names an unknown one
+	}
+	if fs.Changed("response-mode") {
+		p.ResponseMode, *given = strings.TrimSpace(f.responseMode), true
+	}
+	if fs.Changed("resource") {
+		p.Resources = nil
+		for _, r := range f.resources {
+			if r = strings.TrimSpace(r); r != "" {
+				p.Resources = append(p.Resources, r)
+			}
+		}
+		*given = true
+	}
+	if fs.Changed("authorization-details") {
+		p.AuthorizationDetails, *given = absPath(f.details), true
+	}
 }
 
 // applyLists applies --set, --scope, --param, --token-param and --pkce.
@@ -268,6 +325,22 @@ func unsetField(p *profiles.Profile, field string) error {
 		p.TokenParams = nil
 	case "pkce":
 		p.PKCE = ""
+	case "par":
+		p.PAR = false
+	case "request_object":
+		p.RequestObject = false
+	case "dpop":
+		p.DPoP, p.DPoPKey = false, ""
+	case "dpop_key":
+		p.DPoPKey = ""
+	case "response_type":
+		p.ResponseType = ""
+	case "response_mode":
+		p.ResponseMode = ""
+	case "resources":
+		p.Resources = nil
+	case "authorization_details":
+		p.AuthorizationDetails = ""
 	case "tls":
 		p.TLS = profiles.TLS{}
 	case "tls.ca_file":
@@ -322,7 +395,10 @@ var fieldFlags = map[string]string{
 	"client_id": "--client-id", "client_secret": "--client-secret-ref", "auth_method": "--auth-method",
 	"signing_key": "--signing-key", "signing_alg": "--signing-alg", "redirect_uri": "--redirect-uri",
 	"scopes": "--scope", "grant": "--grant", "auth_params": "--param", "token_params": "--token-param",
-	"pkce": "--pkce", "tls.ca_file": "--ca-file", "tls.client_cert": "--client-cert", "tls.client_key": "--client-key",
+	"pkce": "--pkce", "endpoints.pushed_authorization": "--pushed-authorization-endpoint",
+	"par": "--par", "request_object": "--request-object", "dpop": "--dpop", "dpop_key": "--dpop-key",
+	"response_type": "--response-type", "response_mode": "--response-mode", "resources": "--resource",
+	"authorization_details": "--authorization-details", "tls.ca_file": "--ca-file", "tls.client_cert": "--client-cert", "tls.client_key": "--client-key",
 }
 
 // profileFieldError says which profile and field are wrong, and which flag sets the field.

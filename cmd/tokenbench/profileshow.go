@@ -117,12 +117,45 @@ func printSettings(w io.Writer, p profiles.Profile, set profiles.Settings) {
 	row("authorize params", valuesText(set.AuthParams))
 	row("token params", valuesText(set.TokenParams))
 	row("token headers", headerText(set.TokenHeaders))
+	row("authorize request", requestText(p))
+	row("DPoP", dpopText(p))
+	row("resources", strings.Join(p.Resources, " "))
+	row("authorization details", p.AuthorizationDetails)
 	if x := set.Preset; x != nil {
 		row("quirks", quirksText(x.Quirks))
 		for _, note := range x.Quirks.Notes {
 			fmt.Fprintf(w, "#   - %s\n", note)
 		}
 	}
+}
+
+// requestText describes how the authorization request is sent and answered.
+func requestText(p profiles.Profile) string {
+	var parts []string
+	if p.PAR {
+		parts = append(parts, "pushed (PAR)")
+	}
+	if p.RequestObject {
+		parts = append(parts, "as a signed request object (JAR)")
+	}
+	if p.ResponseType != "" {
+		parts = append(parts, "response_type "+p.ResponseType)
+	}
+	if p.ResponseMode != "" {
+		parts = append(parts, "response_mode "+p.ResponseMode)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// dpopText says whether tokens are bound with DPoP, and to which key.
+func dpopText(p profiles.Profile) string {
+	switch {
+	case p.DPoPKey != "":
+		return "on, key " + p.DPoPKey
+	case p.DPoP:
+		return "on, a key generated for each run"
+	}
+	return ""
 }
 
 func valuesText(v url.Values) string {

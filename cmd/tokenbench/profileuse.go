@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -101,6 +103,7 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	set("end-session-endpoint", &p.Endpoints.EndSession, ep.EndSession)
 	set("device-authorization-endpoint", &p.Endpoints.DeviceAuthorization, ep.DeviceAuthorization)
 	set("jwks-uri", &p.Endpoints.JWKS, ep.JWKS)
+	set("pushed-authorization-endpoint", &p.Endpoints.PushedAuthorization, ep.PushedAuthorization)
 	set("client-id", &p.ClientID, f.creds.clientID)
 	if fs.Changed("auth-method") {
 		p.AuthMethod = flows.AuthMethod(f.creds.authMethod)
@@ -115,6 +118,51 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	case p.ClientSecret == "" && e.getenv(envClientSecret) != "":
 		p.ClientSecret = profiles.SecretRef("env:" + envClientSecret)
 	}
+}
+
+// useProfile lets the profile's PAR, request object, response type and mode, DPoP, resources and
+// authorization_details hold for this run of token unless a flag is given beside --profile: a flag
+// given replaces the profile's value (--par=false turns the profile's PAR off). prof is the loaded
+// profile the client is built from (clientFlags.loaded); what the flags decide is taken out of it.
+// The DPoP key and the extras go through token's own flags: a missing dpop_key file is generated
+// there as with --dpop-key, and resources and authorization_details are placed for the grant run,
+// not for the profile's default grant.
+func (o *tokenOptions) useProfile(e *env, prof *profiles.Profile, fs *pflag.FlagSet, grant string) error {
+	if prof == nil {
+		return nil
+	}
+	// par.apply and response.apply set these from the flags given.
+	if fs.Changed("par") {
+		prof.PAR = false
+	}
+	if fs.Changed("request-object") {
+		prof.RequestObject = false
+	}
+	if fs.Changed("response-type") {
+		prof.ResponseType = ""
+	}
+	if fs.Changed("response-mode") {
+		prof.ResponseMode = ""
+	}
+	if !fs.Changed("dpop") && !fs.Changed("dpop-key") {
+		o.dpop.on, o.dpop.keyFile = prof.DPoP, profiles.ExpandHome(prof.DPoPKey)
+	}
+	if !fs.Changed("resource") {
+		o.rar.resources = slices.Clone(prof.Resources)
+	}
+	if !fs.Changed("authorization-details") && prof.AuthorizationDetails != "" {
+		if !slices.Contains(flows.AuthorizationDetailsGrants, grant) {
+			fmt.Fprintf(e.stderr, "note: the authorization_details of profile %s are not sent on --grant %s (%v)\n", prof.Name, o.grant, flows.ErrAuthorizationDetailsGrant)
+		} else {
+			x, err := profiles.Profile{AuthorizationDetails: prof.AuthorizationDetails}.Extras()
+			if err != nil {
+				return profileFieldError(prof.Name, err)
+			}
+			o.rar.details = x.AuthorizationDetails
+		}
+	}
+	prof.DPoP, prof.DPoPKey, prof.Resources, prof.AuthorizationDetails = false, "", nil, ""
+	return nil
 }
 
 // mergeValues returns base with the names in over replaced by over's values.

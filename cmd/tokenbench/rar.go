@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
@@ -27,9 +28,7 @@ func (f *rarFlags) register(fs *pflag.FlagSet) {
 // parameters where the grant sends them: RFC 9396 §3 and §6, RFC 8707 §2.1 and §2.2.
 func (f *rarFlags) apply(e *env, grant string, authParams, tokenParams url.Values) error {
 	if f.detailsFile != "" {
-		switch grant {
-		case flows.GrantAuthorizationCode, flows.GrantClientCredentials, flows.GrantCIBA:
-		default:
+		if !slices.Contains(flows.AuthorizationDetailsGrants, grant) {
 			return usagef("--authorization-details is sent on --grant authorization_code (the authorization request), client_credentials and ciba only")
 		}
 		data, err := os.ReadFile(f.detailsFile)
@@ -45,38 +44,16 @@ func (f *rarFlags) apply(e *env, grant string, authParams, tokenParams url.Value
 			fmt.Fprintf(e.stderr, "warning: %s; sending it anyway\n", msg)
 		}
 	}
-	switch grant {
-	case flows.GrantTokenExchange:
-		return nil // token exchange sends --resource itself (RFC 8693 §2.1)
-	case flows.GrantAuthorizationCode:
-		if f.details != "" {
-			authParams.Set("authorization_details", f.details)
-		}
-		if len(f.resources) > 0 {
-			authParams["resource"] = append([]string(nil), f.resources...)
-		}
-	case flows.GrantClientCredentials:
-		if f.details != "" {
-			tokenParams.Set("authorization_details", f.details)
-		}
-	}
-	if len(f.resources) > 0 {
-		tokenParams["resource"] = append([]string(nil), f.resources...)
-	}
-	return nil
+	return f.extras().Apply(grant, authParams, tokenParams)
+}
+
+// extras are the flags' resources and authorization details.
+func (f *rarFlags) extras() flows.RequestExtras {
+	return flows.RequestExtras{Resources: f.resources, AuthorizationDetails: f.details}
 }
 
 // cibaParams are the resources and details of a backchannel authentication request.
-func (f *rarFlags) cibaParams() url.Values {
-	v := url.Values{}
-	if f.details != "" {
-		v.Set("authorization_details", f.details)
-	}
-	if len(f.resources) > 0 {
-		v["resource"] = append([]string(nil), f.resources...)
-	}
-	return v
-}
+func (f *rarFlags) cibaParams() url.Values { return f.extras().BackchannelParams() }
 
 // reportAuthorizationDetails prints the authorization_details of a token response on stderr (RFC
 // 9396 §7), and says so when some were asked for and none came back.

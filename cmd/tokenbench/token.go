@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // tokenOptions are the flags of `tokenbench token`.
@@ -35,19 +36,6 @@ type tokenOptions struct {
 	rar          rarFlags
 	assertion    assertionFlags
 	exchange     exchangeFlags
-}
-
-// grantNames maps --grant to the grant type.
-var grantNames = map[string]string{
-	"authorization_code": flows.GrantAuthorizationCode,
-	"refresh_token":      flows.GrantRefreshToken,
-	"client_credentials": flows.GrantClientCredentials,
-	"password":           flows.GrantPassword,
-	"device_code":        flows.GrantDeviceCode,
-	"ciba":               flows.GrantCIBA,
-	"jwt_bearer":         flows.GrantJWTBearer,
-	"saml2_bearer":       flows.GrantSAML2Bearer,
-	"token_exchange":     flows.GrantTokenExchange,
 }
 
 const defaultUserScope = "openid profile email"
@@ -75,7 +63,7 @@ failed check; 2 for a usage error.`,
 	}
 	fs := cmd.Flags()
 	o.client.register(fs)
-	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: authorization_code, refresh_token, client_credentials, password, device_code, jwt_bearer, saml2_bearer, token_exchange, ciba")
+	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: "+strings.Join(profiles.Grants(), ", "))
 	fs.StringVar(&o.scope, "scope", "", `scopes, space- or comma-separated (default "`+defaultUserScope+`"; none for client_credentials and refresh_token)`)
 	fs.StringVar(&o.redirectURI, "redirect-uri", "http://127.0.0.1:0/callback", "redirect URI; a loopback one is listened on (port 0: any free port), any other is pasted back")
 	fs.StringVar(&o.pkce, "pkce", "S256", "PKCE method: S256, plain or none")
@@ -114,9 +102,12 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if prof != nil && prof.Grant != "" && !fs.Changed("grant") {
 		o.grant = prof.Grant // the profile's default grant
 	}
-	grant, ok := grantNames[o.grant]
+	grant, ok := profiles.GrantType(o.grant)
 	if !ok {
-		return usagef("unknown --grant %q; valid grants: authorization_code, refresh_token, client_credentials, password, device_code, jwt_bearer, saml2_bearer, token_exchange, ciba", o.grant)
+		return usagef("unknown --grant %q; valid grants: %s", o.grant, strings.Join(profiles.Grants(), ", "))
+	}
+	if err := o.useProfile(e, prof, fs, grant); err != nil {
+		return err
 	}
 	pkce, err := o.pkceMethod(fs.Changed("pkce"))
 	if err != nil {
