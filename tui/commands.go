@@ -135,6 +135,7 @@ func exchangeCode(ctx context.Context, c *flows.Client, req *flows.AuthRequest, 
 		msg := tokenResultMsg{reqID: id, step: stepToken, grant: flows.GrantAuthorizationCode, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, req.Nonce)
+			msg.binding = bindingChecks(c, t)
 		}
 		msg.raw = rec.last()
 		return msg
@@ -162,6 +163,7 @@ func requestGrant(ctx context.Context, c *flows.Client, g grantRequest, id int) 
 		msg := tokenResultMsg{reqID: id, step: stepToken, grant: g.grant, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
+			msg.binding = bindingChecks(c, t)
 		}
 		msg.raw = rec.last()
 		return msg
@@ -177,6 +179,7 @@ func refreshToken(ctx context.Context, c *flows.Client, prev *flows.Token, nonce
 		if err == nil {
 			// OpenID Connect Core §12.2: a refreshed id_token carries no nonce.
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
+			msg.binding = bindingChecks(c, t)
 		}
 		msg.raw = rec.last()
 		return msg
@@ -211,6 +214,7 @@ func pollDevice(ctx context.Context, c *flows.Client, d *flows.DeviceAuthorizati
 		msg := tokenResultMsg{reqID: id, step: stepToken, grant: flows.GrantDeviceCode, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
+			msg.binding = bindingChecks(c, t)
 		}
 		msg.raw = rec.last()
 		ch <- msg // always read: the waiter is re-armed until this one arrives

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
@@ -116,6 +117,10 @@ const (
 	grantClientCredentials
 	grantPassword
 	grantDevice
+	grantJWTBearer
+	grantSAMLBearer
+	grantTokenExchange
+	grantCIBA
 	numGrants
 )
 
@@ -130,9 +135,23 @@ func (g grantKind) String() string {
 		return "password"
 	case grantDevice:
 		return "device_code"
+	case grantJWTBearer:
+		return "jwt_bearer"
+	case grantSAMLBearer:
+		return "saml2_bearer"
+	case grantTokenExchange:
+		return "token_exchange"
+	case grantCIBA:
+		return "ciba"
 	case numGrants:
 	}
 	return ""
+}
+
+// usesAuthorize reports whether the grant starts at the authorization endpoint or a device / backchannel
+// endpoint (the Authorize step applies).
+func (g grantKind) usesAuthorize() bool {
+	return g == grantAuthCode || g == grantDevice || g == grantCIBA
 }
 
 // grantType is the grant_type parameter.
@@ -146,6 +165,14 @@ func (g grantKind) grantType() string {
 		return flows.GrantPassword
 	case grantDevice:
 		return flows.GrantDeviceCode
+	case grantJWTBearer:
+		return flows.GrantJWTBearer
+	case grantSAMLBearer:
+		return flows.GrantSAML2Bearer
+	case grantTokenExchange:
+		return flows.GrantTokenExchange
+	case grantCIBA:
+		return flows.GrantCIBA
 	case numGrants:
 	}
 	return ""
@@ -235,7 +262,22 @@ type flowModel struct {
 	deviceAt      time.Time
 	devicePoll    flows.DevicePoll
 	devicePolls   int
-	startedAt     time.Time
+	// ciba is the backchannel authentication answer the Token step polls with (CIBA Core §7.3); its
+	// countdown and polling status share the device grant's fields (deviceAt, devicePoll, devicePolls).
+	ciba *flows.CIBAAuthorization
+	// binding are the token's DPoP and mTLS binding checks (RFC 9449 §5, RFC 8705 §3.1), shown
+	// next to the id_token's; refBinding the refreshed token's.
+	binding    []flows.Check
+	refBinding []flows.Check
+	// frontOnly says the implicit response carried the tokens (no code to exchange): the Token step
+	// is skipped, and why is said there.
+	frontOnly bool
+	// dpopKey is the session's DPoP key, made when DPoP is first turned on and kept; dpopJKT is its
+	// RFC 7638 thumbprint.
+	dpopKey   *jose.JSONWebKey
+	dpopJKT   string
+	makingKey bool
+	startedAt time.Time
 }
 
 // newFlow builds the stepper on the session's client.
@@ -296,6 +338,12 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd) {
 		return s.onDeviceStarted(msg)
 	case devicePolledMsg:
 		return s.onDevicePolled(msg)
+	case cibaStartedMsg:
+		return s.onCIBAStarted(msg)
+	case dpopKeyMadeMsg:
+		return s.onDPoPKey(msg), nil
+	case fileCheckedMsg:
+		return s.onFileChecked(msg), nil
 	case resourceResultMsg:
 		return s.onResource(msg)
 	case revokedMsg:
@@ -336,7 +384,7 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		return s.startEditing()
 	case key.Matches(msg, k.Grant):
-		return s.cycleGrant(), nil
+		return s.cycleGrant()
 	case key.Matches(msg, k.Reveal):
 		s.reveal = !s.reveal
 		return s, nil
@@ -402,6 +450,8 @@ func (s flowModel) cancelRunning() flowModel {
 	switch {
 	case step == stepToken && s.grant == grantDevice:
 		s.device = nil
+	case step == stepToken && s.grant == grantCIBA:
+		s.ciba = nil
 	case step == stepCallback:
 		s.listener = nil // awaitCallback closes it as its wait ends
 	}

@@ -159,6 +159,10 @@ func TestFlowGrantSwitch(t *testing.T) {
 		{grantClientCredentials, stateSkipped, stateSkipped, "client_credentials"},
 		{grantPassword, stateSkipped, stateSkipped, "password"},
 		{grantDevice, statePending, stateSkipped, "device_code"},
+		{grantJWTBearer, stateSkipped, stateSkipped, "jwt_bearer"},
+		{grantSAMLBearer, stateSkipped, stateSkipped, "saml2_bearer"},
+		{grantTokenExchange, stateSkipped, stateSkipped, "token_exchange"},
+		{grantCIBA, statePending, stateSkipped, "ciba"},
 		{grantAuthCode, statePending, statePending, "code exchange"},
 	}
 	for _, w := range want {

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
@@ -18,7 +19,7 @@ import (
 // The request form: the parameters a user edits before sending (e), applied to the client's
 // configuration when the next step starts.
 
-// fieldID names a field of the form, in display order.
+// fieldID names a field of the form. visible gives the order they are shown in.
 type fieldID int
 
 const (
@@ -32,6 +33,29 @@ const (
 	fieldUsername
 	fieldPassword
 	fieldTarget
+	// The parameters of the newer features: response type and mode (OAuth 2.0 Multiple Response
+	// Type Encoding Practices, JARM), PAR (RFC 9126), request objects (RFC 9101), DPoP (RFC 9449),
+	// resource indicators (RFC 8707), rich authorization requests (RFC 9396), the assertion grants
+	// (RFC 7523, RFC 7522), token exchange (RFC 8693) and CIBA.
+	fieldResponseType
+	fieldResponseMode
+	fieldPAR
+	fieldRequestObject
+	fieldBindingMessage
+	fieldAssertionIssuer
+	fieldAssertionSubject
+	fieldAssertionAudience
+	fieldAssertionFile
+	fieldSubjectSource
+	fieldSubjectToken
+	fieldSubjectType
+	fieldRequestedType
+	fieldActorToken
+	fieldActorType
+	fieldAudience
+	fieldResources
+	fieldAuthzDetails
+	fieldDPoP
 	numFields
 )
 
@@ -58,13 +82,88 @@ func (f fieldID) label() string {
 		return "password"
 	case fieldTarget:
 		return "token for introspect/revoke"
+	case fieldResponseType:
+		return "response_type"
+	case fieldResponseMode:
+		return "response_mode"
+	case fieldPAR:
+		return "PAR"
+	case fieldRequestObject:
+		return "request object"
+	case fieldBindingMessage:
+		return "binding_message"
+	case fieldAssertionIssuer:
+		return "assertion iss"
+	case fieldAssertionSubject:
+		return "assertion sub"
+	case fieldAssertionAudience:
+		return "assertion aud"
+	case fieldAssertionFile:
+		return "assertion file"
+	case fieldSubjectSource:
+		return "subject token"
+	case fieldSubjectToken:
+		return "pasted subject"
+	case fieldSubjectType:
+		return "subject type"
+	case fieldRequestedType:
+		return "requested type"
+	case fieldActorToken:
+		return "actor token"
+	case fieldActorType:
+		return "actor type"
+	case fieldAudience:
+		return "audience"
+	case fieldResources:
+		return "resource"
+	case fieldAuthzDetails:
+		return "auth details"
+	case fieldDPoP:
+		return "DPoP"
 	case numFields:
 	}
 	return ""
 }
 
 // isChoice reports whether the field is a choice cycled with ←/→ rather than typed.
-func (f fieldID) isChoice() bool { return f == fieldGrant || f == fieldPKCE || f == fieldTarget }
+func (f fieldID) isChoice() bool {
+	return f == fieldGrant || f == fieldPKCE || f == fieldTarget || f.options() != nil
+}
+
+// Subject token sources of token exchange: a token of this session, or one pasted.
+const (
+	subjectAccessToken = iota
+	subjectIDToken
+	subjectRefreshToken
+	subjectPasted
+)
+
+var (
+	offOn          = []string{"off", "on"}
+	subjectSources = []string{"from this session: access token", "from this session: id_token", "from this session: refresh token", "pasted"}
+	// subjectSourceType is the token type each session source is (RFC 8693 §3).
+	subjectSourceType = []string{"access_token", "id_token", "refresh_token"}
+)
+
+// options are the values of the newer choice fields (index 0 is the default), nil for the others.
+func (f fieldID) options() []string {
+	switch f {
+	case fieldResponseType:
+		return flows.ResponseTypes
+	case fieldResponseMode:
+		return append([]string{"default"}, flows.ResponseModes...)
+	case fieldPAR, fieldRequestObject, fieldDPoP:
+		return offOn
+	case fieldSubjectSource:
+		return subjectSources
+	case fieldSubjectType, fieldActorType:
+		return flows.TokenTypeNames()
+	case fieldRequestedType:
+		return append([]string{"provider's choice"}, flows.TokenTypeNames()...)
+	default:
+	}
+	return nil
+}
 
 var pkceChoices = []flows.PKCEMethod{flows.PKCES256, flows.PKCEPlain, flows.PKCENone}
 
@@ -73,12 +172,18 @@ var targetChoices = []string{"access_token", "refresh_token"}
 
 // flowForm is the request form. The inputs are indexed by fieldID; choice fields have none.
 type flowForm struct {
-	inputs  [numFields]textinput.Model
-	grant   grantKind
-	pkce    int // index in pkceChoices
-	target  int // index in targetChoices
+	inputs [numFields]textinput.Model
+	grant  grantKind
+	pkce   int // index in pkceChoices
+	target int // index in targetChoices
+	// opt is the index of the newer choice fields' values in their options.
+	opt     [numFields]int
 	focus   fieldID
 	editing bool
+	// The authorization_details file as last read (fileCheckedMsg): the path, its compact JSON and
+	// the error that stops it being sent. checking is the path being read now.
+	detailsPath, details, checking string
+	detailsErr                     error
 }
 
 func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
@@ -98,6 +203,16 @@ func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldExtra].Placeholder = "name=value name=value"
 	f.inputs[fieldPassword].EchoMode = textinput.EchoPassword
 	f.inputs[fieldPassword].EchoCharacter = '•'
+	f.inputs[fieldResources].Placeholder = "https://api.example.com/ (space-separated)"
+	f.inputs[fieldAuthzDetails].Placeholder = "a JSON file (RFC 9396)"
+	f.inputs[fieldAssertionIssuer].Placeholder = "the client_id"
+	f.inputs[fieldAssertionSubject].Placeholder = "required, e.g. demo-user-1"
+	f.inputs[fieldAssertionAudience].Placeholder = "the token endpoint"
+	f.inputs[fieldAssertionFile].Placeholder = "a SAML 2.0 assertion XML file"
+	f.inputs[fieldSubjectToken].Placeholder = "paste the subject token"
+	f.inputs[fieldActorToken].Placeholder = "optional (delegation)"
+	f.inputs[fieldAudience].Placeholder = "optional, space-separated"
+	f.inputs[fieldBindingMessage].Placeholder = "shown on both devices"
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -107,8 +222,31 @@ func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
 			f.pkce = i
 		}
 	}
+	f.setOption(fieldResponseType, cfg.ResponseType)
+	f.setOption(fieldResponseMode, cfg.ResponseMode)
+	if cfg.PAR {
+		f.opt[fieldPAR] = 1
+	}
+	if cfg.RequestObject {
+		f.opt[fieldRequestObject] = 1
+	}
+	if cfg.DPoP || cfg.DPoPKey != nil {
+		f.opt[fieldDPoP] = 1
+	}
 	return f
 }
+
+// setOption selects a choice by its value, leaving it when the value is not one of its options.
+func (f *flowForm) setOption(id fieldID, v string) {
+	for i, o := range id.options() {
+		if o == v {
+			f.opt[id] = i
+		}
+	}
+}
+
+// on reports whether an on/off field is on.
+func (f flowForm) on(id fieldID) bool { return f.opt[id] == 1 }
 
 func (f flowForm) restyle(c *common) flowForm {
 	for id := range f.inputs {
@@ -119,18 +257,37 @@ func (f flowForm) restyle(c *common) flowForm {
 	return f
 }
 
-// visible lists the fields that apply to the chosen grant.
+// visible lists the fields that apply to the chosen grant; the others are hidden.
 func (f flowForm) visible() []fieldID {
 	out := []fieldID{fieldGrant, fieldScope}
 	switch f.grant {
 	case grantAuthCode:
-		out = append(out, fieldPrompt, fieldLoginHint, fieldMaxAge, fieldExtra, fieldPKCE)
+		out = append(out, fieldPrompt, fieldLoginHint, fieldMaxAge, fieldExtra, fieldPKCE,
+			fieldResponseType, fieldResponseMode, fieldPAR, fieldRequestObject, fieldResources, fieldAuthzDetails)
 	case grantPassword:
-		out = append(out, fieldUsername, fieldPassword, fieldExtra)
-	case grantClientCredentials, grantDevice, numGrants:
-		out = append(out, fieldExtra)
+		out = append(out, fieldUsername, fieldPassword, fieldExtra, fieldResources)
+	case grantClientCredentials:
+		out = append(out, fieldExtra, fieldResources, fieldAuthzDetails)
+	case grantJWTBearer:
+		out = append(out, fieldAssertionIssuer, fieldAssertionSubject, fieldAssertionAudience, fieldExtra, fieldResources)
+	case grantSAMLBearer:
+		out = append(out, fieldAssertionFile, fieldExtra, fieldResources)
+	case grantTokenExchange:
+		out = append(out, fieldSubjectSource)
+		if f.opt[fieldSubjectSource] == subjectPasted {
+			out = append(out, fieldSubjectToken)
+		}
+		out = append(out, fieldSubjectType, fieldRequestedType, fieldActorToken)
+		if f.value(fieldActorToken) != "" {
+			out = append(out, fieldActorType)
+		}
+		out = append(out, fieldAudience, fieldResources)
+	case grantCIBA:
+		out = append(out, fieldLoginHint, fieldBindingMessage, fieldExtra, fieldResources, fieldAuthzDetails)
+	case grantDevice, numGrants:
+		out = append(out, fieldExtra, fieldResources)
 	}
-	return append(out, fieldTarget)
+	return append(out, fieldDPoP, fieldTarget)
 }
 
 // value is a text field's value, or a choice's current name.
@@ -142,6 +299,9 @@ func (f flowForm) value(id fieldID) string {
 		return string(pkceChoices[f.pkce])
 	case fieldTarget:
 		return targetChoices[f.target]
+	}
+	if opts := id.options(); opts != nil {
+		return opts[f.opt[id]]
 	}
 	return strings.TrimSpace(f.inputs[id].Value())
 }
@@ -206,6 +366,16 @@ func (f flowForm) cycle(delta int) flowForm {
 		f.pkce = (f.pkce + delta + len(pkceChoices)) % len(pkceChoices)
 	case fieldTarget:
 		f.target = (f.target + delta + len(targetChoices)) % len(targetChoices)
+	default:
+		n := len(f.focus.options())
+		if n == 0 {
+			return f
+		}
+		f.opt[f.focus] = (f.opt[f.focus] + delta + n) % n
+		if f.focus == fieldSubjectSource && f.opt[f.focus] < len(subjectSourceType) {
+			// The subject token type follows the session token chosen (RFC 8693 §3).
+			f.setOption(fieldSubjectType, subjectSourceType[f.opt[f.focus]])
+		}
 	}
 	return f
 }
@@ -240,9 +410,28 @@ func (f flowForm) extraParams() (url.Values, error) {
 	return v, nil
 }
 
+// sendsDetails reports whether the grant sends authorization_details (RFC 9396 §3: the
+// authorization request; §6: client_credentials; CIBA Core allows them on its request too).
+func (g grantKind) sendsDetails() bool {
+	return g == grantAuthCode || g == grantClientCredentials || g == grantCIBA
+}
+
+// detailsProblem is what stops the authorization_details file from being sent, or nil: not read
+// yet, or the error ParseAuthorizationDetails (or reading it) gave.
+func (f flowForm) detailsProblem() error {
+	path := f.value(fieldAuthzDetails)
+	if path == "" || !f.grant.sendsDetails() {
+		return nil
+	}
+	if f.detailsPath != path {
+		return errors.New("auth details: the file is read when the field is left")
+	}
+	return f.detailsErr
+}
+
 // validate reports the first invalid field.
 func (f flowForm) validate() error {
-	if v := f.value(fieldMaxAge); v != "" {
+	if v := f.value(fieldMaxAge); v != "" && f.grant == grantAuthCode {
 		if n, err := strconv.Atoi(v); err != nil || n < 0 {
 			return fmt.Errorf("max_age %q is not a number of seconds", v)
 		}
@@ -250,18 +439,49 @@ func (f flowForm) validate() error {
 	if _, err := f.extraParams(); err != nil {
 		return err
 	}
-	if f.grant == grantPassword && f.value(fieldUsername) == "" {
-		return errors.New("the password grant needs a username")
+	if err := f.detailsProblem(); err != nil {
+		return err
+	}
+	switch f.grant {
+	case grantPassword:
+		if f.value(fieldUsername) == "" {
+			return errors.New("the password grant needs a username")
+		}
+	case grantJWTBearer:
+		if f.value(fieldAssertionSubject) == "" {
+			return errors.New("jwt_bearer: the assertion needs a subject (assertion sub, RFC 7523 §3)")
+		}
+	case grantSAMLBearer:
+		if f.value(fieldAssertionFile) == "" {
+			return errors.New("saml2_bearer: name the SAML 2.0 assertion file (assertion file)")
+		}
+	case grantTokenExchange:
+		if f.opt[fieldSubjectSource] == subjectPasted && f.value(fieldSubjectToken) == "" {
+			return errors.New("token_exchange: paste the subject token, or take one from this session")
+		}
+	case grantCIBA:
+		if f.value(fieldLoginHint) == "" {
+			return errors.New("ciba: login_hint names the user to authenticate (the demo's is demo)")
+		}
+	case grantAuthCode, grantClientCredentials, grantDevice, numGrants:
 	}
 	return nil
 }
 
-// config is the client configuration the form asks for, on top of base.
-func (f flowForm) config(base flows.ClientConfig) flows.ClientConfig {
+// resources are the resource indicators typed (RFC 8707).
+func (f flowForm) resources() []string { return strings.Fields(f.value(fieldResources)) }
+
+// config is the client configuration the form asks for, on top of base; dpopKey is the session's
+// DPoP key (nil until made).
+func (f flowForm) config(base flows.ClientConfig, dpopKey *jose.JSONWebKey) flows.ClientConfig {
 	cfg := base
 	cfg.Scopes = strings.Fields(f.value(fieldScope))
 	cfg.PKCE = pkceChoices[f.pkce]
 	extra, _ := f.extraParams()
+	details := ""
+	if f.detailsProblem() == nil && f.value(fieldAuthzDetails) != "" && f.grant.sendsDetails() {
+		details = f.details
+	}
 	if f.grant == grantAuthCode {
 		params := url.Values{}
 		for k, vs := range base.AuthParams {
@@ -277,27 +497,70 @@ func (f flowForm) config(base flows.ClientConfig) flows.ClientConfig {
 		for k, vs := range extra {
 			params[k] = vs
 		}
+		if rs := f.resources(); len(rs) > 0 {
+			params["resource"] = rs // RFC 8707 §2.1
+		}
+		if details != "" {
+			params.Set("authorization_details", details) // RFC 9396 §3
+		}
 		cfg.AuthParams = params
-	} else if len(extra) > 0 {
-		params := url.Values{}
-		for k, vs := range base.TokenParams {
-			params[k] = append([]string(nil), vs...)
+		cfg.PAR, cfg.RequestObject = f.on(fieldPAR), f.on(fieldRequestObject)
+		cfg.ResponseType, cfg.ResponseMode = f.value(fieldResponseType), f.value(fieldResponseMode)
+		if cfg.ResponseType == "code" {
+			cfg.ResponseType = ""
 		}
+		if cfg.ResponseMode == "default" {
+			cfg.ResponseMode = ""
+		}
+	}
+	tokenParams := url.Values{}
+	for k, vs := range base.TokenParams {
+		tokenParams[k] = append([]string(nil), vs...)
+	}
+	if f.grant != grantAuthCode {
 		for k, vs := range extra {
-			params[k] = vs
+			tokenParams[k] = vs
 		}
-		cfg.TokenParams = params
+	}
+	if rs := f.resources(); len(rs) > 0 && f.grant != grantTokenExchange && f.grant != grantCIBA {
+		tokenParams["resource"] = rs // RFC 8707 §2.2; token exchange and CIBA send their own
+	}
+	if details != "" && f.grant == grantClientCredentials {
+		tokenParams.Set("authorization_details", details) // RFC 9396 §6
+	}
+	cfg.TokenParams = tokenParams
+	if len(cfg.TokenParams) == 0 {
+		cfg.TokenParams = nil
 	}
 	if len(cfg.AuthParams) == 0 {
 		cfg.AuthParams = nil
 	}
+	cfg.DPoP, cfg.DPoPKey = false, nil
+	if f.on(fieldDPoP) {
+		cfg.DPoP, cfg.DPoPKey = true, dpopKey
+	}
 	return cfg
+}
+
+// cibaParams are the further parameters of a backchannel authentication request: the extra ones,
+// resources (RFC 8707) and authorization_details (RFC 9396).
+func (f flowForm) cibaParams() url.Values {
+	v, _ := f.extraParams()
+	if rs := f.resources(); len(rs) > 0 {
+		v["resource"] = rs
+	}
+	if f.detailsProblem() == nil && f.value(fieldAuthzDetails) != "" {
+		v.Set("authorization_details", f.details)
+	}
+	return v
 }
 
 // sameConfig compares two configurations on the fields the form edits.
 func sameConfig(a, b flows.ClientConfig) bool {
 	return reflect.DeepEqual(a.Scopes, b.Scopes) && a.PKCE == b.PKCE &&
-		reflect.DeepEqual(a.AuthParams, b.AuthParams) && reflect.DeepEqual(a.TokenParams, b.TokenParams)
+		reflect.DeepEqual(a.AuthParams, b.AuthParams) && reflect.DeepEqual(a.TokenParams, b.TokenParams) &&
+		a.PAR == b.PAR && a.RequestObject == b.RequestObject && a.ResponseType == b.ResponseType &&
+		a.ResponseMode == b.ResponseMode && a.DPoP == b.DPoP && a.DPoPKey == b.DPoPKey
 }
 
 // startEditing opens the form on the grant field.
@@ -315,7 +578,7 @@ func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Done):
 		s.form = s.form.blurAll()
-		return s.applyGrant(), nil
+		s = s.applyGrant()
 	case key.Matches(msg, k.FieldUp):
 		s.form, cmd = s.form.step(-1)
 	case key.Matches(msg, k.FieldDown):
@@ -332,19 +595,62 @@ func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	default:
 		s.form, cmd = s.form.update(msg)
 	}
-	return s, cmd
+	s, more := s.formFollowUp()
+	return s, tea.Batch(cmd, more)
+}
+
+// formFollowUp starts what a form change needs: the session's DPoP key when DPoP is first turned
+// on, and reading the authorization_details file once its field is left (not on every key).
+func (s flowModel) formFollowUp() (flowModel, tea.Cmd) {
+	var cmds []tea.Cmd
+	if s.form.on(fieldDPoP) && s.dpopKey == nil && !s.makingKey {
+		s.makingKey = true
+		cmds = append(cmds, makeDPoPKey())
+	}
+	path := s.form.value(fieldAuthzDetails)
+	leftField := !s.form.editing || s.form.focus != fieldAuthzDetails
+	if leftField && path != "" && s.form.grant.sendsDetails() && path != s.form.detailsPath && path != s.form.checking {
+		s.form.checking = path
+		cmds = append(cmds, checkDetailsFile(path))
+	}
+	return s, tea.Batch(cmds...)
+}
+
+// onDPoPKey keeps the session's DPoP key.
+func (s flowModel) onDPoPKey(msg dpopKeyMadeMsg) flowModel {
+	s.makingKey = false
+	if msg.err != nil {
+		s.notice = msg.err.Error()
+		return s
+	}
+	if s.dpopKey == nil {
+		s.dpopKey, s.dpopJKT = msg.key, msg.jkt
+	}
+	return s
+}
+
+// onFileChecked takes the authorization_details file as read, unless the field changed since.
+func (s flowModel) onFileChecked(msg fileCheckedMsg) flowModel {
+	if msg.path == s.form.checking {
+		s.form.checking = ""
+	}
+	if msg.path != s.form.value(fieldAuthzDetails) {
+		return s
+	}
+	s.form.detailsPath, s.form.details, s.form.detailsErr = msg.path, msg.value, msg.err
+	return s
 }
 
 // cycleGrant is g: the next grant.
-func (s flowModel) cycleGrant() flowModel {
+func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
 	if s.running != numSteps {
 		s.notice = "esc first: a request is running"
-		return s
+		return s, nil
 	}
 	s.form.grant = grantKind((int(s.form.grant) + 1) % int(numGrants))
 	s = s.applyGrant()
 	s.notice = "grant: " + s.grant.String()
-	return s
+	return s.formFollowUp()
 }
 
 // applyGrant follows a grant change: Authorize and Callback apply only to some grants.
@@ -358,7 +664,11 @@ func (s flowModel) applyGrant() flowModel {
 			s.steps[id] = stepResult{}
 		}
 	}
-	skip(stepAuthorize, s.grant == grantClientCredentials || s.grant == grantPassword)
+	skip(stepAuthorize, !s.grant.usesAuthorize())
 	skip(stepCallback, s.grant != grantAuthCode)
+	if s.frontOnly && s.grant != grantAuthCode {
+		s.frontOnly = false
+		skip(stepToken, false)
+	}
 	return s
 }

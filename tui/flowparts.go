@@ -204,6 +204,8 @@ func (s flowModel) formView(p *flowPane) {
 			v = f.value(id)
 			if f.editing && f.focus == id {
 				v = "◂ " + v + " ▸"
+			} else if id == fieldDPoP {
+				v = s.dpopValue()
 			}
 		case f.editing:
 			v = f.inputs[id].View()
@@ -218,12 +220,35 @@ func (s flowModel) formView(p *flowPane) {
 		name := id.label()
 		if f.editing && f.focus == id {
 			p.b.WriteString(st.FieldFocused.Render(padStyled("▸"+truncate(name, labelWidth-2), labelWidth)) + v + "\n")
-			continue
+		} else {
+			p.kv(name, v)
 		}
-		p.kv(name, v)
+		if id == fieldAuthzDetails {
+			s.detailsNote(p)
+		}
 	}
 	if err := f.validate(); err != nil {
 		p.line(st.Fail.Render(err.Error()))
+	}
+}
+
+// detailsNote is written under the authorization_details field: the file's error beside it, or
+// that it was read and checked.
+func (s flowModel) detailsNote(p *flowPane) {
+	st := s.c.st
+	f := s.form
+	path := f.value(fieldAuthzDetails)
+	if path == "" || !f.grant.sendsDetails() {
+		return
+	}
+	indent := strings.Repeat(" ", labelWidth)
+	switch {
+	case f.detailsPath != path:
+		p.line(indent + st.Muted.Render("read when the field is left"))
+	case f.detailsErr != nil:
+		p.kv("", st.Fail.Render("✗ "+f.detailsErr.Error()))
+	default:
+		p.kv("", st.Pass.Render("✓ valid")+st.Muted.Render(fmt.Sprintf(" (%d bytes, RFC 9396 §2)", len(f.details))))
 	}
 }
 
@@ -236,7 +261,18 @@ func (s flowModel) errorView(p *flowPane) {
 	}
 	st := s.c.st
 	inner := &flowPane{st: st, w: p.w - st.ErrorBox.GetHorizontalFrameSize(), scrub: s.c.scrub}
-	if errors.Is(r.err, errChecksFailed) {
+	if errors.Is(r.err, errBindingFailed) {
+		inner.line(st.ErrorCode.Render("binding checks failed"))
+		bs := s.binding
+		if s.cursor == stepRefresh {
+			bs = s.refBinding
+		}
+		for _, c := range bs {
+			if c.Status == flows.CheckFail {
+				s.explain(inner, string(c.Kind), c.Name+": "+c.Detail)
+			}
+		}
+	} else if errors.Is(r.err, errChecksFailed) {
 		inner.line(st.ErrorCode.Render("id_token checks failed"))
 		for _, c := range s.failedChecks() {
 			s.explain(inner, string(c.Kind), c.Name+": "+c.Detail)

@@ -44,6 +44,10 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	s = s.finish(stepAuthorize, nil, msg.raw)
 	s.authReq, s.authRes, s.listener = msg.req, nil, msg.listener
 	s.steps[stepCallback] = stepResult{}
+	if s.frontOnly {
+		s.frontOnly = false
+		s.steps[stepToken] = stepResult{}
+	}
 	s.paste.Reset()
 	s = s.advance(stepAuthorize)
 	s, meta := s.afterSuccess(stepAuthorize)
@@ -87,7 +91,65 @@ func (s flowModel) onCallback(msg callbackReceivedMsg) (flowModel, tea.Cmd) {
 		return s, nil
 	}
 	s.steps[stepToken] = stepResult{}
+	if f := msg.res.Front; f != nil && msg.res.Code == "" {
+		return s.onFrontChannel(f)
+	}
 	return s, nil
+}
+
+// onFrontChannel takes the tokens of an implicit response (response_type id_token or id_token
+// token): they came with the authorization response, so there is no code to exchange and the Token
+// step is skipped, saying why (OpenID Connect Core §3.2.2.5).
+func (s flowModel) onFrontChannel(f *flows.FrontChannel) (flowModel, tea.Cmd) {
+	members := map[string]any{}
+	for k, v := range map[string]string{"access_token": f.AccessToken, "token_type": f.TokenType, "id_token": f.IDToken} {
+		if v != "" {
+			members[k] = v
+		}
+	}
+	if f.ExpiresIn > 0 {
+		members["expires_in"] = f.ExpiresIn
+	}
+	t := &flows.Token{AccessToken: f.AccessToken, TokenType: f.TokenType, IDToken: f.IDToken, ExpiresIn: f.ExpiresIn, Members: members}
+	s.token, s.refreshed, s.hasRefReport, s.binding = t, nil, false, nil
+	s.report, s.hasReport = flows.Report{}, false
+	if f.IDTokenReport != nil {
+		s.report, s.hasReport = *f.IDTokenReport, true
+	}
+	s.frontOnly = true
+	s.steps[stepToken] = stepResult{state: stateSkipped}
+	announcement := tokensReceivedMsg{Step: stepCallback.name(), Grant: "implicit", Token: t, Report: s.report, HasReport: s.hasReport, At: s.c.now()}
+	if s.authReq != nil {
+		announcement.Nonce = s.authReq.Nonce
+	}
+	return s, announce(announcement)
+}
+
+// onCIBAStarted starts polling for the backchannel authentication's tokens (CIBA Core §7.3, §10.1),
+// as onDeviceStarted does for a device code.
+func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
+	if !s.accept(msg.reqID) {
+		return s, nil
+	}
+	s = s.finish(stepAuthorize, msg.err, msg.raw)
+	if msg.err != nil {
+		return s, nil
+	}
+	s.ciba, s.deviceAt, s.devicePolls, s.devicePoll = msg.auth, s.c.now(), 0, flows.DevicePoll{}
+	s = s.advance(stepAuthorize)
+	s, meta := s.afterSuccess(stepAuthorize)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.reqID++
+	s.cancel = cancel
+	s.running = stepToken
+	s.steps[stepToken] = stepResult{state: stateRunning}
+	s.startedAt = s.c.now()
+	s.inflight++
+	poll := pollCIBA(ctx, s.c.client, msg.auth, s.c.now, s.reqID)
+	// The approval page is the built-in provider's stand-in for the user's authentication device:
+	// it is not opened by itself; o opens it.
+	s, spin := s.startSpinner()
+	return s, tea.Batch(meta, poll, spin, tickClock(s.reqID))
 }
 
 func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
@@ -98,16 +160,19 @@ func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 	if err == nil && msg.hasReport && !msg.report.OK() {
 		err = errChecksFailed
 	}
+	if err == nil && failed(msg.binding) {
+		err = errBindingFailed
+	}
 	s = s.finish(msg.step, err, msg.raw)
 	if msg.token == nil {
 		return s, nil
 	}
 	if msg.step == stepRefresh {
-		s.refreshed, s.refreshReport, s.hasRefReport = msg.token, msg.report, msg.hasReport
+		s.refreshed, s.refreshReport, s.hasRefReport, s.refBinding = msg.token, msg.report, msg.hasReport, msg.binding
 	} else {
-		s.token, s.report, s.hasReport = msg.token, msg.report, msg.hasReport
-		s.refreshed, s.hasRefReport = nil, false
-		s.device = nil
+		s.token, s.report, s.hasReport, s.binding = msg.token, msg.report, msg.hasReport, msg.binding
+		s.refreshed, s.hasRefReport, s.refBinding = nil, false, nil
+		s.device, s.ciba = nil, nil
 	}
 	announcement := tokensReceivedMsg{
 		Step: msg.step.name(), Grant: msg.grant, Token: msg.token, Report: msg.report,
@@ -125,6 +190,20 @@ func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 
 // errChecksFailed marks a token step whose tokens arrived but whose id_token checks failed.
 var errChecksFailed = errors.New("the id_token failed its checks")
+
+// errBindingFailed marks a token step whose token is not bound as asked: DPoP (RFC 9449 §5) or the
+// client certificate (RFC 8705 §3).
+var errBindingFailed = errors.New("the token failed its binding checks")
+
+// failed reports whether any check failed.
+func failed(cs []flows.Check) bool {
+	for _, c := range cs {
+		if c.Status == flows.CheckFail {
+			return true
+		}
+	}
+	return false
+}
 
 func (s flowModel) onDeviceStarted(msg deviceStartedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
@@ -167,7 +246,7 @@ func (s flowModel) onDevicePolled(msg devicePolledMsg) (flowModel, tea.Cmd) {
 
 // onClock refreshes the device code's countdown once a second while polling.
 func (s flowModel) onClock(msg clockTickedMsg) (flowModel, tea.Cmd) {
-	if msg.tag != s.reqID || s.running != stepToken || s.device == nil {
+	if msg.tag != s.reqID || s.running != stepToken || (s.device == nil && s.ciba == nil) {
 		return s, nil
 	}
 	return s, tickClock(msg.tag)
@@ -284,6 +363,9 @@ func (s flowModel) copyable() (label, value string) {
 		if s.grant == grantDevice && s.device != nil {
 			return "the user code", s.device.UserCode
 		}
+		if s.grant == grantCIBA && s.ciba != nil && s.ciba.ApprovalURI != "" {
+			return "the approval URL", s.ciba.ApprovalURI
+		}
 		if s.authReq != nil {
 			return "the authorization URL", s.authReq.URL
 		}
@@ -331,6 +413,8 @@ func (s flowModel) openValue() (flowModel, tea.Cmd) {
 		if u == "" {
 			u = s.device.VerificationURI
 		}
+	case s.ciba != nil && (s.cursor == stepAuthorize || s.cursor == stepToken):
+		u = s.ciba.ApprovalURI
 	case s.cursor == stepLogout:
 		u = s.logoutURL
 	case s.authReq != nil && (s.cursor == stepAuthorize || s.cursor == stepCallback):

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"log"
 	"strings"
 
@@ -18,6 +19,10 @@ import (
 func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 	s.showRaw = false
 	s.notice = ""
+	if id == stepToken && s.frontOnly {
+		s.notice = "the implicit response carried the tokens: there is no code to exchange (Authorize starts over)"
+		return s, nil
+	}
 	if s.steps[id].state == stateSkipped {
 		s.notice = id.title() + " does not apply to the " + s.grant.String() + " grant (g or e to change it)"
 		return s, nil
@@ -39,7 +44,11 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 	}
 	if err := s.form.validate(); err != nil {
 		s.notice = err.Error()
-		return s, nil
+		return s.formFollowUp()
+	}
+	if s.form.on(fieldDPoP) && s.dpopKey == nil {
+		s.notice = "DPoP: the session's key is being made; press enter again"
+		return s.formFollowUp()
 	}
 	if !s.applyConfig() {
 		s.notice = "a cancelled request is still finishing; press enter again"
@@ -61,7 +70,7 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 // applyConfig writes the form's configuration into the client, only when no command could be
 // reading it (see inflight). It reports false when it had to and could not.
 func (s flowModel) applyConfig() bool {
-	want := s.form.config(s.base)
+	want := s.form.config(s.base, s.dpopKey)
 	if sameConfig(want, s.c.client.Config) {
 		return true
 	}
@@ -82,6 +91,14 @@ func (s flowModel) missing(id stepID) string {
 		}
 		if s.grant == grantDevice && s.device == nil {
 			return "Token polls for the device code: run Authorize first"
+		}
+		if s.grant == grantCIBA && s.ciba == nil {
+			return "Token polls for the backchannel authentication: run Authorize first"
+		}
+		if s.grant == grantTokenExchange {
+			if _, err := s.exchangeRequest(); err != nil {
+				return err.Error()
+			}
 		}
 	case stepRefresh:
 		if tok == nil || s.refreshTokenValue() == "" {
@@ -113,6 +130,9 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		if s.grant == grantDevice {
 			return startDevice(ctx, c, s.reqID)
 		}
+		if s.grant == grantCIBA {
+			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
+		}
 		return requestAuthorization(ctx, c, c.Config.RedirectURI, s.reqID)
 	case stepToken:
 		switch s.grant {
@@ -120,6 +140,13 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 			return exchangeCode(ctx, c, s.authReq, s.authRes.Code, s.reqID)
 		case grantDevice:
 			return tea.Batch(pollDevice(ctx, c, s.device, s.c.now, s.reqID), tickClock(s.reqID))
+		case grantCIBA:
+			return tea.Batch(pollCIBA(ctx, c, s.ciba, s.c.now, s.reqID), tickClock(s.reqID))
+		case grantJWTBearer, grantSAMLBearer:
+			return requestAssertion(ctx, c, s.assertionGrant(), s.reqID)
+		case grantTokenExchange:
+			r, _ := s.exchangeRequest()
+			return exchangeToken(ctx, c, r, s.reqID)
 		case grantClientCredentials, grantPassword, numGrants:
 		}
 		return requestGrant(ctx, c, grantRequest{grant: s.grant.grantType(), username: s.form.value(fieldUsername), password: s.form.inputs[fieldPassword].Value()}, s.reqID)
@@ -262,4 +289,61 @@ func (s flowModel) advance(id stepID) flowModel {
 		s.vp.GotoTop()
 	}
 	return s
+}
+
+// cibaRequest is the backchannel authentication request the form asks for (CIBA Core §7.1).
+func (s flowModel) cibaRequest() flows.CIBARequest {
+	return flows.CIBARequest{
+		LoginHint: s.form.value(fieldLoginHint), BindingMessage: s.form.value(fieldBindingMessage),
+		Params: s.form.cibaParams(),
+	}
+}
+
+// assertionGrant is the assertion grant the form asks for: the JWT assertion's claims (empty
+// issuer and audience take MakeAssertion's defaults, the client_id and the token endpoint, as the
+// command line does), or the SAML assertion's file.
+func (s flowModel) assertionGrant() assertionGrant {
+	f := s.form
+	return assertionGrant{
+		grant: s.grant.grantType(),
+		claims: flows.AssertionClaims{
+			Issuer: f.value(fieldAssertionIssuer), Subject: f.value(fieldAssertionSubject),
+			Audience: strings.Fields(f.value(fieldAssertionAudience)),
+		},
+		file: f.value(fieldAssertionFile),
+	}
+}
+
+// exchangeRequest is the token exchange request the form asks for (RFC 8693 §2.1), its subject
+// token taken from this session or pasted; an error says what is missing.
+func (s flowModel) exchangeRequest() (flows.TokenExchangeRequest, error) {
+	f := s.form
+	r := flows.TokenExchangeRequest{
+		Audience: strings.Fields(f.value(fieldAudience)), Resource: f.resources(),
+		Scope: f.value(fieldScope), ActorToken: f.value(fieldActorToken),
+	}
+	r.SubjectTokenType, _ = flows.TokenTypeURI(f.value(fieldSubjectType))
+	if r.ActorToken != "" {
+		r.ActorTokenType, _ = flows.TokenTypeURI(f.value(fieldActorType))
+	}
+	if f.opt[fieldRequestedType] > 0 {
+		r.RequestedTokenType, _ = flows.TokenTypeURI(f.value(fieldRequestedType))
+	}
+	switch f.opt[fieldSubjectSource] {
+	case subjectPasted:
+		r.SubjectToken = f.value(fieldSubjectToken)
+	case subjectIDToken:
+		r.SubjectToken = s.idToken()
+	case subjectRefreshToken:
+		r.SubjectToken = s.refreshTokenValue()
+	default:
+		if t := s.current(); t != nil {
+			r.SubjectToken = t.AccessToken
+		}
+	}
+	if r.SubjectToken == "" {
+		what := subjectSourceType[min(f.opt[fieldSubjectSource], len(subjectSourceType)-1)]
+		return r, errors.New("token_exchange takes the subject token from this session, which has no " + what + " yet: run another grant first, or paste one (e)")
+	}
+	return r, nil
 }

@@ -48,6 +48,10 @@ func (s flowModel) authorizeView(p *flowPane) {
 		s.deviceView(p)
 		return
 	}
+	if s.grant == grantCIBA {
+		s.cibaView(p)
+		return
+	}
 	if s.steps[stepAuthorize].state == stateSkipped {
 		p.line(st.Muted.Render("The " + s.grant.String() + " grant sends no browser to the provider: the Token step asks for the token directly."))
 		s.formView(p)
@@ -68,13 +72,18 @@ func (s flowModel) authorizeView(p *flowPane) {
 		if r.CodeVerifier != "" {
 			p.kv("code_verifier", s.secret(r.CodeVerifier)+st.Muted.Render("  kept for the token request"))
 		}
+		s.pushedView(p, r)
+		s.requestObjectView(p, r)
 		p.blank()
 		p.line(st.Muted.Render("e edits the parameters; enter builds a new request."))
 		return
 	}
 	s.request(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.Authorization }))
-	cfg := s.form.config(s.base)
-	p.kv("response_type", "code")
+	cfg := s.form.config(s.base, s.dpopKey)
+	p.kv("response_type", s.form.value(fieldResponseType))
+	if cfg.ResponseMode != "" {
+		p.kv("response_mode", cfg.ResponseMode)
+	}
 	p.kv("client_id", cfg.ClientID)
 	redirect := cfg.RedirectURI
 	if flows.IsLoopback(redirect) {
@@ -93,6 +102,18 @@ func (s flowModel) authorizeView(p *flowPane) {
 			method = flows.PKCES256
 		}
 		p.kv("code_challenge", st.Muted.Render(string(method)+" of a fresh code_verifier"))
+	}
+	for _, r := range cfg.AuthParams["resource"] {
+		p.kv("resource", r)
+	}
+	if d := cfg.AuthParams.Get("authorization_details"); d != "" {
+		p.kv("authorization_details", d)
+	}
+	if cfg.RequestObject {
+		p.line(st.Muted.Render("The parameters go in a signed request object (RFC 9101), made when sent."))
+	}
+	if cfg.PAR {
+		p.line(st.Muted.Render("The request is pushed first (RFC 9126, with client authentication); the browser gets only client_id and request_uri."))
 	}
 	s.formView(p)
 }
@@ -138,6 +159,16 @@ func (s flowModel) deviceView(p *flowPane) {
 	if s.steps[stepToken].state == stateRunning {
 		p.kv("polling", fmt.Sprintf("every %s — %s", s.pollInterval(), status))
 	}
+}
+
+// cibaLeft is the time until the auth_req_id expires, on the injected clock from when the answer
+// arrived.
+func (s flowModel) cibaLeft() (time.Duration, bool) {
+	n, err := strconv.ParseFloat(s.ciba.ExpiresIn.String(), 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return time.Duration(n*float64(time.Second)) - s.c.now().Sub(s.deviceAt), true
 }
 
 // deviceLeft is the time until the device code expires, counted on the injected clock from when
@@ -210,14 +241,32 @@ func (s flowModel) callbackView(p *flowPane) {
 			}
 			p.kv(k, v)
 		}
+		if res.JARM != nil {
+			s.checks(p, "JARM response checks ("+r.ResponseMode()+")", res.JARM.Checks)
+		}
 		s.checks(p, "Checks", res.Checks)
+		if f := res.Front; f != nil {
+			if f.IDTokenReport != nil {
+				s.checks(p, "Front-channel id_token checks ("+f.ResponseType+")", f.IDTokenReport.Checks)
+			}
+			if res.Code == "" {
+				p.blank()
+				p.line(st.Muted.Render("The implicit response (" + f.ResponseType + ") carried the tokens itself: there is no code to exchange, so the Token step is skipped. i inspects the id_token."))
+			}
+		}
 	}
 }
 
 func (s flowModel) tokenView(p *flowPane) {
 	st := s.c.st
+	if s.frontOnly {
+		p.line(st.Muted.Render("Skipped: the implicit response (" + s.form.value(fieldResponseType) + ") carried the tokens in the callback, and there is no code to exchange. These are they:"))
+	}
 	if s.grant == grantDevice && s.device != nil {
 		s.deviceView(p)
+	}
+	if s.grant == grantCIBA && s.ciba != nil {
+		s.cibaView(p)
 	}
 	if s.steps[stepToken].state != stateDone && s.steps[stepToken].state != stateFailed && s.token == nil {
 		s.tokenRequest(p)
@@ -232,9 +281,11 @@ func (s flowModel) tokenView(p *flowPane) {
 		p.heading("Response")
 	}
 	s.members(p, t.Members)
+	s.grantedView(p, t)
 	if s.hasReport {
 		s.checks(p, "id_token checks", s.report.Checks)
 	}
+	s.checks(p, "Binding checks (DPoP, mTLS)", s.binding)
 	p.blank()
 	p.line(st.Muted.Render("i opens the id_token in the inspector; c copies the access token."))
 }
@@ -269,10 +320,18 @@ func (s flowModel) tokenRequest(p *flowPane) {
 		p.kv("scope", s.form.value(fieldScope))
 	case grantDevice:
 		p.kv("device_code", st.Muted.Render("from Authorize"))
+	case grantCIBA:
+		p.kv("auth_req_id", st.Muted.Render("from Authorize (the backchannel authentication request)"))
+	case grantJWTBearer, grantSAMLBearer, grantTokenExchange:
+		s.grantRequest(p)
 	case numGrants:
 	}
+	for _, r := range s.form.config(s.base, s.dpopKey).TokenParams["resource"] {
+		p.kv("resource", r)
+	}
 	s.clientAuth(p)
-	if s.grant == grantClientCredentials || s.grant == grantPassword {
+	s.dpopNote(p)
+	if !s.grant.usesAuthorize() {
 		s.formView(p)
 	}
 }
@@ -301,6 +360,7 @@ func (s flowModel) refreshView(p *flowPane) {
 	if s.hasRefReport {
 		s.checks(p, "id_token checks", s.refreshReport.Checks)
 	}
+	s.checks(p, "Binding checks (DPoP, mTLS)", s.refBinding)
 }
 
 // rotationNote says what a refresh did to the refresh token.

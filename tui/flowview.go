@@ -205,6 +205,8 @@ func (s flowModel) stepHeading(id stepID) string {
 	switch {
 	case id == stepAuthorize && s.grant == grantDevice:
 		return "Device authorization"
+	case id == stepAuthorize && s.grant == grantCIBA:
+		return "Backchannel authentication (CIBA)"
 	case id == stepAuthorize:
 		return "Authorization request"
 	case id == stepToken && s.grant == grantAuthCode:
@@ -264,6 +266,8 @@ func (s flowModel) learnName() string {
 	switch {
 	case s.cursor == stepAuthorize && s.grant == grantDevice:
 		return "device"
+	case s.cursor == stepAuthorize && s.grant == grantCIBA:
+		return "ciba"
 	case s.cursor == stepToken && s.grant != grantAuthCode:
 		if s.grant == grantDevice {
 			return "device"

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
@@ -120,8 +121,38 @@ type tokenResultMsg struct {
 	previous  *flows.Token
 	report    flows.Report
 	hasReport bool
-	err       error
-	raw       *flows.Exchange
+	// binding are the DPoP and mTLS binding checks of the token (Client.DPoPChecks, MTLSChecks);
+	// empty when the token is bound to nothing.
+	binding []flows.Check
+	err     error
+	raw     *flows.Exchange
+}
+
+// cibaStartedMsg is the backchannel authentication answer (OpenID CIBA Core §7.3); polling starts
+// from it, as for the device grant.
+type cibaStartedMsg struct {
+	reqID int
+	auth  *flows.CIBAAuthorization
+	err   error
+	raw   *flows.Exchange
+}
+
+// dpopKeyMadeMsg is the session's DPoP key (RFC 9449), generated when DPoP is first turned on, and
+// its RFC 7638 thumbprint.
+type dpopKeyMadeMsg struct {
+	key *jose.JSONWebKey
+	jkt string
+	err error
+}
+
+// fileCheckedMsg is a file named in the request form, read and checked: the authorization_details
+// (RFC 9396) in compact form, or why the file cannot be used. path is the path it was read from;
+// a result for a path no longer in the field is dropped.
+type fileCheckedMsg struct {
+	field fieldID
+	path  string
+	value string
+	err   error
 }
 
 // deviceStartedMsg is the device authorization answer (RFC 8628 §3.2); polling starts from it.
