@@ -26,7 +26,7 @@ type StepText struct {
 func StepNames() []string {
 	return []string{
 		"discover", "authorize", "callback", "token", "refresh", "userinfo", "introspect", "revoke",
-		"logout", "device", "client_credentials", "password",
+		"logout", "device", "client_credentials", "password", "jwt_bearer", "saml2_bearer", "token_exchange", "ciba",
 	}
 }
 
