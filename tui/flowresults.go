@@ -138,6 +138,16 @@ func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	s.ciba, s.deviceAt, s.devicePolls, s.devicePoll = msg.auth, s.c.now(), 0, flows.DevicePoll{}
 	s = s.advance(stepAuthorize)
 	s, meta := s.afterSuccess(stepAuthorize)
+	// The approval page is the built-in provider's stand-in for the user's authentication device:
+	// it is not opened by itself; o opens it.
+	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
+		return pollCIBA(ctx, s.c.client, msg.auth, s.c.now, id)
+	})
+}
+
+// startPolling runs the Token step until the user approves on another device (the device and CIBA
+// grants); poll makes the polling command for the step's context and request id.
+func (s flowModel) startPolling(meta tea.Cmd, poll func(ctx context.Context, reqID int) tea.Cmd) (flowModel, tea.Cmd) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.reqID++
 	s.cancel = cancel
@@ -145,11 +155,9 @@ func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	s.steps[stepToken] = stepResult{state: stateRunning}
 	s.startedAt = s.c.now()
 	s.inflight++
-	poll := pollCIBA(ctx, s.c.client, msg.auth, s.c.now, s.reqID)
-	// The approval page is the built-in provider's stand-in for the user's authentication device:
-	// it is not opened by itself; o opens it.
+	cmd := poll(ctx, s.reqID)
 	s, spin := s.startSpinner()
-	return s, tea.Batch(meta, poll, spin, tickClock(s.reqID))
+	return s, tea.Batch(meta, cmd, spin, tickClock(s.reqID))
 }
 
 func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
@@ -217,19 +225,11 @@ func (s flowModel) onDeviceStarted(msg deviceStartedMsg) (flowModel, tea.Cmd) {
 	s = s.advance(stepAuthorize)
 	s, meta := s.afterSuccess(stepAuthorize)
 	// Polling starts at once: the user approves on another device while the token endpoint is
-	// asked every interval (RFC 8628 §3.4).
-	ctx, cancel := context.WithCancel(context.Background())
-	s.reqID++
-	s.cancel = cancel
-	s.running = stepToken
-	s.steps[stepToken] = stepResult{state: stateRunning}
-	s.startedAt = s.c.now()
-	s.inflight++
-	poll := pollDevice(ctx, s.c.client, msg.auth, s.c.now, s.reqID)
-	// The verification URI is not opened by itself: the device flow is for signing in elsewhere;
-	// o opens it here.
-	s, spin := s.startSpinner()
-	return s, tea.Batch(meta, poll, spin, tickClock(s.reqID))
+	// asked every interval (RFC 8628 §3.4). The verification URI is not opened by itself: the
+	// device flow is for signing in elsewhere; o opens it here.
+	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
+		return pollDevice(ctx, s.c.client, msg.auth, s.c.now, id)
+	})
 }
 
 // onDevicePolled shows a pending answer and waits for the next. The wait is re-armed even for a
