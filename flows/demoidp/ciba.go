@@ -29,16 +29,10 @@ const (
 // cibaRequest is a backchannel authentication request waiting for the user (CIBA Core §7.1).
 type cibaRequest struct {
 	authReqID      string
-	clientID       string
 	scope          []string
 	bindingMessage string
 	extras         grantExtras
-	expires        time.Time
-	interval       time.Duration // grows by 5 s on each slow_down (CIBA Core §11)
-	lastPoll       time.Time
-	state          deviceState // pending, approved, denied, redeemed: as a device authorization
-	authTime       time.Time
-	sid            string
+	pendingApproval
 }
 
 // handleBackchannelAuthentication serves the backchannel authentication endpoint (CIBA Core §7):
@@ -99,12 +93,14 @@ func (p *Provider) backchannelAuthentication(r *http.Request) (map[string]any, *
 	now := p.now()
 	req := &cibaRequest{
 		authReqID:      randomToken(),
-		clientID:       c.ID,
 		scope:          scope,
 		bindingMessage: msg,
 		extras:         ext,
-		expires:        now.Add(lifetime),
-		interval:       time.Duration(p.advertisedInterval()) * time.Second,
+		pendingApproval: pendingApproval{
+			clientID: c.ID,
+			expires:  now.Add(lifetime),
+			interval: time.Duration(p.advertisedInterval()) * time.Second,
+		},
 	}
 	p.mu.Lock()
 	if p.store.ciba == nil {
@@ -263,25 +259,10 @@ func (p *Provider) grantCIBA(c *registeredClient, form url.Values, f Faults, jkt
 	p.mu.Lock()
 	req := p.store.ciba[id]
 	var oerr *oauthError
-	switch {
-	case req == nil:
+	if req == nil {
 		oerr = badRequest("invalid_grant", "unknown auth_req_id")
-	case req.clientID != c.ID:
-		oerr = badRequest("invalid_grant", fmt.Sprintf("the auth_req_id was issued to client %s, not %s", req.clientID, c.ID))
-	case !now.Before(req.expires):
-		oerr = badRequest("expired_token", "the auth_req_id has expired; start over with a new backchannel authentication request")
-	case req.state == deviceRedeemed:
-		oerr = badRequest("invalid_grant", "the auth_req_id has already been exchanged for tokens")
-	case !req.lastPoll.IsZero() && now.Sub(req.lastPoll) < req.interval:
-		req.interval += 5 * time.Second
-		oerr = badRequest("slow_down", fmt.Sprintf("polling faster than the interval; wait at least %d seconds between requests", int(req.interval/time.Second)))
-	case req.state == devicePending:
-		oerr = badRequest("authorization_pending", "the user has not yet approved the request at "+p.endpoint("/ciba"))
-	case req.state == deviceDenied:
-		oerr = badRequest("access_denied", "the user denied the request")
-	}
-	if req != nil && req.clientID == c.ID {
-		req.lastPoll = now
+	} else {
+		oerr = req.poll(now, c.ID, "auth_req_id", p.endpoint("/ciba"))
 	}
 	var ext grantExtras
 	if oerr == nil {

@@ -23,14 +23,43 @@ const (
 type deviceGrant struct {
 	deviceCode string
 	userCode   string
-	clientID   string
 	scope      []string
-	expires    time.Time
-	interval   time.Duration // grows by 5 s on each slow_down (RFC 8628 §3.5)
-	lastPoll   time.Time
-	state      deviceState
-	authTime   time.Time
-	sid        string
+	pendingApproval
+}
+
+// pendingApproval is a request the user approves elsewhere while the client polls the token
+// endpoint: a device authorization (RFC 8628) or a backchannel authentication (CIBA Core).
+type pendingApproval struct {
+	clientID string
+	expires  time.Time
+	interval time.Duration // grows by 5 s on each slow_down (RFC 8628 §3.5, CIBA Core §11)
+	lastPoll time.Time
+	state    deviceState
+	authTime time.Time
+	sid      string
+}
+
+// poll answers one poll by clientID with the error the client must see, or nil once the user has
+// approved; what names the request's identifier and where its approval page.
+func (a *pendingApproval) poll(now time.Time, clientID, what, where string) *oauthError {
+	var oerr *oauthError
+	switch {
+	case a.clientID != clientID:
+		return badRequest("invalid_grant", fmt.Sprintf("the %s was issued to client %s, not %s", what, a.clientID, clientID))
+	case !now.Before(a.expires):
+		oerr = badRequest("expired_token", fmt.Sprintf("the %s has expired; start over with a new request", what))
+	case a.state == deviceRedeemed:
+		oerr = badRequest("invalid_grant", fmt.Sprintf("the %s has already been exchanged for tokens", what))
+	case !a.lastPoll.IsZero() && now.Sub(a.lastPoll) < a.interval:
+		a.interval += 5 * time.Second
+		oerr = badRequest("slow_down", fmt.Sprintf("polling faster than the interval; wait at least %d seconds between requests", int(a.interval/time.Second)))
+	case a.state == devicePending:
+		oerr = badRequest("authorization_pending", "the user has not yet approved the request at "+where)
+	case a.state == deviceDenied:
+		oerr = badRequest("access_denied", "the user denied the request")
+	}
+	a.lastPoll = now
+	return oerr
 }
 
 // userCodeAlphabet has no vowels, so user codes spell no words, and no
@@ -91,10 +120,12 @@ func (p *Provider) handleDeviceAuthorization(w http.ResponseWriter, r *http.Requ
 	now := p.now()
 	d := &deviceGrant{
 		deviceCode: randomToken(),
-		clientID:   c.ID,
 		scope:      scope,
-		expires:    now.Add(deviceCodeLifetime),
-		interval:   time.Duration(p.advertisedInterval()) * time.Second,
+		pendingApproval: pendingApproval{
+			clientID: c.ID,
+			expires:  now.Add(deviceCodeLifetime),
+			interval: time.Duration(p.advertisedInterval()) * time.Second,
+		},
 	}
 	p.mu.Lock()
 	p.store.sweep(now)
@@ -170,25 +201,10 @@ func (p *Provider) grantDevice(c *registeredClient, form url.Values, f Faults, j
 	now := p.now()
 	p.mu.Lock()
 	d := p.store.devices[dc]
-	switch {
-	case d == nil:
+	if d == nil {
 		oerr = badRequest("invalid_grant", "unknown device_code")
-	case d.clientID != c.ID:
-		oerr = badRequest("invalid_grant", fmt.Sprintf("the device_code was issued to client %s, not %s", d.clientID, c.ID))
-	case !now.Before(d.expires):
-		oerr = badRequest("expired_token", "the device_code has expired; start over with a new device authorization request")
-	case d.state == deviceRedeemed:
-		oerr = badRequest("invalid_grant", "the device_code has already been exchanged for tokens")
-	case !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval:
-		d.interval += 5 * time.Second
-		oerr = badRequest("slow_down", fmt.Sprintf("polling faster than the interval; wait at least %d seconds between requests", int(d.interval/time.Second)))
-	case d.state == devicePending:
-		oerr = badRequest("authorization_pending", "the user has not yet approved the request at "+p.endpoint("/device"))
-	case d.state == deviceDenied:
-		oerr = badRequest("access_denied", "the user denied the request")
-	}
-	if d != nil && d.clientID == c.ID {
-		d.lastPoll = now
+	} else {
+		oerr = d.poll(now, c.ID, "device_code", p.endpoint("/device"))
 	}
 	if oerr != nil {
 		p.mu.Unlock()
