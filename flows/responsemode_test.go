@@ -3,11 +3,9 @@ package flows_test
 import (
 	"context"
 	"errors"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,50 +14,17 @@ import (
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 )
 
-var (
-	formAction  = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
-	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// browseJS plays a browser that runs the pages' scripts: it follows redirects, submits the provider's
-// form_post form, and does what the listener's fragment page does (post the fragment back to the
-// same path). It returns the status and body of the last page.
+// browseJS plays a browser that runs the pages' scripts (demoidp.Browse), returning the status and
+// body of the last page.
 func browseJS(t testing.TB, u string) (int, string) {
 	t.Helper()
-	hc := &http.Client{Timeout: 10 * time.Second}
-	resp, err := hc.Get(u)
-	for range 3 {
-		if err != nil {
-			t.Errorf("browser: %v", err)
-			return 0, ""
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body := string(b)
-		switch {
-		case formAction.MatchString(body) && strings.Contains(body, "document.forms[0].submit()"):
-			action := html.UnescapeString(formAction.FindStringSubmatch(body)[1])
-			form := url.Values{}
-			for _, m := range hiddenInput.FindAllStringSubmatch(body, -1) {
-				form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-			}
-			resp, err = hc.PostForm(action, form)
-		case strings.Contains(body, "location.hash") && strings.Contains(body, "tokenbench_fragment"):
-			form, perr := url.ParseQuery(resp.Request.URL.EscapedFragment())
-			if perr != nil {
-				t.Errorf("browser: fragment: %v", perr)
-				return 0, ""
-			}
-			form.Set("tokenbench_fragment", "1")
-			back := *resp.Request.URL
-			back.Fragment, back.RawFragment, back.RawQuery = "", "", ""
-			resp, err = hc.PostForm(back.String(), form)
-		default:
-			return resp.StatusCode, body
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	status, body, err := demoidp.Browse(ctx, u)
+	if err != nil {
+		t.Errorf("browser: %v", err)
 	}
-	t.Errorf("browser: too many pages")
-	return 0, ""
+	return status, body
 }
 
 // modeClient is demo-basic asking for a response type and mode.

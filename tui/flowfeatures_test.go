@@ -3,13 +3,8 @@ package tui
 import (
 	"context"
 	"errors"
-	"html"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,48 +15,12 @@ import (
 
 // The newer features as parameters of the steps, each run for real against the built-in provider.
 
-var (
-	formPostAction = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
-	formPostInput  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// flowScriptBrowser is flowBrowser that also does what the pages' scripts would: it submits a
-// form_post form and, on the listener's fragment page, posts the fragment back, as its script does.
+// flowScriptBrowser is flowBrowser that also does what the pages' scripts would (form_post and
+// the listener's fragment page), as demoidp.Browse does.
 func flowScriptBrowser(u string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	for range 3 {
-		if err != nil {
-			return err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body := string(b)
-		switch {
-		case formPostAction.MatchString(body) && strings.Contains(body, "document.forms[0].submit()"):
-			form := url.Values{}
-			for _, m := range formPostInput.FindAllStringSubmatch(body, -1) {
-				form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-			}
-			resp, err = http.PostForm(html.UnescapeString(formPostAction.FindStringSubmatch(body)[1]), form)
-		case strings.Contains(body, "location.hash") && strings.Contains(body, "tokenbench_fragment"):
-			form, _ := url.ParseQuery(resp.Request.URL.EscapedFragment())
-			form.Set("tokenbench_fragment", "1")
-			back := *resp.Request.URL
-			back.Fragment, back.RawFragment = "", ""
-			resp, err = http.PostForm(back.String(), form)
-		default:
-			return nil
-		}
-	}
-	if err == nil {
-		resp.Body.Close()
-	}
+	_, _, err := demoidp.Browse(ctx, u)
 	return err
 }
 

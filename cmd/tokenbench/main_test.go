@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -44,13 +43,13 @@ func fakeBrowser(args []string) int {
 		os.Stderr.WriteString("fake browser: want one URL\n")
 		return 2
 	}
-	hc := &http.Client{Timeout: 10 * time.Second}
-	resp, err := hc.Get(args[0])
-	if err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, _, err := demoidp.Browse(ctx, args[0]); err != nil { // form_post and fragment pages too
 		os.Stderr.WriteString("fake browser: " + err.Error() + "\n")
 		return 1
 	}
-	return runPageScripts(hc, resp) // form_post forms and the listener's fragment page
+	return 0
 }
 
 // browserEnv is $BROWSER naming the fake browser.

@@ -1,53 +1,9 @@
 package main
 
 import (
-	"html"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
-
-var (
-	formPostAction = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
-	formPostInput  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// runPageScripts does for the fake browser what the pages' scripts would: it submits a form_post
-// form (the provider's auto-submitting page) and, on the listener's fragment page, posts the
-// fragment back to the same path, as its script does.
-func runPageScripts(hc *http.Client, resp *http.Response) int {
-	for range 3 {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body := string(b)
-		var err error
-		switch {
-		case formPostAction.MatchString(body) && strings.Contains(body, "document.forms[0].submit()"):
-			form := url.Values{}
-			for _, m := range formPostInput.FindAllStringSubmatch(body, -1) {
-				form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-			}
-			resp, err = hc.PostForm(html.UnescapeString(formPostAction.FindStringSubmatch(body)[1]), form)
-		case strings.Contains(body, "location.hash") && strings.Contains(body, "tokenbench_fragment"):
-			form, _ := url.ParseQuery(resp.Request.URL.EscapedFragment())
-			form.Set("tokenbench_fragment", "1")
-			back := *resp.Request.URL
-			back.Fragment, back.RawFragment = "", ""
-			resp, err = hc.PostForm(back.String(), form)
-		default:
-			return 0
-		}
-		if err != nil {
-			os.Stderr.WriteString("fake browser: " + err.Error() + "\n")
-			return 1
-		}
-	}
-	return 0
-}
 
 func TestTokenResponseModes(t *testing.T) {
 	t.Parallel()
