@@ -83,6 +83,27 @@ func browse(t testing.TB, url string) {
 // authorize runs the authorization request through the loopback listener and verifies the response.
 func authorize(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
 	t.Helper()
+	req, res, _, err := authorizeJS(t, c)
+	return req, res, err
+}
+
+// browseJS plays a browser that runs the pages' scripts (demoidp.Browse), returning the status and
+// body of the last page.
+func browseJS(t testing.TB, u string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	status, body, err := demoidp.Browse(ctx, u)
+	if err != nil {
+		t.Errorf("browser: %v", err)
+	}
+	return status, body
+}
+
+// authorizeJS runs the authorization request through the listener with browseJS, returning the
+// browser's last page too.
+func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	l, err := flows.Listen(c.Config.RedirectURI)
@@ -94,9 +115,13 @@ func authorize(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthRe
 	if err != nil {
 		t.Fatal(err)
 	}
-	go browse(t, req.URL)
+	page := make(chan string, 1)
+	go func() {
+		_, body := browseJS(t, req.URL)
+		page <- body
+	}()
 	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, err
+	return req, res, <-page, err
 }
 
 // codeFlow runs authorize → callback → token.

@@ -14,49 +14,12 @@ import (
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 )
 
-// browseJS plays a browser that runs the pages' scripts (demoidp.Browse), returning the status and
-// body of the last page.
-func browseJS(t testing.TB, u string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	status, body, err := demoidp.Browse(ctx, u)
-	if err != nil {
-		t.Errorf("browser: %v", err)
-	}
-	return status, body
-}
-
 // modeClient is demo-basic asking for a response type and mode.
 func modeClient(t testing.TB, p *demoidp.Provider, responseType, responseMode string) *flows.Client {
 	t.Helper()
 	c := demoClient(t, p, "demo-basic")
 	c.Config.ResponseType, c.Config.ResponseMode = responseType, responseMode
 	return c
-}
-
-// authorizeJS runs the authorization request through the listener with browseJS, returning the
-// browser's last page too.
-func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := make(chan string, 1)
-	go func() {
-		_, body := browseJS(t, req.URL)
-		page <- body
-	}()
-	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, <-page, err
 }
 
 // rawResponse runs the authorization request and returns the response's parameters as the

@@ -133,25 +133,6 @@ func runCmdNoTick(cmd tea.Cmd) []tea.Msg {
 	}
 }
 
-func key1(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 func sized(s screen, w, h int) screen {
 	s, _ = s.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return s
@@ -220,18 +201,18 @@ func hasTick(cmd tea.Cmd) bool {
 
 func TestInspectorPasteMalformed(t *testing.T) {
 	s := sized(newInspect(fixedCommon(fixedNow)), 80, 22)
-	s, _ = s.Update(key1("p"))
+	s, _ = s.Update(press("p"))
 	if !s.(inspectModel).capturingText() {
 		t.Fatal("p should open the token input")
 	}
 	// Typed letters go to the input, not to the screen's keys (s would reveal).
 	for _, r := range "eyJhbGciOiJub25lIn0.e30.s+sig" {
-		s, _ = s.Update(key1(string(r)))
+		s, _ = s.Update(press(string(r)))
 	}
 	if s.(inspectModel).reveal {
 		t.Fatal("a letter typed into the input toggled reveal")
 	}
-	s = feed(s, key1("enter"))
+	s = feed(s, press("enter"))
 	im := s.(inspectModel)
 	if im.capturingText() || len(im.slots) != 1 || im.slots[0].label != pastedLabel {
 		t.Fatalf("after enter: editing %v, slots %d", im.capturingText(), len(im.slots))
@@ -272,18 +253,18 @@ func TestInspectorRevealToggle(t *testing.T) {
 		t.Error("no masked notice")
 	}
 	// Copy while masked copies nothing.
-	s, cmd := s.Update(key1("c"))
+	s, cmd := s.Update(press("c"))
 	if cmd != nil {
 		t.Error("copy while masked returned a command")
 	}
-	s, _ = s.Update(key1("s"))
+	s, _ = s.Update(press("s"))
 	if !strings.Contains(strings.ReplaceAll(ansi.Strip(s.(inspectModel).vp.GetContent()), "\n", ""), raw) {
 		t.Error("the token is not shown after reveal")
 	}
-	if _, cmd := s.Update(key1("y")); cmd == nil {
+	if _, cmd := s.Update(press("y")); cmd == nil {
 		t.Error("copy after reveal returned no command")
 	}
-	s, _ = s.Update(key1("s"))
+	s, _ = s.Update(press("s"))
 	if strings.Contains(strings.ReplaceAll(all(s), "\n", ""), raw) {
 		t.Error("the token is shown after masking again")
 	}
@@ -304,18 +285,18 @@ func TestInspectorSlotsAndSelection(t *testing.T) {
 	if at := im.slots[1]; !at.hasReport || at.verifying {
 		t.Errorf("access token: report %v, verifying %v", at.hasReport, at.verifying)
 	}
-	s = feed(s, key1("right"), key1("right"))
+	s = feed(s, press("right"), press("right"))
 	if got := s.(inspectModel).sel; got != 2 {
 		t.Fatalf("two rights: selected %d", got)
 	}
 	if v := ansi.Strip(s.(inspectModel).vp.GetContent()); !strings.Contains(v, "Opaque token") {
 		t.Errorf("the refresh token should be explained as opaque:\n%s", v)
 	}
-	s = feed(s, key1("right"))
+	s = feed(s, press("right"))
 	if got := s.(inspectModel).sel; got != 0 {
 		t.Errorf("selection should wrap around: %d", got)
 	}
-	s = feed(s, key1("left"))
+	s = feed(s, press("left"))
 	if got := s.(inspectModel).sel; got != 2 {
 		t.Errorf("left from the first should wrap to the last: %d", got)
 	}
@@ -345,7 +326,7 @@ func TestInspectorStaleVerificationDropped(t *testing.T) {
 func TestInspectorRefreshComparison(t *testing.T) {
 	first := fakeTokens(t)
 	s := sized(newInspect(fixedCommon(fixedNow)), 120, 38)
-	s = feed(s, first, refreshedTokens(t, first), key1("right"))
+	s = feed(s, first, refreshedTokens(t, first), press("right"))
 	im := s.(inspectModel)
 	at := im.slots[im.sel]
 	if at.label != "access_token" || at.prev == nil || !at.changed {
@@ -364,7 +345,7 @@ func TestInspectorRefreshComparison(t *testing.T) {
 			t.Errorf("the comparison lacks %q:\n%s", want, body)
 		}
 	}
-	s = feed(s, key1("right"))
+	s = feed(s, press("right"))
 	if body := ansi.Strip(s.(inspectModel).vp.GetContent()); !strings.Contains(body, "rotated") {
 		t.Errorf("the refresh token should say it rotated:\n%s", body)
 	}
@@ -424,8 +405,8 @@ func TestRootRoutesToInspectorAndTrace(t *testing.T) {
 		t.Fatalf("the trace lists %d exchanges, want 1 (an old session's exchange must be dropped)", len(tm.exchanges))
 	}
 	// p opens the input; q then types, it does not quit.
-	m, _ = m.Update(key1("p"))
-	m, cmd := m.Update(key1("q"))
+	m, _ = m.Update(press("p"))
+	m, cmd := m.Update(press("q"))
 	if cmd != nil {
 		if _, quit := cmd().(tea.QuitMsg); quit {
 			t.Fatal("q quit while a token was being typed")
@@ -434,8 +415,8 @@ func TestRootRoutesToInspectorAndTrace(t *testing.T) {
 	if in := m.(Model).screens[inspectScreen].(inspectModel).input.Value(); in != "q" {
 		t.Errorf("the input holds %q, want q", in)
 	}
-	m, _ = m.Update(key1("esc"))
-	if _, cmd := m.Update(key1("q")); cmd == nil {
+	m, _ = m.Update(press("esc"))
+	if _, cmd := m.Update(press("q")); cmd == nil {
 		t.Error("q after esc should quit")
 	}
 }

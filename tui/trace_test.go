@@ -88,14 +88,14 @@ func TestTraceSelectionMoves(t *testing.T) {
 	if tm.sel != 3 || !tm.follow {
 		t.Fatalf("a new trace screen selects the newest exchange and follows: sel %d follow %v", tm.sel, tm.follow)
 	}
-	s = feed(s, key1("up"), key1("k"))
+	s = feed(s, press("up"), press("k"))
 	if tm := s.(traceModel); tm.sel != 1 || tm.follow {
 		t.Fatalf("two ups: sel %d follow %v", tm.sel, tm.follow)
 	}
 	if v := strippedAll(s); !strings.Contains(v, "#2 jwks · GET http://127.0.0.1:1/jwks") {
 		t.Errorf("the detail does not show the selected exchange:\n%s", v)
 	}
-	s = feed(s, key1("g"), key1("up"))
+	s = feed(s, press("g"), press("up"))
 	if tm := s.(traceModel); tm.sel != 0 {
 		t.Errorf("up from the first: sel %d", tm.sel)
 	}
@@ -106,7 +106,7 @@ func TestTraceSelectionMoves(t *testing.T) {
 		t.Errorf("not following: sel %d of %d", tm.sel, len(tm.exchanges))
 	}
 	// G goes to the newest and follows again: the next exchange is selected as it arrives.
-	s = feed(s, key1("G"))
+	s = feed(s, press("G"))
 	x.ID, x.URL = 6, "http://127.0.0.1:1/y"
 	s, _ = s.Update(exchangeRecordedMsg{exchange: x})
 	if tm := s.(traceModel); tm.sel != 5 || !tm.follow {
@@ -135,7 +135,7 @@ func TestTraceCatchesUpAfterMissedExchanges(t *testing.T) {
 
 func TestTraceRevealToggle(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 120, 38)
-	s = feed(s, key1("up")) // the token exchange
+	s = feed(s, press("up")) // the token exchange
 	for _, secret := range traceSecrets {
 		if strings.Contains(strippedAll(s), secret) {
 			t.Errorf("masked view shows %q", secret)
@@ -144,7 +144,7 @@ func TestTraceRevealToggle(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "code="+flows.Redacted) || !strings.Contains(v, "secrets masked") {
 		t.Errorf("masked view:\n%s", v)
 	}
-	s = feed(s, key1("s"))
+	s = feed(s, press("s"))
 	v := strings.ReplaceAll(strippedAll(s), "\n", "")
 	for _, secret := range traceSecrets {
 		if !strings.Contains(v, secret) {
@@ -152,7 +152,7 @@ func TestTraceRevealToggle(t *testing.T) {
 		}
 	}
 	// The list never shows secrets, even revealed (the URL of a redirect could carry a code).
-	s = feed(s, key1("s"))
+	s = feed(s, press("s"))
 	if v := strippedAll(s); strings.Contains(v, "FAKE-") {
 		t.Error("masking again left a secret on screen")
 	}
@@ -160,8 +160,8 @@ func TestTraceRevealToggle(t *testing.T) {
 
 func TestTraceCopyCurl(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
-	s = feed(s, key1("up"))
-	s, cmd := s.Update(key1("y"))
+	s = feed(s, press("up"))
+	s, cmd := s.Update(press("y"))
 	if cmd == nil {
 		t.Fatal("copy returned no command")
 	}
@@ -171,8 +171,8 @@ func TestTraceCopyCurl(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "copied request #3 as curl, secrets masked") {
 		t.Errorf("no confirmation:\n%s", v)
 	}
-	s = feed(s, key1("s"))
-	_, cmd = s.Update(key1("c"))
+	s = feed(s, press("s"))
+	_, cmd = s.Update(press("c"))
 	if got := clipboardText(t, cmd); !strings.Contains(got, "code=FAKE-CODE-1") {
 		t.Errorf("revealed copy: %q", got)
 	}
@@ -197,7 +197,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 		s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
 		tm := s.(traceModel)
 		tm.dir = dir
-		s, cmd := screen(tm).Update(key1(tc.key))
+		s, cmd := screen(tm).Update(press(tc.key))
 		if cmd == nil {
 			t.Fatalf("%s: no command", tc.key)
 		}
@@ -244,7 +244,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
 	tm := s.(traceModel)
 	tm.dir = dir
-	_, cmd := screen(tm).Update(key1("H"))
+	_, cmd := screen(tm).Update(press("H"))
 	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
 		t.Errorf("second save: %q", saved.path)
 	}
@@ -252,7 +252,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 
 func TestTraceExportNothing(t *testing.T) {
 	s := sized(newTrace(fixedCommon(fixedNow)), 80, 22)
-	s, cmd := s.Update(key1("H"))
+	s, cmd := s.Update(press("H"))
 	if cmd != nil {
 		t.Error("saving an empty session returned a command")
 	}
@@ -263,8 +263,8 @@ func TestTraceExportNothing(t *testing.T) {
 
 func TestTraceStaleSaveDropped(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 100, 30)
-	s, _ = s.Update(key1("H"))
-	s, _ = s.Update(key1("M"))
+	s, _ = s.Update(press("H"))
+	s, _ = s.Update(press("M"))
 	s, _ = s.Update(traceSavedMsg{id: 1, path: "/old.har", format: exportHAR})
 	if v := strippedAll(s); strings.Contains(v, "/old.har") {
 		t.Error("an older save's result replaced the newer one's progress")
@@ -273,17 +273,17 @@ func TestTraceStaleSaveDropped(t *testing.T) {
 
 func TestTraceZoom(t *testing.T) {
 	s := sized(newTrace(traceCommon(fixedTrace())), 80, 22)
-	s = feed(s, key1("up"), key1("enter"))
+	s = feed(s, press("up"), press("enter"))
 	tm := s.(traceModel)
 	if !tm.zoom || strings.Contains(ansi.Strip(tm.View()), "discovery") {
 		t.Fatalf("zoomed view still shows the list:\n%s", ansi.Strip(tm.View()))
 	}
 	// In the zoomed detail, down scrolls instead of moving the selection.
-	s = feed(s, key1("down"))
+	s = feed(s, press("down"))
 	if tm := s.(traceModel); tm.sel != 2 || tm.vp.YOffset() != 1 {
 		t.Errorf("zoomed down: sel %d offset %d", tm.sel, tm.vp.YOffset())
 	}
-	s = feed(s, key1("esc"))
+	s = feed(s, press("esc"))
 	if tm := s.(traceModel); tm.zoom {
 		t.Error("esc did not leave the zoomed detail")
 	}
