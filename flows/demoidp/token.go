@@ -229,8 +229,13 @@ func (p *Provider) grantRefresh(c *registeredClient, form url.Values, f Faults, 
 		oerr = badRequest("invalid_grant", "unknown refresh token")
 	case rec.clientID != c.ID:
 		oerr = badRequest("invalid_grant", fmt.Sprintf("the refresh token was issued to client %s, not %s", rec.clientID, c.ID))
+	case rec.used && !rec.grant.revoked:
+		// RFC 9700 §4.14.2: a rotated-away refresh token used again means one of two parties holds a
+		// stolen copy; revoking the whole grant cuts off both, and the user signs in again.
+		rec.grant.revoked = true
+		oerr = badRequest("invalid_grant", "refresh token already used: refresh tokens rotate, so a second use looks like theft; every token of this grant is now revoked (RFC 9700 §4.14.2), sign in again")
 	case rec.used:
-		oerr = badRequest("invalid_grant", "refresh token already used: refresh tokens rotate, use the one from the latest token response")
+		oerr = badRequest("invalid_grant", "refresh token already used, and its grant was revoked when it was replayed before (RFC 9700 §4.14.2)")
 	case rec.revoked || rec.grant.revoked:
 		oerr = badRequest("invalid_grant", "refresh token has been revoked")
 	case !now.Before(rec.exp):

@@ -99,11 +99,6 @@ func TestRefreshTokenRotation(t *testing.T) {
 		t.Error("refreshed id_token carries a nonce")
 	}
 
-	m := wantError(t, refresh(rt1, ""), http.StatusBadRequest, "invalid_grant")
-	if !strings.Contains(m["error_description"].(string), "already used") {
-		t.Errorf("old refresh token: description %q", m["error_description"])
-	}
-
 	narrowed := wantOK(t, refresh(rt2, "openid"))
 	if narrowed["scope"] != "openid" {
 		t.Errorf("narrowed scope = %v, want openid", narrowed["scope"])
@@ -126,6 +121,40 @@ func TestRefreshTokenRotation(t *testing.T) {
 		"grant_type": {"refresh_token"}, "refresh_token": {wide["refresh_token"].(string)},
 		"client_id": {postID}, "client_secret": {postSecret},
 	}, "", ""), http.StatusBadRequest, "invalid_grant")
+}
+
+// TestRefreshTokenReplayRevokesGrant: a rotated-away refresh token used again revokes every token of
+// its grant, the current refresh token and access token included (RFC 9700 §4.14.2).
+func TestRefreshTokenReplayRevokesGrant(t *testing.T) {
+	p := start(t, demoidp.Options{})
+	first := tokens(t, p, "openid offline_access")
+	refresh := func(rt string) result {
+		return postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+	}
+	active := func(token string) bool {
+		return wantOK(t, postBasic(t, p.Issuer()+"/introspect", url.Values{"token": {token}}))["active"] == true
+	}
+	second := wantOK(t, refresh(first["refresh_token"].(string)))
+	rt2, at2 := second["refresh_token"].(string), second["access_token"].(string)
+	if !active(at2) || !active(rt2) {
+		t.Fatal("the refreshed tokens are not active before the replay")
+	}
+
+	m := wantError(t, refresh(first["refresh_token"].(string)), http.StatusBadRequest, "invalid_grant")
+	if d := m["error_description"].(string); !strings.Contains(d, "already used") || !strings.Contains(d, "RFC 9700") {
+		t.Errorf("replay: description %q, want it to say the token was used and the grant revoked", d)
+	}
+	if active(at2) || active(rt2) {
+		t.Error("after the replay, the grant's current access or refresh token is still active")
+	}
+	m = wantError(t, refresh(rt2), http.StatusBadRequest, "invalid_grant")
+	if d := m["error_description"].(string); !strings.Contains(d, "revoked") {
+		t.Errorf("current refresh token after the replay: description %q", d)
+	}
+
+	// Another grant of the same client is untouched.
+	other := tokens(t, p, "openid offline_access")
+	wantOK(t, refresh(other["refresh_token"].(string)))
 }
 
 func TestPasswordGrant(t *testing.T) {
