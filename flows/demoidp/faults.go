@@ -70,31 +70,81 @@ type Faults struct {
 	JARMBadSignature bool
 }
 
-// faultDef ties a fault's name to its field.
+// faultDef ties a fault's name to its field, and says what it does for a menu.
 type faultDef struct {
 	name     string
+	about    string
 	flag     func(*Faults) *bool          // for on/off faults
 	duration func(*Faults) *time.Duration // for faults that take a duration
 }
 
 var faultDefs = []faultDef{
-	{name: "expired-code", flag: func(f *Faults) *bool { return &f.ExpiredCode }},
-	{name: "wrong-iss", flag: func(f *Faults) *bool { return &f.WrongIss }},
-	{name: "wrong-state", flag: func(f *Faults) *bool { return &f.WrongState }},
-	{name: "deny", flag: func(f *Faults) *bool { return &f.Deny }},
-	{name: "bad-signature", flag: func(f *Faults) *bool { return &f.BadSignature }},
-	{name: "unknown-kid", flag: func(f *Faults) *bool { return &f.UnknownKID }},
-	{name: "alg-none", flag: func(f *Faults) *bool { return &f.AlgNone }},
-	{name: "expired-id-token", flag: func(f *Faults) *bool { return &f.ExpiredIDToken }},
-	{name: "clock-skew", duration: func(f *Faults) *time.Duration { return &f.ClockSkew }},
-	{name: "slow", duration: func(f *Faults) *time.Duration { return &f.Slow }},
-	{name: "html-errors", flag: func(f *Faults) *bool { return &f.HTMLErrors }},
-	{name: "html-discovery", flag: func(f *Faults) *bool { return &f.HTMLDiscovery }},
-	{name: "huge-body", flag: func(f *Faults) *bool { return &f.HugeBody }},
-	{name: "error-on-200", flag: func(f *Faults) *bool { return &f.ErrorOn200 }},
-	{name: "dpop-nonce", flag: func(f *Faults) *bool { return &f.DPoPNonce }},
-	{name: "require-par", flag: func(f *Faults) *bool { return &f.RequirePAR }},
-	{name: "jarm-bad-signature", flag: func(f *Faults) *bool { return &f.JARMBadSignature }},
+	{name: "expired-code", about: "authorization codes are born expired: the token request gets invalid_grant",
+		flag: func(f *Faults) *bool { return &f.ExpiredCode }},
+	{name: "wrong-iss", about: "another issuer in the callback's iss and the id_token's iss: the iss checks fail",
+		flag: func(f *Faults) *bool { return &f.WrongIss }},
+	{name: "wrong-state", about: "the callback carries another state: the client must refuse it (CSRF)",
+		flag: func(f *Faults) *bool { return &f.WrongState }},
+	{name: "deny", about: "the user says no: the callback carries error=access_denied",
+		flag: func(f *Faults) *bool { return &f.Deny }},
+	{name: "bad-signature", about: "id_tokens and JWT access tokens with a corrupted signature: the signature check fails",
+		flag: func(f *Faults) *bool { return &f.BadSignature }},
+	{name: "unknown-kid", about: "tokens signed by a key the JWKS never publishes: one refetch, then the signature check fails",
+		flag: func(f *Faults) *bool { return &f.UnknownKID }},
+	{name: "alg-none", about: "unsigned id_tokens (alg none): the client must refuse them",
+		flag: func(f *Faults) *bool { return &f.AlgNone }},
+	{name: "expired-id-token", about: "id_tokens that expired an hour ago: the exp check fails",
+		flag: func(f *Faults) *bool { return &f.ExpiredIDToken }},
+	{name: "clock-skew", about: "the provider's clock is off by this much (iat, nbf, exp, Date): the time checks and the skew show it",
+		duration: func(f *Faults) *time.Duration { return &f.ClockSkew }},
+	{name: "slow", about: "every answer is this late: watch the spinner, cancel with esc, or hit the timeout",
+		duration: func(f *Faults) *time.Duration { return &f.Slow }},
+	{name: "html-errors", about: "token, userinfo, introspection and revocation answer a proxy's 502 HTML page",
+		flag: func(f *Faults) *bool { return &f.HTMLErrors }},
+	{name: "html-discovery", about: "the .well-known paths answer an HTML page with 200: no discovery here",
+		flag: func(f *Faults) *bool { return &f.HTMLDiscovery }},
+	{name: "huge-body", about: "the token endpoint answers a 20 MB body: the size limit stops it",
+		flag: func(f *Faults) *bool { return &f.HugeBody }},
+	{name: "error-on-200", about: "the token endpoint answers HTTP 200 with an invalid_grant error body",
+		flag: func(f *Faults) *bool { return &f.ErrorOn200 }},
+	{name: "dpop-nonce", about: "DPoP proofs need the server's nonce: one use_dpop_nonce answer, then a retry (RFC 9449 §8)",
+		flag: func(f *Faults) *bool { return &f.DPoPNonce }},
+	{name: "require-par", about: "authorization requests must be pushed first (RFC 9126 §5); unpushed ones are refused",
+		flag: func(f *Faults) *bool { return &f.RequirePAR }},
+	{name: "jarm-bad-signature", about: "JWT-secured authorization responses (JARM) with a corrupted signature",
+		flag: func(f *Faults) *bool { return &f.JARMBadSignature }},
+}
+
+// Fault describes one fault for a menu.
+type Fault struct {
+	Name  string // as Set takes it: "wrong-iss", "slow"
+	About string // what the provider then does, and what should catch it
+	// TakesDuration is set for the faults given as "name=DURATION" ("clock-skew", "slow").
+	TakesDuration bool
+}
+
+// FaultList describes every fault, in the order of FaultNames.
+func FaultList() []Fault {
+	list := make([]Fault, len(faultDefs))
+	for i, d := range faultDefs {
+		list[i] = Fault{Name: d.name, About: d.about, TakesDuration: d.duration != nil}
+	}
+	return list
+}
+
+// Get returns one fault's setting in the form Set takes ("wrong-iss", "slow=3s"), or "" when it
+// is off or unknown.
+func (f Faults) Get(name string) string {
+	for _, d := range faultDefs {
+		switch {
+		case d.name != name:
+		case d.flag != nil && *d.flag(&f):
+			return d.name
+		case d.duration != nil && *d.duration(&f) != 0:
+			return d.name + "=" + d.duration(&f).String()
+		}
+	}
+	return ""
 }
 
 // FaultNames returns the names of all faults, in a stable order, for a
@@ -154,11 +204,8 @@ func (f *Faults) Set(spec string) error {
 func (f Faults) String() string {
 	var on []string
 	for _, d := range faultDefs {
-		switch {
-		case d.flag != nil && *d.flag(&f):
-			on = append(on, d.name)
-		case d.duration != nil && *d.duration(&f) != 0:
-			on = append(on, d.name+"="+d.duration(&f).String())
+		if v := f.Get(d.name); v != "" {
+			on = append(on, v)
 		}
 	}
 	return strings.Join(on, ",")

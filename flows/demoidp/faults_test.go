@@ -309,3 +309,34 @@ func FuzzFaultsSet(f *testing.F) {
 		}
 	})
 }
+
+// TestFaultListDescribesEveryFault: the menu's list names every fault with a description, and Get
+// reads back what Set turned on.
+func TestFaultListDescribesEveryFault(t *testing.T) {
+	list := demoidp.FaultList()
+	if len(list) != len(demoidp.FaultNames()) {
+		t.Fatalf("FaultList has %d entries, FaultNames %d", len(list), len(demoidp.FaultNames()))
+	}
+	for _, fault := range list {
+		if fault.About == "" {
+			t.Errorf("fault %s has no description", fault.Name)
+		}
+		var f demoidp.Faults
+		spec, want := fault.Name, fault.Name
+		if fault.TakesDuration {
+			spec, want = fault.Name+"=2s", fault.Name+"=2s"
+		}
+		if got := f.Get(fault.Name); got != "" {
+			t.Errorf("Get(%s) on no faults = %q", fault.Name, got)
+		}
+		if err := f.Set(spec); err != nil {
+			t.Fatalf("Set(%q): %v", spec, err)
+		}
+		if got := f.Get(fault.Name); got != want {
+			t.Errorf("Get(%s) after Set(%q) = %q, want %q", fault.Name, spec, got, want)
+		}
+	}
+	if got := (demoidp.Faults{}).Get("no-such-fault"); got != "" {
+		t.Errorf("Get of an unknown fault = %q", got)
+	}
+}

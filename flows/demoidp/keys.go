@@ -76,6 +76,28 @@ func (p *Provider) RotateKeys() {
 	p.mu.Unlock()
 }
 
+// RetireOldKeys stops publishing every key but the current one, as a provider does once a rotation
+// has settled: tokens signed before it no longer verify (their kid is gone from the JWKS). It
+// returns how many keys it retired.
+func (p *Provider) RetireOldKeys() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.keys) - 1
+	p.keys = p.keys[n:]
+	return n
+}
+
+// KeyIDs returns the kids of the published signing keys, the current one first.
+func (p *Provider) KeyIDs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]string, 0, len(p.keys))
+	for i := len(p.keys) - 1; i >= 0; i-- {
+		ids = append(ids, p.keys[i].kid)
+	}
+	return ids
+}
+
 // currentKey returns the key new tokens are signed with.
 func (p *Provider) currentKey() *signingKey {
 	p.mu.Lock()

@@ -405,6 +405,19 @@ func TestRotateKeys(t *testing.T) {
 		t.Errorf("JWKS lists %q first, want the current key %q", set.Keys[0].KeyID, newHeader.KeyID)
 	}
 	mustVerify(t, p, oldID) // the old key stays published
+	if ids := p.KeyIDs(); len(ids) != 2 || ids[0] != newHeader.KeyID || ids[1] != oldHeader.KeyID {
+		t.Errorf("KeyIDs() = %q, want [%s %s]", ids, newHeader.KeyID, oldHeader.KeyID)
+	}
+
+	if n := p.RetireOldKeys(); n != 1 {
+		t.Errorf("RetireOldKeys() = %d, want 1", n)
+	}
+	if set := jwks(t, p); len(set.Keys) != 1 || set.Keys[0].KeyID != newHeader.KeyID {
+		t.Errorf("JWKS after retiring = %+v, want only %s", set.Keys, newHeader.KeyID)
+	}
+	if _, _, err := verify(t, p, oldID); err == nil {
+		t.Error("a token signed with a retired key still verifies against the JWKS")
+	}
 }
 
 func TestDateHeaderFromProviderClock(t *testing.T) {
