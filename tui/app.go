@@ -53,6 +53,9 @@ type Options struct {
 	// StartDemo starts the built-in provider in this process (the caller closes it when the
 	// program ends) and returns its ready client; it runs inside a tea.Cmd. Nil hides the demo.
 	StartDemo func() (Demo, error)
+	// DemoControls, with Client, says the session runs on the built-in provider started by the
+	// caller: F then opens its faults panel.
+	DemoControls DemoControls
 }
 
 // Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
@@ -63,6 +66,8 @@ type Demo struct {
 	// Config and Transport are the client's configuration, as a profile would give them.
 	Config    flows.ClientConfig
 	Transport flows.TransportOptions
+	// Controls is the provider's control panel (the faults panel, F).
+	Controls DemoControls
 }
 
 // Model is the root model: the tab bar, the active screen, the footer.
@@ -74,6 +79,10 @@ type Model struct {
 	active  screenID
 	// fullHelp shows every key of the active screen instead of the body (`?`).
 	fullHelp bool
+	// demo is the built-in provider the session runs on (nil for a profile's tenant); faults is its
+	// panel (F), shown instead of the body while open.
+	demo   DemoControls
+	faults faultsPanel
 	// session counts clients; exchanges of an older one are dropped.
 	session int
 	traceCh chan flows.Exchange
@@ -112,6 +121,11 @@ func New(opts Options) Model {
 	}
 	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note}
 	m.help.Styles = c.st.Help
+	m.faults = newFaultsPanel(c)
+	if opts.Client != nil && opts.DemoControls != nil {
+		m.demo = opts.DemoControls
+		m.faults.faults = m.demo.Faults()
+	}
 	m = m.useClient(opts.Client)
 	return m
 }
@@ -192,6 +206,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, startSession(msg)
 	case sessionClientBuiltMsg:
 		return m.onSession(msg)
+	case demoStateMsg:
+		m.faults = m.faults.onState(msg)
+		return m, nil
 	case tea.MouseMsg, tea.PasteMsg, tea.KeyReleaseMsg:
 		return m.updateActive(msg)
 	}
@@ -229,6 +246,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.fullHelp = false
 		return m, nil
 	}
+	if m.faults.open {
+		var cmd tea.Cmd
+		m.faults, cmd = m.faults.handleKey(msg, m.demo)
+		return m, cmd
+	}
 	switch {
 	case key.Matches(msg, m.keys.Next):
 		return m.show((m.active + 1) % numScreens)
@@ -244,6 +266,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Learn):
 		m.c.learn = !m.c.learn
 		return m.broadcast(learnToggledMsg{on: m.c.learn})
+	case key.Matches(msg, m.keys.Faults) && m.demo != nil:
+		m.fullHelp = false
+		var cmd tea.Cmd
+		m.faults, cmd = m.faults.show(m.demo)
+		return m, cmd
 	}
 	for id, b := range m.keys.Screen {
 		if key.Matches(msg, b) {
@@ -258,6 +285,7 @@ func (m Model) show(id screenID) (tea.Model, tea.Cmd) {
 	if id >= 0 && id < numScreens {
 		m.active = id
 		m.fullHelp = false
+		m.faults.open = false
 	}
 	return m, nil
 }
@@ -283,6 +311,9 @@ func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	m = m.useClient(msg.client)
 	m.active = flowScreen
 	m.fullHelp = false
+	m.demo = msg.demo
+	m.faults.open = false
+	m.faults.faults = msg.faults
 	cmds := []tea.Cmd{m.watch()}
 	for _, s := range m.screens {
 		if si, ok := s.(screenInit); ok {
@@ -325,6 +356,8 @@ func (m Model) View() tea.View {
 	switch {
 	case m.fullHelp:
 		body = m.fullHelpView()
+	case m.faults.open:
+		body = m.c.scrub(m.faults.view(m.c.st, m.width, m.c.height))
 	case m.waitsForClient():
 		body = m.c.st.Title.Render("No client yet") + "\n" +
 			wrapIndent("Open a profile (or the built-in demo) on the Profiles screen: press 1, choose one, enter. The flow runs here on it.", m.width, "")
@@ -358,7 +391,13 @@ func (m Model) header() string {
 	if m.c.learn {
 		bar += " " + st.TabActive.Render("Learn")
 	}
-	if note := m.note; note != "" {
+	note := m.note
+	if m.demo != nil {
+		if on := m.faults.faults.String(); on != "" {
+			note += " · faults: " + on
+		}
+	}
+	if note != "" {
 		room := m.width - lipgloss.Width(bar) - 2
 		if room > 10 {
 			bar += "  " + st.Note.Render(truncate(note, room))
@@ -383,9 +422,15 @@ func (m Model) footer() string {
 }
 
 func (m Model) shortHelp() []key.Binding {
+	if m.faults.open {
+		return m.faults.shortHelp()
+	}
 	var b []key.Binding
 	if m.screens[m.active] != nil && !m.waitsForClient() {
 		b = append(b, m.screens[m.active].ShortHelp()...)
+	}
+	if m.demo != nil {
+		b = append(b, m.keys.Faults)
 	}
 	return append(b, m.keys.ShortHelp()...)
 }
@@ -400,7 +445,11 @@ func (m Model) fullHelpView() string {
 	if groups := m.screens[m.active].FullHelp(); len(groups) > 0 {
 		parts = append(parts, h.FullHelpView(groups))
 	}
-	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(m.keys.FullHelp()), st.Muted.Render("? or esc closes this"))
+	global := m.keys.FullHelp()
+	if m.demo != nil {
+		global = append(global, []key.Binding{m.keys.Faults})
+	}
+	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(global), st.Muted.Render("? or esc closes this"))
 	return strings.Join(parts, "\n\n")
 }
 

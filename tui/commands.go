@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -305,7 +306,11 @@ func startSession(m clientReadyMsg) tea.Cmd {
 		if err != nil {
 			return sessionFailedMsg{err: err}
 		}
-		return sessionClientBuiltMsg{name: m.name, note: m.note, client: c}
+		built := sessionClientBuiltMsg{name: m.name, note: m.note, client: c, demo: m.demo}
+		if m.demo != nil {
+			built.faults = m.demo.Faults()
+		}
+		return built
 	}
 }
 
@@ -314,6 +319,8 @@ type sessionClientBuiltMsg struct {
 	name   string
 	note   string
 	client *flows.Client
+	demo   DemoControls   // nil unless the client is the built-in provider's
+	faults demoidp.Faults // the provider's faults when the session started
 }
 
 // ---- The profiles screen's commands. The store is safe for concurrent use and does its own

@@ -11,6 +11,7 @@ type globalKeys struct {
 	Prev      key.Binding
 	Screen    [numScreens]key.Binding
 	Learn     key.Binding
+	Faults    key.Binding // the built-in provider's faults panel, only while the session runs on it
 }
 
 func defaultGlobalKeys() globalKeys {
@@ -21,6 +22,7 @@ func defaultGlobalKeys() globalKeys {
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
 		Learn:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "learn")),
+		Faults:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "demo faults")),
 	}
 	for id := screenID(0); id < numScreens; id++ {
 		n := string(rune('1' + int(id)))

@@ -67,6 +67,8 @@ type clientReadyMsg struct {
 	transport flows.TransportOptions
 	// note replaces the one-line note beside the tabs ("built-in provider · user demo / demo").
 	note string
+	// demo is the built-in provider's control panel when the client is its demo client.
+	demo DemoControls
 }
 
 // sessionStartedMsg announces that common.client and common.trace are a new session's.

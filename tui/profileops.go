@@ -140,7 +140,7 @@ func (s profilesModel) onDemo(msg demoStartedMsg) (profilesModel, tea.Cmd) {
 	}
 	d := msg.demo
 	s.notice = "opened the built-in provider"
-	return s, announce(clientReadyMsg{name: d.Name, config: d.Config, transport: d.Transport, note: d.Note})
+	return s, announce(clientReadyMsg{name: d.Name, config: d.Config, transport: d.Transport, note: d.Note, demo: d.Controls})
 }
 
 // reload reads the profile file again.

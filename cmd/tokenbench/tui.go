@@ -45,14 +45,9 @@ func demoConfig(p *demoidp.Provider) (flows.ClientConfig, flows.TransportOptions
 	return cfg, flows.TransportOptions{Timeout: 10 * time.Second}
 }
 
-// demoNote is the hint beside the tabs while the demo client is in use.
-func demoNote(faults demoidp.Faults) string {
-	note := "built-in provider · user demo / demo"
-	if s := faults.String(); s != "" {
-		note += " · faults: " + s
-	}
-	return note
-}
+// demoNote is the hint beside the tabs while the demo client is in use; the workbench adds the
+// faults that are on.
+const demoNote = "built-in provider · user demo / demo"
 
 // lazyDemo is the built-in provider of a workbench session: started on first use (or given
 // started), once, and closed when the program ends.
@@ -77,7 +72,7 @@ func (d *lazyDemo) start() (tui.Demo, error) {
 		d.p = p
 	}
 	cfg, opts := demoConfig(d.p)
-	return tui.Demo{Name: walkthroughClient + " @ built-in provider", Note: demoNote(d.faults), Config: cfg, Transport: opts}, nil
+	return tui.Demo{Name: walkthroughClient + " @ built-in provider", Note: demoNote, Config: cfg, Transport: opts, Controls: d.p}, nil
 }
 
 // close stops the provider, if it was started.
@@ -103,7 +98,8 @@ func (o *demoOptions) runTUI(ctx context.Context, e *env, faults demoidp.Faults)
 		return err
 	}
 	opts := workbenchOptions(e, demo)
-	opts.Client, opts.Name, opts.Note = c, walkthroughClient+" @ built-in provider", demoNote(faults)
+	opts.Client, opts.Name, opts.Note = c, walkthroughClient+" @ built-in provider", demoNote
+	opts.DemoControls = p
 	return runWorkbench(ctx, e, opts)
 }
 
