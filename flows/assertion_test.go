@@ -3,7 +3,6 @@ package flows_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,22 +47,14 @@ func unverifiedClaims(t *testing.T, token string) map[string]any {
 	return m
 }
 
-// samlAssertion is a SAML 2.0 assertion from the demo's trusted issuer for the demo user.
-func samlAssertion(id, audience string, notOnOrAfter time.Time) []byte {
-	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="%s" Version="2.0" IssueInstant="%s">
-  <saml:Issuer>%s</saml:Issuer>
-  <saml:Subject>
-    <saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">demo-user-1</saml:NameID>
-    <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-      <saml:SubjectConfirmationData NotOnOrAfter="%s" Recipient="%s"/>
-    </saml:SubjectConfirmation>
-  </saml:Subject>
-  <saml:Conditions NotOnOrAfter="%s">
-    <saml:AudienceRestriction><saml:Audience>%s</saml:Audience></saml:AudienceRestriction>
-  </saml:Conditions>
-</saml:Assertion>
-`, id, time.Now().UTC().Format(time.RFC3339), demoidp.TrustedIssuer, notOnOrAfter.UTC().Format(time.RFC3339), audience, notOnOrAfter.UTC().Format(time.RFC3339), audience))
+// samlAssertion is a SAML 2.0 assertion for the demo user, signed by the demo's trusted issuer.
+func samlAssertion(t *testing.T, id, audience string, notOnOrAfter time.Time) []byte {
+	t.Helper()
+	xml, err := demoidp.SAMLBearerAssertion{ID: id, Audience: audience, NotOnOrAfter: notOnOrAfter}.Signed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xml
 }
 
 func TestJWTBearerMadeAssertion(t *testing.T) {
@@ -182,7 +173,7 @@ func TestSAMLBearer(t *testing.T) {
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Scopes = []string{"openid"}
-	xml := samlAssertion("_a1", p.Issuer()+"/token", time.Now().Add(5*time.Minute))
+	xml := samlAssertion(t, "_a1", p.Issuer()+"/token", time.Now().Add(5*time.Minute))
 	tok, err := c.SAMLBearer(ctx, xml)
 	if err != nil {
 		t.Fatal(err)
@@ -196,9 +187,9 @@ func TestSAMLBearer(t *testing.T) {
 	}
 	_, err = c.SAMLBearer(ctx, xml)
 	wantOAuthErrorAll(t, err, "invalid_grant", "already used")
-	_, err = c.SAMLBearer(ctx, samlAssertion("_a2", "https://sp.example.com", time.Now().Add(5*time.Minute)))
+	_, err = c.SAMLBearer(ctx, samlAssertion(t, "_a2", "https://sp.example.com", time.Now().Add(5*time.Minute)))
 	wantOAuthErrorAll(t, err, "invalid_grant", "another audience")
-	_, err = c.SAMLBearer(ctx, samlAssertion("_a3", p.Issuer(), time.Now().Add(-5*time.Minute)))
+	_, err = c.SAMLBearer(ctx, samlAssertion(t, "_a3", p.Issuer(), time.Now().Add(-5*time.Minute)))
 	wantOAuthErrorAll(t, err, "invalid_grant", "expired at")
 }
 

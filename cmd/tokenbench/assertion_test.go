@@ -85,15 +85,11 @@ func TestTokenSAML2Bearer(t *testing.T) {
 	t.Parallel()
 	p := startProvider(t)
 	file := filepath.Join(t.TempDir(), "assertion.xml")
-	exp := time.Now().Add(5 * time.Minute).UTC().Format(time.RFC3339)
-	xml := fmt.Sprintf(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_cli1" Version="2.0" IssueInstant="%s">
-  <saml:Issuer>%s</saml:Issuer>
-  <saml:Subject><saml:NameID>demo-user-1</saml:NameID>
-    <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="%s"/></saml:SubjectConfirmation>
-  </saml:Subject>
-  <saml:Conditions><saml:AudienceRestriction><saml:Audience>%s</saml:Audience></saml:AudienceRestriction></saml:Conditions>
-</saml:Assertion>`, time.Now().UTC().Format(time.RFC3339), demoidp.TrustedIssuer, exp, p.Issuer())
-	if err := os.WriteFile(file, []byte(xml), 0o600); err != nil {
+	xml, err := demoidp.SAMLBearerAssertion{ID: "_cli1", Audience: p.Issuer()}.Signed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, xml, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	args := []string{"token", "--issuer", p.Issuer(), "--grant", "saml2_bearer", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "--assertion", file}

@@ -3,8 +3,6 @@ package demoidp
 import (
 	"crypto/ecdsa"
 	_ "embed"
-	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
@@ -24,8 +22,8 @@ const (
 
 // TrustedIssuer is the demo identity provider whose assertions the provider accepts for any
 // client: JWTs signed with the private half of clientkeys/trusted-issuer-ec.pub.pem
-// (assets/demo/trusted-issuer-ec.pem, ES256), and SAML 2.0 assertions naming it as their Issuer
-// (whose signatures the demo does not verify).
+// (assets/demo/trusted-issuer-ec.pem, ES256), and SAML 2.0 assertions naming it as their Issuer,
+// signed with the key of assets/demo/trusted-issuer-saml-cert.pem (RSA-SHA256, see saml.go).
 const TrustedIssuer = "https://trusted-issuer.demo.tokenbench.invalid"
 
 //go:embed clientkeys/trusted-issuer-ec.pub.pem
@@ -174,109 +172,8 @@ func (p *Provider) grantJWTBearer(c *registeredClient, form url.Values, f Faults
 	return p.issueTokens(g, scope, scope, "", false, f, jkt)
 }
 
-// samlNS is the SAML 2.0 assertion namespace.
-const samlNS = "urn:oasis:names:tc:SAML:2.0:assertion"
-
-// samlAssertion is what the provider reads of a SAML 2.0 assertion.
-type samlAssertion struct {
-	XMLName xml.Name `xml:"urn:oasis:names:tc:SAML:2.0:assertion Assertion"`
-	ID      string   `xml:"ID,attr"`
-	Version string   `xml:"Version,attr"`
-	Issuer  string   `xml:"urn:oasis:names:tc:SAML:2.0:assertion Issuer"`
-	Subject struct {
-		NameID        string `xml:"urn:oasis:names:tc:SAML:2.0:assertion NameID"`
-		Confirmations []struct {
-			Method string `xml:"Method,attr"`
-			Data   struct {
-				NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
-				Recipient    string `xml:"Recipient,attr"`
-			} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmationData"`
-		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmation"`
-	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Subject"`
-	Conditions struct {
-		NotBefore    string   `xml:"NotBefore,attr"`
-		NotOnOrAfter string   `xml:"NotOnOrAfter,attr"`
-		Audiences    []string `xml:"urn:oasis:names:tc:SAML:2.0:assertion AudienceRestriction>Audience"`
-	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Conditions"`
-}
-
-// samlBearer is the bearer subject confirmation method (SAML 2.0 Profiles §3.3).
-const samlBearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
-
-// checkedSAML is a SAML assertion whose structure and times the provider checked.
-type checkedSAML struct {
-	a   samlAssertion
-	exp time.Time
-}
-
-// checkSAML decodes a base64url SAML 2.0 assertion and checks what RFC 7522 §3 asks, except the
-// signature: the demo does not verify XML signatures, and accepts assertions whose Issuer is the
-// demo trusted issuer.
-func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
-	data, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(encoded), "="))
-	if err != nil {
-		return nil, badRequest("invalid_grant", what+" is not base64url (RFC 7522 §2.1): "+err.Error())
-	}
-	var a samlAssertion
-	if err := xml.Unmarshal(data, &a); err != nil {
-		return nil, badRequest("invalid_grant", what+" is not a SAML 2.0 Assertion element in namespace "+samlNS+": "+err.Error())
-	}
-	now := p.now()
-	switch {
-	case a.Version != "2.0":
-		return nil, badRequest("invalid_grant", fmt.Sprintf("%s has Version %q, not 2.0", what, a.Version))
-	case a.ID == "":
-		return nil, badRequest("invalid_grant", what+" has no ID")
-	case strings.TrimSpace(a.Issuer) != TrustedIssuer:
-		return nil, badRequest("invalid_grant", fmt.Sprintf("%s Issuer %q is not trusted: the demo provider accepts SAML assertions only from %q (and does not verify their signatures)", what, strings.TrimSpace(a.Issuer), TrustedIssuer))
-	case strings.TrimSpace(a.Subject.NameID) == "":
-		return nil, badRequest("invalid_grant", what+" has no Subject NameID (RFC 7522 §3 item 2)")
-	}
-	if oerr := p.audienceNamesProvider(trimAll(a.Conditions.Audiences), what); oerr != nil {
-		return nil, oerr
-	}
-	var exp time.Time
-	bearer := false
-	for _, sc := range a.Subject.Confirmations {
-		if sc.Method != samlBearer {
-			continue
-		}
-		bearer = true
-		t, err := time.Parse(time.RFC3339, sc.Data.NotOnOrAfter)
-		if err != nil {
-			return nil, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData NotOnOrAfter %q is not a UTC dateTime (RFC 7522 §3 item 4 requires it)", what, sc.Data.NotOnOrAfter))
-		}
-		exp = t
-	}
-	if !bearer {
-		return nil, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 4)")
-	}
-	if s := a.Conditions.NotOnOrAfter; s != "" {
-		if t, err := time.Parse(time.RFC3339, s); err == nil && t.Before(exp) {
-			exp = t
-		}
-	}
-	if !now.Before(exp.Add(assertionLeeway)) {
-		return nil, badRequest("invalid_grant", fmt.Sprintf("%s expired at %s (NotOnOrAfter; provider time %s)", what, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-	}
-	if s := a.Conditions.NotBefore; s != "" {
-		if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(now.Add(assertionLeeway)) {
-			return nil, badRequest("invalid_grant", what+" is not valid yet (Conditions NotBefore is in the future)")
-		}
-	}
-	return &checkedSAML{a: a, exp: exp}, nil
-}
-
-func trimAll(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = strings.TrimSpace(x)
-	}
-	return out
-}
-
 // grantSAML2Bearer accepts a SAML 2.0 assertion as an authorization grant (RFC 7522 §2.1, §3),
-// from the demo trusted issuer, for the demo user, used once. The XML signature is not verified.
+// signed by the demo trusted issuer, for the demo user, used once.
 func (p *Provider) grantSAML2Bearer(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
 	raw := form.Get("assertion")
 	if raw == "" {

@@ -35,7 +35,7 @@ type exchangeParty struct {
 
 // grantTokenExchange runs a token exchange (RFC 8693 §2): the subject token is an access, refresh
 // or ID token the provider issued, a JWT it issued or the trusted issuer signed, or a SAML 2.0
-// assertion from the trusted issuer; an actor token (same kinds) puts an act claim in the new
+// assertion signed by the trusted issuer; an actor token (same kinds) puts an act claim in the new
 // token. requested_token_type may be access_token (the default), jwt or id_token; resource and
 // audience values become aud.
 func (p *Provider) grantTokenExchange(c *registeredClient, form url.Values, f Faults, jkt string) (*tokenResponse, *oauthError) {
@@ -255,7 +255,9 @@ func (p *Provider) exchangeParty(c *registeredClient, token, typ, param string) 
 		}
 		return party, nil
 	case tokenTypeSAML2:
-		s, oerr := p.checkSAML(token, param)
+		// RFC 8693 §3: a saml2 token is a base64url SAML 2.0 assertion, checked like an RFC 7522
+		// grant, its signature first.
+		s, oerr := p.checkSAML(token, "the SAML "+param)
 		if oerr != nil {
 			return nil, badRequest("invalid_request", oerr.desc)
 		}
