@@ -209,6 +209,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case demoStateMsg:
 		m.faults = m.faults.onState(msg)
 		return m, nil
+	case tea.MouseClickMsg:
+		// The screens lay out their body from its top line: make the click relative to it.
+		msg.Y -= lipgloss.Height(m.header())
+		if m.fullHelp || m.faults.open || msg.Y < 0 {
+			return m, nil
+		}
+		return m.updateActive(msg)
 	case tea.MouseMsg, tea.PasteMsg, tea.KeyReleaseMsg:
 		return m.updateActive(msg)
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type inspectKeys struct {
 	Prev     key.Binding
 	Reveal   key.Binding
 	Copy     key.Binding
+	Close    key.Binding
 	Up       key.Binding
 	Down     key.Binding
 	PageUp   key.Binding
@@ -48,6 +50,7 @@ func defaultInspectKeys() inspectKeys {
 		Prev:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/[", "previous token")),
 		Reveal:   keyReveal(),
 		Copy:     keyCopy("copy token"),
+		Close:    key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "close token")),
 		Up:       keyUp(),
 		Down:     keyDown(),
 		PageUp:   keyPageUp(),
@@ -72,7 +75,7 @@ func (s inspectModel) ShortHelp() []key.Binding {
 func (s inspectModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.Paste, s.keys.Submit, s.keys.Cancel},
-		{s.keys.Next, s.keys.Prev, s.keys.Reveal, s.keys.Copy},
+		{s.keys.Next, s.keys.Prev, s.keys.Reveal, s.keys.Copy, s.keys.Close},
 		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
 	}
 }
@@ -172,6 +175,8 @@ func (s inspectModel) handleKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Copy):
 		return s.copyToken()
+	case key.Matches(msg, s.keys.Close):
+		return s.closeSlot(), nil
 	case key.Matches(msg, s.keys.Up):
 		s.vp.ScrollUp(1)
 	case key.Matches(msg, s.keys.Down):
@@ -198,7 +203,7 @@ func (s inspectModel) handleEditKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		if strings.TrimSpace(raw) == "" {
 			return s.layout(), nil
 		}
-		return s.addToken(raw, pastedLabel, "pasted in")
+		return s.pasteToken(raw)
 	}
 	var cmd tea.Cmd
 	s.input, cmd = s.input.Update(msg)
@@ -215,7 +220,36 @@ func (s inspectModel) onPaste(msg tea.PasteMsg) (screen, tea.Cmd) {
 	if strings.TrimSpace(msg.Content) == "" {
 		return s, nil
 	}
-	return s.addToken(msg.Content, pastedLabel, "pasted in")
+	return s.pasteToken(msg.Content)
+}
+
+// pasteToken shows a pasted token in a slot of its own ("pasted", "pasted 2" …), so that pasted
+// tokens can be compared; the same token pasted again selects its slot.
+func (s inspectModel) pasteToken(raw string) (screen, tea.Cmd) {
+	raw = strings.TrimSpace(raw)
+	for i, sl := range s.slots {
+		if sl.raw == raw {
+			return s.selectSlot(i), nil
+		}
+	}
+	label := pastedLabel
+	for n := 2; slotIndex(s.slots, label) >= 0; n++ {
+		label = pastedLabel + " " + strconv.Itoa(n)
+	}
+	return s.addToken(raw, label, "pasted in")
+}
+
+// closeSlot drops the selected token from the inspector (a flow token comes back with the flow's
+// next tokens).
+func (s inspectModel) closeSlot() inspectModel {
+	if len(s.slots) == 0 {
+		return s
+	}
+	s.status = "closed the " + s.slots[s.sel].label
+	s.slots = append(s.slots[:s.sel:s.sel], s.slots[s.sel+1:]...)
+	s.sel = min(s.sel, max(0, len(s.slots)-1))
+	s.vp.GotoTop()
+	return s.layout()
 }
 
 func (s inspectModel) onNavigate(msg navigateMsg) (screen, tea.Cmd) {

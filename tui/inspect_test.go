@@ -312,9 +312,47 @@ func TestInspectorSlotsAndSelection(t *testing.T) {
 	}
 }
 
+// TestInspectorPastedTokensAndClose: each different pasted token gets a slot of its own, the same
+// one pasted again selects its slot, and x closes the selected token.
+func TestInspectorPastedTokensAndClose(t *testing.T) {
+	s := sized(newInspect(fixedCommon(fixedNow)), 100, 30)
+	first, second := fakeJWT(t, fakeHeader, `{"sub":"a"}`), fakeJWT(t, fakeHeader, `{"sub":"b"}`)
+	s = feed(s, tea.PasteMsg{Content: first}, tea.PasteMsg{Content: second})
+	labels := func() string {
+		var l []string
+		for _, sl := range s.(inspectModel).slots {
+			l = append(l, sl.label)
+		}
+		return strings.Join(l, ",")
+	}
+	if got := labels(); got != "pasted,pasted 2" || s.(inspectModel).sel != 1 {
+		t.Fatalf("two pastes: slots %q, selected %d", got, s.(inspectModel).sel)
+	}
+	s = feed(s, tea.PasteMsg{Content: "  " + first + "\n"})
+	if got := labels(); got != "pasted,pasted 2" || s.(inspectModel).sel != 0 {
+		t.Fatalf("the first token again: slots %q, selected %d; want its slot selected", got, s.(inspectModel).sel)
+	}
+	s = feed(s, press("x"))
+	im := s.(inspectModel)
+	if got := labels(); got != "pasted 2" || im.slots[im.sel].raw != second {
+		t.Fatalf("x: slots %q; want the first closed and the second selected", got)
+	}
+	if !strings.Contains(im.status, "closed the pasted") {
+		t.Errorf("status %q", im.status)
+	}
+	s = feed(s, press("x"), press("x"))
+	if im := s.(inspectModel); len(im.slots) != 0 || im.sel != 0 {
+		t.Fatalf("closing every token: %d slots, selected %d", len(im.slots), im.sel)
+	}
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "paste") {
+		t.Errorf("the empty inspector does not offer to paste a token:\n%s", v)
+	}
+}
+
 func TestInspectorStaleVerificationDropped(t *testing.T) {
 	s := sized(newInspect(fixedCommon(fixedNow)), 100, 30)
 	s, _ = s.Update(tea.PasteMsg{Content: fakeJWT(t, fakeHeader, `{"sub":"first"}`)}) // verification 1 in flight
+	s, _ = s.Update(press("x"))                                                       // closed before it ends
 	s, _ = s.Update(tea.PasteMsg{Content: fakeJWT(t, fakeHeader, `{"sub":"second"}`)})
 	stale := tokenVerifiedMsg{reqID: 1, report: flows.Report{Checks: []flows.Check{{Name: "format", Status: flows.CheckFail, Detail: "stale"}}}}
 	s, _ = s.Update(stale)

@@ -116,6 +116,8 @@ func (s traceModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		s.vp, _ = s.vp.Update(msg)
 		return s, nil
+	case tea.MouseClickMsg:
+		return s.click(msg), nil
 	case exchangeRecordedMsg:
 		return s.onExchange(msg.exchange), nil
 	case traceSavedMsg:
@@ -175,6 +177,15 @@ func (s traceModel) selectExchange(i int) traceModel {
 	s.sel = i
 	s.follow = i == len(s.exchanges)-1
 	return s.layout()
+}
+
+// click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
+func (s traceModel) click(msg tea.MouseClickMsg) traceModel {
+	row := msg.Y - 1
+	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
+		return s
+	}
+	return s.selectExchange(s.offset + row)
 }
 
 // onExchange appends a recorded exchange. The trace numbers exchanges from 1 without gaps, so a

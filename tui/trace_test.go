@@ -301,3 +301,41 @@ func TestFormatBody(t *testing.T) {
 		t.Errorf("binary: %q", got)
 	}
 }
+
+// TestTraceClickSelects: a left click on a row of the list selects its exchange; the root makes
+// the click relative to the body, so the row is found where it is drawn.
+func TestTraceClickSelects(t *testing.T) {
+	c, err := flows.NewClient(flows.ClientConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURI: "https://app.example.com/cb"}, flows.TransportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range fixedTraceExchanges() {
+		c.Trace.Record(x)
+	}
+	m, _ := appUpdate(t, New(Options{Client: c, Now: flowNow, Start: traceScreen}), tea.WindowSizeMsg{Width: 80, Height: 24})
+	rowOf := func(m Model, text string) int {
+		for y, line := range strings.Split(ansi.Strip(m.View().Content), "\n") {
+			if strings.Contains(line, text) && strings.Contains(line, "GET") {
+				return y
+			}
+		}
+		t.Fatalf("no list row shows %q", text)
+		return 0
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/jwks"), Button: tea.MouseLeft})
+	tm := m.screens[traceScreen].(traceModel)
+	if tm.sel != 1 || tm.follow {
+		t.Fatalf("click on the jwks row: selected %d (follow %v), want 1", tm.sel, tm.follow)
+	}
+	if v := strippedAll(tm); !strings.Contains(v, "#2 jwks · GET") {
+		t.Errorf("the detail does not show the clicked exchange:\n%s", v)
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/.well-known"), Button: tea.MouseRight})
+	if sel := m.screens[traceScreen].(traceModel).sel; sel != 1 {
+		t.Errorf("a right click moved the selection to %d", sel)
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/.well-known"), Button: tea.MouseLeft})
+	if sel := m.screens[traceScreen].(traceModel).sel; sel != 0 {
+		t.Errorf("click on the discovery row: selected %d, want 0", sel)
+	}
+}
