@@ -318,6 +318,8 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd) {
 		return s.restyle(), nil
 	case tea.MouseWheelMsg:
 		return s.scroll(msg)
+	case tea.MouseClickMsg:
+		return s.click(msg), nil
 	case tea.PasteMsg:
 		return s.handlePaste(msg)
 	case spinner.TickMsg:
@@ -418,6 +420,17 @@ func (s flowModel) move(delta int) flowModel {
 	s.notice = ""
 	s.vp.GotoTop()
 	return s
+}
+
+// click selects the step clicked in the step list (y counts from the body's top line), unless a
+// text input has the focus.
+func (s flowModel) click(msg tea.MouseClickMsg) flowModel {
+	st := s.c.st.StepList
+	row := msg.Y - st.GetMarginTop() - st.GetBorderTopSize() - st.GetPaddingTop() - 1 // the "Steps" title
+	if msg.Button != tea.MouseLeft || msg.X >= stepListWidth || row < 0 || row >= int(numSteps) || s.capturingText() {
+		return s
+	}
+	return s.move(row - int(s.cursor))
 }
 
 // scroll hands the mouse wheel to the right pane.

@@ -339,3 +339,22 @@ func TestTraceClickSelects(t *testing.T) {
 		t.Errorf("click on the discovery row: selected %d, want 0", sel)
 	}
 }
+
+// TestFlowClickSelectsStep: a left click on a step of the stepper's list selects it.
+func TestFlowClickSelectsStep(t *testing.T) {
+	m := newTestApp(t)
+	var y int
+	for i, line := range strings.Split(ansi.Strip(m.View().Content), "\n") {
+		if strings.Contains(line, "Introspect") {
+			y = i
+		}
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 3, Y: y, Button: tea.MouseLeft})
+	if cur := flowOf(m).cursor; cur != stepIntrospect {
+		t.Fatalf("click on the Introspect row selected %s", cur.title())
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 60, Y: y - 3, Button: tea.MouseLeft})
+	if cur := flowOf(m).cursor; cur != stepIntrospect {
+		t.Errorf("a click in the pane moved the step to %s", cur.title())
+	}
+}
