@@ -114,7 +114,7 @@ func (p *Provider) verifyAssertionJWT(c *registeredClient, raw, what string) (*v
 }
 
 // audienceNamesProvider checks that aud names the provider: its issuer or its token endpoint
-// (RFC 7523 §3 item 3, RFC 7522 §3 item 3).
+// (RFC 7523 §3 item 3, RFC 7522 §3 item 2).
 func (p *Provider) audienceNamesProvider(aud []string, what string) *oauthError {
 	ok := []string{p.issuer, p.endpoint("/token")}
 	if slices.ContainsFunc(aud, func(a string) bool { return slices.Contains(ok, a) }) {

@@ -109,7 +109,7 @@ func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
 	case strings.TrimSpace(a.Issuer) != TrustedIssuer:
 		return nil, badRequest("invalid_grant", fmt.Sprintf("%s Issuer %q is not trusted: the demo provider accepts SAML assertions only from %q", what, strings.TrimSpace(a.Issuer), TrustedIssuer))
 	case strings.TrimSpace(a.Subject.NameID) == "":
-		return nil, badRequest("invalid_grant", what+" has no Subject NameID (RFC 7522 §3 item 2)")
+		return nil, badRequest("invalid_grant", what+" has no Subject NameID (RFC 7522 §3 item 3)")
 	}
 	if oerr := p.audienceNamesProvider(trimAll(a.Conditions.Audiences), what); oerr != nil {
 		return nil, oerr
@@ -128,7 +128,7 @@ func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
 		exp = t
 	}
 	if !bearer {
-		return nil, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 4)")
+		return nil, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 5)")
 	}
 	if s := a.Conditions.NotOnOrAfter; s != "" {
 		if t, err := time.Parse(time.RFC3339, s); err == nil && t.Before(exp) {
