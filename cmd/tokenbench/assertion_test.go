@@ -179,3 +179,30 @@ func jwtClaims(t *testing.T, token string) map[string]any {
 	}
 	return m
 }
+
+// TestDemoSAMLAssertion: `demo saml-assertion` prints an assertion the provider accepts for the
+// saml2_bearer grant; another audience or an unknown subject is refused by the provider with its
+// reason.
+func TestDemoSAMLAssertion(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	dir := t.TempDir()
+	grant := func(args ...string) result {
+		r := tb(t, append([]string{"demo", "saml-assertion"}, args...)...)
+		wantExit(t, r, 0)
+		if !strings.Contains(r.stdout, "<ds:Signature") {
+			t.Fatalf("not a signed assertion:\n%s", r.stdout)
+		}
+		file := filepath.Join(dir, "assertion.xml")
+		if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return tb(t, "token", "--issuer", p.Issuer(), "--grant", "saml2_bearer", "--client-id", "demo-basic",
+			"--client-secret", secretOf(t, p, "demo-basic"), "--assertion", file)
+	}
+	wantExit(t, grant("--audience", p.Issuer()), 0, "id_token checks")
+	wantExit(t, grant("--audience", "https://elsewhere.example"), 1, "invalid_grant", "another audience")
+	wantExit(t, grant("--audience", p.Issuer(), "--subject", "alice"), 1, "invalid_grant", `NameID "alice" is not a user`)
+	wantExit(t, tb(t, "demo", "saml-assertion"), 2, "--audience is required")
+	wantExit(t, tb(t, "demo", "saml-assertion", "--audience", "not-a-url"), 2, "not an absolute URL")
+}

@@ -66,6 +66,7 @@ each following line is one demo client: client_id, client_secret ('-' when none)
 	fs.BoolVar(&o.walkthrough, "walkthrough", false, "print the guided walkthrough instead of opening the workbench")
 	fs.BoolVar(&o.browser, "browser", false, "walkthrough: sign in with your real browser instead of letting tokenbench play it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print every HTTP exchange on stderr, secrets masked")
+	cmd.AddCommand(newDemoSAMLCmd(e))
 	return cmd
 }
 
