@@ -65,10 +65,7 @@ func (s flowModel) cibaView(p *flowPane) {
 	if a == nil {
 		s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.BackchannelAuthentication }))
 		p.kv("scope", s.form.value(fieldScope))
-		p.kv("login_hint", s.form.value(fieldLoginHint))
-		if m := s.form.value(fieldBindingMessage); m != "" {
-			p.kv("binding_message", m)
-		}
+		s.cibaHints(p)
 		params := s.form.cibaParams()
 		for _, r := range params["resource"] {
 			p.kv("resource", r)
@@ -112,52 +109,101 @@ func (s flowModel) cibaView(p *flowPane) {
 	}
 }
 
+// cibaHints are the backchannel authentication request's user hint (login_hint unless an
+// id_token_hint names the user instead), binding message and user code (CIBA Core §7.1).
+func (s flowModel) cibaHints(p *flowPane) {
+	f := s.form
+	hint := f.value(fieldIDTokenHint)
+	if login := f.value(fieldLoginHint); login != "" || hint == "" {
+		p.kv("login_hint", login)
+	}
+	if hint != "" {
+		p.kv("id_token_hint", s.secret(hint))
+	}
+	if m := f.value(fieldBindingMessage); m != "" {
+		p.kv("binding_message", m)
+	}
+	if c := f.value(fieldUserCode); c != "" {
+		p.kv("user_code", c)
+	}
+}
+
 // grantRequest is the token request of the assertion grants and of token exchange.
 func (s flowModel) grantRequest(p *flowPane) {
 	st := s.c.st
 	f := s.form
 	switch s.grant {
 	case grantJWTBearer:
-		p.kv("assertion", st.Muted.Render("a JWT signed by tokenbench (RFC 7523 §3), made when sent:"))
-		iss := f.value(fieldAssertionIssuer)
-		if iss == "" && s.c.client != nil {
-			iss = s.c.client.Config.ClientID
+		if file := f.value(fieldAssertionFile); file != "" {
+			p.kv("assertion", st.Muted.Render("the JWT in "+file+", read when sent (RFC 7523 §2.1)"))
+		} else {
+			s.madeAssertion(p)
 		}
-		p.kv("  iss", iss)
-		p.kv("  sub", f.value(fieldAssertionSubject))
-		aud := f.value(fieldAssertionAudience)
-		if aud == "" {
-			aud = s.endpoint(func(e flows.Endpoints) string { return e.Token })
-		}
-		p.kv("  aud", aud)
-		p.kv("  exp", st.Muted.Render(fmt.Sprintf("in %s; iat and a fresh jti", secondsText(int64(flows.DefaultAssertionLifetime.Seconds())))))
 	case grantSAMLBearer:
 		p.kv("assertion", st.Muted.Render("the file's XML, base64url-encoded (RFC 7522 §2.1)"))
 	case grantTokenExchange:
-		r, err := s.exchangeRequest()
-		if err != nil {
-			p.kv("subject_token", st.Fail.Render(f.value(fieldSubjectSource)+": none yet"))
-		} else {
-			p.kv("subject_token", s.secret(r.SubjectToken)+st.Muted.Render("  "+f.value(fieldSubjectSource)))
-		}
-		p.kv("subject_token_type", r.SubjectTokenType)
-		if r.ActorToken != "" {
-			p.kv("actor_token", s.secret(r.ActorToken))
-			p.kv("actor_token_type", r.ActorTokenType)
-		}
-		if r.RequestedTokenType != "" {
-			p.kv("requested_token_type", r.RequestedTokenType)
-		}
-		for _, a := range r.Audience {
-			p.kv("audience", a)
-		}
-		for _, res := range r.Resource {
-			p.kv("resource", res)
-		}
+		s.exchangeView(p)
 	case grantAuthCode, grantClientCredentials, grantPassword, grantDevice, grantCIBA, numGrants:
 	}
 	if s.grant != grantTokenExchange {
 		p.kv("scope", f.value(fieldScope))
+	}
+}
+
+// madeAssertion is the JWT assertion tokenbench will sign: its claims and its key (RFC 7523 §3).
+func (s flowModel) madeAssertion(p *flowPane) {
+	st := s.c.st
+	f := s.form
+	p.kv("assertion", st.Muted.Render("a JWT signed by tokenbench (RFC 7523 §3), made when sent:"))
+	iss := f.value(fieldAssertionIssuer)
+	if iss == "" && s.c.client != nil {
+		iss = s.c.client.Config.ClientID
+	}
+	p.kv("  iss", iss)
+	p.kv("  sub", f.value(fieldAssertionSubject))
+	aud := f.value(fieldAssertionAudience)
+	if aud == "" {
+		aud = s.endpoint(func(e flows.Endpoints) string { return e.Token })
+	}
+	p.kv("  aud", aud)
+	if lifetime, err := f.assertionLifetime(); err != nil {
+		p.kv("  exp", st.Fail.Render(err.Error()))
+	} else {
+		if lifetime == 0 {
+			lifetime = flows.DefaultAssertionLifetime
+		}
+		p.kv("  exp", st.Muted.Render(fmt.Sprintf("in %s; iat and a fresh jti", secondsText(int64(lifetime.Seconds())))))
+	}
+	if key := f.value(fieldAssertionKey); key != "" {
+		p.kv("  signed with", key+st.Muted.Render("  (read when sent)"))
+	} else {
+		p.kv("  signed with", st.Muted.Render("the client's signing key, else HS256 with its secret"))
+	}
+}
+
+// exchangeView is the token exchange request's parameters (RFC 8693 §2.1).
+func (s flowModel) exchangeView(p *flowPane) {
+	st := s.c.st
+	f := s.form
+	r, err := s.exchangeRequest()
+	if err != nil {
+		p.kv("subject_token", st.Fail.Render(f.value(fieldSubjectSource)+": none yet"))
+	} else {
+		p.kv("subject_token", s.secret(r.SubjectToken)+st.Muted.Render("  "+f.value(fieldSubjectSource)))
+	}
+	p.kv("subject_token_type", r.SubjectTokenType)
+	if r.ActorToken != "" {
+		p.kv("actor_token", s.secret(r.ActorToken))
+		p.kv("actor_token_type", r.ActorTokenType)
+	}
+	if r.RequestedTokenType != "" {
+		p.kv("requested_token_type", r.RequestedTokenType)
+	}
+	for _, a := range r.Audience {
+		p.kv("audience", a)
+	}
+	for _, res := range r.Resource {
+		p.kv("resource", res)
 	}
 }
 

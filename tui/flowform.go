@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -42,9 +43,13 @@ const (
 	fieldPAR
 	fieldRequestObject
 	fieldBindingMessage
+	fieldIDTokenHint
+	fieldUserCode
 	fieldAssertionIssuer
 	fieldAssertionSubject
 	fieldAssertionAudience
+	fieldAssertionLifetime
+	fieldAssertionKey
 	fieldAssertionFile
 	fieldSubjectSource
 	fieldSubjectToken
@@ -92,12 +97,20 @@ func (f fieldID) label() string {
 		return "request object"
 	case fieldBindingMessage:
 		return "binding_message"
+	case fieldIDTokenHint:
+		return "id_token_hint"
+	case fieldUserCode:
+		return "user_code"
 	case fieldAssertionIssuer:
 		return "assertion iss"
 	case fieldAssertionSubject:
 		return "assertion sub"
 	case fieldAssertionAudience:
 		return "assertion aud"
+	case fieldAssertionLifetime:
+		return "assertion exp"
+	case fieldAssertionKey:
+		return "assertion key"
 	case fieldAssertionFile:
 		return "assertion file"
 	case fieldSubjectSource:
@@ -208,11 +221,14 @@ func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldAssertionIssuer].Placeholder = "the client_id"
 	f.inputs[fieldAssertionSubject].Placeholder = "required, e.g. demo-user-1"
 	f.inputs[fieldAssertionAudience].Placeholder = "the token endpoint"
-	f.inputs[fieldAssertionFile].Placeholder = "a SAML 2.0 assertion XML file"
+	f.inputs[fieldAssertionLifetime].Placeholder = "in " + secondsText(int64(flows.DefaultAssertionLifetime.Seconds())) + " (90s, 10m, 1h …)"
+	f.inputs[fieldAssertionKey].Placeholder = "PEM or JWK file; default: client's key"
 	f.inputs[fieldSubjectToken].Placeholder = "paste the subject token"
 	f.inputs[fieldActorToken].Placeholder = "optional (delegation)"
 	f.inputs[fieldAudience].Placeholder = "optional, space-separated"
 	f.inputs[fieldBindingMessage].Placeholder = "shown on both devices"
+	f.inputs[fieldIDTokenHint].Placeholder = "an ID token, instead of login_hint"
+	f.inputs[fieldUserCode].Placeholder = "optional; the demo user's is demo"
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -269,7 +285,12 @@ func (f flowForm) visible() []fieldID {
 	case grantClientCredentials:
 		out = append(out, fieldExtra, fieldResources, fieldAuthzDetails)
 	case grantJWTBearer:
-		out = append(out, fieldAssertionIssuer, fieldAssertionSubject, fieldAssertionAudience, fieldExtra, fieldResources)
+		// An assertion file gives the assertion; without one, tokenbench makes it from these.
+		out = append(out, fieldAssertionFile)
+		if f.value(fieldAssertionFile) == "" {
+			out = append(out, fieldAssertionIssuer, fieldAssertionSubject, fieldAssertionAudience, fieldAssertionLifetime, fieldAssertionKey)
+		}
+		out = append(out, fieldExtra, fieldResources)
 	case grantSAMLBearer:
 		out = append(out, fieldAssertionFile, fieldExtra, fieldResources)
 	case grantTokenExchange:
@@ -283,7 +304,7 @@ func (f flowForm) visible() []fieldID {
 		}
 		out = append(out, fieldAudience, fieldResources)
 	case grantCIBA:
-		out = append(out, fieldLoginHint, fieldBindingMessage, fieldExtra, fieldResources, fieldAuthzDetails)
+		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldExtra, fieldResources, fieldAuthzDetails)
 	case grantDevice, numGrants:
 		out = append(out, fieldExtra, fieldResources)
 	}
@@ -448,9 +469,7 @@ func (f flowForm) validate() error {
 			return errors.New("the password grant needs a username")
 		}
 	case grantJWTBearer:
-		if f.value(fieldAssertionSubject) == "" {
-			return errors.New("jwt_bearer: the assertion needs a subject (assertion sub, RFC 7523 §3)")
-		}
+		return f.jwtAssertionProblem()
 	case grantSAMLBearer:
 		if f.value(fieldAssertionFile) == "" {
 			return errors.New("saml2_bearer: name the SAML 2.0 assertion file (assertion file)")
@@ -460,12 +479,39 @@ func (f flowForm) validate() error {
 			return errors.New("token_exchange: paste the subject token, or take one from this session")
 		}
 	case grantCIBA:
-		if f.value(fieldLoginHint) == "" {
-			return errors.New("ciba: login_hint names the user to authenticate (the demo's is demo)")
+		if f.value(fieldLoginHint) == "" && f.value(fieldIDTokenHint) == "" {
+			return errors.New("ciba: name the user to authenticate with login_hint (the demo's is demo) or id_token_hint")
 		}
 	case grantAuthCode, grantClientCredentials, grantDevice, numGrants:
 	}
 	return nil
+}
+
+// jwtAssertionProblem is what stops a JWT bearer request: neither an assertion file nor a subject
+// to make one, or a lifetime that is not a duration.
+func (f flowForm) jwtAssertionProblem() error {
+	if f.value(fieldAssertionFile) != "" {
+		return nil
+	}
+	if f.value(fieldAssertionSubject) == "" {
+		return errors.New("jwt_bearer: name an assertion file, or give assertion sub for tokenbench to sign one (RFC 7523 §3)")
+	}
+	_, err := f.assertionLifetime()
+	return err
+}
+
+// assertionLifetime is the lifetime typed for the JWT assertion tokenbench signs; 0, MakeAssertion's
+// default, when none is.
+func (f flowForm) assertionLifetime() (time.Duration, error) {
+	v := f.value(fieldAssertionLifetime)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("assertion exp %q is not a lifetime such as 90s, 10m or 1h", v)
+	}
+	return d, nil
 }
 
 // resources are the resource indicators typed (RFC 8707).
@@ -641,6 +687,16 @@ func (s flowModel) onFileChecked(msg fileCheckedMsg) flowModel {
 	return s
 }
 
+// assertionFileHint says what the assertion file holds under the chosen grant.
+func (f flowForm) assertionFileHint() flowForm {
+	hint := "a SAML 2.0 assertion XML file"
+	if f.grant == grantJWTBearer {
+		hint = "a JWT file, or empty to sign one"
+	}
+	f.inputs[fieldAssertionFile].Placeholder = hint
+	return f
+}
+
 // cycleGrant is g: the next grant.
 func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
 	if s.running != numSteps {
@@ -666,6 +722,7 @@ func (s flowModel) applyGrant() flowModel {
 	}
 	skip(stepAuthorize, !s.grant.usesAuthorize())
 	skip(stepCallback, s.grant != grantAuthCode)
+	s.form = s.form.assertionFileHint()
 	if s.frontOnly && s.grant != grantAuthCode {
 		s.frontOnly = false
 		skip(stepToken, false)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -49,39 +50,66 @@ func bindingChecks(c *flows.Client, t *flows.Token) []flows.Check {
 	return append(c.DPoPChecks(t), c.MTLSChecks(t)...)
 }
 
-// assertionGrant is a JWT bearer grant with an assertion tokenbench signs (RFC 7523 §2.1), or a SAML
-// 2.0 bearer grant with the assertion read from a file (RFC 7522 §2.1).
+// assertionGrant is a JWT bearer grant (RFC 7523 §2.1) with an assertion read from a file or one
+// tokenbench signs, or a SAML 2.0 bearer grant with the assertion read from a file (RFC 7522 §2.1).
 type assertionGrant struct {
 	grant string
-	// claims make the JWT assertion (iss, sub, aud; the defaults are MakeAssertion's).
-	claims flows.AssertionClaims
-	// file is the SAML assertion's file.
+	// file is the assertion's file: the SAML assertion XML, or a JWT made elsewhere.
 	file string
+	// claims make the JWT assertion when there is no file (the defaults are MakeAssertion's), signed
+	// with the key in keyFile when one is named.
+	claims  flows.AssertionClaims
+	keyFile string
 }
 
-// requestAssertion runs an assertion grant.
+// requestAssertion runs an assertion grant; the files it names are read here, when it is sent.
 func requestAssertion(ctx context.Context, c *flows.Client, g assertionGrant, id int) tea.Cmd {
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
-		var t *flows.Token
-		var err error
-		if g.grant == flows.GrantSAML2Bearer {
-			var data []byte
-			if data, err = os.ReadFile(profiles.ExpandHome(g.file)); err == nil {
-				if strings.TrimSpace(string(data)) == "" {
-					err = errors.New("the SAML assertion file " + g.file + " is empty")
-				} else {
-					t, err = c.SAMLBearer(ctx, data)
-				}
-			}
-		} else {
-			var assertion string
-			if assertion, err = c.MakeAssertion(ctx, g.claims); err == nil {
-				t, err = c.JWTBearer(ctx, assertion)
-			}
-		}
+		t, err := g.run(ctx, c)
 		return tokenMsg(ctx, c, t, err, g.grant, rec, id)
 	}
+}
+
+// run reads the assertion, or makes it, and sends it as the command line does.
+func (g assertionGrant) run(ctx context.Context, c *flows.Client) (*flows.Token, error) {
+	if g.file != "" {
+		data, err := readFormFile("assertion file", g.file)
+		if err != nil {
+			return nil, err
+		}
+		if g.grant == flows.GrantSAML2Bearer {
+			return c.SAMLBearer(ctx, data)
+		}
+		return c.JWTBearer(ctx, strings.TrimSpace(string(data)))
+	}
+	claims := g.claims
+	if g.keyFile != "" {
+		data, err := readFormFile("assertion key", g.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		if claims.Key, err = flows.ParseSigningKey(data); err != nil {
+			return nil, fmt.Errorf("assertion key %s: %w", g.keyFile, err)
+		}
+	}
+	assertion, err := c.MakeAssertion(ctx, claims)
+	if err != nil {
+		return nil, fmt.Errorf("cannot make the assertion: %w", err)
+	}
+	return c.JWTBearer(ctx, assertion)
+}
+
+// readFormFile reads a file named in the request form field; an empty file is an error too.
+func readFormFile(field, path string) ([]byte, error) {
+	data, err := os.ReadFile(profiles.ExpandHome(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return nil, errors.New(field + " " + path + " is empty")
+	}
+	return data, nil
 }
 
 // exchangeToken runs token exchange (RFC 8693 §2.1).

@@ -293,24 +293,28 @@ func (s flowModel) advance(id stepID) flowModel {
 
 // cibaRequest is the backchannel authentication request the form asks for (CIBA Core §7.1).
 func (s flowModel) cibaRequest() flows.CIBARequest {
+	f := s.form
 	return flows.CIBARequest{
-		LoginHint: s.form.value(fieldLoginHint), BindingMessage: s.form.value(fieldBindingMessage),
-		Params: s.form.cibaParams(),
+		LoginHint: f.value(fieldLoginHint), IDTokenHint: f.value(fieldIDTokenHint),
+		BindingMessage: f.value(fieldBindingMessage), UserCode: f.value(fieldUserCode),
+		Params: f.cibaParams(),
 	}
 }
 
-// assertionGrant is the assertion grant the form asks for: the JWT assertion's claims (empty
-// issuer and audience take MakeAssertion's defaults, the client_id and the token endpoint, as the
-// command line does), or the SAML assertion's file.
+// assertionGrant is the assertion grant the form asks for: the assertion's file, or the JWT
+// assertion's claims, lifetime and signing key (empty ones take MakeAssertion's defaults: the
+// client_id, the token endpoint, 5 minutes, the client's key or secret; as the command line does).
 func (s flowModel) assertionGrant() assertionGrant {
 	f := s.form
+	lifetime, _ := f.assertionLifetime() // validate refused a bad one
 	return assertionGrant{
 		grant: s.grant.grantType(),
+		file:  f.value(fieldAssertionFile),
 		claims: flows.AssertionClaims{
 			Issuer: f.value(fieldAssertionIssuer), Subject: f.value(fieldAssertionSubject),
-			Audience: strings.Fields(f.value(fieldAssertionAudience)),
+			Audience: strings.Fields(f.value(fieldAssertionAudience)), Lifetime: lifetime,
 		},
-		file: f.value(fieldAssertionFile),
+		keyFile: f.value(fieldAssertionKey),
 	}
 }
 
