@@ -38,14 +38,20 @@ type recorder struct {
 
 func newRecorder(t *flows.Trace) recorder { return recorder{trace: t, n: len(t.Exchanges())} }
 
-// last is the last exchange recorded since the recorder was made, or nil.
+// last is the last exchange recorded since the recorder was made, or nil. A JWKS fetch made to
+// check a token (after the step's own request) is passed over unless there is nothing else.
 func (r recorder) last() *flows.Exchange {
 	xs := r.trace.Exchanges()
 	if len(xs) <= r.n {
 		return nil
 	}
-	x := xs[len(xs)-1]
-	return &x
+	xs = xs[r.n:]
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i].Step != "jwks" {
+			return &xs[i]
+		}
+	}
+	return &xs[len(xs)-1]
 }
 
 // discover fetches the provider's metadata.

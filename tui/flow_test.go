@@ -292,6 +292,27 @@ func TestFlowTokenErrorRaw(t *testing.T) {
 	}
 }
 
+// TestFlowTokenRawIsTheTokenExchange: when the id_token check fetched the JWKS after the token
+// request, R still shows the token exchange, not the key fetch.
+func TestFlowTokenRawIsTheTokenExchange(t *testing.T) {
+	t.Parallel()
+	p := flowProvider(t, "expired-id-token")
+	c := flowClient(t, p, "http://127.0.0.1:0/callback")
+	r := newFlowRunner(t, flowCommon(c, nil, 100, 60))
+	r.s.form.grant = grantPassword
+	r.s = r.s.applyGrant()
+	r.s.form.inputs[fieldUsername].SetValue("demo")
+	r.s.form.inputs[fieldPassword].SetValue("demo")
+	r.runStep(stepToken)
+	raw := r.s.steps[stepToken].raw
+	if raw == nil || raw.Step != "token" || raw.Method != "POST" {
+		t.Fatalf("%s: raw exchange %+v, want the token POST", r.s.states(), raw)
+	}
+	if n := len(c.Trace.Exchanges()); n < 2 || c.Trace.Exchanges()[n-1].Step != "jwks" {
+		t.Fatalf("the JWKS was not fetched after the token request; the test proves nothing")
+	}
+}
+
 // TestFlowDeviceFlow: the device grant shows the user code and polls until the (injected) browser
 // approves it.
 func TestFlowDeviceFlow(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 )
@@ -166,6 +167,11 @@ func (s flowModel) checks(p *flowPane, title string, cs []flows.Check) {
 	}
 	st := s.c.st
 	p.heading(title)
+	nameW := 10
+	for _, c := range cs {
+		nameW = max(nameW, min(16, lipgloss.Width(c.Name)))
+	}
+	indent := 6 + 1 + nameW + 1 // "✓ pass", the name, a space each
 	for _, c := range cs {
 		var mark string
 		switch c.Status {
@@ -176,13 +182,13 @@ func (s flowModel) checks(p *flowPane, title string, cs []flows.Check) {
 		default:
 			mark = st.Skipped.Render("– skip")
 		}
-		name := padStyled(c.Name, 10)
-		lines := strings.Split(p.wrap(c.Detail, max(8, p.w-18)), "\n")
+		name := padStyled(c.Name, nameW)
+		lines := strings.Split(p.wrap(c.Detail, max(8, p.w-indent)), "\n")
 		for i, l := range lines {
 			if i == 0 {
 				p.b.WriteString(mark + " " + name + " " + st.Muted.Render(l) + "\n")
 			} else {
-				p.b.WriteString(strings.Repeat(" ", 18) + st.Muted.Render(l) + "\n")
+				p.b.WriteString(strings.Repeat(" ", indent) + st.Muted.Render(l) + "\n")
 			}
 		}
 	}

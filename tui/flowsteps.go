@@ -287,7 +287,11 @@ func (s flowModel) tokenView(p *flowPane) {
 	}
 	s.checks(p, "Binding checks (DPoP, mTLS)", s.binding)
 	p.blank()
-	p.line(st.Muted.Render("i opens the id_token in the inspector; c copies the access token."))
+	opens := "the id_token"
+	if t.IDToken == "" {
+		opens = "the access token" // what i opens when no id_token came
+	}
+	p.line(st.Muted.Render("i opens " + opens + " in the inspector; c copies the access token."))
 }
 
 // tokenRequest is the token request the Token step will send under the chosen grant.
