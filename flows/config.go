@@ -135,6 +135,10 @@ type ClientConfig struct {
 	// chosen from the key when empty.
 	SigningKey *jose.JSONWebKey
 	SigningAlg string
+	// DecryptionKey is the client's private key (RSA or EC) that decrypts encrypted id_tokens,
+	// JARM responses and userinfo answers (OpenID Connect Core §10.2, JARM §2.3); the provider
+	// encrypts to its public part, registered as id_token_encrypted_response_alg / enc.
+	DecryptionKey *jose.JSONWebKey
 	// RedirectURI is where the provider sends the authorization response.
 	RedirectURI string
 	// Scopes are requested on authorize and on grants that take a scope.

@@ -11,7 +11,7 @@ import (
 
 // jarmChecks are the checks of Verify that apply to a JARM response, in report order; the others
 // (sub, azp, nonce, at_hash, c_hash, auth_time) concern id_tokens.
-var jarmChecks = []string{"format", "decrypt", "typ", "alg", "signature", "iss", "aud", "exp", "iat", "nbf", "clock_skew"}
+var jarmChecks = []string{"decryption", "format", "typ", "alg", "signature", "iss", "aud", "exp", "iat", "nbf", "clock_skew"}
 
 // jwtOnlyClaims are the claims of the response JWT itself, not authorization response parameters.
 var jwtOnlyClaims = []string{"aud", "exp", "iat", "nbf", "jti"}
@@ -48,7 +48,8 @@ func (c *Client) openJARM(ctx context.Context, req *AuthRequest, params url.Valu
 	return out, &report, nil
 }
 
-// VerifyJARM checks a JARM response JWT (JARM §2.4): format, alg among the provider's
+// VerifyJARM checks a JARM response JWT (JARM §2.4): decryption with the client's decryption key
+// when it is encrypted (JARM §2.3, signed then encrypted), format, alg among the provider's
 // authorization_signing_alg_values_supported, signature against the JWKS by kid, iss equal to the
 // issuer, aud containing the client_id, and exp, each reported; iss, aud and exp are required (§2.1).
 func (c *Client) VerifyJARM(ctx context.Context, raw string) Report {
@@ -58,9 +59,9 @@ func (c *Client) VerifyJARM(ctx context.Context, raw string) Report {
 			algs = stringList(meta.Raw["authorization_signing_alg_values_supported"])
 		}
 	}
-	exp := Expect{Issuer: c.issuer(), Audience: c.Config.ClientID, AllowedAlgs: algs, ClientSecret: c.Config.ClientSecret}
+	exp := Expect{Issuer: c.issuer(), Audience: c.Config.ClientID, AllowedAlgs: algs, ClientSecret: c.Config.ClientSecret, DecryptionKey: c.Config.DecryptionKey}
 	full := Verify(ctx, raw, c.Keys(), exp, c.now(), c.Skew)
-	r := Report{Token: full.Token}
+	r := Report{Token: full.Token, Encrypted: full.Encrypted}
 	for _, name := range jarmChecks {
 		if ch, ok := full.Find(name); ok {
 			r.Checks = append(r.Checks, ch)

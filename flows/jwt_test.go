@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // seg base64url-encodes a segment.
@@ -225,6 +227,17 @@ func FuzzDecodeJWT(f *testing.F) {
 	f.Add("....")
 	f.Add(compact(`{"alg":"ES256"}`, `[]`, ""))
 	f.Add(compact(`{"alg":"ES256"}`, `{"exp":1e400}`, ""))
+	f.Add(compact(`{"alg":"RSA1_5","enc":"A128CBC-HS256"}`, "k", "iv", "ct", "tag"))
+	f.Add(compact(`{"alg":"ECDH-ES","enc":"A128GCM","epk":{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}`, "", "iv", "ct", "tag"))
+	// A real encrypted token: the fuzzer mutates it into the go-jose parsing and decryption paths.
+	decKey := &jose.JSONWebKey{Key: testKeyPairs().rsa2, KeyID: "rsa-enc"}
+	if enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.RSA_OAEP_256, Key: &testKeyPairs().rsa2.PublicKey, KeyID: "rsa-enc"}, (&jose.EncrypterOptions{}).WithContentType("JWT")); err == nil {
+		if obj, err := enc.Encrypt([]byte(compact(testHeader, testClaims, "sig"))); err == nil {
+			if s, err := obj.CompactSerialize(); err == nil {
+				f.Add(s)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		j, err := DecodeJWT(raw)
 		if err != nil {
@@ -252,6 +265,12 @@ func FuzzDecodeJWT(f *testing.F) {
 		case JWTKindJWE:
 			if len(parts) != 5 || j.Claims != nil || j.Enc() == "" {
 				t.Fatalf("JWE %q: %d parts, claims %v, enc %q", raw, len(parts), j.Claims, j.Enc())
+			}
+			// Decryption takes the same untrusted input: it must pass or fail with a kind and a
+			// reason, never panic.
+			plain, c := decryptJWE(j, decKey)
+			if c.Name != "decryption" || c.Detail == "" || (c.Status == CheckPass) != (plain != nil) || (c.Status == CheckFail && c.Kind == "") {
+				t.Fatalf("decryptJWE(%q) = %q, %+v", raw, plain, c)
 			}
 		default:
 			t.Fatalf("unknown kind %q", j.Kind)

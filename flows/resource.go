@@ -17,7 +17,9 @@ type Result struct {
 	Members map[string]any
 	Body    []byte
 	// JWT is set when the answer was a signed JWT (userinfo as application/jwt, OpenID Connect Core
-	// §5.3.2); Members then holds its claims.
+	// §5.3.2); Members then holds its claims. An encrypted answer is decrypted with the client's
+	// decryption key first: JWT is then the signed JWT inside, or, when the provider only
+	// encrypted, the JWE with its decrypted claims.
 	JWT *JWT
 }
 
@@ -36,13 +38,35 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*Result, err
 		return nil, oe
 	}
 	if mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); mt == "application/jwt" && r.status == http.StatusOK {
-		j, err := DecodeJWT(string(bytes.TrimSpace(r.body)))
+		j, err := c.openUserInfoJWT(string(bytes.TrimSpace(r.body)))
 		if err != nil {
 			return nil, err
 		}
 		return &Result{Status: r.status, Members: j.Claims, Body: r.body, JWT: j}, nil
 	}
 	return jsonResult(r, "userinfo endpoint")
+}
+
+// openUserInfoJWT decodes an application/jwt userinfo answer, decrypting it with the client's
+// decryption key when it is a JWE. OpenID Connect Core §5.3.2 lets the provider sign, encrypt, or
+// both (signed, then encrypted), so the plaintext is a JWS or the claims' JSON.
+func (c *Client) openUserInfoJWT(raw string) (*JWT, error) {
+	j, err := DecodeJWT(raw)
+	if err != nil || j.Kind != JWTKindJWE {
+		return j, err
+	}
+	plain, check := decryptJWE(j, c.Config.DecryptionKey)
+	if plain == nil {
+		return nil, &Error{Kind: check.Kind, Detail: "the userinfo answer: " + check.Detail}
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(plain), []byte("{")) {
+		if j.Claims, err = decodeObject(plain, "decrypted userinfo"); err != nil {
+			return nil, err
+		}
+		j.Payload = plain
+		return j, nil
+	}
+	return DecodeJWT(string(plain))
 }
 
 // challengeParam matches one auth-param of a WWW-Authenticate challenge (RFC 9110 §11.2).

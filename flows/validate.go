@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // The failure kinds of token validation; a failed Check carries one, and each has an explanation in
@@ -51,7 +53,8 @@ const (
 // Check is one validation check on a token.
 type Check struct {
 	// Name is the check: "format", "typ", "alg", "signature", "iss", "sub", "aud", "azp", "exp",
-	// "iat", "nbf", "nonce", "at_hash", "c_hash", "auth_time", "clock_skew", or "decrypt" for a JWE.
+	// "iat", "nbf", "nonce", "at_hash", "c_hash", "auth_time", "clock_skew", and first "decryption"
+	// for a JWE.
 	Name   string
 	Status CheckStatus
 	// Detail is a plain sentence saying what was found; a skipped check's starts "skipped: " and says
@@ -63,9 +66,12 @@ type Check struct {
 
 // Report is every check on one token, in the order they were made.
 type Report struct {
-	// Token is the decoded token; nil when it could not be decoded.
-	Token  *JWT
-	Checks []Check
+	// Token is the decoded token; nil when it could not be decoded. For an encrypted token it is the
+	// decrypted JWS once decryption passed.
+	Token *JWT
+	// Encrypted is the JWE as received when Token was decrypted from it; nil otherwise.
+	Encrypted *JWT
+	Checks    []Check
 }
 
 // OK reports whether no check failed.
@@ -116,6 +122,9 @@ type Expect struct {
 	// that response; zero means the validation time.
 	ServerDate time.Time
 	ReceivedAt time.Time
+	// DecryptionKey is the client's private key that decrypts an encrypted token (JWE); nil: an
+	// encrypted token fails the decryption check.
+	DecryptionKey *jose.JSONWebKey
 	// IDToken applies the id_token rules of OpenID Connect Core §2 and §3.1.3.7: iss, sub, aud, exp
 	// and iat are required.
 	IDToken bool
@@ -172,24 +181,53 @@ func Verify(ctx context.Context, raw string, keys KeySource, exp Expect, now tim
 	if err != nil {
 		_, detail := errKindDetail(err, KindMalformedJWT)
 		add(fail("format", KindMalformedJWT, "%s", detail))
-		for _, n := range append([]string{"typ", "alg", "signature"}, claimCheckNames...) {
-			add(skip(n, "the token could not be decoded"))
-		}
-		add(v.clockSkew())
-		return r
+		return v.skipRest(r, "the token could not be decoded")
 	}
 	r.Token, v.j = j, j
 	if j.Kind == JWTKindJWE {
-		add(pass("format", "a JWE (encrypted token) with alg %s and enc %s", j.Alg(), j.Enc()),
-			fail("decrypt", KindJWENotDecryptable, "the token is encrypted, and tokenbench holds no decryption key, so none of its claims can be read or checked (an encrypted id_token is decrypted with the client's private key, OpenID Connect Core §10.2)"),
-			skip("alg", "the token is encrypted: its alg %s is a key-management algorithm, not a signature", j.Alg()),
-			skip("signature", "encrypted, tokenbench holds no decryption key"))
-		for _, n := range claimCheckNames {
-			add(skip(n, "the claims are encrypted"))
-		}
-		add(v.clockSkew())
-		return r
+		return v.verifyEncrypted(r)
 	}
+	return v.verifySigned(r)
+}
+
+// verifyEncrypted decrypts a JWE with the decryption key (the first check, "decryption") and then
+// makes every check of a plain JWS on the content: an id_token or a JARM response is signed, then
+// encrypted (OpenID Connect Core §10.2, JARM §2.3, RFC 7519 §5.2 nested JWT). The report's Token
+// is the decrypted JWS and Encrypted the JWE as received.
+func (v *verification) verifyEncrypted(r Report) Report {
+	outer := v.j
+	plain, dec := decryptJWE(outer, v.want.DecryptionKey)
+	r.Checks = append(r.Checks, dec)
+	if plain == nil {
+		r.Checks = append(r.Checks, pass("format", "a JWE (encrypted token) with alg %s and enc %s", outer.Alg(), outer.Enc()))
+		return v.skipRest(r, "the token could not be decrypted, so its content cannot be checked")
+	}
+	inner, err := DecodeJWT(string(plain))
+	if err == nil && inner.Kind != JWTKindJWS {
+		err = malformed("the content is another JWE; tokenbench decrypts one layer")
+	}
+	if err != nil {
+		_, detail := errKindDetail(err, KindMalformedJWT)
+		r.Checks = append(r.Checks, fail("format", KindMalformedJWT, "the decrypted content is not a signed JWT, as an encrypted token must be (signed, then encrypted: OpenID Connect Core §10.2): %s", detail))
+		return v.skipRest(r, "the decrypted content is not a signed JWT")
+	}
+	r.Token, r.Encrypted, v.j = inner, outer, inner
+	return v.verifySigned(r)
+}
+
+// skipRest reports every check after format as skipped, saying why, and ends with the clock skew.
+func (v *verification) skipRest(r Report, why string) Report {
+	for _, n := range append([]string{"typ", "alg", "signature"}, claimCheckNames...) {
+		r.Checks = append(r.Checks, skip(n, "%s", why))
+	}
+	r.Checks = append(r.Checks, v.clockSkew())
+	return r
+}
+
+// verifySigned makes every check on a decoded JWS, appending to r.
+func (v *verification) verifySigned(r Report) Report {
+	add := func(c ...Check) { r.Checks = append(r.Checks, c...) }
+	j := v.j
 	add(passText("format", "a JWS (signed token) with alg "+j.Alg()+kidPhrase(j.Kid())+" and "+plural(len(j.Claims), "claim")))
 	add(v.typ(), v.alg(), v.signature(), v.iss(), v.sub())
 	add(v.aud()...)
@@ -236,6 +274,9 @@ func (c *Client) ValidateIDToken(ctx context.Context, raw string, exp Expect) Re
 	}
 	if exp.ClientSecret == "" {
 		exp.ClientSecret = c.Config.ClientSecret
+	}
+	if exp.DecryptionKey == nil {
+		exp.DecryptionKey = c.Config.DecryptionKey
 	}
 	if len(exp.AllowedAlgs) == 0 && meta != nil {
 		exp.AllowedAlgs = meta.IDTokenSigningAlgs

@@ -52,7 +52,7 @@ var demoRedirectURIs = []string{
 }
 
 // The public halves of assets/demo/private-key-jwt-{rsa,ec}.pem, registered
-// for the demo-private-key-jwt client.
+// for the demo-private-key-jwt client; the RSA one also for demo-encrypted.
 var (
 	//go:embed clientkeys/rsa.pub.pem
 	clientRSAPublicPEM []byte
@@ -67,6 +67,9 @@ type registeredClient struct {
 	ecKey  *ecdsa.PublicKey // private_key_jwt: ES256
 
 	mtls *mtlsRegistration // tls_client_auth, self_signed_tls_client_auth
+
+	// encryption, when set, encrypts the client's id_tokens, JARM responses and userinfo answers.
+	encryption *encryption
 }
 
 // demoClients returns the fixed demo clients, in a stable order.
@@ -97,12 +100,19 @@ func demoClients() ([]*registeredClient, error) {
 	}
 	pkj := mk("demo-private-key-jwt", "", authPrivateKeyJWT)
 	pkj.rsaKey, pkj.ecKey = rk, ek
+	// Registered with id_token_encrypted_response_alg RSA-OAEP-256 and _enc A256GCM (and the same
+	// for JARM and userinfo) to the public half of assets/demo/private-key-jwt-rsa.pem.
+	encrypted := mk("demo-encrypted", "demo-encrypted-secret", authBasic)
+	if encrypted.encryption, err = newEncryption(rk); err != nil {
+		return nil, err
+	}
 	return []*registeredClient{
 		mk("demo-basic", "demo-basic-secret", authBasic),
 		mk("demo-post", "demo-post-secret", authPost),
 		mk("demo-public", "", authNone),
 		mk("demo-jwt", "demo-jwt-secret-0123456789abcdefghijklmnop", authSecretJWT),
 		pkj,
+		encrypted,
 		// Exists to exercise RFC 6749 §2.3.1: the id and secret must be
 		// form-encoded before they are put into HTTP Basic credentials.
 		mk("demo:special+id", "se:cr/et+%&=", authBasic),

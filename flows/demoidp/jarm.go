@@ -4,8 +4,9 @@ import "net/url"
 
 // jarmResponse wraps an authorization response's parameters in a JWT
 // signed with the provider's current key (JARM §2.1): iss, aud (the
-// client_id) and exp, plus every parameter. The jarm-bad-signature fault
-// corrupts its signature.
+// client_id) and exp, plus every parameter, and encrypted when the client
+// registered encryption (JARM §2.3). The jarm-bad-signature fault corrupts its
+// signature.
 func (p *Provider) jarmResponse(req *authzRequest, params url.Values, f Faults) (string, error) {
 	claims := map[string]any{}
 	for k, v := range params {
@@ -26,5 +27,6 @@ func (p *Provider) jarmResponse(req *authzRequest, params url.Values, f Faults) 
 	if f.JARMBadSignature {
 		jwt = corruptSignature(jwt)
 	}
-	return jwt, nil
+	// JARM §2.3: a client registered for encryption gets the JWT signed, then encrypted.
+	return req.client.encryption.seal(jwt)
 }

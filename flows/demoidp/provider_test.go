@@ -110,6 +110,7 @@ func TestClientsAreTheFixedDemoClients(t *testing.T) {
 		{ID: publicID, AuthMethod: "none"},
 		{ID: jwtID, Secret: jwtSecret, AuthMethod: "client_secret_jwt"},
 		{ID: pkjID, AuthMethod: "private_key_jwt"},
+		{ID: "demo-encrypted", Secret: "demo-encrypted-secret", AuthMethod: "client_secret_basic"},
 		{ID: specialID, Secret: specialSecret, AuthMethod: "client_secret_basic"},
 	}
 	if len(got) != len(want) {

@@ -71,7 +71,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	claims := map[string]any{"sub": rec.grant.user.sub}
 	addUserClaims(claims, rec.grant.user, rec.scope)
-	writeJSON(w, http.StatusOK, claims)
+	p.writeUserinfo(w, rec.clientID, claims)
 }
 
 // bearerToken finds the access token of a request. It reports a problem

@@ -168,7 +168,7 @@ func (p *Provider) approvedResponse(req *authzRequest, login bool, f Faults) (ur
 		if code != "" {
 			claims["c_hash"] = leftHalfHash(code)
 		}
-		idt, err := p.signToken(claims, typIDToken, f)
+		idt, err := p.idToken(req.client.ID, claims, f)
 		if err != nil {
 			return nil, err
 		}

@@ -339,7 +339,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 	}
 	resp.AuthorizationDetails = g.extras.details
 	if g.user != nil && hasScope(scope, "openid") {
-		resp.IDToken, err = p.signToken(p.idTokenClaims(g, scope, nonce, at, now, f), typIDToken, f)
+		resp.IDToken, err = p.idToken(g.clientID, p.idTokenClaims(g, scope, nonce, at, now, f), f)
 		if err != nil {
 			return nil, &oauthError{status: http.StatusInternalServerError, code: "server_error", desc: err.Error()}
 		}
