@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/tokenbench/tokenbench/flows"
 )
 
@@ -72,12 +73,13 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 		}
 	}
 	if p.SigningKey != "" && set.AuthMethod == flows.AuthPrivateKeyJWT {
-		data, err := readProfileFile("signing_key", p.SigningKey)
-		if err != nil {
+		if cfg.SigningKey, err = readKeyFile("signing_key", p.SigningKey); err != nil {
 			return cfg, opts, err
 		}
-		if cfg.SigningKey, err = flows.ParseSigningKey(data); err != nil {
-			return cfg, opts, &FieldError{Field: "signing_key", Message: fmt.Sprintf("%s: %v", p.SigningKey, err)}
+	}
+	if p.DecryptionKey != "" {
+		if cfg.DecryptionKey, err = readKeyFile("decryption_key", p.DecryptionKey); err != nil {
+			return cfg, opts, err
 		}
 	}
 	opts, err = p.TLS.options()
@@ -142,6 +144,19 @@ func (t TLS) options() (flows.TransportOptions, error) {
 		opts.ClientCertificates = []tls.Certificate{cert}
 	}
 	return opts, nil
+}
+
+// readKeyFile reads the private key file (PEM or JWK) a profile field names.
+func readKeyFile(field, path string) (*jose.JSONWebKey, error) {
+	data, err := readProfileFile(field, path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := flows.ParseSigningKey(data)
+	if err != nil {
+		return nil, &FieldError{Field: field, Message: fmt.Sprintf("%s: %v", path, err)}
+	}
+	return k, nil
 }
 
 // readProfileFile reads a file a profile names, with ~/ expanded; an error names the field.

@@ -251,3 +251,23 @@ func TestClientMapsTheRequestSettings(t *testing.T) {
 	_, _, err = p.Client(context.Background(), NewSecrets())
 	wantField(t, err, "dpop_key", "missing.jwk")
 }
+
+func TestClientReadsTheDecryptionKey(t *testing.T) {
+	p := simpleProfile("enc")
+	p.ClientSecret = ""
+	p.DecryptionKey = demoKey(t, "private-key-jwt-rsa.pem")
+	cfg, _, err := p.Client(context.Background(), testSecrets(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DecryptionKey == nil || cfg.SigningKey != nil {
+		t.Errorf("decryption key %v, signing key %v", cfg.DecryptionKey, cfg.SigningKey)
+	}
+	p.DecryptionKey = filepath.Join(t.TempDir(), "missing.pem")
+	_, _, err = p.Client(context.Background(), testSecrets(nil))
+	wantField(t, err, "decryption_key", "missing.pem")
+	// The file keeps a path: a key pasted into the field is refused.
+	p.DecryptionKey = "-----BEGIN PRIVATE KEY-----\nMIIE…"
+	_, _, err = p.Client(context.Background(), testSecrets(nil))
+	wantField(t, err, "decryption_key", "not a file name")
+}

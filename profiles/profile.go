@@ -37,6 +37,9 @@ type Profile struct {
 	AuthMethod flows.AuthMethod `yaml:"auth_method,omitempty"`
 	// SigningKey is the file (PEM or JWK) of the private key that signs private_key_jwt assertions.
 	SigningKey string `yaml:"signing_key,omitempty"`
+	// DecryptionKey is the file (PEM or JWK, RSA or EC) of the client's private key that decrypts
+	// encrypted id_tokens, JARM responses and userinfo (JWE); a path, never the key itself.
+	DecryptionKey string `yaml:"decryption_key,omitempty"`
 	// SigningAlg is the JWS algorithm of client assertions; empty means one suited to the key.
 	SigningAlg string `yaml:"signing_alg,omitempty"`
 	// RedirectURI is where the provider sends the authorization response.

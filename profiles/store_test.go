@@ -61,7 +61,7 @@ func TestRoundTripEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"version: 1", "profiles:", "- name: acme-prod", "preset: okta", "params:", "issuer:", "endpoints:", "authorization:", "end_session:", "device_authorization:", "jwks:", "client_id:", "client_secret: plain:s3cret-value", "allow_plain_secret: true", "auth_method: private_key_jwt", "signing_key:", "signing_alg: PS256", "redirect_uri:", "scopes: [openid, profile, offline_access]", "grant: authorization_code", "auth_params:", "acr_values: ['urn:mfa', 'urn:pwd']", "token_params:", "pkce: plain", "tls:", "ca_file:", "client_cert:", "client_key:", "insecure: true", "notes: |-"} {
+	for _, key := range []string{"version: 1", "profiles:", "- name: acme-prod", "preset: okta", "params:", "issuer:", "endpoints:", "authorization:", "end_session:", "device_authorization:", "jwks:", "client_id:", "client_secret: plain:s3cret-value", "allow_plain_secret: true", "auth_method: private_key_jwt", "signing_key:", "signing_alg: PS256", "decryption_key:", "redirect_uri:", "scopes: [openid, profile, offline_access]", "grant: authorization_code", "auth_params:", "acr_values: ['urn:mfa', 'urn:pwd']", "token_params:", "pkce: plain", "tls:", "ca_file:", "client_cert:", "client_key:", "insecure: true", "notes: |-"} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("the file lacks %q:\n%s", key, data)
 		}

@@ -96,6 +96,11 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 			return &FieldError{Field: field, Message: fmt.Sprintf("%s%s authenticates the client with its TLS certificate (RFC 8705): set tls.client_cert and tls.client_key", method, set.methodOrigin)}
 		}
 	}
+	for _, f := range [][2]string{{"signing_key", p.SigningKey}, {"decryption_key", p.DecryptionKey}} {
+		if looksLikeKey(f[1]) {
+			return &FieldError{Field: f[0], Message: "holds a key, not a file name: the profile keeps the path of the key file (PEM or JWK), never the key itself"}
+		}
+	}
 	if p.SigningAlg != "" {
 		if !slices.Contains(SigningAlgs(), p.SigningAlg) {
 			return &FieldError{Field: "signing_alg", Message: fmt.Sprintf("unknown JWS algorithm %q; valid: %s", p.SigningAlg, strings.Join(SigningAlgs(), ", "))}
@@ -249,4 +254,10 @@ func joinAuthMethods() string {
 		names = append(names, string(m))
 	}
 	return strings.Join(names, ", ")
+}
+
+// looksLikeKey reports whether a key field holds a PEM block or a JWK instead of a path.
+func looksLikeKey(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "-----BEGIN") || strings.HasPrefix(s, "{")
 }
