@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
@@ -53,6 +54,8 @@ type credentialFlags struct {
 	authMethod string
 	signingKey string
 	signingAlg string
+	// decryptionKey is the file of the private key that decrypts encrypted tokens (JWE).
+	decryptionKey string
 }
 
 func (f *credentialFlags) register(fs *pflag.FlagSet) {
@@ -61,6 +64,7 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret from this file")
 	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: client_secret_basic with a secret, private_key_jwt with --signing-key, else none)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "private key for private_key_jwt, as a PEM or JWK file")
+	fs.StringVar(&f.decryptionKey, "decryption-key", "", "private key (PEM or JWK file, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo (JWE)")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
 }
 
@@ -176,16 +180,27 @@ func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, err
 		}
 		cfg.AuthMethod = am
 	}
-	if f.creds.signingKey != "" {
-		data, err := os.ReadFile(f.creds.signingKey)
-		if err != nil {
-			return cfg, usagef("--signing-key: %v", err)
-		}
-		if cfg.SigningKey, err = flows.ParseSigningKey(data); err != nil {
-			return cfg, usagef("--signing-key %s: %v", f.creds.signingKey, err)
-		}
+	if cfg.SigningKey, err = readKeyFlag("signing-key", f.creds.signingKey); err != nil {
+		return cfg, err
 	}
-	return cfg, nil
+	cfg.DecryptionKey, err = readKeyFlag("decryption-key", f.creds.decryptionKey)
+	return cfg, err
+}
+
+// readKeyFlag reads the private key file a flag names (PEM or JWK); nil when the flag is empty.
+func readKeyFlag(flag, path string) (*jose.JSONWebKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--%s: %v", flag, err)
+	}
+	k, err := flows.ParseSigningKey(data)
+	if err != nil {
+		return nil, usagef("--%s %s: %v", flag, path, err)
+	}
+	return k, nil
 }
 
 // clientSecret applies the precedence --client-secret > --client-secret-file > $TOKENBENCH_CLIENT_SECRET.

@@ -17,14 +17,16 @@ import (
 
 // jwtOptions are the flags of `tokenbench jwt`.
 type jwtOptions struct {
-	issuer    string
-	jwks      string
-	audience  string
-	nonce     string
-	clientID  string
-	asJSON    bool
-	transport transportFlags
-	trace     traceFlags
+	issuer   string
+	jwks     string
+	audience string
+	nonce    string
+	clientID string
+	// decryptionKey is the file of the private key that decrypts an encrypted token (JWE).
+	decryptionKey string
+	asJSON        bool
+	transport     transportFlags
+	trace         traceFlags
 	// profile names a saved profile that supplies the issuer, client_id, JWKS and TLS settings;
 	// profileTLS holds its transport options once read.
 	profile    string
@@ -60,6 +62,7 @@ or the input is not a JWT.`,
 	fs.StringVar(&o.audience, "audience", "", "the audience the aud claim must contain")
 	fs.StringVar(&o.nonce, "nonce", "", "the nonce the token must carry")
 	fs.StringVar(&o.clientID, "client-id", "", "the client_id: the audience when --audience is not given, and the expected azp")
+	fs.StringVar(&o.decryptionKey, "decryption-key", "", "private key (PEM or JWK file, RSA or EC) that decrypts an encrypted token (JWE); the token inside is then checked")
 	fs.BoolVar(&o.asJSON, "json", false, `print {"header": …, "claims": …, "checks": […]} as JSON`)
 	o.transport.register(fs)
 	o.trace.register(fs)
@@ -88,18 +91,24 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 		aud = o.clientID
 	}
 	exp := flows.Expect{Issuer: strings.TrimSpace(o.issuer), Audience: aud, AuthorizedParty: o.clientID, Nonce: o.nonce}
+	if exp.DecryptionKey, err = readKeyFlag("decryption-key", o.decryptionKey); err != nil {
+		return err
+	}
 	now := time.Now()
 	report := flows.Verify(ctx, raw, keys, exp, now, flows.DefaultSkew)
+	if report.Encrypted != nil {
+		j = report.Token // decrypted: the signed token inside is what is shown
+	}
 	if o.asJSON {
-		err = writeJWTJSON(e.stdout, j, report.Checks)
+		err = writeJWTJSON(e.stdout, j, report)
 	} else {
-		writeJWTText(e.stdout, j, report.Checks, now)
+		writeJWTText(e.stdout, j, report, now)
 	}
 	if err != nil {
 		return err
 	}
 	if !report.OK() {
-		explainFailedChecks(e.stderr, report.Checks)
+		explainReport(e.stderr, report)
 		return errChecksFailed
 	}
 	return nil
@@ -155,12 +164,14 @@ func isHTTPURL(s string) bool {
 	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }
 
-// jwtJSON is the shape of --json.
+// jwtJSON is the shape of --json. For a decrypted token, header and claims are the signed token's
+// inside, and encrypted_header is the JWE's.
 type jwtJSON struct {
-	Kind   string          `json:"kind"`
-	Header json.RawMessage `json:"header"`
-	Claims json.RawMessage `json:"claims"`
-	Checks []checkJSON     `json:"checks"`
+	Kind            string          `json:"kind"`
+	EncryptedHeader json.RawMessage `json:"encrypted_header,omitempty"`
+	Header          json.RawMessage `json:"header"`
+	Claims          json.RawMessage `json:"claims"`
+	Checks          []checkJSON     `json:"checks"`
 }
 
 type checkJSON struct {
@@ -171,12 +182,15 @@ type checkJSON struct {
 }
 
 // writeJWTJSON prints the header and claims as received and the checks.
-func writeJWTJSON(w io.Writer, j *flows.JWT, checks []flows.Check) error {
+func writeJWTJSON(w io.Writer, j *flows.JWT, r flows.Report) error {
 	out := jwtJSON{Kind: string(j.Kind), Header: j.HeaderJSON, Claims: json.RawMessage("null"), Checks: []checkJSON{}}
 	if j.Payload != nil {
 		out.Claims = j.Payload
 	}
-	for _, c := range checks {
+	if r.Encrypted != nil {
+		out.EncryptedHeader = r.Encrypted.HeaderJSON
+	}
+	for _, c := range r.Checks {
 		out.Checks = append(out.Checks, checkJSON{Name: c.Name, Status: string(c.Status), Detail: c.Detail, Kind: string(c.Kind)})
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
@@ -188,10 +202,14 @@ func writeJWTJSON(w io.Writer, j *flows.JWT, checks []flows.Check) error {
 }
 
 // writeJWTText prints the token for a person: header, claims with their times as dates, checks.
-func writeJWTText(w io.Writer, j *flows.JWT, checks []flows.Check, now time.Time) {
-	if j.Kind == flows.JWTKindJWE {
+func writeJWTText(w io.Writer, j *flows.JWT, r flows.Report, now time.Time) {
+	switch {
+	case r.Encrypted != nil:
+		fmt.Fprintf(w, "JWE (encrypted token, alg %s, enc %s), decrypted: inside, a JWS (signed token, alg %s)\n\n", r.Encrypted.Alg(), r.Encrypted.Enc(), j.Alg())
+		fmt.Fprintf(w, "Encrypted header:\n%s\n\n", indentJSON(r.Encrypted.HeaderJSON))
+	case j.Kind == flows.JWTKindJWE:
 		fmt.Fprintf(w, "JWE (encrypted token, alg %s, enc %s): its claims cannot be read without the decryption key.\n\n", j.Alg(), j.Enc())
-	} else {
+	default:
 		fmt.Fprintf(w, "JWS (signed token, alg %s)\n\n", j.Alg())
 	}
 	fmt.Fprintf(w, "Header:\n%s\n", indentJSON(j.HeaderJSON))
@@ -199,7 +217,7 @@ func writeJWTText(w io.Writer, j *flows.JWT, checks []flows.Check, now time.Time
 		fmt.Fprintf(w, "\nClaims:\n%s\n", annotateTimes(indentJSON(j.Payload), j, now))
 	}
 	fmt.Fprintln(w)
-	printChecks(w, "Checks", checks)
+	printChecks(w, "Checks", r.Checks)
 }
 
 // indentJSON pretty-prints JSON, keeping the members in the order received.

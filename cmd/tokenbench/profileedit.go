@@ -135,7 +135,7 @@ func afterSave(e *env, p profiles.Profile) {
 		fmt.Fprintf(e.stderr, "warning: the client secret of %s is kept in clear in the profile file; prefer --client-secret-ref keyring: (or env:, file:, cmd:)\n", p.Name)
 	}
 	for _, f := range []struct{ field, path string }{
-		{"signing key", p.SigningKey}, {"CA file", p.TLS.CAFile}, {"client certificate", p.TLS.ClientCert}, {"client key", p.TLS.ClientKey},
+		{"signing key", p.SigningKey}, {"decryption key", p.DecryptionKey}, {"CA file", p.TLS.CAFile}, {"client certificate", p.TLS.ClientCert}, {"client key", p.TLS.ClientKey},
 		{"authorization_details file", p.AuthorizationDetails},
 	} {
 		if f.path == "" {

@@ -25,6 +25,7 @@ type profileFlags struct {
 	authMethod  string
 	signingKey  string
 	signingAlg  string
+	decryptKey  string
 	redirectURI string
 	scopes      []string
 	grant       string
@@ -58,6 +59,7 @@ func (f *profileFlags) register(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: the preset's; private_key_jwt with --signing-key; else client_secret_basic with a secret, none without)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "private key file (PEM or JWK) for private_key_jwt")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
+	fs.StringVar(&f.decryptKey, "decryption-key", "", "private key file (PEM or JWK, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo")
 	fs.StringVar(&f.redirectURI, "redirect-uri", "", "redirect URI (default for token: http://127.0.0.1:0/callback)")
 	fs.StringArrayVar(&f.scopes, "scope", nil, "scopes, space- or comma-separated (repeatable; default: the preset's)")
 	fs.StringVar(&f.grant, "grant", "", "default grant of tokenbench token: "+strings.Join(profiles.Grants(), ", "))
@@ -88,7 +90,7 @@ func unsettable() []string {
 	for _, e := range flows.EndpointNames() {
 		names = append(names, "endpoints."+e)
 	}
-	return append(names, "client_secret", "auth_method", "signing_key", "signing_alg", "redirect_uri", "scopes", "grant",
+	return append(names, "client_secret", "auth_method", "signing_key", "signing_alg", "decryption_key", "redirect_uri", "scopes", "grant",
 		"auth_params", "token_params", "pkce", "par", "request_object", "dpop", "dpop_key", "response_type", "response_mode",
 		"resources", "authorization_details", "tls", "tls.ca_file", "tls.client_cert", "tls.client_key", "tls.insecure", "notes")
 }
@@ -143,6 +145,7 @@ func (f *profileFlags) apply(p *profiles.Profile, fs *pflag.FlagSet) (bool, erro
 	}
 	path("signing-key", &p.SigningKey, f.signingKey)
 	str("signing-alg", &p.SigningAlg, f.signingAlg)
+	path("decryption-key", &p.DecryptionKey, f.decryptKey)
 	str("redirect-uri", &p.RedirectURI, f.redirectURI)
 	str("grant", &p.Grant, f.grant)
 	str("notes", &p.Notes, f.notes)
@@ -313,6 +316,8 @@ func unsetField(p *profiles.Profile, field string) error {
 		p.SigningKey = ""
 	case "signing_alg":
 		p.SigningAlg = ""
+	case "decryption_key":
+		p.DecryptionKey = ""
 	case "redirect_uri":
 		p.RedirectURI = ""
 	case "scopes":
@@ -393,7 +398,7 @@ var fieldFlags = map[string]string{
 	"endpoints.revocation": "--revocation-endpoint", "endpoints.end_session": "--end-session-endpoint",
 	"endpoints.device_authorization": "--device-authorization-endpoint", "endpoints.jwks": "--jwks-uri",
 	"client_id": "--client-id", "client_secret": "--client-secret-ref", "auth_method": "--auth-method",
-	"signing_key": "--signing-key", "signing_alg": "--signing-alg", "redirect_uri": "--redirect-uri",
+	"signing_key": "--signing-key", "signing_alg": "--signing-alg", "decryption_key": "--decryption-key", "redirect_uri": "--redirect-uri",
 	"scopes": "--scope", "grant": "--grant", "auth_params": "--param", "token_params": "--token-param",
 	"pkce": "--pkce", "endpoints.pushed_authorization": "--pushed-authorization-endpoint",
 	"par": "--par", "request_object": "--request-object", "dpop": "--dpop", "dpop_key": "--dpop-key",

@@ -110,6 +110,7 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	}
 	set("signing-key", &p.SigningKey, f.creds.signingKey)
 	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
+	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {
 	case fs.Changed("client-secret"):
 		p.ClientSecret, p.AllowPlainSecret = profiles.SecretRef("plain:"+f.creds.secret), true

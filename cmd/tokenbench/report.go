@@ -178,3 +178,12 @@ func (p *tracePrinter) flush(trace *flows.Trace) {
 	}
 	p.printed = len(xs)
 }
+
+// explainReport explains a token report's failed checks, first saying plainly what to give when
+// the token is encrypted and no decryption key was given.
+func explainReport(w io.Writer, r flows.Report) {
+	if d, ok := r.Find("decryption"); ok && d.Kind == flows.KindJWENotDecryptable && r.Token != nil {
+		fmt.Fprintf(w, "this token is encrypted (JWE alg %s, enc %s): give --decryption-key\n", r.Token.Alg(), r.Token.Enc())
+	}
+	explainFailedChecks(w, r.Checks)
+}

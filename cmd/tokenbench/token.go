@@ -218,7 +218,7 @@ func (o *tokenOptions) reportToken(ctx context.Context, e *env, c *flows.Client,
 	report := c.ValidateIDToken(ctx, t.IDToken, exp)
 	printChecks(e.stderr, "id_token checks", report.Checks)
 	if !report.OK() {
-		explainFailedChecks(e.stderr, report.Checks)
+		explainReport(e.stderr, report)
 		return errChecksFailed
 	}
 	return nil

@@ -457,10 +457,10 @@ func TestDemoServe(t *testing.T) {
 	t.Cleanup(func() { cmd.Process.Kill() }) //nolint:errcheck // already gone when the test passes
 	sc := bufio.NewScanner(stdout)
 	var lines []string
-	for len(lines) < 7 && sc.Scan() {
+	for len(lines) < 8 && sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	if len(lines) < 7 || !strings.HasPrefix(lines[0], "http://127.0.0.1:") {
+	if len(lines) < 8 || !strings.HasPrefix(lines[0], "http://127.0.0.1:") {
 		t.Fatalf("stdout began %q; stderr:\n%s", lines, stderr.String())
 	}
 	issuer, clients := lines[0], map[string][]string{}
@@ -473,6 +473,9 @@ func TestDemoServe(t *testing.T) {
 	}
 	if c := clients["demo-public"]; c == nil || c[1] != "-" || c[2] != "none" {
 		t.Errorf("demo-public line is %q", c)
+	}
+	if c := clients["demo-encrypted"]; c == nil || c[1] != "demo-encrypted-secret" || c[2] != "client_secret_basic" {
+		t.Errorf("demo-encrypted line is %q", c)
 	}
 	basic := clients["demo-basic"]
 	if basic == nil || basic[2] != "client_secret_basic" {
