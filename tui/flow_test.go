@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
@@ -225,6 +226,31 @@ func TestFlowMaskToggle(t *testing.T) {
 	s = sc.(flowModel)
 	if v := view(); strings.Contains(v, secret) {
 		t.Fatalf("a second s did not mask the token again:\n%s", v)
+	}
+}
+
+// TestFlowFormMasksTokens: a token or credential typed into the request form (token exchange's
+// pasted subject token) is masked in the parameters until s, and while typed.
+func TestFlowFormMasksTokens(t *testing.T) {
+	t.Parallel()
+	p := flowProvider(t)
+	r := newFlowRunner(t, flowCommon(flowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 60))
+	r.s.form.grant = grantTokenExchange
+	r.s = r.s.applyGrant()
+	r.s.form.opt[fieldSubjectSource] = subjectPasted
+	secret := "subject-token-0123456789-SECRET"
+	r.s.form.inputs[fieldSubjectToken].SetValue(secret)
+	r.s.cursor = stepToken
+	r.send(nil)
+	if v := r.viewText(); strings.Contains(v, secret) || !strings.Contains(v, "pasted subject") {
+		t.Fatalf("the pasted subject token is shown in clear (or not at all):\n%s", v)
+	}
+	r.send(press("s"))
+	if v := r.viewText(); !strings.Contains(v, secret) {
+		t.Fatalf("s did not reveal the pasted subject token:\n%s", v)
+	}
+	if in := r.s.form.inputs[fieldSubjectToken]; in.EchoMode != textinput.EchoPassword {
+		t.Error("the subject token is echoed in clear while typed")
 	}
 }
 

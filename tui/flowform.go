@@ -64,6 +64,16 @@ const (
 	numFields
 )
 
+// secret reports a field whose value is a credential or a token: masked like every secret, on
+// screen and while typed.
+func (f fieldID) secret() bool {
+	switch f {
+	case fieldPassword, fieldIDTokenHint, fieldUserCode, fieldSubjectToken, fieldActorToken:
+		return true
+	}
+	return false
+}
+
 // label is the field's name as shown (the parameter's name where it is one).
 func (f fieldID) label() string {
 	switch f {
@@ -208,14 +218,15 @@ func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
 		in := textinput.New()
 		in.Prompt = ""
 		in.SetStyles(c.st.Input)
+		if id.secret() {
+			in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+		}
 		f.inputs[id] = in
 	}
 	f.inputs[fieldScope].SetValue(strings.Join(cfg.Scopes, " "))
 	f.inputs[fieldPrompt].Placeholder = "none, login, consent, select_account"
 	f.inputs[fieldMaxAge].Placeholder = "seconds"
 	f.inputs[fieldExtra].Placeholder = "name=value name=value"
-	f.inputs[fieldPassword].EchoMode = textinput.EchoPassword
-	f.inputs[fieldPassword].EchoCharacter = '•'
 	f.inputs[fieldResources].Placeholder = "https://api.example.com/ (space-separated)"
 	f.inputs[fieldAuthzDetails].Placeholder = "a JSON file (RFC 9396)"
 	f.inputs[fieldAssertionIssuer].Placeholder = "the client_id"

@@ -215,7 +215,7 @@ func (s flowModel) formView(p *flowPane) {
 			}
 		case f.editing:
 			v = f.inputs[id].View()
-		case id == fieldPassword:
+		case id.secret():
 			v = s.secret(f.inputs[id].Value())
 		default:
 			v = f.value(id)
