@@ -31,6 +31,9 @@ type tokenSlot struct {
 	// tags it), hasReport once there is one.
 	report    flows.Report
 	hasReport bool
+	// encrypted is the JWE as received once the report decrypted it; jwt is then the signed token
+	// inside (OpenID Connect Core §10.2).
+	encrypted *flows.JWT
 	verifying bool
 	verifyID  int
 	checkedAt time.Time
@@ -102,7 +105,7 @@ func (s inspectModel) onTokens(msg tokensReceivedMsg) (screen, tea.Cmd) {
 		return slotIndex(s.slots, label)
 	}
 	if i := add("id_token", tok.IDToken, prevField(prev, func(t *flows.Token) string { return t.IDToken })); i >= 0 && msg.HasReport {
-		s.slots[i].report, s.slots[i].hasReport, s.slots[i].checkedAt = msg.Report, true, at
+		s.slots[i].setReport(msg.Report, at)
 	}
 	if i := add("access_token", tok.AccessToken, prevField(prev, func(t *flows.Token) string { return t.AccessToken })); i >= 0 {
 		if s.slots[i].expiry.IsZero() && !tok.Expiry.IsZero() {
@@ -210,6 +213,7 @@ func (s inspectModel) startVerify(i int, exp flows.Expect) (inspectModel, tea.Cm
 		keys, skew = cl.Keys(), cl.Skew
 		exp.Issuer = cl.Config.Issuer
 		exp.ClientSecret = cl.Config.ClientSecret
+		exp.DecryptionKey = cl.Config.DecryptionKey
 	}
 	s.reqID++
 	sl.verifying, sl.verifyID = true, s.reqID
@@ -237,11 +241,24 @@ func verifyToken(keys flows.KeySource, raw string, exp flows.Expect, now time.Ti
 func (s inspectModel) onVerified(msg tokenVerifiedMsg) inspectModel {
 	for i := range s.slots {
 		if sl := &s.slots[i]; sl.verifying && sl.verifyID == msg.reqID {
-			sl.report, sl.hasReport, sl.verifying, sl.checkedAt = msg.report, true, false, msg.at
+			sl.setReport(msg.report, msg.at)
 			return s.layout()
 		}
 	}
 	return s
+}
+
+// setReport stores a validation in the slot. A report that decrypted an encrypted token puts the
+// signed token inside in place of the JWE, so that its claims, header and expiry are shown.
+func (sl *tokenSlot) setReport(r flows.Report, at time.Time) {
+	sl.report, sl.hasReport, sl.verifying, sl.checkedAt = r, true, false, at
+	if r.Encrypted == nil || r.Token == nil {
+		return
+	}
+	sl.jwt, sl.encrypted = r.Token, r.Encrypted
+	if t, ok := r.Token.ClaimTime("exp"); ok && sl.expiry.IsZero() {
+		sl.expiry, sl.expirySource = t, "exp claim"
+	}
 }
 
 // startTicking starts the one-second countdown once some token has an expiry.

@@ -85,6 +85,8 @@ func (s inspectModel) summaryLine() string {
 	sl := s.slots[s.sel]
 	var parts []string
 	switch {
+	case sl.encrypted != nil:
+		parts = append(parts, "JWE (encrypted)", "alg "+sl.encrypted.Alg(), "enc "+sl.encrypted.Enc(), "decrypted: JWT", sl.jwt.Alg())
 	case sl.jwt != nil && sl.jwt.Kind == flows.JWTKindJWE:
 		parts = append(parts, "JWE (encrypted)", "alg "+sl.jwt.Alg(), "enc "+sl.jwt.Enc())
 	case sl.jwt != nil:

@@ -183,6 +183,7 @@ func newProfileForm(c *common, p profiles.Profile, isNew bool) (profileForm, tea
 		secret,
 		text("signing_key", "signing key", p.SigningKey, "private key file, PEM or JWK (private_key_jwt)"),
 		choice("signing_alg", "signing alg", append([]string{""}, profiles.SigningAlgs()...), p.SigningAlg),
+		text("decryption_key", "decryption key", p.DecryptionKey, "private key file, PEM or JWK, that decrypts encrypted tokens (JWE)"),
 		text("redirect_uri", "redirect uri", p.RedirectURI, "http://127.0.0.1:0/callback (loopback, any free port)"),
 		text("scopes", "scopes", strings.Join(p.Scopes, " "), ""),
 		choice("grant", "grant", append([]string{""}, profiles.Grants()...), p.Grant),

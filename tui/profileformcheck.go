@@ -48,6 +48,7 @@ func (f profileForm) profile() profiles.Profile {
 	p.AllowPlainSecret = p.ClientSecret.Kind() == profiles.SecretPlain && f.orig.AllowPlainSecret
 	p.SigningKey = f.get("signing_key")
 	p.SigningAlg = f.get("signing_alg")
+	p.DecryptionKey = f.get("decryption_key")
 	p.RedirectURI = f.get("redirect_uri")
 	p.Scopes = strings.FieldsFunc(f.get("scopes"), func(r rune) bool { return r == ' ' || r == ',' })
 	if len(p.Scopes) == 0 {
