@@ -18,15 +18,32 @@ func padCell(s string, w int) string {
 	return s
 }
 
-// wrapLines wraps s to w cells, at spaces where it can and anywhere it must (long URLs, tokens).
+// wrapBreaks are where a long value (a URL, a query) may break besides spaces. Not a comma:
+// ansi.Wrap ends a line one cell past the width where a comma is followed by a space.
+const wrapBreaks = " /&?="
+
+// wrapCells wraps s to w cells, at spaces or wrapBreaks where it can and anywhere it must (long
+// URLs, tokens), keeping styles. A line still wider than w is cut again, so that a box rendered
+// around the text never wraps it a second time.
+func wrapCells(s string, w int) string {
+	if w < 1 {
+		return s
+	}
+	lines := strings.Split(ansi.Wrap(s, w, wrapBreaks), "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Hardwrap(strings.TrimRight(l, " "), w, true)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapLines wraps s to w cells, as wrapCells, into lines.
 func wrapLines(s string, w int) []string {
 	if s == "" {
 		return nil
 	}
-	if w < 1 {
-		w = 1
-	}
-	return strings.Split(ansi.Wrap(s, w, " /&,"), "\n")
+	return strings.Split(wrapCells(s, max(1, w)), "\n")
 }
 
 // wrapIndent wraps s to w cells and indents every line after the first with indent.

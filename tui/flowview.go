@@ -121,7 +121,7 @@ func (p *flowPane) wrap(s string, width int) string {
 	if p.scrub != nil {
 		s = p.scrub(s)
 	}
-	return wrapStyled(s, width)
+	return wrapCells(s, width)
 }
 
 func (p *flowPane) blank() { p.b.WriteString("\n") }
@@ -275,14 +275,6 @@ func (s flowModel) learnName() string {
 		return s.grant.String()
 	}
 	return s.cursor.name()
-}
-
-// wrapStyled wraps styled text to width cells, breaking long words (URLs, tokens).
-func wrapStyled(s string, width int) string {
-	if width <= 0 {
-		return s
-	}
-	return ansi.Wrap(s, width, " /&?=,")
 }
 
 // padStyled pads styled text with spaces to width cells.
