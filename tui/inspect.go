@@ -135,7 +135,8 @@ func (s inspectModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case navigateMsg:
 		return s.onNavigate(msg)
 	case tokenVerifiedMsg:
-		return s.onVerified(msg), nil
+		// A decrypted token's expiry is known only now: the countdown may start here.
+		return s.onVerified(msg).startTicking()
 	case clockTickedMsg:
 		return s.onTick(msg)
 	case learnToggledMsg, sessionStartedMsg:

@@ -50,6 +50,9 @@ func TestInspectorDecryptsWithSessionKey(t *testing.T) {
 	if sl.jwt.Kind != flows.JWTKindJWS || sl.jwt.ClaimString("sub") == "" || sl.expiry.IsZero() {
 		t.Errorf("the slot should hold the decrypted token: %+v, expiry %v", sl.jwt, sl.expiry)
 	}
+	if !s.(inspectModel).ticking {
+		t.Error("the decrypted token's expiry did not start the countdown")
+	}
 	view := ansi.Strip(s.View())
 	body := ansi.Strip(s.(inspectModel).vp.GetContent())
 	if !strings.Contains(view, "decrypted: JWT") || !strings.Contains(body, "Claims") || !strings.Contains(body, "✓ decryption") {
