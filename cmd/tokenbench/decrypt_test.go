@@ -60,3 +60,23 @@ func TestJWTDecryptionKey(t *testing.T) {
 	r = tb(t, "jwt", "--decryption-key", filepath.Join(t.TempDir(), "missing.pem"), idt)
 	wantExit(t, r, 2, "--decryption-key")
 }
+
+// TestJWTProfileDecryptionKey: `jwt --profile` decrypts with the profile's decryption_key, and
+// --decryption-key beside it takes its place for the run.
+func TestJWTProfileDecryptionKey(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	idt, _ := tokenResponse(t, encryptedToken(t, p.Issuer(), "--decryption-key", demoRSAKey))["id_token"].(string)
+	pe := newProfileEnv(t)
+	abs, err := filepath.Abs(demoRSAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe.mustRun("profile", "add", "enc", "--issuer", p.Issuer(), "--client-id", "demo-encrypted", "--decryption-key", abs)
+	r := pe.run("jwt", "--profile", "enc", idt)
+	wantExit(t, r, 0)
+	wantOut(t, "jwt --profile", r.stdout, "decrypted (alg RSA-OAEP-256, enc A256GCM)")
+	r = pe.run("jwt", "--profile", "enc", "--decryption-key", demoECKey, idt)
+	wantExit(t, r, 1)
+	wantOut(t, "jwt --profile --decryption-key", r.stdout, "needs an RSA private key")
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
 )
@@ -27,10 +28,11 @@ type jwtOptions struct {
 	asJSON        bool
 	transport     transportFlags
 	trace         traceFlags
-	// profile names a saved profile that supplies the issuer, client_id, JWKS and TLS settings;
-	// profileTLS holds its transport options once read.
+	// profile names a saved profile that supplies the issuer, client_id, JWKS, decryption key and
+	// TLS settings; profileTLS and profileKey hold its transport options and decryption key once read.
 	profile    string
 	profileTLS *flows.TransportOptions
+	profileKey *jose.JSONWebKey
 }
 
 func newJWTCmd(e *env) *cobra.Command {
@@ -56,7 +58,7 @@ or the input is not a JWT.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.profile, "profile", "", "take the issuer, client_id, JWKS and TLS settings from a saved profile; the flags given override it")
+	fs.StringVar(&o.profile, "profile", "", "take the issuer, client_id, JWKS, decryption key and TLS settings from a saved profile; the flags given override it")
 	fs.StringVar(&o.issuer, "issuer", "", "the expected issuer; its discovery document's JWKS verifies the signature")
 	fs.StringVar(&o.jwks, "jwks", "", "a JWKS to verify the signature with: a URL or a file")
 	fs.StringVar(&o.audience, "audience", "", "the audience the aud claim must contain")
@@ -93,6 +95,9 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 	exp := flows.Expect{Issuer: strings.TrimSpace(o.issuer), Audience: aud, AuthorizedParty: o.clientID, Nonce: o.nonce}
 	if exp.DecryptionKey, err = readKeyFlag("decryption-key", o.decryptionKey); err != nil {
 		return err
+	}
+	if exp.DecryptionKey == nil {
+		exp.DecryptionKey = o.profileKey
 	}
 	now := time.Now()
 	report := flows.Verify(ctx, raw, keys, exp, now, flows.DefaultSkew)

@@ -210,6 +210,7 @@ func (o *jwtOptions) applyProfile(ctx context.Context, e *env, fs *pflag.FlagSet
 	if !fs.Changed("client-id") {
 		o.clientID = cfg.ClientID
 	}
+	o.profileKey = cfg.DecryptionKey // --decryption-key, when given, is read in its place
 	if fs.Changed("ca-file") {
 		opts.CABundle = nil
 	}
