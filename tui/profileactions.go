@@ -261,13 +261,20 @@ func (s profilesModel) saveForm() (profilesModel, tea.Cmd) {
 		return s, nil
 	}
 	p := f.prof
-	if p.SigningKey != "" && !strings.HasPrefix(p.SigningKey, "~") && !filepath.IsAbs(p.SigningKey) {
-		if abs, err := filepath.Abs(p.SigningKey); err == nil {
-			p.SigningKey = abs // the TUI may be started elsewhere next time
-		}
-	}
+	p.SigningKey, p.DecryptionKey = absKeyPath(p.SigningKey), absKeyPath(p.DecryptionKey)
 	save := profileSave{profile: p, isNew: f.isNew, secret: f.get(fieldSecretValue), needKeyring: f.needsKeyringSecret()}
 	ctx, cancel := context.WithTimeout(context.Background(), profileOpenTimeout)
 	s, tick := s.startOp(opSave, cancel)
 	return s, tea.Batch(tick, saveProfile(ctx, s.c.store, s.c.secrets, save, s.reqID))
+}
+
+// absKeyPath makes a relative key file path absolute: the TUI may be started elsewhere next time.
+func absKeyPath(path string) string {
+	if path == "" || strings.HasPrefix(path, "~") || filepath.IsAbs(path) {
+		return path
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -382,5 +383,24 @@ func TestProfileFormRequestSettings(t *testing.T) {
 	if !got.PAR || got.RequestObject || !got.DPoP || got.ResponseType != "code id_token" || got.ResponseMode != "form_post" ||
 		!slices.Equal(got.Resources, []string{"https://api.beta.test/", "urn:beta:ledger"}) {
 		t.Errorf("saved %+v (%v)", got, s.form.saveErr)
+	}
+}
+
+// TestAbsKeyPath: a key file named relative to where the TUI runs is saved absolute; home-relative
+// and absolute paths are kept as typed.
+func TestAbsKeyPath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"":               "",
+		"keys/rsa.pem":   filepath.Join(wd, "keys", "rsa.pem"),
+		"~/keys/rsa.pem": "~/keys/rsa.pem",
+		"/etc/rsa.pem":   "/etc/rsa.pem",
+	} {
+		if got := absKeyPath(in); got != want {
+			t.Errorf("absKeyPath(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
