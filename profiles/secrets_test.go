@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 // testSecrets is a resolver with the mock keyring and env.
@@ -38,7 +36,7 @@ func TestResolveKeyring(t *testing.T) {
 		t.Errorf("HasKeyring: %v %v", ok, err)
 	}
 	// Really in go-keyring, under the service "tokenbench".
-	if v, err := keyring.Get(KeyringService, "kr-profile"); err != nil || v != "from-the-keyring" {
+	if v, err := OSKeyring().Get(KeyringService, "kr-profile"); err != nil || v != "from-the-keyring" {
 		t.Errorf("go-keyring holds %q, %v", v, err)
 	}
 	if err := s.DeleteKeyring(ctx, "keyring:", "kr-profile"); err != nil {

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/profiles"
 )
@@ -211,7 +210,7 @@ func TestProfileFormSecretByReference(t *testing.T) {
 	if strings.Contains(file, secret) || !strings.Contains(file, "keyring:") {
 		t.Errorf("the profile file:\n%s", file)
 	}
-	if got, err := keyring.Get(profiles.KeyringService, "acme-keyring"); err != nil || got != secret {
+	if got, err := profiles.OSKeyring().Get(profiles.KeyringService, "acme-keyring"); err != nil || got != secret {
 		t.Errorf("the keyring holds %q, %v", got, err)
 	}
 	p, err := st.Get("acme-keyring")

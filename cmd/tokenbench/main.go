@@ -11,8 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/cli/browser"
 )
 
 func main() {
@@ -22,8 +20,6 @@ func main() {
 		<-ctx.Done()
 		stop() // a second ctrl-c kills at once, should anything still be winding down
 	}()
-	// The platform opener's own output must never mix with the JSON on stdout.
-	browser.Stdout = os.Stderr
 	code := run(ctx, osEnv(), os.Args[1:])
 	stop()
 	os.Exit(code)

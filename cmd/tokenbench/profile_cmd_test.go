@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/profiles"
-	"github.com/zalando/go-keyring"
 )
 
 func TestProfileAddListShowNeverShowSecrets(t *testing.T) {
@@ -22,7 +21,7 @@ func TestProfileAddListShowNeverShowSecrets(t *testing.T) {
 	const kept, plain = "kept-in-the-keyring-9f8e", "in-clear-7d6c"
 	r := pe.runStdin(kept+"\n", false, "profile", "add", "okta-acme", "--preset", "okta", "--set", "domain=acme.okta.com", "--client-id", "0oa1", "--client-secret-ref", "keyring:", "--scope", "openid,profile", "--scope", "offline_access", "--notes", "prod")
 	wantExit(t, r, 0, "stored the client secret in the OS keyring (service tokenbench, account okta-acme)", "added profile okta-acme")
-	if v, err := keyring.Get("tokenbench", "okta-acme"); err != nil || v != kept {
+	if v, err := profiles.OSKeyring().Get("tokenbench", "okta-acme"); err != nil || v != kept {
 		t.Fatalf("the keyring holds %q, %v", v, err)
 	}
 	r = pe.run("profile", "add", "plain", "--issuer", "https://idp.example.com", "--client-id", "x", "--plain-secret", plain)
@@ -106,14 +105,14 @@ func TestProfileEditCopyRemove(t *testing.T) {
 	r = pe.runStdin("y\n", true, "profile", "rm", "rm-a")
 	wantExit(t, r, 0, "deleted profile rm-a")
 	wantNot(t, "stderr", r.stderr, "removed its client secret")
-	if v, _ := keyring.Get("tokenbench", "rm-a"); v != "s1" {
+	if v, _ := profiles.OSKeyring().Get("tokenbench", "rm-a"); v != "s1" {
 		t.Errorf("the secret rm-b still uses was removed")
 	}
 	// Its own entry goes with a profile.
 	pe.runStdin("s2\n", false, "profile", "add", "rm-c", "--issuer", "https://idp.example.com", "--client-id", "c", "--client-secret-ref", "keyring:")
 	r = pe.run("profile", "rm", "--yes", "rm-c", "rm-b")
 	wantExit(t, r, 0, "deleted profile rm-c", "removed its client secret from the OS keyring", "deleted profile rm-b")
-	if _, err := keyring.Get("tokenbench", "rm-c"); err == nil {
+	if _, err := profiles.OSKeyring().Get("tokenbench", "rm-c"); err == nil {
 		t.Errorf("rm-c's secret stayed in the keyring")
 	}
 	wantExit(t, pe.run("profile", "rm", "--yes", "rm-x"), 2, `no profile named "rm-x"`)
@@ -128,7 +127,7 @@ func TestProfileEditKeepsOrReplacesTheKeyringSecret(t *testing.T) {
 	wantExit(t, r, 0, "press enter to keep it", "kept the client secret already in the OS keyring")
 	r = pe.runStdin("second\n", false, "profile", "edit", "kr-edit", "--client-secret-ref", "keyring:")
 	wantExit(t, r, 0, "stored the client secret")
-	if v, _ := keyring.Get("tokenbench", "kr-edit"); v != "second" {
+	if v, _ := profiles.OSKeyring().Get("tokenbench", "kr-edit"); v != "second" {
 		t.Errorf("the keyring holds %q", v)
 	}
 	wantExit(t, pe.runStdin("", false, "profile", "add", "kr-empty", "--issuer", "https://idp.example.com", "--client-id", "a", "--client-secret-ref", "keyring:"), 2, "no client secret given")

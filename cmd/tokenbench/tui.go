@@ -12,7 +12,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	clibrowser "github.com/cli/browser"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
@@ -190,9 +189,6 @@ func runWorkbench(ctx context.Context, e *env, opts tui.Options) error {
 		return err
 	}
 	defer closeLog()
-	// Nothing may write to the terminal behind the TUI's back: not the platform opener's helpers,
-	// not a stray log line.
-	clibrowser.Stdout, clibrowser.Stderr = io.Discard, io.Discard
 	prog := tea.NewProgram(tui.New(opts), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	if _, err := prog.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("the workbench stopped: %w", err)

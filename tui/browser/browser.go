@@ -9,11 +9,18 @@ package browser
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 
 	clibrowser "github.com/cli/browser"
 )
+
+// The platform opener's helpers must never write to the terminal (a TUI owns it) nor mix with a
+// command's JSON on stdout. Set once, before any goroutine can open a browser.
+func init() {
+	clibrowser.Stdout, clibrowser.Stderr = io.Discard, io.Discard
+}
 
 // Open opens url in the user's browser. getenv reads the environment ($BROWSER); nil means no
 // environment. With $BROWSER set, each of its alternatives is tried in turn until one starts, and
