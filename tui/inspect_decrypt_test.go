@@ -13,9 +13,10 @@ import (
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 )
 
-// An encrypted id_token pasted in a session whose client has a decryption key shows the claims of
-// the signed token inside and the decryption check.
-func TestInspectorDecryptsWithSessionKey(t *testing.T) {
+// encryptedClient is a client of the built-in provider's demo-encrypted, whose ID tokens come
+// encrypted to the demo RSA key, which the client holds.
+func encryptedClient(t *testing.T) *flows.Client {
+	t.Helper()
 	p, err := demoidp.Start(demoidp.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -30,18 +31,30 @@ func TestInspectorDecryptsWithSessionKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	client, err := flows.NewClient(flows.ClientConfig{Issuer: p.Issuer(), ClientID: "demo-encrypted", ClientSecret: "demo-encrypted-secret",
-		AuthMethod: flows.AuthClientSecretBasic, Scopes: []string{"openid", "profile"}, DecryptionKey: key}, flows.TransportOptions{Timeout: 5 * time.Second})
+		AuthMethod: flows.AuthClientSecretBasic, Scopes: []string{"openid", "profile", "offline_access"}, DecryptionKey: key}, flows.TransportOptions{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return client
+}
+
+// realClock is a session on the real clock, with client's keys and trace.
+func realClock(client *flows.Client) *common {
+	c := fixedCommon(time.Now())
+	c.now = time.Now
+	c.client, c.trace = client, client.Trace
+	return c
+}
+
+// An encrypted id_token pasted in a session whose client has a decryption key shows the claims of
+// the signed token inside and the decryption check.
+func TestInspectorDecryptsWithSessionKey(t *testing.T) {
+	client := encryptedClient(t)
 	tok, err := client.Password(t.Context(), "demo", "demo")
 	if err != nil || strings.Count(tok.IDToken, ".") != 4 {
 		t.Fatalf("want an encrypted id_token: %v, %v", tok, err)
 	}
-	c := fixedCommon(time.Now())
-	c.now = time.Now
-	c.client, c.trace = client, client.Trace
-	s := sized(newInspect(c), 120, 40)
+	s := sized(newInspect(realClock(client)), 120, 40)
 	s = feed(s, tea.PasteMsg{Content: tok.IDToken})
 	sl := s.(inspectModel).slots[0]
 	if d, _ := sl.report.Find("decryption"); !sl.hasReport || d.Status != flows.CheckPass {
@@ -57,5 +70,38 @@ func TestInspectorDecryptsWithSessionKey(t *testing.T) {
 	body := ansi.Strip(s.(inspectModel).vp.GetContent())
 	if !strings.Contains(view, "decrypted: JWT") || !strings.Contains(body, "Claims") || !strings.Contains(body, "✓ decryption") {
 		t.Errorf("view:\n%s\nbody:\n%s", view, body)
+	}
+}
+
+// After a refresh, an encrypted id_token is compared with the one it replaced claim by claim: the
+// claims of the signed tokens inside both JWEs, not the JWEs themselves (which show none).
+func TestInspectorDiffsDecryptedIDTokens(t *testing.T) {
+	client := encryptedClient(t)
+	first, err := client.Password(t.Context(), "demo", "demo")
+	if err != nil || first.RefreshToken == "" {
+		t.Fatalf("password grant: %v, %v", first, err)
+	}
+	time.Sleep(1100 * time.Millisecond) // a new second, so that the refreshed id_token's iat differs
+	second, err := client.Refresh(t.Context(), first.RefreshToken)
+	if err != nil || strings.Count(second.IDToken, ".") != 4 {
+		t.Fatalf("refresh: want an encrypted id_token: %v, %v", second, err)
+	}
+	c := realClock(client)
+	verified := func(tok *flows.Token) flows.Report {
+		return flows.Verify(t.Context(), tok.IDToken, client.Keys(), flows.Expect{Issuer: client.Config.Issuer, DecryptionKey: client.Config.DecryptionKey, IDToken: true}, time.Now(), time.Minute)
+	}
+	s := sized(newInspect(c), 120, 40)
+	s = feed(s, tokensReceivedMsg{Step: "token", Grant: flows.GrantPassword, Token: first, Report: verified(first), HasReport: true, At: time.Now()})
+	s = feed(s, tokensReceivedMsg{Step: "refresh", Grant: flows.GrantRefreshToken, Token: second, Previous: first, Report: verified(second), HasReport: true, At: time.Now()})
+	id := s.(inspectModel).slots[slotIndex(s.(inspectModel).slots, "id_token")]
+	if id.encrypted == nil || id.prev == nil || id.prev.jwt == nil || id.prev.jwt.Kind != flows.JWTKindJWS {
+		t.Fatalf("the previous id_token should be the decrypted one: %+v", id.prev)
+	}
+	kinds := map[string]flows.ChangeKind{}
+	for _, ch := range id.diff {
+		kinds[ch.Name] = ch.Kind
+	}
+	if kinds["sub"] != flows.ClaimSame || kinds["iss"] != flows.ClaimSame || kinds["iat"] != flows.ClaimChanged {
+		t.Errorf("diff of the decrypted id_tokens: %v", kinds)
 	}
 }

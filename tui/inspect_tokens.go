@@ -95,11 +95,9 @@ func (s inspectModel) onTokens(msg tokensReceivedMsg) (screen, tea.Cmd) {
 		sl := s.decodeSlot(label, raw)
 		sl.origin, sl.at = origin, at
 		if prev != nil && prevRaw != "" {
-			p := decodeShown(prevRaw)
+			p := s.previousShown(label, prevRaw)
 			sl.prev, sl.changed = &p, prevRaw != raw
-			if sl.jwt != nil && p.jwt != nil {
-				sl.diff = flows.DiffClaims(p.jwt.Claims, sl.jwt.Claims)
-			}
+			sl.diffWithPrev()
 		}
 		s.slots = replaceSlot(s.slots, sl)
 		return slotIndex(s.slots, label)
@@ -128,6 +126,23 @@ func (s inspectModel) onTokens(msg tokensReceivedMsg) (screen, tea.Cmd) {
 	}
 	s, tick := s.startTicking()
 	return s.layout(), tea.Batch(append(cmds, tick)...)
+}
+
+// previousShown is the token a refresh replaced, as the slot showing it has it: decrypted, if its
+// report decrypted it, so that the claims compared are those of the signed tokens inside.
+func (s inspectModel) previousShown(label, raw string) shownToken {
+	if i := slotIndex(s.slots, label); i >= 0 && s.slots[i].raw == raw {
+		return s.slots[i].shownToken
+	}
+	return decodeShown(raw)
+}
+
+// diffWithPrev compares the slot's claims with those of the token it replaced. An encrypted token
+// is compared again once its report has decrypted it (a JWE alone shows no claims).
+func (sl *tokenSlot) diffWithPrev() {
+	if sl.jwt != nil && sl.prev != nil && sl.prev.jwt != nil {
+		sl.diff = flows.DiffClaims(sl.prev.jwt.Claims, sl.jwt.Claims)
+	}
 }
 
 // prevField reads a field of the previous token set, if any.
@@ -256,6 +271,7 @@ func (sl *tokenSlot) setReport(r flows.Report, at time.Time) {
 		return
 	}
 	sl.jwt, sl.encrypted = r.Token, r.Encrypted
+	sl.diffWithPrev()
 	if t, ok := r.Token.ClaimTime("exp"); ok && sl.expiry.IsZero() {
 		sl.expiry, sl.expirySource = t, "exp claim"
 	}
