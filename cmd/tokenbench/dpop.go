@@ -37,17 +37,13 @@ func (f *dpopFlags) apply(e *env, c *flows.Client) error {
 		return nil
 	}
 	if f.keyFile != "" {
-		data, err := os.ReadFile(f.keyFile)
-		switch {
-		case err == nil:
-			k, err := flows.ParseSigningKey(data)
+		if _, err := os.Stat(f.keyFile); !errors.Is(err, fs.ErrNotExist) || !f.mayCreate {
+			k, err := readKeyFlag("dpop-key", f.keyFile)
 			if err != nil {
-				return usagef("--dpop-key %s: %v", f.keyFile, err)
+				return err
 			}
 			c.Config.DPoP, c.Config.DPoPKey = true, k
 			return nil
-		case !errors.Is(err, fs.ErrNotExist) || !f.mayCreate:
-			return usagef("--dpop-key: %v", err)
 		}
 	} else if !f.mayCreate {
 		return usagef("--dpop needs --dpop-key FILE here: the key the token is bound to (the one `tokenbench token --dpop` wrote)")

@@ -45,6 +45,18 @@ func TestTokenDPoPEndToEnd(t *testing.T) {
 	// userinfo cannot generate the key the token is bound to.
 	r = tb(t, append([]string{"userinfo", "--dpop", at}, creds...)...)
 	wantExit(t, r, 2, "--dpop needs --dpop-key FILE")
+	// A key file that is not a key is refused, never overwritten; a missing one is not made here.
+	bad := filepath.Join(t.TempDir(), "not-a-key.pem")
+	if err := os.WriteFile(bad, []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = tb(t, append([]string{"token", "--dpop-key", bad}, creds...)...)
+	wantExit(t, r, 2, "--dpop-key "+bad+":")
+	if data, _ := os.ReadFile(bad); string(data) != "hello\n" {
+		t.Errorf("the bad key file was changed: %q", data)
+	}
+	r = tb(t, append([]string{"userinfo", "--dpop-key", bad + ".missing", at}, creds...)...)
+	wantExit(t, r, 2, "--dpop-key:", "no such file")
 }
 
 // generatedKeyDir is the temporary directory a generated DPoP key was written to, from stderr.
