@@ -203,6 +203,8 @@ func TestDemoSAMLAssertion(t *testing.T) {
 	wantExit(t, grant("--audience", p.Issuer()), 0, "id_token checks")
 	wantExit(t, grant("--audience", "https://elsewhere.example"), 1, "invalid_grant", "another audience")
 	wantExit(t, grant("--audience", p.Issuer(), "--subject", "alice"), 1, "invalid_grant", `NameID "alice" is not a user`)
+	wantExit(t, grant("--audience", p.Issuer(), "--recipient", "https://elsewhere.example/token"), 1, "invalid_grant", "made for another recipient")
+	wantExit(t, grant("--audience", p.Issuer(), "--lifetime", "1h"), 1, "invalid_grant", "accepts at most 10m0s")
 	wantExit(t, tb(t, "demo", "saml-assertion"), 2, "--audience is required")
 	wantExit(t, tb(t, "demo", "saml-assertion", "--audience", "not-a-url"), 2, "not an absolute URL")
 }

@@ -14,7 +14,7 @@ import (
 // built-in provider's trusted issuer, to try the saml2_bearer grant (RFC 7522) and SAML subject
 // tokens (RFC 8693) against `tokenbench demo --serve` without an identity provider of one's own.
 func newDemoSAMLCmd(e *env) *cobra.Command {
-	var audience, subject string
+	var audience, subject, recipient string
 	var lifetime time.Duration
 	cmd := &cobra.Command{
 		Use:   "saml-assertion",
@@ -22,7 +22,9 @@ func newDemoSAMLCmd(e *env) *cobra.Command {
 		Long: `Prints a SAML 2.0 Assertion (XML) for the saml2_bearer grant or a token exchange, signed
 (enveloped XML-DSig, RSA-SHA256) by ` + demoidp.TrustedIssuer + `, the one SAML issuer the built-in
 provider trusts. --audience is the provider's issuer (or its token endpoint), as the first line of
-tokenbench demo --serve prints it. The assertion is single use and valid for --lifetime.`,
+tokenbench demo --serve prints it; the bearer confirmation's Recipient is that provider's token
+endpoint (RFC 7522 §3), unless --recipient says otherwise. The assertion is single use and valid
+for --lifetime; the built-in provider accepts at most 10 minutes.`,
 		Example: `  tokenbench demo saml-assertion --audience http://127.0.0.1:9000 > assertion.xml
   tokenbench token --issuer http://127.0.0.1:9000 --client-id demo-basic --client-secret … \
     --grant saml2_bearer --assertion assertion.xml`,
@@ -37,7 +39,7 @@ tokenbench demo --serve prints it. The assertion is single use and valid for --l
 			if lifetime <= 0 {
 				return usagef("--lifetime %s: the assertion must be valid for some time", lifetime)
 			}
-			xml, err := demoidp.SAMLBearerAssertion{NameID: subject, Audience: audience, NotOnOrAfter: time.Now().Add(lifetime)}.Signed()
+			xml, err := demoidp.SAMLBearerAssertion{NameID: subject, Audience: audience, Recipient: recipient, NotOnOrAfter: time.Now().Add(lifetime)}.Signed()
 			if err != nil {
 				return err
 			}
@@ -48,6 +50,7 @@ tokenbench demo --serve prints it. The assertion is single use and valid for --l
 	fs := cmd.Flags()
 	fs.StringVar(&audience, "audience", "", "the provider's issuer or token endpoint (required)")
 	fs.StringVar(&subject, "subject", "", "the NameID (default: the demo user, the one user the provider knows)")
+	fs.StringVar(&recipient, "recipient", "", "the token endpoint named in the bearer confirmation (default: the audience's token endpoint)")
 	fs.DurationVar(&lifetime, "lifetime", 5*time.Minute, "how long the assertion is valid (NotOnOrAfter)")
 	return cmd
 }

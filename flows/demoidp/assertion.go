@@ -179,7 +179,7 @@ func (p *Provider) grantSAML2Bearer(c *registeredClient, form url.Values, f Faul
 	if raw == "" {
 		return nil, badRequest("invalid_request", "assertion is missing (RFC 7522 §2.1)")
 	}
-	s, oerr := p.checkSAML(raw, "the SAML assertion")
+	s, oerr := p.checkSAML(raw, "the SAML assertion", p.tokenEndpoints())
 	if oerr != nil {
 		return nil, oerr
 	}

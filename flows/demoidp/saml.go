@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,11 +37,8 @@ type samlAssertion struct {
 	Subject struct {
 		NameID        string `xml:"urn:oasis:names:tc:SAML:2.0:assertion NameID"`
 		Confirmations []struct {
-			Method string `xml:"Method,attr"`
-			Data   struct {
-				NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
-				Recipient    string `xml:"Recipient,attr"`
-			} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmationData"`
+			Method string                `xml:"Method,attr"`
+			Data   *samlConfirmationData `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmationData"`
 		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion SubjectConfirmation"`
 	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Subject"`
 	Conditions struct {
@@ -48,6 +46,12 @@ type samlAssertion struct {
 		NotOnOrAfter string   `xml:"NotOnOrAfter,attr"`
 		Audiences    []string `xml:"urn:oasis:names:tc:SAML:2.0:assertion AudienceRestriction>Audience"`
 	} `xml:"urn:oasis:names:tc:SAML:2.0:assertion Conditions"`
+}
+
+// samlConfirmationData is what the provider reads of a SubjectConfirmationData element.
+type samlConfirmationData struct {
+	NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
+	Recipient    string `xml:"Recipient,attr"`
 }
 
 // samlIssuer is the trusted issuer's SAML signing key and its self-signed certificate.
@@ -87,7 +91,10 @@ type checkedSAML struct {
 
 // checkSAML decodes a base64url SAML 2.0 assertion, verifies its signature and checks what RFC
 // 7522 §3 asks. Only the element the signature covers is read, and only after it verified.
-func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
+// recipients are the token endpoint URLs a bearer confirmation's Recipient may name (RFC 7522 §3
+// item 5); nil skips that check, for an assertion that is not a grant delivered here (a token
+// exchange's subject token, RFC 8693).
+func (p *Provider) checkSAML(encoded, what string, recipients []string) (*checkedSAML, *oauthError) {
 	data, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(encoded), "="))
 	if err != nil {
 		return nil, badRequest("invalid_grant", what+" is not base64url (RFC 7522 §2.1): "+err.Error())
@@ -100,7 +107,6 @@ func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
 	if err != nil {
 		return nil, badRequest("invalid_grant", what+" is not a SAML 2.0 Assertion element in namespace "+samlNS+": "+err.Error())
 	}
-	now := p.now()
 	switch {
 	case a.Version != "2.0":
 		return nil, badRequest("invalid_grant", fmt.Sprintf("%s has Version %q, not 2.0", what, a.Version))
@@ -114,40 +120,130 @@ func (p *Provider) checkSAML(encoded, what string) (*checkedSAML, *oauthError) {
 	if oerr := p.audienceNamesProvider(trimAll(a.Conditions.Audiences), what); oerr != nil {
 		return nil, oerr
 	}
+	exp, oerr := p.samlExpiry(a, recipients, what)
+	if oerr != nil {
+		return nil, oerr
+	}
+	return &checkedSAML{a: a, exp: exp}, nil
+}
+
+// samlExpiry checks the assertion's times and bearer confirmation and returns when it expires.
+// RFC 7522 §3 item 4: the expiry is Conditions' NotOnOrAfter or a bearer SubjectConfirmationData's.
+// Item 5: at least one bearer SubjectConfirmation; without NotOnOrAfter on Conditions it must
+// carry SubjectConfirmationData; that element, when present, must name the token endpoint in
+// Recipient. An assertion not valid in other respects per SAML core is refused too: Conditions'
+// NotBefore is honoured, and a time that does not parse fails the assertion rather than being
+// ignored.
+func (p *Provider) samlExpiry(a samlAssertion, recipients []string, what string) (time.Time, *oauthError) {
+	now := p.now()
+	parse := func(v, where string) (time.Time, *oauthError) {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s %s %q is not an xs:dateTime such as 2026-03-14T09:26:53Z (SAML 2.0 core §1.3.3)", what, where, v))
+		}
+		return t, nil
+	}
+	var condExp time.Time
+	if v := a.Conditions.NotOnOrAfter; v != "" {
+		t, oerr := parse(v, "Conditions NotOnOrAfter")
+		if oerr != nil {
+			return time.Time{}, oerr
+		}
+		condExp = t
+	}
+	if v := a.Conditions.NotBefore; v != "" {
+		t, oerr := parse(v, "Conditions NotBefore")
+		if oerr != nil {
+			return time.Time{}, oerr
+		}
+		if t.After(now.Add(assertionLeeway)) {
+			return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s is not valid yet: Conditions NotBefore is %s (provider time %s)", what, t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		}
+	}
+	// Each bearer confirmation is tried; the first that passes confirms the subject, else the
+	// first one's reason is given.
 	var exp time.Time
+	var refusal *oauthError
 	bearer := false
 	for _, sc := range a.Subject.Confirmations {
 		if sc.Method != samlBearer {
 			continue
 		}
 		bearer = true
-		t, err := time.Parse(time.RFC3339, sc.Data.NotOnOrAfter)
-		if err != nil {
-			return nil, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData NotOnOrAfter %q is not a UTC dateTime (RFC 7522 §3 item 4 requires it)", what, sc.Data.NotOnOrAfter))
-		}
-		exp = t
-	}
-	if !bearer {
-		return nil, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 5)")
-	}
-	if s := a.Conditions.NotOnOrAfter; s != "" {
-		if t, err := time.Parse(time.RFC3339, s); err == nil && t.Before(exp) {
+		t, oerr := p.bearerConfirmation(sc.Data, condExp, recipients, what)
+		if oerr == nil {
 			exp = t
+			refusal = nil
+			break
 		}
+		if refusal == nil {
+			refusal = oerr
+		}
+	}
+	switch {
+	case !bearer:
+		return time.Time{}, badRequest("invalid_grant", what+" has no bearer SubjectConfirmation (Method "+samlBearer+", RFC 7522 §3 item 5)")
+	case refusal != nil:
+		return time.Time{}, refusal
+	}
+	if !condExp.IsZero() && (exp.IsZero() || condExp.Before(exp)) {
+		exp = condExp
 	}
 	if !now.Before(exp.Add(assertionLeeway)) {
-		return nil, badRequest("invalid_grant", fmt.Sprintf("%s expired at %s (NotOnOrAfter; provider time %s)", what, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s expired at %s (NotOnOrAfter; provider time %s)", what, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
-	if s := a.Conditions.NotBefore; s != "" {
-		if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(now.Add(assertionLeeway)) {
-			return nil, badRequest("invalid_grant", what+" is not valid yet (Conditions NotBefore is in the future)")
+	if exp.Sub(now) > maxAssertionLifetime+assertionLeeway {
+		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s is valid for %s more (NotOnOrAfter %s); the provider accepts at most %s", what, exp.Sub(now).Round(time.Second), exp.UTC().Format(time.RFC3339), maxAssertionLifetime))
+	}
+	return exp, nil
+}
+
+// bearerConfirmation checks one bearer SubjectConfirmation's data (RFC 7522 §3 item 5) and
+// returns its NotOnOrAfter (zero when it has none; condExp, Conditions' NotOnOrAfter, then bounds
+// the assertion).
+func (p *Provider) bearerConfirmation(data *samlConfirmationData, condExp time.Time, recipients []string, what string) (time.Time, *oauthError) {
+	if data == nil {
+		if condExp.IsZero() {
+			return time.Time{}, badRequest("invalid_grant", what+" has no expiry: neither Conditions nor a bearer SubjectConfirmationData has NotOnOrAfter (RFC 7522 §3 items 4 and 5)")
+		}
+		return time.Time{}, nil
+	}
+	if recipients != nil {
+		switch r := strings.TrimSpace(data.Recipient); {
+		case r == "":
+			return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData has no Recipient; RFC 7522 §3 item 5 requires the token endpoint there (%s)", what, strings.Join(recipients, " or ")))
+		case !slices.Contains(recipients, r):
+			return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s was made for another recipient: SubjectConfirmationData Recipient %q is not this provider's token endpoint (%s), where it was delivered (RFC 7522 §3 item 5)", what, r, strings.Join(recipients, " or ")))
 		}
 	}
-	return &checkedSAML{a: a, exp: exp}, nil
+	if data.NotOnOrAfter == "" {
+		if condExp.IsZero() {
+			return time.Time{}, badRequest("invalid_grant", what+" has no expiry: neither Conditions nor its bearer SubjectConfirmationData has NotOnOrAfter (RFC 7522 §3 item 4)")
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, data.NotOnOrAfter)
+	if err != nil {
+		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData NotOnOrAfter %q is not an xs:dateTime such as 2026-03-14T09:26:53Z (SAML 2.0 core §1.3.3)", what, data.NotOnOrAfter))
+	}
+	if !p.now().Before(t.Add(assertionLeeway)) {
+		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s's bearer confirmation expired at %s (SubjectConfirmationData NotOnOrAfter; provider time %s)", what, t.UTC().Format(time.RFC3339), p.now().UTC().Format(time.RFC3339)))
+	}
+	return t, nil
+}
+
+// tokenEndpoints are the URLs a SAML grant may be delivered to: the token endpoint and its mutual
+// TLS alias, when that listener runs.
+func (p *Provider) tokenEndpoints() []string {
+	out := []string{p.endpoint("/token")}
+	if m := p.mtlsEndpoint("/token"); m != "" {
+		out = append(out, m)
+	}
+	return out
 }
 
 // verifySAMLSignature checks the enveloped XML signature of the Assertion in data against the
-// trusted issuer's certificate (RFC 7522 §3 item 9: an assertion without a valid signature is
+// trusted issuer's certificate (RFC 7522 §3: an assertion without a valid signature is
 // rejected) and returns the element the signature covers, as the library re-reads it from the
 // canonical bytes it digested. The caller reads that element only: an unsigned Assertion wrapped
 // around the signed one, or put beside it, is never what the provider reads (signature wrapping).
@@ -166,7 +262,7 @@ func (p *Provider) verifySAMLSignature(data []byte, what string) (*etree.Element
 		if signatureBelow(root) {
 			return nil, badRequest("invalid_grant", what+" is not signed: its Assertion element has no ds:Signature of its own; the signature inside it belongs to a nested element, and an unsigned Assertion wrapped around a signed one is refused (signature wrapping)")
 		}
-		return nil, badRequest("invalid_grant", fmt.Sprintf("%s is not signed: its Assertion element has no ds:Signature, and RFC 7522 §3 item 9 requires the issuer's signature; the demo provider accepts assertions signed by %s with the key of assets/demo/trusted-issuer-saml-rsa.pem", what, TrustedIssuer))
+		return nil, badRequest("invalid_grant", fmt.Sprintf("%s is not signed: its Assertion element has no ds:Signature, and RFC 7522 §3 requires the issuer's signature; the demo provider accepts assertions signed by %s with the key of assets/demo/trusted-issuer-saml-rsa.pem", what, TrustedIssuer))
 	}
 	issuer, err := trustedSAMLIssuer()
 	if err != nil {
@@ -281,13 +377,26 @@ func trimAll(xs []string) []string {
 type SAMLBearerAssertion struct {
 	ID           string    // the assertion's ID; empty: a random one
 	NameID       string    // the subject; empty: the demo user
-	Audience     string    // the provider's issuer or token endpoint (also the Recipient)
+	Audience     string    // the provider's issuer or token endpoint
+	Recipient    string    // the token endpoint it is delivered to; empty: recipientFor(Audience)
 	NotOnOrAfter time.Time // zero: five minutes from now
+}
+
+// recipientFor is the built-in provider's token endpoint named by audience, its issuer or its
+// token endpoint: the Recipient a bearer confirmation must name (RFC 7522 §3 item 5).
+func recipientFor(audience string) string {
+	if strings.HasSuffix(audience, "/token") {
+		return audience
+	}
+	return strings.TrimSuffix(audience, "/") + "/token"
 }
 
 // XML is the assertion, unsigned.
 func (a SAMLBearerAssertion) XML() []byte {
-	id, nameID, exp := a.ID, a.NameID, a.NotOnOrAfter
+	id, nameID, exp, recipient := a.ID, a.NameID, a.NotOnOrAfter, a.Recipient
+	if recipient == "" {
+		recipient = recipientFor(a.Audience)
+	}
 	if id == "" {
 		id = "_" + rand.Text()
 	}
@@ -313,7 +422,7 @@ func (a SAMLBearerAssertion) XML() []byte {
 	confirmation.CreateAttr("Method", samlBearer)
 	data := confirmation.CreateElement("saml:SubjectConfirmationData")
 	data.CreateAttr("NotOnOrAfter", exp.UTC().Format(time.RFC3339))
-	data.CreateAttr("Recipient", a.Audience)
+	data.CreateAttr("Recipient", recipient)
 	conditions := as.CreateElement("saml:Conditions")
 	conditions.CreateAttr("NotOnOrAfter", exp.UTC().Format(time.RFC3339))
 	conditions.CreateElement("saml:AudienceRestriction").CreateElement("saml:Audience").SetText(a.Audience)

@@ -188,7 +188,7 @@ func FuzzSAMLAssertion(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { p.Close() })
-	signed, err := demoidp.SAMLBearerAssertion{Audience: p.Issuer() + "/token", NotOnOrAfter: time.Now().Add(time.Hour)}.Signed()
+	signed, err := demoidp.SAMLBearerAssertion{Audience: p.Issuer() + "/token"}.Signed()
 	if err != nil {
 		f.Fatal(err)
 	}

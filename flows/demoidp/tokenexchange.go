@@ -257,7 +257,7 @@ func (p *Provider) exchangeParty(c *registeredClient, token, typ, param string) 
 	case tokenTypeSAML2:
 		// RFC 8693 §3: a saml2 token is a base64url SAML 2.0 assertion, checked like an RFC 7522
 		// grant, its signature first.
-		s, oerr := p.checkSAML(token, "the SAML "+param)
+		s, oerr := p.checkSAML(token, "the SAML "+param, nil)
 		if oerr != nil {
 			return nil, badRequest("invalid_request", oerr.desc)
 		}
