@@ -342,3 +342,21 @@ func mustRead(t *testing.T, resp *http.Response) []byte {
 	}
 	return b
 }
+
+// A provider on a fixed clock (as the TUI tests run it) still authenticates tls_client_auth: its
+// certificates are valid both by that clock and by the real one the TLS client checks.
+func TestMTLSProviderOnAnotherClock(t *testing.T) {
+	t.Parallel()
+	for _, at := range []time.Time{time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), time.Now().AddDate(0, 6, 0)} {
+		p, err := demoidp.Start(demoidp.Options{MTLS: &demoidp.MTLSOptions{}, Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Close() })
+		cert := demoCert(t, p, demoidp.MTLSClientID)
+		c := mtlsClient(t, p, demoidp.MTLSClientID, flows.AuthTLSClient, &cert)
+		if tok, err := c.ClientCredentials(t.Context()); err != nil || tok.AccessToken == "" {
+			t.Errorf("provider clock %s: %v", at.Format(time.DateOnly), err)
+		}
+	}
+}

@@ -200,8 +200,7 @@ func mtlsCertificate(t *testing.T, p *demoidp.Provider, clientID string) tls.Cer
 }
 
 // mtlsClient is the session's client as demo-mtls-self (self_signed_tls_client_auth), presenting
-// cert and trusting the mutual TLS listener's CA. (The demo provider checks CA-issued certificates
-// of tls_client_auth against its own clock, which the tests fix before the certificates were made.)
+// cert and trusting the mutual TLS listener's CA.
 func mtlsClient(t *testing.T, p *demoidp.Provider, cert tls.Certificate) *flows.Client {
 	t.Helper()
 	c, err := flows.NewClient(flows.ClientConfig{

@@ -99,16 +99,16 @@ func (p *Provider) setUpMTLS() error {
 	if err := checkLoopbackAddr(addr); err != nil {
 		return err
 	}
-	now := time.Now()
-	serverCA, serverCAKey, err := newCA("tokenbench demo server CA", now)
+	valid := certValidity(time.Now(), p.opts.Now())
+	serverCA, serverCAKey, err := newCA("tokenbench demo server CA", valid)
 	if err != nil {
 		return err
 	}
-	serverCert, err := issueServerCert(serverCA, serverCAKey, now)
+	serverCert, err := issueServerCert(serverCA, serverCAKey, valid)
 	if err != nil {
 		return err
 	}
-	clientCA, clientCAKey, err := newCA("tokenbench demo client CA", now)
+	clientCA, clientCAKey, err := newCA("tokenbench demo client CA", valid)
 	if err != nil {
 		return err
 	}
@@ -118,11 +118,11 @@ func (p *Provider) setUpMTLS() error {
 	}
 	m.clientCAs.AddCert(clientCA)
 
-	caIssued, err := issueClientCert(pkix.Name{CommonName: "demo-mtls", Organization: []string{"tokenbench demo"}}, clientCA, clientCAKey, now)
+	caIssued, err := issueClientCert(pkix.Name{CommonName: "demo-mtls", Organization: []string{"tokenbench demo"}}, clientCA, clientCAKey, valid)
 	if err != nil {
 		return err
 	}
-	self, err := issueClientCert(pkix.Name{CommonName: "demo-mtls-self", Organization: []string{"tokenbench demo"}}, nil, nil, now)
+	self, err := issueClientCert(pkix.Name{CommonName: "demo-mtls-self", Organization: []string{"tokenbench demo"}}, nil, nil, valid)
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,20 @@ func (p *Provider) checkResourceCertificate(w http.ResponseWriter, r *http.Reque
 
 // Certificates of the mutual TLS listener: P-256 keys, valid from an hour ago for a year.
 
-func newCA(cn string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+// validity is the time a certificate is valid.
+type validity struct{ from, until time.Time }
+
+// certValidity covers both the real time, by which a TLS client checks the server's certificate,
+// and the provider's clock (Options.Now, fixed in tests), by which the provider checks a client's.
+func certValidity(real, provider time.Time) validity {
+	from, until := real, provider
+	if provider.Before(real) {
+		from, until = provider, real
+	}
+	return validity{from: from.Add(-time.Hour), until: until.AddDate(1, 0, 0)}
+}
+
+func newCA(cn string, valid validity) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -378,8 +391,8 @@ func newCA(cn string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, erro
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{"tokenbench demo"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(1, 0, 0),
+		NotBefore:             valid.from,
+		NotAfter:              valid.until,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -392,7 +405,7 @@ func newCA(cn string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, erro
 	return cert, key, err
 }
 
-func issueServerCert(ca *x509.Certificate, caKey *ecdsa.PrivateKey, now time.Time) (tls.Certificate, error) {
+func issueServerCert(ca *x509.Certificate, caKey *ecdsa.PrivateKey, valid validity) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -400,8 +413,8 @@ func issueServerCert(ca *x509.Certificate, caKey *ecdsa.PrivateKey, now time.Tim
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: "127.0.0.1", Organization: []string{"tokenbench demo"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(1, 0, 0),
+		NotBefore:    valid.from,
+		NotAfter:     valid.until,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
@@ -422,7 +435,7 @@ type issuedCert struct {
 
 // issueClientCert issues a client certificate for subject from ca, or a self-signed one when ca
 // is nil.
-func issueClientCert(subject pkix.Name, ca *x509.Certificate, caKey *ecdsa.PrivateKey, now time.Time) (*issuedCert, error) {
+func issueClientCert(subject pkix.Name, ca *x509.Certificate, caKey *ecdsa.PrivateKey, valid validity) (*issuedCert, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -430,8 +443,8 @@ func issueClientCert(subject pkix.Name, ca *x509.Certificate, caKey *ecdsa.Priva
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
 		Subject:      subject,
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(1, 0, 0),
+		NotBefore:    valid.from,
+		NotAfter:     valid.until,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
