@@ -136,23 +136,16 @@ func (p *Provider) checkSAML(encoded, what string, recipients []string) (*checke
 // ignored.
 func (p *Provider) samlExpiry(a samlAssertion, recipients []string, what string) (time.Time, *oauthError) {
 	now := p.now()
-	parse := func(v, where string) (time.Time, *oauthError) {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s %s %q is not an xs:dateTime such as 2026-03-14T09:26:53Z (SAML 2.0 core §1.3.3)", what, where, v))
-		}
-		return t, nil
-	}
 	var condExp time.Time
 	if v := a.Conditions.NotOnOrAfter; v != "" {
-		t, oerr := parse(v, "Conditions NotOnOrAfter")
+		t, oerr := samlTime(v, what+" Conditions NotOnOrAfter")
 		if oerr != nil {
 			return time.Time{}, oerr
 		}
 		condExp = t
 	}
 	if v := a.Conditions.NotBefore; v != "" {
-		t, oerr := parse(v, "Conditions NotBefore")
+		t, oerr := samlTime(v, what+" Conditions NotBefore")
 		if oerr != nil {
 			return time.Time{}, oerr
 		}
@@ -222,12 +215,21 @@ func (p *Provider) bearerConfirmation(data *samlConfirmationData, condExp time.T
 		}
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339, data.NotOnOrAfter)
-	if err != nil {
-		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s SubjectConfirmationData NotOnOrAfter %q is not an xs:dateTime such as 2026-03-14T09:26:53Z (SAML 2.0 core §1.3.3)", what, data.NotOnOrAfter))
+	t, oerr := samlTime(data.NotOnOrAfter, what+" SubjectConfirmationData NotOnOrAfter")
+	if oerr != nil {
+		return time.Time{}, oerr
 	}
 	if !p.now().Before(t.Add(assertionLeeway)) {
 		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s's bearer confirmation expired at %s (SubjectConfirmationData NotOnOrAfter; provider time %s)", what, t.UTC().Format(time.RFC3339), p.now().UTC().Format(time.RFC3339)))
+	}
+	return t, nil
+}
+
+// samlTime reads an attribute of type xs:dateTime; where names it in the refusal.
+func samlTime(v, where string) (time.Time, *oauthError) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, badRequest("invalid_grant", fmt.Sprintf("%s %q is not an xs:dateTime such as 2026-03-14T09:26:53Z (SAML 2.0 core §1.3.3)", where, v))
 	}
 	return t, nil
 }
