@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
@@ -110,21 +112,31 @@ func (s flowModel) cibaView(p *flowPane) {
 }
 
 // cibaHints are the backchannel authentication request's user hint (login_hint unless an
-// id_token_hint names the user instead), binding message and user code (CIBA Core §7.1).
+// id_token_hint or a login_hint_token names the user instead), binding message, user code and
+// requested expiry (CIBA Core §7.1).
 func (s flowModel) cibaHints(p *flowPane) {
 	f := s.form
-	hint := f.value(fieldIDTokenHint)
-	if login := f.value(fieldLoginHint); login != "" || hint == "" {
+	hint, token := f.value(fieldIDTokenHint), f.value(fieldLoginHintToken)
+	if login := f.value(fieldLoginHint); login != "" || (hint == "" && token == "") {
 		p.kv("login_hint", login)
 	}
 	if hint != "" {
 		p.kv("id_token_hint", s.secret(hint))
+	}
+	if token != "" {
+		p.kv("login_hint_token", s.secret(token))
 	}
 	if m := f.value(fieldBindingMessage); m != "" {
 		p.kv("binding_message", m)
 	}
 	if c := f.value(fieldUserCode); c != "" {
 		p.kv("user_code", c)
+	}
+	if expiry, err := f.requestedExpiry(); err != nil {
+		p.kv("requested_expiry", s.c.st.Fail.Render(err.Error()))
+	} else if expiry > 0 {
+		// The seconds sent: the provider may grant less, and says so in expires_in (§7.3).
+		p.kv("requested_expiry", strconv.FormatInt(int64(expiry/time.Second), 10)+s.c.st.Muted.Render("  seconds for auth_req_id"))
 	}
 }
 

@@ -30,6 +30,8 @@ const (
 	fieldBindingMessage
 	fieldIDTokenHint
 	fieldUserCode
+	fieldLoginHintToken
+	fieldRequestedExpiry
 	fieldAssertionIssuer
 	fieldAssertionSubject
 	fieldAssertionAudience
@@ -53,7 +55,7 @@ const (
 // screen and while typed.
 func (f fieldID) secret() bool {
 	switch f {
-	case fieldPassword, fieldIDTokenHint, fieldUserCode, fieldSubjectToken, fieldActorToken:
+	case fieldPassword, fieldIDTokenHint, fieldUserCode, fieldLoginHintToken, fieldSubjectToken, fieldActorToken:
 		return true
 	}
 	return false
@@ -96,6 +98,10 @@ func (f fieldID) label() string {
 		return "id_token_hint"
 	case fieldUserCode:
 		return "user_code"
+	case fieldLoginHintToken:
+		return "login_hint_token"
+	case fieldRequestedExpiry:
+		return "requested_expiry"
 	case fieldAssertionIssuer:
 		return "assertion iss"
 	case fieldAssertionSubject:

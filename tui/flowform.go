@@ -66,6 +66,8 @@ func newFlowForm(c *common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldBindingMessage].Placeholder = "shown on both devices"
 	f.inputs[fieldIDTokenHint].Placeholder = "an ID token, instead of login_hint"
 	f.inputs[fieldUserCode].Placeholder = "optional; the demo user's is demo"
+	f.inputs[fieldLoginHintToken].Placeholder = "a hint token, instead of login_hint"
+	f.inputs[fieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -141,7 +143,8 @@ func (f flowForm) visible() []fieldID {
 		}
 		out = append(out, fieldAudience, fieldResources)
 	case grantCIBA:
-		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldExtra, fieldResources, fieldAuthzDetails)
+		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldLoginHintToken, fieldRequestedExpiry,
+			fieldExtra, fieldResources, fieldAuthzDetails)
 	case grantDevice, numGrants:
 		out = append(out, fieldExtra, fieldResources)
 	}
@@ -316,9 +319,7 @@ func (f flowForm) validate() error {
 			return errors.New("token_exchange: paste the subject token, or take one from this session")
 		}
 	case grantCIBA:
-		if f.value(fieldLoginHint) == "" && f.value(fieldIDTokenHint) == "" {
-			return errors.New("ciba: name the user to authenticate with login_hint (the demo's is demo) or id_token_hint")
-		}
+		return f.cibaProblem()
 	case grantAuthCode, grantClientCredentials, grantDevice, numGrants:
 	}
 	return nil
@@ -347,6 +348,53 @@ func (f flowForm) assertionLifetime() (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("assertion exp %q is not a lifetime such as 90s, 10m or 1h", v)
+	}
+	return d, nil
+}
+
+// cibaHintFields are the fields that name the user to a backchannel authentication request.
+var cibaHintFields = []fieldID{fieldLoginHint, fieldIDTokenHint, fieldLoginHintToken}
+
+// cibaProblem is what stops a backchannel authentication request: no hint naming the user, or more
+// than one, or a requested_expiry that is not a lifetime in whole seconds.
+func (f flowForm) cibaProblem() error {
+	var given []string
+	for _, id := range cibaHintFields {
+		if f.value(id) != "" {
+			given = append(given, id.label())
+		}
+	}
+	// CIBA Core §7.1: exactly one of login_hint_token, id_token_hint and login_hint is required.
+	switch len(given) {
+	case 0:
+		return errors.New("ciba: name the user to authenticate with login_hint (the demo's is demo), id_token_hint or login_hint_token")
+	case 1:
+	case 2:
+		return fmt.Errorf("ciba: %s and %s both name the user; keep exactly one (CIBA Core §7.1)", given[0], given[1])
+	default:
+		return fmt.Errorf("ciba: %s, %s and %s all name the user; keep exactly one (CIBA Core §7.1)", given[0], given[1], given[2])
+	}
+	_, err := f.requestedExpiry()
+	return err
+}
+
+// requestedExpiry is the lifetime typed for auth_req_id, as plain seconds or a duration; 0, which
+// sends none, when none is. CIBA Core §7.1: requested_expiry is a positive integer of seconds.
+func (f flowForm) requestedExpiry() (time.Duration, error) {
+	v := f.value(fieldRequestedExpiry)
+	if v == "" {
+		return 0, nil
+	}
+	text := v
+	if _, err := strconv.Atoi(v); err == nil {
+		text += "s" // plain seconds; ParseDuration catches an overflow
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("requested_expiry %q is not a lifetime such as 120, 90s or 5m", v)
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("requested_expiry %q is not a whole number of seconds (CIBA Core §7.1)", v)
 	}
 	return d, nil
 }

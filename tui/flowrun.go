@@ -294,10 +294,12 @@ func (s flowModel) advance(id stepID) flowModel {
 // cibaRequest is the backchannel authentication request the form asks for (CIBA Core §7.1).
 func (s flowModel) cibaRequest() flows.CIBARequest {
 	f := s.form
+	expiry, _ := f.requestedExpiry() // validate refused a bad one
 	return flows.CIBARequest{
-		LoginHint: f.value(fieldLoginHint), IDTokenHint: f.value(fieldIDTokenHint),
+		LoginHint: f.value(fieldLoginHint), IDTokenHint: f.value(fieldIDTokenHint), LoginHintToken: f.value(fieldLoginHintToken),
 		BindingMessage: f.value(fieldBindingMessage), UserCode: f.value(fieldUserCode),
-		Params: f.cibaParams(),
+		RequestedExpiry: expiry,
+		Params:          f.cibaParams(),
 	}
 }
 
