@@ -217,6 +217,23 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+// CIBA's user_code and login_hint_token are secrets the client sends; the device grant's
+// user_code comes back to be shown.
+func TestRedactUserCodes(t *testing.T) {
+	x := Exchange{
+		RequestHeader:  http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		RequestBody:    []byte("binding_message=W4SCT&login_hint_token=eyJhbGciOi.e30.sig&user_code=8137"),
+		ResponseHeader: http.Header{"Content-Type": {"application/json"}},
+		ResponseBody:   []byte(`{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT"}`),
+	}.Redact()
+	if got, want := string(x.RequestBody), "binding_message=W4SCT&login_hint_token=[redacted]&user_code=[redacted]"; got != want {
+		t.Errorf("request body\n got  %s\n want %s", got, want)
+	}
+	if got := string(x.ResponseBody); !strings.Contains(got, `"user_code":"WDJB-MJHT"`) || !strings.Contains(got, `"device_code":"[redacted]"`) {
+		t.Errorf("response body %s", got)
+	}
+}
+
 func TestEndpointsByName(t *testing.T) {
 	var e Endpoints
 	for i, name := range EndpointNames() {

@@ -94,7 +94,13 @@ var secretParams = map[string]bool{
 	"assertion": true, "subject_token": true, "actor_token": true, "device_code": true,
 	"id_token_hint": true, "proof_of_authentication_jwt": true, "request": true, "logout_token": true,
 	"auth_req_id": true, // CIBA: with client authentication, it redeems the user's approval
+	"login_hint_token": true,
 }
+
+// secretFormParams are secret where a client sends them in a form or URL: CIBA's user_code is the
+// user's own secret code (CIBA Core §7.1), while the device grant's user_code comes back in a JSON
+// answer to be shown to the user (RFC 8628 §3.2).
+var secretFormParams = map[string]bool{"user_code": true}
 
 // secretHeaders are headers whose value is a credential.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true, "Dpop": true}
@@ -145,7 +151,7 @@ func redactValues(v url.Values) string {
 	for _, k := range names {
 		for _, s := range v[k] {
 			value := url.QueryEscape(s)
-			if secretParams[k] {
+			if secretParams[k] || secretFormParams[k] {
 				value = Redacted
 			}
 			parts = append(parts, url.QueryEscape(k)+"="+value)

@@ -130,7 +130,7 @@ func (s flowModel) cibaHints(p *flowPane) {
 		p.kv("binding_message", m)
 	}
 	if c := f.value(fieldUserCode); c != "" {
-		p.kv("user_code", c)
+		p.kv("user_code", s.secret(c)) // the user's own secret code (CIBA Core §7.1)
 	}
 	if expiry, err := f.requestedExpiry(); err != nil {
 		p.kv("requested_expiry", s.c.st.Fail.Render(err.Error()))
