@@ -93,7 +93,7 @@ var secretParams = map[string]bool{
 	"password": true, "refresh_token": true, "access_token": true, "id_token": true, "token": true,
 	"assertion": true, "subject_token": true, "actor_token": true, "device_code": true,
 	"id_token_hint": true, "proof_of_authentication_jwt": true, "request": true, "logout_token": true,
-	"auth_req_id": true, // CIBA: with client authentication, it redeems the user's approval
+	"auth_req_id":      true, // CIBA: with client authentication, it redeems the user's approval
 	"login_hint_token": true,
 }
 
