@@ -153,6 +153,8 @@ func (s profilesModel) update(msg tea.Msg) (profilesModel, tea.Cmd) {
 		return s.handleKey(msg)
 	case tea.PasteMsg:
 		return s.handlePaste(msg)
+	case tea.MouseWheelMsg:
+		return s.wheel(msg)
 	case tea.WindowSizeMsg:
 		s.width, s.height = msg.Width, msg.Height
 		return s, nil
@@ -224,6 +226,18 @@ func (s profilesModel) handleKey(msg tea.KeyPressMsg) (profilesModel, tea.Cmd) {
 		return s.handleFilterKey(msg)
 	}
 	return s.handleListKey(msg)
+}
+
+// wheel moves as ↑ and ↓ do: the selection of the list or menu, the focus of the form (its view
+// follows the focus).
+func (s profilesModel) wheel(msg tea.MouseWheelMsg) (profilesModel, tea.Cmd) {
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		return s.handleKey(tea.KeyPressMsg{Code: tea.KeyUp})
+	case tea.MouseWheelDown:
+		return s.handleKey(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	return s, nil
 }
 
 // handleBusyKey: while a command runs only esc (cancel) is taken; the rest waits.

@@ -382,3 +382,32 @@ func TestProfilesFitTheBody(t *testing.T) {
 		}
 	}
 }
+
+// TestProfilesMouseWheel: the wheel moves as ↑ and ↓ do, through the whole app: the list's
+// selection, then the form's focus.
+func TestProfilesMouseWheel(t *testing.T) {
+	t.Parallel()
+	st := testStore(t, acmeProfile(), betaProfile())
+	m := New(Options{Store: st, Secrets: profiles.NewSecrets(), Now: flowNow})
+	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	selected := func() string {
+		r, _ := m.screens[profilesScreen].(profilesModel).selected()
+		return r.p.Name
+	}
+	first := selected()
+	m, _ = appUpdate(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if second := selected(); second == first {
+		t.Fatalf("wheel down kept %q selected", first)
+	}
+	m, _ = appUpdate(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if got := selected(); got != first {
+		t.Fatalf("wheel up selected %q, want %q", got, first)
+	}
+	m, _ = appUpdate(t, m, press("e"))
+	form := func() string { ff, _ := m.screens[profilesScreen].(profilesModel).form.focused(); return ff.id }
+	before := form()
+	m, _ = appUpdate(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if form() == before {
+		t.Errorf("wheel down kept the form's focus on %q", before)
+	}
+}
