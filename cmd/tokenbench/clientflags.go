@@ -150,9 +150,15 @@ type clientFlags struct {
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
+	f.registerProvider(fs)
+	f.creds.register(fs)
+}
+
+// registerProvider registers what reaches a provider with no client: the profile, the provider,
+// transport and trace flags (discover).
+func (f *clientFlags) registerProvider(fs *pflag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "", "use a saved profile (tokenbench profile list); the flags given beside it override it for this run")
 	f.provider.register(fs)
-	f.creds.register(fs)
 	f.transport.register(fs)
 	f.trace.register(fs)
 }
