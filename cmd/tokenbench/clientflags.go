@@ -117,12 +117,14 @@ type traceFlags struct {
 	verbose     bool
 	curl        bool
 	showSecrets bool
+	save        string
 }
 
 func (f *traceFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print every HTTP exchange on stderr, secrets masked")
 	fs.BoolVar(&f.curl, "curl", false, "print every request as a curl command on stderr, secrets masked (implies -v)")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "print the trace with secrets and tokens in clear (implies -v)")
+	fs.StringVar(&f.save, "save-trace", "", "write every HTTP exchange to this file, secrets redacted, to attach to a ticket: HAR 1.2 when it ends in .har, else Markdown")
 }
 
 // printer returns the trace printer, warning when secrets will show.
@@ -130,7 +132,7 @@ func (f *traceFlags) printer(e *env) *tracePrinter {
 	if f.showSecrets {
 		fmt.Fprintln(e.stderr, "warning: --show-secrets: the trace shows client secrets and tokens in clear; do not paste it anywhere")
 	}
-	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.curl || f.showSecrets, curl: f.curl, showSecrets: f.showSecrets}
+	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.curl || f.showSecrets, curl: f.curl, showSecrets: f.showSecrets, save: f.save}
 }
 
 // clientFlags are the flags shared by every command that acts as a client of a provider: token,

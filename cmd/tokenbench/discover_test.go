@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -41,4 +43,42 @@ func TestDiscoverFailures(t *testing.T) {
 	issuer = srv.URL
 	wantExit(t, tb(t, "discover", "--issuer", srv.URL), 0, "! PKCE S256 is not advertised", "carries no iss (RFC 9207)", "(not advertised)")
 	wantExit(t, tb(t, "discover", "--token-endpoint", srv.URL+"/token"), 2, "discover needs the issuer")
+}
+
+// TestSaveTrace: --save-trace writes the session as HAR 1.2 (a .har name) or Markdown, secrets
+// redacted, file mode 0600; a failed command saves its trace too.
+func TestSaveTrace(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	dir := t.TempDir()
+	har, md := filepath.Join(dir, "session.har"), filepath.Join(dir, "session.md")
+	secret := secretOf(t, p, "demo-basic")
+	r := tb(t, "token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", secret, "--save-trace", har)
+	wantExit(t, r, 0, "HTTP exchanges to "+har+", secrets redacted")
+	data, err := os.ReadFile(har)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Log struct {
+			Version string
+			Entries []struct{ Request struct{ URL string } }
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Log.Version != "1.2" || len(doc.Log.Entries) < 2 {
+		t.Fatalf("not a HAR 1.2 document of the session: %v\n%.400s", err, data)
+	}
+	wantNot(t, "HAR", string(data), secret)
+	wantNot(t, "HAR", string(data), tokenResponse(t, r)["access_token"].(string))
+	if fi, err := os.Stat(har); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the HAR file's mode: %v %v", fi.Mode(), err)
+	}
+	r = tb(t, "token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", "not-the-secret-5e1f", "--save-trace", md)
+	wantExit(t, r, 1, "invalid_client", "to "+md)
+	data, err = os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOut(t, "Markdown", string(data), "# tokenbench trace", "token — POST "+p.Issuer()+"/token → 401")
+	wantNot(t, "Markdown", string(data), "not-the-secret-5e1f")
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -155,14 +157,18 @@ type tracePrinter struct {
 	curl        bool
 	showSecrets bool
 	printed     int
+	// save is the file the whole trace is written to (--save-trace), saved the exchanges it holds.
+	save  string
+	saved int
 }
 
-// flush prints the exchanges recorded since the last call.
+// flush prints the exchanges recorded since the last call, and saves the whole trace when asked.
 func (p *tracePrinter) flush(trace *flows.Trace) {
+	xs := trace.Exchanges()
+	p.saveTrace(trace, len(xs))
 	if !p.enabled {
 		return
 	}
-	xs := trace.Exchanges()
 	for _, x := range xs[min(p.printed, len(xs)):] {
 		if !p.showSecrets {
 			x = x.Redact()
@@ -177,6 +183,31 @@ func (p *tracePrinter) flush(trace *flows.Trace) {
 		}
 	}
 	p.printed = len(xs)
+}
+
+// saveTrace writes the trace to the --save-trace file, secrets redacted (HAR 1.2 for a .har name,
+// else Markdown), when it holds exchanges the file does not have yet. A command that failed saves
+// too: that is the trace a ticket needs.
+func (p *tracePrinter) saveTrace(trace *flows.Trace, n int) {
+	if p.save == "" || n == p.saved {
+		return
+	}
+	var data []byte
+	var err error
+	if strings.EqualFold(filepath.Ext(p.save), ".har") {
+		data, err = trace.HAR("tokenbench/" + buildVersion())
+	} else {
+		data = trace.Markdown()
+	}
+	if err == nil {
+		err = os.WriteFile(p.save, data, 0o600)
+	}
+	if err != nil {
+		fmt.Fprintf(p.w, "warning: --save-trace: the trace was not saved: %v\n", err)
+		return
+	}
+	p.saved = n
+	fmt.Fprintf(p.w, "saved %d HTTP exchanges to %s, secrets redacted\n", n, p.save)
 }
 
 // explainReport explains a token report's failed checks, first saying plainly what to give when
