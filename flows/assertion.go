@@ -103,15 +103,7 @@ func (c *Client) assertionKey(a AssertionClaims) (jose.SigningKey, error) {
 	if c.Config.ClientSecret == "" {
 		return jose.SigningKey{}, errors.New("no key to sign the assertion: give a signing key (PEM or JWK) or a client secret for HS256")
 	}
-	if alg == "" || alg[0] != 'H' {
-		alg = string(jose.HS256)
-	}
-	// go-jose, as RFC 7518 §3.2 asks, wants a key at least as long as the hash.
-	need := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
-	if len(c.Config.ClientSecret) < need {
-		return jose.SigningKey{}, fmt.Errorf("the client secret is %d bytes, too short to sign the assertion with %s (RFC 7518 §3.2 wants at least %d); give a signing key instead", len(c.Config.ClientSecret), alg, need)
-	}
-	return jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: []byte(c.Config.ClientSecret)}, nil
+	return secretSigningKey(c.Config.ClientSecret, alg, "assertion")
 }
 
 // JWTBearer uses a JWT as an authorization grant (RFC 7523 §2.1), with the configured scopes. The

@@ -24,6 +24,36 @@ const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // assertionLifetime keeps client assertions short-lived (RFC 7523 §3 item 4).
 const assertionLifetime = 60 * time.Second
 
+// KindClientSecretTooShort is a client secret too short to be the HMAC key of the algorithm that
+// signs with it (client_secret_jwt, HS256 request objects and JWT bearer assertions). It has an entry
+// in assets/explanations.yaml.
+const KindClientSecretTooShort Kind = "client_secret_too_short"
+
+// hmacMinKeySize is the smallest key each HMAC algorithm accepts: RFC 7518 §3.2 wants a key of the
+// same size as the hash output or larger, and go-jose refuses shorter ones.
+var hmacMinKeySize = map[jose.SignatureAlgorithm]int{jose.HS256: 32, jose.HS384: 48, jose.HS512: 64}
+
+// secretSigningKey is the key that signs what (a "client assertion", a "request object" …) with the
+// client secret: alg when it is an HMAC algorithm, else HS256. A secret shorter than the algorithm's
+// hash output is refused with a KindClientSecretTooShort error saying what to do.
+func secretSigningKey(secret, alg, what string) (jose.SigningKey, error) {
+	a := jose.SignatureAlgorithm(alg)
+	if a == "" || a[0] != 'H' {
+		a = jose.HS256
+	}
+	need, ok := hmacMinKeySize[a]
+	if !ok {
+		return jose.SigningKey{}, fmt.Errorf("cannot sign the %s with %s: the client secret signs with HS256, HS384 or HS512 only", what, a)
+	}
+	if len(secret) < need {
+		return jose.SigningKey{}, &Error{Kind: KindClientSecretTooShort, Detail: fmt.Sprintf(
+			"the client secret is %d bytes, too short to sign the %s with %s, which needs at least %d (RFC 7518 §3.2: a key the size of the hash output or larger); "+
+				"register a client secret of %d bytes or more with the provider, or sign with a private key instead (private_key_jwt with --signing-key, RS256)",
+			len(secret), what, a, need, need)}
+	}
+	return jose.SigningKey{Algorithm: a, Key: []byte(secret)}, nil
+}
+
 // authenticate adds the client's credentials (RFC 6749 §2.3) to a form sent to aud, which client
 // assertions name as their audience; Basic credentials come back as a header to set.
 func (c *Client) authenticate(form url.Values, aud string) (http.Header, error) {
@@ -69,11 +99,10 @@ func (c *Client) clientAssertion(m AuthMethod, aud string) (string, error) {
 		if cfg.ClientSecret == "" {
 			return "", errors.New("client_secret_jwt needs a client secret")
 		}
-		alg := jose.SignatureAlgorithm(cfg.SigningAlg)
-		if alg == "" || alg[0] != 'H' {
-			alg = jose.HS256
+		var err error
+		if key, err = secretSigningKey(cfg.ClientSecret, cfg.SigningAlg, "client assertion"); err != nil {
+			return "", err
 		}
-		key = jose.SigningKey{Algorithm: alg, Key: []byte(cfg.ClientSecret)}
 	default:
 		if cfg.SigningKey == nil {
 			return "", errors.New("private_key_jwt needs a signing key (PEM or JWK)")

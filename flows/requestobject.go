@@ -37,11 +37,10 @@ func (c *Client) SignRequestObject(ctx context.Context, params url.Values) (stri
 		}
 		key = jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: cfg.SigningKey}
 	case cfg.ClientSecret != "":
-		alg := jose.SignatureAlgorithm(cfg.SigningAlg)
-		if alg == "" || alg[0] != 'H' {
-			alg = jose.HS256
+		var err error
+		if key, err = secretSigningKey(cfg.ClientSecret, cfg.SigningAlg, "request object"); err != nil {
+			return "", err
 		}
-		key = jose.SigningKey{Algorithm: alg, Key: []byte(cfg.ClientSecret)}
 	default:
 		return "", &Error{Kind: KindRequestObjectSigning, Detail: "a request object must be signed: give the private_key_jwt signing key (--signing-key) or a client secret (HS256)"}
 	}

@@ -78,7 +78,7 @@ func TestTokenPARFailures(t *testing.T) {
 		{"request object without a key or secret", []string{"--client-id", "demo-public", "--auth-method", "none", "--request-object"}, 1,
 			[]string{"request_object_signing_failed", "--signing-key"}},
 		{"HS256 with a short secret", []string{"--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "--request-object"}, 1,
-			[]string{"cannot sign the request object with HS256"}},
+			[]string{"client_secret_too_short", "the client secret is 17 bytes, too short to sign the request object with HS256", "RFC 7518 §3.2"}},
 		{"--par with another grant", []string{"--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", "x", "--par"}, 2,
 			[]string{"--par and --request-object apply to --grant authorization_code only"}},
 	}
