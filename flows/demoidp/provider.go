@@ -179,6 +179,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET /ciba", p.handleCIBA)
 	mux.HandleFunc("GET /userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST /userinfo", p.handleUserinfo)
+	mux.HandleFunc(APIPath, p.handleWhoami) // any method: the demo protected API
 	mux.HandleFunc("POST /introspect", p.handleIntrospect)
 	mux.HandleFunc("POST /revoke", p.handleRevoke)
 	mux.HandleFunc("POST /par", p.handlePAR)
