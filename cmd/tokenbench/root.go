@@ -176,6 +176,7 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 		newUserInfoCmd(e),
 		newIntrospectCmd(e),
 		newRevokeCmd(e),
+		newCallCmd(e),
 		newProfileCmd(e),
 		newDemoCmd(e),
 		newRunCmd(e),
