@@ -172,6 +172,14 @@ type ClientConfig struct {
 	DPoP    bool
 	DPoPKey *jose.JSONWebKey
 	DPoPAlg string
+	// UserInfoSubjectClaim is the userinfo member that names the subject, compared with the
+	// id_token's sub (OpenID Connect Core §5.3.2); empty means sub. Huawei OneAccess and Bamboo
+	// Cloud IDaaS name it id (their presets' userinfo_subject quirk).
+	UserInfoSubjectClaim string
+	// LogoutRedirectParam is the logout URL's parameter for where to go after logout; empty means
+	// post_logout_redirect_uri (OpenID Connect RP-Initiated Logout 1.0 §2). AWS Cognito's is
+	// logout_uri (its preset's logout_redirect_param quirk).
+	LogoutRedirectParam string
 }
 
 // authMethod resolves the default method.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,52 +20,43 @@ type Result struct {
 	// decryption key first: JWT is then the signed JWT inside, or, when the provider only
 	// encrypted, the JWE with its decrypted claims.
 	JWT *JWT
+	// Report is every check on a userinfo answer that is a JWT: decryption, then the signature,
+	// iss and aud of a signed one (OpenID Connect Core §5.3.2, §10.1). It is nil for a JSON
+	// answer, which is not signed, so there is nothing to verify.
+	Report *Report
+	// Subject is userinfo's check that the answer is about the id_token's subject (OpenID Connect
+	// Core §5.3.2, named CheckUserInfoSubject); zero for introspection.
+	Subject Check
 }
 
-// UserInfo calls the userinfo endpoint with the access token as a bearer token (OpenID Connect Core
-// §5.3, RFC 6750 §2.1). A refusal comes back as an *OAuthError read from WWW-Authenticate (RFC 6750 §3).
-func (c *Client) UserInfo(ctx context.Context, accessToken string) (*Result, error) {
-	endpoint, err := c.endpoints(ctx, "userinfo", func(e Endpoints) string { return e.UserInfo })
-	if err != nil {
-		return nil, err
+// Checks are every check on a userinfo answer: the Report's, then the subject's.
+func (r *Result) Checks() []Check {
+	var out []Check
+	if r.Report != nil {
+		out = append(out, r.Report.Checks...)
 	}
-	r, err := c.resourceRequest(WithStep(ctx, "userinfo"), http.MethodGet, endpoint, "application/json, application/jwt", accessToken, nil, nil)
-	if err != nil {
-		return nil, err
+	if r.Subject.Name != "" {
+		out = append(out, r.Subject)
 	}
-	if oe := bearerChallenge(r, "userinfo endpoint"); oe != nil {
-		return nil, oe
-	}
-	if mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); mt == "application/jwt" && r.status == http.StatusOK {
-		j, err := c.openUserInfoJWT(string(bytes.TrimSpace(r.body)))
-		if err != nil {
-			return nil, err
-		}
-		return &Result{Status: r.status, Members: j.Claims, Body: r.body, JWT: j}, nil
-	}
-	return jsonResult(r, "userinfo endpoint")
+	return out
 }
 
-// openUserInfoJWT decodes an application/jwt userinfo answer, decrypting it with the client's
-// decryption key when it is a JWE. OpenID Connect Core §5.3.2 lets the provider sign, encrypt, or
-// both (signed, then encrypted), so the plaintext is a JWS or the claims' JSON.
-func (c *Client) openUserInfoJWT(raw string) (*JWT, error) {
-	j, err := DecodeJWT(raw)
-	if err != nil || j.Kind != JWTKindJWE {
-		return j, err
+// OK reports whether no check on the answer failed.
+func (r *Result) OK() bool { return Report{Checks: r.Checks()}.OK() }
+
+// Form says in a phrase what a userinfo answer was and how it was protected (OpenID Connect Core
+// §5.3.2): plain JSON, a signed JWT, signed then encrypted, or encrypted only.
+func (r *Result) Form() string {
+	switch {
+	case r.Report == nil || r.JWT == nil:
+		return "plain JSON (application/json), not signed: there is no signature, iss or aud to verify"
+	case r.Report.Encrypted != nil:
+		e := r.Report.Encrypted
+		return fmt.Sprintf("a JWT (application/jwt) signed with alg %s, then encrypted to the client's key (JWE alg %s, enc %s)", r.JWT.Alg(), e.Alg(), e.Enc())
+	case r.JWT.Kind == JWTKindJWE:
+		return fmt.Sprintf("a JWE (application/jwt) encrypted to the client's key (alg %s, enc %s) around plain JSON: not signed", r.JWT.Alg(), r.JWT.Enc())
 	}
-	plain, check := decryptJWE(j, c.Config.DecryptionKey)
-	if plain == nil {
-		return nil, &Error{Kind: check.Kind, Detail: "the userinfo answer: " + check.Detail}
-	}
-	if bytes.HasPrefix(bytes.TrimSpace(plain), []byte("{")) {
-		if j.Claims, err = decodeObject(plain, "decrypted userinfo"); err != nil {
-			return nil, err
-		}
-		j.Payload = plain
-		return j, nil
-	}
-	return DecodeJWT(string(plain))
+	return fmt.Sprintf("a signed JWT (application/jwt, alg %s)", r.JWT.Alg())
 }
 
 // challengeParam matches one auth-param of a WWW-Authenticate challenge (RFC 9110 §11.2).
@@ -172,7 +162,8 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 }
 
 // LogoutURL builds the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2).
-// postLogoutRedirect and state are optional; idTokenHint is recommended.
+// postLogoutRedirect and state are optional; idTokenHint is recommended. postLogoutRedirect goes
+// in the parameter the configuration's LogoutRedirectParam names.
 func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect, state string) (string, error) {
 	endpoint, err := c.endpoints(ctx, "end session", func(e Endpoints) string { return e.EndSession })
 	if err != nil {
@@ -184,7 +175,13 @@ func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect,
 	}
 	q := u.Query()
 	q.Set("client_id", c.Config.ClientID)
-	for k, v := range map[string]string{"id_token_hint": idTokenHint, "post_logout_redirect_uri": postLogoutRedirect, "state": state} {
+	// RP-Initiated Logout 1.0 §2 names it post_logout_redirect_uri; some vendors another
+	// (AWS Cognito: logout_uri), which the client's configuration says.
+	redirectParam := c.Config.LogoutRedirectParam
+	if redirectParam == "" {
+		redirectParam = "post_logout_redirect_uri"
+	}
+	for k, v := range map[string]string{"id_token_hint": idTokenHint, redirectParam: postLogoutRedirect, "state": state} {
 		if v != "" {
 			q.Set(k, v)
 		}
