@@ -55,6 +55,18 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 	if p.ResponseType != "" {
 		cfg.ResponseType, _ = flows.NormalizeResponseType(p.ResponseType)
 	}
+	if x := set.Preset; x != nil {
+		// The vendor's quirks, where they differ from the standard names flows uses when these
+		// are empty: the userinfo member naming the subject (OpenID Connect Core §5.3.2: sub),
+		// and the logout URL's redirect parameter (RP-Initiated Logout 1.0 §2:
+		// post_logout_redirect_uri).
+		if q := x.Quirks.UserInfoSubject; q != defaultUserInfoSubject {
+			cfg.UserInfoSubjectClaim = q
+		}
+		if q := x.Quirks.LogoutRedirectParam; q != defaultLogoutRedirectParam {
+			cfg.LogoutRedirectParam = q
+		}
+	}
 	if err := p.applyExtras(&cfg); err != nil {
 		return cfg, opts, err
 	}
