@@ -360,3 +360,25 @@ func TestMTLSProviderOnAnotherClock(t *testing.T) {
 		}
 	}
 }
+
+// DPoP over the mutual TLS listener: the proofs name the mTLS alias endpoints the requests go to
+// (RFC 9449 §4.3 check 9), and the token is bound both ways.
+func TestMTLSWithDPoP(t *testing.T) {
+	t.Parallel()
+	p := startMTLSProvider(t)
+	cert := demoCert(t, p, demoidp.MTLSClientID)
+	c := mtlsClient(t, p, demoidp.MTLSClientID, flows.AuthTLSClient, &cert)
+	key, err := flows.GenerateDPoPKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Config.DPoP, c.Config.DPoPKey = true, key
+	tok, err := c.ClientCredentials(t.Context())
+	if err != nil {
+		t.Fatalf("DPoP token request over mTLS: %v", err)
+	}
+	res, err := c.CallAPI(t.Context(), flows.APICall{URL: p.MTLSBaseURL() + demoidp.APIPath, AccessToken: tok.AccessToken})
+	if err != nil || res.Members["bound"] != "dpop+mtls" {
+		t.Fatalf("the API over mTLS: %v %v", res, err)
+	}
+}

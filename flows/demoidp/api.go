@@ -2,11 +2,9 @@ package demoidp
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // APIPath is the path of the provider's small protected API, under the issuer and, with mutual
@@ -60,43 +58,4 @@ func binding(rec *accessRecord) string {
 		return "mtls"
 	}
 	return "bearer"
-}
-
-// authorizeResource checks the access token of a request to the protected resource at path, the
-// way the userinfo endpoint does: one token, in the Authorization header (Bearer or DPoP scheme),
-// the form body or the query (RFC 6750 §2); known, not revoked, not expired; with a DPoP proof by
-// its key, ath included, when it is DPoP-bound (RFC 9449 §7); over mutual TLS with its certificate
-// when it is certificate-bound (RFC 8705 §3). It returns the token's record, or nil when it has
-// written the refusal (RFC 6750 §3, RFC 9449 §7.1).
-func (p *Provider) authorizeResource(w http.ResponseWriter, r *http.Request, path string) *accessRecord {
-	token, dpop, problem := resourceToken(r)
-	if problem != "" {
-		bearerChallenge(w, http.StatusBadRequest, "invalid_request", problem)
-		return nil
-	}
-	if token == "" {
-		bearerChallenge(w, http.StatusUnauthorized, "", "")
-		return nil
-	}
-	now := p.now()
-	p.mu.Lock()
-	rec := p.store.access[token]
-	var desc string
-	switch {
-	case rec == nil:
-		desc = "the access token is unknown to the provider"
-	case rec.revoked || rec.grant.revoked:
-		desc = "the access token has been revoked"
-	case !now.Before(rec.exp):
-		desc = fmt.Sprintf("the access token expired at %s", rec.exp.UTC().Format(time.RFC3339))
-	}
-	p.mu.Unlock()
-	if desc != "" {
-		bearerChallenge(w, http.StatusUnauthorized, "invalid_token", desc)
-		return nil
-	}
-	if !p.checkResourceDPoP(w, r, path, rec, token, dpop) || !p.checkResourceCertificate(w, r, rec) {
-		return nil
-	}
-	return rec
 }

@@ -192,7 +192,7 @@ func normalHTU(raw string) string {
 // tokenDPoP checks the proof of a token request, when there is one, and returns the thumbprint to
 // bind the tokens to; empty without a proof.
 func (p *Provider) tokenDPoP(r *http.Request, f Faults) (string, *oauthError) {
-	jkt, _, prob := p.checkDPoPProof(r, p.endpoint("/token"), "", f)
+	jkt, _, prob := p.checkDPoPProof(r, p.requestEndpoint(r, "/token"), "", f)
 	if prob != nil {
 		return "", badRequest(prob.code, prob.desc)
 	}
@@ -272,7 +272,7 @@ func (p *Provider) checkResourceDPoP(w http.ResponseWriter, r *http.Request, pat
 		dpopChallenge(w, http.StatusUnauthorized, "invalid_token", fmt.Sprintf("the access token is bound to a DPoP key (cnf.jkt %s); present it with Authorization: DPoP and a DPoP proof, not as a Bearer token (RFC 9449 §7.1)", rec.jkt))
 		return false
 	}
-	jkt, present, prob := p.checkDPoPProof(r, p.endpoint(path), token, f)
+	jkt, present, prob := p.checkDPoPProof(r, p.requestEndpoint(r, path), token, f)
 	switch {
 	case prob != nil:
 		dpopChallenge(w, http.StatusUnauthorized, prob.code, prob.desc)

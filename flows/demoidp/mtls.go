@@ -198,6 +198,15 @@ func (p *Provider) mtlsEndpoint(path string) string {
 	return p.mtls.base + path
 }
 
+// requestEndpoint is the URL of path on the listener r came in on: the mutual TLS alias for a
+// request over that listener, else the plain endpoint. A DPoP proof's htu names it (RFC 9449 §4.3).
+func (p *Provider) requestEndpoint(r *http.Request, path string) string {
+	if u := p.mtlsEndpoint(path); r.TLS != nil && u != "" {
+		return u
+	}
+	return p.endpoint(path)
+}
+
 // closeMTLS stops the mutual TLS listener.
 func (p *Provider) closeMTLS() {
 	if p.mtls != nil {
