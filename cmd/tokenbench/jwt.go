@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +95,9 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 		aud = o.clientID
 	}
 	exp := flows.Expect{Issuer: strings.TrimSpace(o.issuer), Audience: aud, AuthorizedParty: o.clientID, Nonce: o.nonce}
+	if c != nil && exp.Issuer != "" {
+		fromDiscovery(ctx, e, c, &exp)
+	}
 	if exp.DecryptionKey, err = readKeyFlag("decryption-key", o.decryptionKey); err != nil {
 		return err
 	}
@@ -163,6 +168,25 @@ func (o *jwtOptions) keySource(e *env) (flows.KeySource, *flows.Client, error) {
 		return flows.RemoteKeys(c, o.jwks), c, nil
 	}
 	return c.Keys(), c, nil
+}
+
+// fromDiscovery fills in what the issuer's discovery tells about the provider, as the token command
+// has it from the token response: the algorithms it signs with (id_token_signing_alg_values_supported,
+// OpenID Connect Discovery §3), for the alg check, and the Date header of the discovery answer, for
+// the clock_skew check. When discovery fails, stderr says which checks go without.
+func fromDiscovery(ctx context.Context, e *env, c *flows.Client, exp *flows.Expect) {
+	meta, err := c.Discover(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "note: discovery of %s failed, so the alg check cannot use the provider's advertised algorithms and the clock difference is not measured: %v\n", exp.Issuer, err)
+		return
+	}
+	exp.AllowedAlgs = meta.IDTokenSigningAlgs
+	for _, x := range slices.Backward(c.Trace.Exchanges()) {
+		if d, err := http.ParseTime(x.ResponseHeader.Get("Date")); err == nil && x.Step == "discovery" {
+			exp.ServerDate, exp.ReceivedAt = d, x.Started.Add(x.Duration)
+			return
+		}
+	}
 }
 
 func isHTTPURL(s string) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp"
 )
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
@@ -132,4 +133,60 @@ func TestJWTEncrypted(t *testing.T) {
 	if !strings.Contains(r.stdout, `"claims": null`) || !strings.Contains(r.stdout, `"kind": "JWE"`) {
 		t.Errorf("--json:\n%s", r.stdout)
 	}
+}
+
+// With --issuer, the checks use what discovery says: the alg check names the provider's
+// id_token_signing_alg_values_supported, and clock_skew is measured against the Date header of the
+// discovery answer, so a provider whose clock is 10 minutes behind is caught.
+func TestJWTIssuerUsesDiscovery(t *testing.T) {
+	t.Parallel()
+	checks := func(t *testing.T, r result) map[string]checkJSON {
+		t.Helper()
+		var out struct{ Checks []checkJSON }
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("--json output is not JSON (%v): %s", err, r.stdout)
+		}
+		m := map[string]checkJSON{}
+		for _, c := range out.Checks {
+			m[c.Name] = c
+		}
+		return m
+	}
+
+	p := startProvider(t)
+	r := tb(t, "jwt", "--json", "--issuer", p.Issuer(), "--client-id", "demo-public", idToken(t, p.Issuer()))
+	wantExit(t, r, 0)
+	got := checks(t, r)
+	if c := got["alg"]; c.Status != "pass" || c.Detail != "alg RS256 is among the provider's advertised algorithms (RS256)" {
+		t.Errorf("alg check: %+v", c)
+	}
+	if c := got["clock_skew"]; c.Status != "pass" || !strings.Contains(c.Detail, "its Date header said") {
+		t.Errorf("clock_skew check: %+v", c)
+	}
+
+	// The token command would refuse the skewed provider's token, so the clock is set back after.
+	behind := startProvider(t)
+	tok := idToken(t, behind.Issuer())
+	var f demoidp.Faults
+	if err := f.Set("clock-skew=-10m"); err != nil {
+		t.Fatal(err)
+	}
+	behind.SetFaults(f)
+	r = tb(t, "jwt", "--json", "--issuer", behind.Issuer(), "--client-id", "demo-public", tok)
+	wantExit(t, r, 1, "error: clock_skew:")
+	if c := checks(t, r)["clock_skew"]; c.Status != "fail" || !strings.Contains(c.Detail, "10m ahead of the provider's") {
+		t.Errorf("clock_skew check against a provider 10 minutes behind: %+v", c)
+	}
+}
+
+// When discovery fails, stderr says which checks go without what it would have told.
+func TestJWTIssuerDiscoveryFails(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	tok := idToken(t, p.Issuer())
+	gone := startProvider(t)
+	issuer := gone.Issuer()
+	gone.Close()
+	r := tb(t, "jwt", "--issuer", issuer, tok)
+	wantExit(t, r, 1, "note: discovery of "+issuer+" failed, so the alg check cannot use the provider's advertised algorithms and the clock difference is not measured")
 }
