@@ -322,28 +322,6 @@ func (c *Client) resourceRequest(ctx context.Context, method, rawURL, accept, ac
 	return send()
 }
 
-// ResourceResponse is a protected resource's answer.
-type ResourceResponse struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// CallResource calls a protected resource with an access token, under the trace step "resource":
-// with DPoP on, as Authorization: DPoP with a proof (ath included) and the DPoP-Nonce retry;
-// otherwise as a bearer token. body may be nil; header adds request headers (Content-Type for a
-// body). A 401 or 403 challenge comes back as an *OAuthError read from WWW-Authenticate.
-func (c *Client) CallResource(ctx context.Context, method, rawURL, accessToken string, header http.Header, body []byte) (*ResourceResponse, error) {
-	r, err := c.resourceRequest(WithStep(ctx, "resource"), method, rawURL, "", accessToken, header, body)
-	if err != nil {
-		return nil, err
-	}
-	if oe := bearerChallenge(r, "resource server"); oe != nil {
-		return nil, oe
-	}
-	return &ResourceResponse{Status: r.status, Header: r.header, Body: r.body}, nil
-}
-
 // DPoPChecks checks a token response against the DPoP key (RFC 9449 §5, §6.1): token_type is DPoP,
 // and a JWT access token's cnf.jkt is the key's thumbprint. It is nil when DPoP is off.
 func (c *Client) DPoPChecks(t *Token) []Check {

@@ -139,6 +139,7 @@ func (o *demoOptions) describeServe(e *env, p *demoidp.Provider, faults demoidp.
 	fmt.Fprintf(w, "  tokenbench token --issuer %s --client-id demo-encrypted --client-secret-file SECRET --decryption-key %s\n", p.Issuer(), keys[0])
 	fmt.Fprintf(w, "  (demo-encrypted's id_tokens, JARM responses and userinfo are encrypted to the RSA key above: RSA-OAEP-256, A256GCM)\n")
 	fmt.Fprintf(w, "  tokenbench demo saml-assertion --audience %s | tokenbench token --issuer %s --client-id demo-basic --client-secret-file SECRET --grant saml2_bearer --assertion -\n", p.Issuer(), p.Issuer())
+	fmt.Fprintf(w, "  tokenbench call %s%s --access-token @TOKEN_FILE   (the demo API says who the token is for and how it is bound)\n", p.Issuer(), demoidp.APIPath)
 	fmt.Fprintf(w, "  (the demo user is demo / demo; the secrets of the other clients are on stdout)\n")
 	if s := faults.String(); s != "" {
 		fmt.Fprintf(w, "\nFaults on: %s\n", s)
