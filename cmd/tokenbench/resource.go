@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
 )
 
@@ -84,16 +87,76 @@ func tokenArg(ctx context.Context, e *env, args []string, flag string) (string, 
 }
 
 func newUserInfoCmd(e *env) *cobra.Command {
-	return newResourceCmd(e, "userinfo", "Call the userinfo endpoint with an access token",
-		"Call the userinfo endpoint (OpenID Connect Core §5.3) with the access token as a bearer token,\nand print the answer on stdout as received.",
+	var u userInfoFlags
+	cmd := newResourceCmd(e, "userinfo", "Call the userinfo endpoint with an access token",
+		`Call the userinfo endpoint (OpenID Connect Core §5.3) with the access token as a bearer token,
+and print the claims on stdout: a JSON answer as received, and for a JWT answer (application/jwt)
+the claims it carries (--raw prints the JWT itself). A JWT answer is decrypted with
+--decryption-key when encrypted, and its signature, iss and aud are verified (§5.3.2, §10.1).
+With --id-token, the answer's subject is compared with the id_token's sub, as §5.3.2 requires.
+The checks are printed on stderr; the exit status is 1 when one fails.`,
 		false, func(ctx context.Context, e *env, c *flows.Client, token, _ string) error {
-			res, err := c.UserInfo(ctx, token)
-			if err != nil {
-				return err
-			}
-			writeBody(e.stdout, res.Body)
-			return nil
+			return u.run(ctx, e, c, token)
 		})
+	u.register(cmd.Flags())
+	return cmd
+}
+
+// userInfoFlags are userinfo's own flags.
+type userInfoFlags struct {
+	// idToken is the session's id_token, or a file holding it: the answer's subject must be its sub.
+	idToken string
+	// raw prints a JWT answer as received instead of its claims.
+	raw bool
+}
+
+func (u *userInfoFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&u.idToken, "id-token", "", "the id_token of the same session, or a file holding it: the answer's subject must be its sub (OpenID Connect Core §5.3.2); an encrypted one needs --decryption-key")
+	fs.BoolVar(&u.raw, "raw", false, "print a JWT answer (application/jwt) as received instead of its claims")
+}
+
+// run calls userinfo, prints the claims on stdout and the checks on stderr.
+func (u *userInfoFlags) run(ctx context.Context, e *env, c *flows.Client, token string) error {
+	want, err := u.expect(c)
+	if err != nil {
+		return err
+	}
+	res, err := c.UserInfo(ctx, token, want)
+	if err != nil {
+		return err
+	}
+	if res.JWT != nil && !u.raw {
+		writeBody(e.stdout, res.JWT.Payload)
+	} else {
+		writeBody(e.stdout, res.Body)
+	}
+	fmt.Fprintf(e.stderr, "userinfo answer: %s\n", res.Form())
+	printChecks(e.stderr, "userinfo checks", res.Checks())
+	if !res.OK() {
+		explainFailedChecks(e.stderr, res.Checks())
+		return errChecksFailed
+	}
+	return nil
+}
+
+// expect reads the --id-token's sub; without one the subject check is skipped, saying why.
+func (u *userInfoFlags) expect(c *flows.Client) (flows.UserInfoExpect, error) {
+	if u.idToken == "" {
+		return flows.UserInfoExpect{NoSubject: "no id_token was given (--id-token TOKEN|FILE)"}, nil
+	}
+	raw := u.idToken
+	data, fileErr := os.ReadFile(raw)
+	if fileErr == nil {
+		raw = strings.TrimSpace(string(data))
+	}
+	sub, err := c.IDTokenSubject(raw)
+	switch {
+	case err == nil:
+		return flows.UserInfoExpect{Subject: sub}, nil
+	case fileErr != nil && strings.Count(raw, ".") < 2:
+		return flows.UserInfoExpect{}, usagef("--id-token %q is neither a JWT nor a file that can be read: %v", u.idToken, fileErr)
+	}
+	return flows.UserInfoExpect{}, usagef("--id-token: %s", describe(err))
 }
 
 func newIntrospectCmd(e *env) *cobra.Command {
