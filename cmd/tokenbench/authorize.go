@@ -70,6 +70,9 @@ func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.C
 		return nil, nil, err
 	}
 	defer l.Close()
+	if n := l.Notice(); n != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
 	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
 	if err != nil {
 		return nil, nil, err
