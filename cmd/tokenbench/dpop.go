@@ -22,11 +22,12 @@ type dpopFlags struct {
 
 func (f *dpopFlags) register(fs *pflag.FlagSet, mayCreate bool) {
 	f.mayCreate = mayCreate
-	fs.BoolVar(&f.on, "dpop", false, "bind the token to a key with DPoP proofs (RFC 9449); without --dpop-key an ES256 key is generated")
 	if mayCreate {
+		fs.BoolVar(&f.on, "dpop", false, "bind the token to a key with DPoP proofs (RFC 9449); without --dpop-key an ES256 key is generated")
 		fs.StringVar(&f.keyFile, "dpop-key", "", "the DPoP key, as a PEM or JWK file; generated (ES256) and written there, mode 0600, when the file does not exist (implies --dpop)")
 	} else {
-		fs.StringVar(&f.keyFile, "dpop-key", "", "the DPoP key the token is bound to, as a PEM or JWK file (the one `token --dpop` wrote; implies --dpop)")
+		fs.BoolVar(&f.on, "dpop", false, "send DPoP proofs (RFC 9449) with the key the token is bound to, given with --dpop-key")
+		fs.StringVar(&f.keyFile, "dpop-key", "", "the DPoP key the token is bound to, as a PEM or JWK file: the one tokenbench token --dpop wrote (implies --dpop)")
 	}
 }
 
