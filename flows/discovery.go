@@ -7,11 +7,18 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // Metadata is a provider's OpenID Connect Discovery 1.0 or RFC 8414 metadata.
 type Metadata struct {
-	Issuer string
+	// Issuer is the document's issuer, or, when that is a multi-tenant template the configured
+	// issuer fits, the configured issuer (https://login.microsoftonline.com/common/v2.0), with the
+	// template in IssuerTemplate (https://login.microsoftonline.com/{tenantid}/v2.0). Tokens are
+	// checked against the template, filled from their tid claim; everything else that names the
+	// issuer uses Issuer.
+	Issuer         string
+	IssuerTemplate string
 	Endpoints
 	ResponseTypes            []string
 	ResponseModes            []string
@@ -184,10 +191,98 @@ func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
 // checkIssuer applies OpenID Connect Discovery §4.3 / RFC 8414 §3.3: the document's issuer must be
 // the issuer it was fetched for. A difference of only a trailing slash is accepted, and the
 // document's spelling is then the one id_tokens must carry.
+//
+// The one other document accepted is a multi-tenant one: the Microsoft identity platform's common
+// and organizations endpoints publish the issuer https://login.microsoftonline.com/{tenantid}/v2.0,
+// a template each token's iss fills with its own tenant. It passes only when it has the
+// {tenantid} placeholder and is otherwise the configured issuer, character for character; the
+// template is then kept in IssuerTemplate and is what tokens are checked against, the iss check
+// filling it from the token's tid claim (validate_claims.go), as the Microsoft identity platform
+// documents for multi-tenant apps.
 func (c *Client) checkIssuer(meta *Metadata) error {
 	want := strings.TrimSpace(c.Config.Issuer)
 	if strings.Contains(want, "/.well-known/") || meta.Issuer == want || strings.TrimSuffix(meta.Issuer, "/") == strings.TrimSuffix(want, "/") {
 		return nil
 	}
-	return &Error{Kind: KindIssuerMismatch, Detail: fmt.Sprintf("the metadata at %s names the issuer %q, not %q", meta.Source, meta.Issuer, want)}
+	if _, ok := matchIssuerTemplate(meta.Issuer, want); ok {
+		meta.IssuerTemplate, meta.Issuer = meta.Issuer, want
+		return nil
+	}
+	detail := fmt.Sprintf("the metadata at %s names the issuer %q, not %q", meta.Source, meta.Issuer, want)
+	if isIssuerTemplate(meta.Issuer) {
+		detail += fmt.Sprintf("; it is a multi-tenant issuer template, but not one the configured issuer fits with a single path segment in place of %s", tenantPlaceholder)
+	}
+	return &Error{Kind: KindIssuerMismatch, Detail: detail}
+}
+
+// ExpectedIssuer is the issuer a token from this provider is checked against: the discovered one
+// once discovery has run, which may differ from the configured one by a trailing slash or be a
+// multi-tenant template (Metadata.IssuerTemplate) that the iss check fills from the token's tid
+// claim; else the configured one. It makes no request.
+func (c *Client) ExpectedIssuer() string {
+	c.mu.Lock()
+	meta := c.meta
+	c.mu.Unlock()
+	if meta != nil && meta.IssuerTemplate != "" {
+		return meta.IssuerTemplate
+	}
+	return c.issuer()
+}
+
+// tenantPlaceholder is the tenant's place in a multi-tenant issuer template (the Microsoft identity
+// platform's https://login.microsoftonline.com/{tenantid}/v2.0); tenantClaim is the id_token claim
+// naming the tenant that fills it.
+const (
+	tenantPlaceholder = "{tenantid}"
+	tenantClaim       = "tid"
+)
+
+// isIssuerTemplate reports whether issuer is a multi-tenant issuer template: it holds the
+// {tenantid} placeholder exactly once.
+func isIssuerTemplate(issuer string) bool {
+	return strings.Count(issuer, tenantPlaceholder) == 1
+}
+
+// fillIssuerTemplate returns the issuer template with tenant in place of {tenantid}; false when
+// template is not one, or tenant is not a single path segment (empty, or holding '/', '?', '#',
+// '%', '\', white space or a control character) and so could not name a tenant.
+func fillIssuerTemplate(template, tenant string) (string, bool) {
+	if !isIssuerTemplate(template) || !isTenantSegment(tenant) {
+		return "", false
+	}
+	return strings.Replace(template, tenantPlaceholder, tenant, 1), true
+}
+
+// matchIssuerTemplate reports whether issuer is template with one path segment in place of
+// {tenantid} (a trailing slash aside, as for a plain issuer), returning that segment: the
+// configured https://login.microsoftonline.com/common/v2.0 fits
+// https://login.microsoftonline.com/{tenantid}/v2.0 with "common".
+func matchIssuerTemplate(template, issuer string) (string, bool) {
+	if !isIssuerTemplate(template) {
+		return "", false
+	}
+	template, issuer = strings.TrimSuffix(template, "/"), strings.TrimSuffix(issuer, "/")
+	prefix, suffix, _ := strings.Cut(template, tenantPlaceholder)
+	if len(issuer) <= len(prefix)+len(suffix) || !strings.HasPrefix(issuer, prefix) || !strings.HasSuffix(issuer, suffix) {
+		return "", false
+	}
+	tenant := issuer[len(prefix) : len(issuer)-len(suffix)]
+	if !isTenantSegment(tenant) {
+		return "", false
+	}
+	return tenant, true
+}
+
+// isTenantSegment reports whether s can stand for {tenantid}: one non-empty path segment, with
+// nothing that would change the URL's structure.
+func isTenantSegment(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if strings.ContainsRune("/?#%\\{}", r) || unicode.IsSpace(r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }

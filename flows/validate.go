@@ -101,7 +101,9 @@ func (r Report) Find(name string) (Check, bool) {
 // Expect is what a token is checked against. Empty fields are not checked.
 type Expect struct {
 	// Issuer is the expected iss; Audience the client_id aud must contain; AuthorizedParty the azp
-	// expected when present.
+	// expected when present. An Issuer holding {tenantid} is a multi-tenant template
+	// (https://login.microsoftonline.com/{tenantid}/v2.0): iss must be it filled with the token's
+	// tid claim.
 	Issuer          string
 	Audience        string
 	AuthorizedParty string
@@ -247,15 +249,19 @@ func plural(n int, noun string) string {
 }
 
 // ValidateIDToken checks an id_token from this client's provider (OpenID Connect Core §3.1.3.7).
-// Empty fields of exp are filled in: Issuer from the provider's metadata or configuration,
-// Audience and AuthorizedParty from the client_id, ClientSecret from the configuration, and
+// Empty fields of exp are filled in: Issuer from the provider's metadata or configuration
+// (ExpectedIssuer: a multi-tenant issuer template when discovery found one), Audience and AuthorizedParty from the client_id, ClientSecret from the configuration, and
 // AllowedAlgs from the metadata's id_token_signing_alg_values_supported when it has been
 // discovered. The signature is checked against the provider's JWKS (Keys), the times with the
 // client's clock (Now) and allowance (Skew).
 func (c *Client) ValidateIDToken(ctx context.Context, raw string, exp Expect) Report {
 	var meta *Metadata
-	if strings.TrimSpace(c.Config.Issuer) != "" && c.Config.Endpoints.JWKS == "" {
-		// The JWKS needs discovery anyway; a failure shows on the signature check.
+	if strings.TrimSpace(c.Config.Issuer) != "" && (c.Config.Endpoints.JWKS == "" || exp.Issuer == "") {
+		// The JWKS needs discovery when none is configured, and the expected issuer is the one
+		// discovery found (OpenID Connect Core §3.1.3.7 item 2), which may differ from the
+		// configured one: a trailing slash, or a multi-tenant template such as Entra ID's
+		// https://login.microsoftonline.com/{tenantid}/v2.0 for the common tenant. Discovery is
+		// cached; a failure shows on the signature or iss check.
 		meta, _ = c.Discover(ctx)
 	} else {
 		c.mu.Lock()
@@ -264,7 +270,7 @@ func (c *Client) ValidateIDToken(ctx context.Context, raw string, exp Expect) Re
 	}
 	exp.IDToken = true
 	if exp.Issuer == "" {
-		exp.Issuer = c.issuer()
+		exp.Issuer = c.ExpectedIssuer()
 	}
 	if exp.Audience == "" {
 		exp.Audience = c.Config.ClientID

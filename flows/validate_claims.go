@@ -30,6 +30,8 @@ func (v *verification) iss() Check {
 		return fail("iss", KindIssMismatch, "iss is %s, not a string", jsonTypeName(v.j.Claims["iss"]))
 	case v.want.Issuer == "":
 		return skip("iss", "no expected issuer was given; the token says %q", iss)
+	case isIssuerTemplate(v.want.Issuer):
+		return v.issTemplate(iss)
 	case iss == v.want.Issuer:
 		return passText("iss", "iss "+strconv.Quote(iss)+" is the expected issuer")
 	}
@@ -41,6 +43,30 @@ func (v *verification) iss() Check {
 		hint = "; they differ only in case, which still counts, as the match must be exact (OpenID Connect Core §3.1.3.7)"
 	}
 	return fail("iss", KindIssMismatch, "iss is %q, but the expected issuer is %q%s", iss, v.want.Issuer, hint)
+}
+
+// issTemplate checks iss against a multi-tenant issuer template, the expected issuer when the
+// provider's discovery document names one (the Microsoft identity platform's common and
+// organizations endpoints: https://login.microsoftonline.com/{tenantid}/v2.0). Each token names
+// its tenant in the tid claim; iss must then be the template with that tenant, exactly (OpenID
+// Connect Core §3.1.3.7 item 2), so a token whose iss and tid name different tenants fails.
+func (v *verification) issTemplate(iss string) Check {
+	tmpl := v.want.Issuer
+	tid, present, ok := v.stringClaim(tenantClaim)
+	switch {
+	case !present:
+		return fail("iss", KindIssMismatch, "the expected issuer is the multi-tenant template %q, which the token's %s claim (its tenant ID) fills, but the token has no %s claim, so iss %q cannot be checked against it", tmpl, tenantClaim, tenantClaim, iss)
+	case !ok:
+		return fail("iss", KindIssMismatch, "the expected issuer is the multi-tenant template %q, which the token's %s claim fills, but %s is %s, not a string", tmpl, tenantClaim, tenantClaim, jsonTypeName(v.j.Claims[tenantClaim]))
+	}
+	want, filled := fillIssuerTemplate(tmpl, tid)
+	switch {
+	case !filled:
+		return fail("iss", KindIssMismatch, "the expected issuer is the multi-tenant template %q, but the token's %s %q cannot name a tenant in it (it is empty or holds characters that would change the URL)", tmpl, tenantClaim, tid)
+	case iss == want:
+		return passText("iss", "iss "+strconv.Quote(iss)+" matches the multi-tenant issuer template "+strconv.Quote(tmpl)+" with "+tenantClaim+" "+strconv.Quote(tid))
+	}
+	return fail("iss", KindIssMismatch, "iss is %q, but the multi-tenant issuer template %q with the token's %s %q gives %q: the token's iss and its tenant do not agree (the match must be exact, OpenID Connect Core §3.1.3.7)", iss, tmpl, tenantClaim, tid, want)
 }
 
 func (v *verification) sub() Check {
