@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,13 +119,16 @@ func (v *verification) signature() Check {
 	case v.keys == nil && slices.Contains(hmacAlgs, alg):
 		return skip("signature", "the token is HMAC-signed (%s) with the client secret (OpenID Connect Core §10.1), and no client secret was given", alg)
 	case v.keys == nil:
-		return skip("signature", "no JWKS or issuer given, so the signature was not verified")
+		return skip("signature", "no JWKS or issuer given, so the signature was NOT verified and nothing in this token can be trusted yet")
 	default:
 		var err error
 		key, refetched, err = v.keys.Key(v.ctx, kid, alg)
 		if err != nil {
 			if slices.Contains(hmacAlgs, alg) {
 				return skip("signature", "the token is HMAC-signed (%s) with the client secret (OpenID Connect Core §10.1), and no client secret was given", alg)
+			}
+			if why, ok := v.noJWKSURL(err); ok {
+				return skip("signature", "no JWKS URL: %s; set the JWKS URL (--jwks-uri, or the profile's jwks endpoint) to check it. The signature was NOT verified, so nothing in this token can be trusted yet", why)
 			}
 			kind, detail := errKindDetail(err, KindSignatureInvalid)
 			if refetched && !strings.Contains(detail, "again") {
@@ -149,4 +153,40 @@ func (v *verification) signature() Check {
 		return fail("signature", KindSignatureInvalid, "the %s signature does not verify%s: %s", alg, note, why)
 	}
 	return passText("signature", "valid "+alg+" signature"+note)
+}
+
+// noJWKSURL says why, when err is the client's key source finding no JWKS URL at all: none is
+// configured, and discovery found no metadata (BlockID's tenant host answers every /.well-known/
+// path with an HTML page) or metadata without a jwks_uri. That is a check that could not be made,
+// so it is skipped, saying why; a JWKS that could not be fetched or read still fails.
+func (v *verification) noJWKSURL(err error) (string, bool) {
+	rk, ok := v.keys.(remoteKeys)
+	if !ok || rk.url != "" || rk.c == nil || rk.c.Config.Endpoints.JWKS != "" {
+		return "", false
+	}
+	var fe *Error
+	if !errors.As(err, &fe) {
+		return "", false
+	}
+	issuer := strings.TrimSpace(rk.c.Config.Issuer)
+	switch fe.Kind {
+	case KindNoDiscovery:
+		return "the provider has no discovery document for the issuer " + strconv.Quote(issuer) + " (none of its /.well-known/ URLs answered metadata) and no jwks endpoint is set", true
+	case KindMissingEndpoint:
+		rk.c.mu.Lock()
+		meta := rk.c.meta
+		rk.c.mu.Unlock()
+		if meta != nil && meta.JWKS == "" {
+			return "the provider's metadata at " + meta.Source + " has no jwks_uri and no jwks endpoint is set", true
+		}
+	}
+	return "", false
+}
+
+// SignatureVerified reports whether the signature check passed. A report can be OK (no check
+// failed) with the signature skipped, when there was no JWKS to check it with: such a token is not
+// verified, since anyone could have written its claims, and a verdict must say so.
+func (r Report) SignatureVerified() bool {
+	c, ok := r.Find("signature")
+	return ok && c.Status == CheckPass
 }

@@ -378,11 +378,17 @@ func TestVerifyFailures(t *testing.T) {
 func TestVerifyNoKeysSkipsSignature(t *testing.T) {
 	r := verifyTest(t, rs256(t, goodClaims()), nil, goodExpect())
 	sig := mustCheck(t, r, "signature")
-	if sig.Status != CheckSkipped || sig.Detail != "skipped: no JWKS or issuer given, so the signature was not verified" {
+	if sig.Status != CheckSkipped || sig.Detail != "skipped: no JWKS or issuer given, so the signature was NOT verified and nothing in this token can be trusted yet" {
 		t.Errorf("signature = %+v", sig)
 	}
 	if !r.OK() {
 		t.Errorf("a skipped signature is not a failure: %+v", r.Failed())
+	}
+	if r.SignatureVerified() {
+		t.Error("SignatureVerified with the signature skipped: the token is not verified")
+	}
+	if r = verifyTest(t, rs256(t, goodClaims()), NewStaticKeys(testJWKS()), goodExpect()); !r.SignatureVerified() {
+		t.Errorf("SignatureVerified is false with the key given: %+v", mustCheck(t, r, "signature"))
 	}
 }
 
