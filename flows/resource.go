@@ -175,17 +175,21 @@ func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect,
 	}
 	q := u.Query()
 	q.Set("client_id", c.Config.ClientID)
-	// RP-Initiated Logout 1.0 §2 names it post_logout_redirect_uri; some vendors another
-	// (AWS Cognito: logout_uri), which the client's configuration says.
-	redirectParam := c.Config.LogoutRedirectParam
-	if redirectParam == "" {
-		redirectParam = "post_logout_redirect_uri"
-	}
-	for k, v := range map[string]string{"id_token_hint": idTokenHint, redirectParam: postLogoutRedirect, "state": state} {
+	for k, v := range map[string]string{"id_token_hint": idTokenHint, c.LogoutRedirectParameter(): postLogoutRedirect, "state": state} {
 		if v != "" {
 			q.Set(k, v)
 		}
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// LogoutRedirectParameter is the logout URL's parameter that carries the post-logout redirect:
+// post_logout_redirect_uri (OpenID Connect RP-Initiated Logout 1.0 §2), unless the configuration
+// names the vendor's own (AWS Cognito: logout_uri).
+func (c *Client) LogoutRedirectParameter() string {
+	if c.Config.LogoutRedirectParam != "" {
+		return c.Config.LogoutRedirectParam
+	}
+	return "post_logout_redirect_uri"
 }

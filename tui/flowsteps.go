@@ -401,10 +401,17 @@ func (s flowModel) resourceView(p *flowPane, method, endpoint string, res *flows
 		return
 	}
 	s.response(p, s.cursor)
-	if res.JWT != nil {
-		p.line(s.c.st.Muted.Render("a signed JWT (application/jwt); its claims:"))
+	if s.cursor != stepUserInfo {
+		s.members(p, res.Members)
+		return
+	}
+	st := s.c.st
+	p.line(st.Muted.Render("The answer is " + res.Form() + "."))
+	if res.Subject.Status == flows.CheckFail {
+		p.line(st.Fail.Render("Not the id_token's user: OpenID Connect Core §5.3.2 says these claims must not be used."))
 	}
 	s.members(p, res.Members)
+	s.checks(p, "UserInfo checks", res.Checks())
 }
 
 func (s flowModel) revokeView(p *flowPane) {
@@ -436,6 +443,11 @@ func (s flowModel) logoutView(p *flowPane) {
 		p.kv("client_id", s.c.client.Config.ClientID)
 	}
 	p.kv("id_token_hint", s.secret(s.idToken()))
+	if s.c.client != nil {
+		// The stepper sends no post-logout redirect (a profile has no setting for one); the
+		// parameter is named as the provider wants it (Cognito: logout_uri).
+		p.line(st.Label.Render(s.c.client.LogoutRedirectParameter()) + " " + st.Muted.Render("not sent: no post-logout redirect URI is configured"))
+	}
 	if s.logoutURL == "" {
 		return
 	}
