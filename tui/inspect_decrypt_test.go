@@ -68,6 +68,9 @@ func TestInspectorDecryptsWithSessionKey(t *testing.T) {
 	}
 	view := ansi.Strip(s.View())
 	body := ansi.Strip(s.(inspectModel).vp.GetContent())
+	if !strings.Contains(view, "✓ no check failed") {
+		t.Errorf("a token whose signature verified should get the green verdict:\n%s", view)
+	}
 	if !strings.Contains(view, "decrypted: JWT") || !strings.Contains(body, "Claims") || !strings.Contains(body, "✓ decryption") {
 		t.Errorf("view:\n%s\nbody:\n%s", view, body)
 	}

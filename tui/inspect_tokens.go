@@ -226,7 +226,7 @@ func (s inspectModel) startVerify(i int, exp flows.Expect) (inspectModel, tea.Cm
 	skew := flows.DefaultSkew
 	if cl := s.c.client; cl != nil {
 		keys, skew = cl.Keys(), cl.Skew
-		exp.Issuer = cl.Config.Issuer
+		exp.Issuer = cl.ExpectedIssuer() // a multi-tenant template is filled from the token's tid
 		exp.ClientSecret = cl.Config.ClientSecret
 		exp.DecryptionKey = cl.Config.DecryptionKey
 	}

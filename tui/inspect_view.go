@@ -169,6 +169,11 @@ func (s inspectModel) verdictLine() string {
 		}
 	}
 	n := len(sl.report.Checks)
+	if len(failed) == 0 && !sl.report.SignatureVerified() {
+		// Nothing failed, but nothing proves who made the token either: never a green verdict.
+		return truncate(st.Warn.Render("⚠ not verified: the signature was not checked")+
+			st.Muted.Render(fmt.Sprintf(" (%d passed, %d skipped; see Checks below)", n-skipped, skipped)), s.width)
+	}
 	if len(failed) == 0 {
 		return truncate(st.Pass.Render(fmt.Sprintf("✓ no check failed: %d passed", n-skipped))+
 			st.Muted.Render(fmt.Sprintf(", %d skipped (see Checks below)", skipped)), s.width)
