@@ -82,3 +82,16 @@ func TestSaveTrace(t *testing.T) {
 	wantOut(t, "Markdown", string(data), "# tokenbench trace", "token — POST "+p.Issuer()+"/token → 401")
 	wantNot(t, "Markdown", string(data), "not-the-secret-5e1f")
 }
+
+// TestTokenWarnsUnverifiedSignature: with no discovery and no JWKS URL, the id_token's signature is
+// skipped, and the command says plainly that nothing in the token is verified.
+func TestTokenWarnsUnverifiedSignature(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t, "html-discovery")
+	args := []string{"token", "--issuer", p.Issuer(), "--token-endpoint", p.Issuer() + "/token", "--grant", "password",
+		"--username", "demo", "--password", "demo", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	wantExit(t, tb(t, args...), 0, "no JWKS URL", "warning: the id_token's signature was NOT verified")
+	r := tb(t, append(args, "--jwks-uri", p.Issuer()+"/jwks")...)
+	wantExit(t, r, 0, "id_token checks")
+	wantNot(t, "stderr", r.stderr, "NOT verified")
+}

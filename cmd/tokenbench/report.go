@@ -210,6 +210,14 @@ func (p *tracePrinter) saveTrace(trace *flows.Trace, n int) {
 	fmt.Fprintf(p.w, "saved %d HTTP exchanges to %s, secrets redacted\n", n, p.save)
 }
 
+// warnUnverified says on w when no check failed but the signature was not verified: the claims
+// are then only what the token says of itself.
+func warnUnverified(w io.Writer, what string, r flows.Report) {
+	if r.OK() && !r.SignatureVerified() {
+		fmt.Fprintf(w, "warning: the %s's signature was NOT verified (see the signature check): nothing in it can be trusted yet\n", what)
+	}
+}
+
 // explainReport explains a token report's failed checks, first saying plainly what to give when
 // the token is encrypted and no decryption key was given.
 func explainReport(w io.Writer, r flows.Report) {

@@ -221,6 +221,7 @@ func (o *tokenOptions) reportToken(ctx context.Context, e *env, c *flows.Client,
 		explainReport(e.stderr, report)
 		return errChecksFailed
 	}
+	warnUnverified(e.stderr, "id_token", report)
 	return nil
 }
 

@@ -209,6 +209,7 @@ func (w *walkthrough) checkIDToken(ctx context.Context) error {
 		explainFailedChecks(w.e.stderr, report.Checks)
 		return errChecksFailed
 	}
+	warnUnverified(w.e.stderr, "id_token", report)
 	if j := report.Token; j != nil {
 		w.say("The user: sub %q, name %q, email %q", j.ClaimString("sub"), j.ClaimString("name"), j.ClaimString("email"))
 	}
