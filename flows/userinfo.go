@@ -195,7 +195,8 @@ func (c *Client) userInfoSubject(members map[string]any, want UserInfoExpect) Ch
 		if member == "sub" {
 			detail += "; OpenID Connect Core §5.3.2 says a userinfo answer always carries sub"
 		}
-		return skip(name, "%s%s", detail, otherSubjectHint(members, member))
+		// Nothing ties the answer to the user: its values must not be used (§5.3.2), so it fails.
+		return fail(name, KindUserInfoSubMismatch, "%s%s", detail, otherSubjectHint(members, member))
 	}
 	got, ok := subjectValue(raw)
 	switch {

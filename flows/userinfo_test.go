@@ -288,7 +288,7 @@ func TestUserInfoSignedJWT(t *testing.T) {
 }
 
 // TestUserInfoSubjectQuirk: with UserInfoSubjectClaim id (OneAccess, Bamboo Cloud), the id member
-// is compared, a string or a number; an answer without it is skipped and says what it has instead.
+// is compared, a string or a number; an answer without it fails and says what it has instead.
 func TestUserInfoSubjectQuirk(t *testing.T) {
 	s := newUserInfoServer(t)
 	c := s.client(t)
@@ -302,12 +302,12 @@ func TestUserInfoSubjectQuirk(t *testing.T) {
 	wantCheck(t, s.call(t, c, "1234").Checks(), flows.CheckUserInfoSubject, flows.CheckPass, `"1234"`)
 
 	s.answer(s.sign(t, map[string]any{"iss": s.URL, "aud": "app", "sub": "u-42"}))
-	wantCheck(t, s.call(t, c, "u-42").Checks(), flows.CheckUserInfoSubject, flows.CheckSkipped, `no "id" member`, "it has a sub member")
+	wantCheck(t, s.call(t, c, "u-42").Checks(), flows.CheckUserInfoSubject, flows.CheckFail, `no "id" member`, "it has a sub member")
 
 	// Without the quirk, the sub member is compared, and an answer naming the subject id says so.
 	c.Config.UserInfoSubjectClaim = ""
 	s.answer(s.sign(t, map[string]any{"iss": s.URL, "aud": "app", "id": "u-42"}))
-	wantCheck(t, s.call(t, c, "u-42").Checks(), flows.CheckUserInfoSubject, flows.CheckSkipped, `no "sub" member`, "always carries sub", "it has an id member")
+	wantCheck(t, s.call(t, c, "u-42").Checks(), flows.CheckUserInfoSubject, flows.CheckFail, `no "sub" member`, "always carries sub", "it has an id member")
 }
 
 // TestUserInfoEncryptedOnly: an answer encrypted without being signed (OpenID Connect Core §5.3.2
