@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokenbench/tokenbench/flows"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,19 +19,34 @@ then give each confidential client its secret, e.g.:
 // Export returns profiles as a profile file (version 1) for another machine or colleague, each
 // without its client secret reference: a plain: secret must not leave the machine, and a keyring,
 // environment, file or command reference means nothing elsewhere; the importer sets their own.
-// Keys a newer version wrote are kept.
+// The auth method is no secret and stays: one that was inferred from the secret is written out, so
+// that the imported copy is not silently a public client. Keys a newer version wrote are kept.
 func Export(ps []Profile) ([]byte, error) {
 	top := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	d := &document{root: &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}, HeadComment: exportComment}, top: top}
 	d.ensureList()
 	for _, p := range ps {
 		q := p.Clone()
+		if q.ClientSecret != "" {
+			q.AuthMethod = methodWithSecret(p)
+		}
 		q.ClientSecret, q.AllowPlainSecret = "", false
 		if err := d.add(q); err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
 	}
 	return d.marshal()
+}
+
+// methodWithSecret is the auth method of p, which has a client secret, as it is written in the
+// profile: its own, or client_secret_basic where it leaves the choice to flows, which picks that for
+// a client with a secret (RFC 6749 §2.3.1). A method from the preset or the signing key stays
+// implied: the imported copy has the same preset and key.
+func methodWithSecret(p Profile) flows.AuthMethod {
+	if set, err := p.Settings(); err == nil && set.AuthMethod == "" {
+		return flows.AuthClientSecretBasic
+	}
+	return p.AuthMethod
 }
 
 // ParseProfiles reads profiles from a file in the profile file's format (an export, or a copy of

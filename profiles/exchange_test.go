@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows"
 )
 
 func TestExportImportRoundTripWithoutSecrets(t *testing.T) {
@@ -40,7 +42,7 @@ func TestExportImportRoundTripWithoutSecrets(t *testing.T) {
 			body = append(body, line)
 		}
 	}
-	for _, banned := range []string{"s3cret-value", "plain:", "allow_plain_secret", "client_secret", "keyring:", "shared-account", "ACME_CLIENT_SECRET", ".secrets/acme-client", "pass show"} {
+	for _, banned := range []string{"s3cret-value", "plain:", "allow_plain_secret", "client_secret:", "keyring:", "shared-account", "ACME_CLIENT_SECRET", ".secrets/acme-client", "pass show"} {
 		if strings.Contains(strings.Join(body, "\n"), banned) {
 			t.Errorf("the export holds %q:\n%s", banned, data)
 		}
@@ -67,8 +69,57 @@ func TestExportImportRoundTripWithoutSecrets(t *testing.T) {
 			t.Fatal(err)
 		}
 		want.ClientSecret, want.AllowPlainSecret = "", false
+		if want.AuthMethod == "" {
+			want.AuthMethod = flows.AuthClientSecretBasic // inferred from the secret, now written out
+		}
 		if !sameProfile(p, want) {
 			t.Errorf("%s after import:\n got %+v\nwant %+v", want.Name, p, want)
+		}
+	}
+}
+
+// The auth method is no secret: one inferred from the secret is written out, so that the imported
+// copy, without the secret, still needs one instead of turning into a public client; one implied by
+// the preset or the signing key stays implied, since the copy has those too.
+func TestExportKeepsTheAuthMethod(t *testing.T) {
+	withKey := simpleProfile("with-key")
+	withKey.ClientSecret, withKey.SigningKey = "", demoKey(t, "private-key-jwt-rsa.pem")
+	preset := Profile{Name: "preset", Preset: "oneaccess", Params: map[string]string{"domain": "idaas.example.com"}, ClientID: "c", ClientSecret: "env:S"}
+	post := simpleProfile("post")
+	post.AuthMethod = flows.AuthClientSecretPost
+	public := simpleProfile("public")
+	public.ClientSecret = ""
+	for _, tc := range []struct {
+		p          Profile
+		written    flows.AuthMethod // auth_method in the export
+		effective  flows.AuthMethod // the imported copy's method
+		needSecret bool
+	}{
+		{simpleProfile("inferred"), flows.AuthClientSecretBasic, flows.AuthClientSecretBasic, true},
+		{post, flows.AuthClientSecretPost, flows.AuthClientSecretPost, true},
+		{preset, "", flows.AuthClientSecretPost, true},
+		{withKey, "", flows.AuthPrivateKeyJWT, false},
+		{public, "", "", false},
+	} {
+		data, err := Export([]Profile{tc.p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := ParseProfiles("export.yaml", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ps[0]
+		set, err := got.Settings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AuthMethod != tc.written || set.AuthMethod != tc.effective {
+			t.Errorf("%s: exported auth_method %q, effective %q; want %q, %q\n%s", tc.p.Name, got.AuthMethod, set.AuthMethod, tc.written, tc.effective, data)
+		}
+		var fe *FieldError
+		if needs := errors.As(got.Validate(), &fe) && fe.Field == "client_secret"; needs != tc.needSecret {
+			t.Errorf("%s: the imported copy needs a secret: %v, want %v (%v)", tc.p.Name, needs, tc.needSecret, got.Validate())
 		}
 	}
 }

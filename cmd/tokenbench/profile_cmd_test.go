@@ -149,7 +149,8 @@ func TestProfileExportImport(t *testing.T) {
 			body = append(body, l)
 		}
 	}
-	wantNot(t, "export", strings.Join(body, "\n"), plain, "kr-secret-1a2b", "client_secret", "keyring:", "pass show", "allow_plain_secret")
+	// The secrets go, the methods they implied stay (auth_method: client_secret_basic).
+	wantNot(t, "export", strings.Join(body, "\n"), plain, "kr-secret-1a2b", "client_secret:", "keyring:", "pass show", "allow_plain_secret")
 	one := src.mustRun("profile", "export", "ex-beta")
 	wantNot(t, "export ex-beta", one.stdout, "ex-acme")
 	wantExit(t, src.run("profile", "export", "nope"), 2, `no profile named "nope"`)
@@ -160,7 +161,8 @@ func TestProfileExportImport(t *testing.T) {
 	}
 	dst := newProfileEnv(t)
 	r := dst.run("profile", "import", file)
-	wantExit(t, r, 0, "added ex-acme, ex-beta, ex-gamma", "ex-acme needs its client secret: tokenbench profile edit ex-acme --client-secret-ref keyring:")
+	wantExit(t, r, 0, "added ex-acme, ex-beta, ex-gamma", "ex-acme needs its client secret: tokenbench profile edit ex-acme --client-secret-ref keyring:",
+		"ex-beta needs its client secret: tokenbench profile edit ex-beta --client-secret-ref keyring:", "ex-gamma needs its client secret")
 	got := dst.mustRun("profile", "export")
 	if got.stdout != all.stdout {
 		t.Errorf("export → import → export changed the profiles:\n%s\nwant\n%s", got.stdout, all.stdout)

@@ -20,7 +20,8 @@ func newProfileExportCmd(e *env) *cobra.Command {
 		Short: "Print profiles as YAML for another machine, without their secrets",
 		Long: `Print the named profiles (all by default) as YAML on stdout, in the format profile import reads.
 Client secret references are left out, a plain secret above all: whoever imports the file sets
-their own.`,
+their own. The auth method stays, written out when it was inferred from the secret, so that the
+imported copy asks for a secret instead of running as a public client.`,
 		Example: `  tokenbench profile export acme > acme.yaml
   tokenbench profile export | ssh jumphost tokenbench profile import -`,
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -184,6 +185,10 @@ func reportImport(e *env, s *profiles.Store, res profiles.ImportResult) {
 		}
 		if missingSecret(p.Validate(), p) {
 			fmt.Fprintf(e.stderr, "  %s needs its client secret: tokenbench profile edit %s --client-secret-ref keyring: (or env:NAME, file:PATH, cmd:COMMAND)\n", n, n)
+		} else if set, err := p.Settings(); err == nil && set.AuthMethod == "" && p.ClientSecret == "" {
+			// Exports by earlier versions left out a method inferred from the secret, so a
+			// confidential client may arrive looking like a public one.
+			fmt.Fprintf(e.stderr, "  %s names no auth method and has no client secret, so it runs as a public client (none); if it is a confidential client, give it both: tokenbench profile edit %s --auth-method client_secret_basic --client-secret-ref keyring:\n", n, n)
 		}
 		printWarnings(e, p.Warnings())
 	}
