@@ -235,10 +235,19 @@ func waitForDevice(ch <-chan tea.Msg) tea.Cmd {
 }
 
 // callUserInfo calls the userinfo endpoint with the access token.
-func callUserInfo(ctx context.Context, c *flows.Client, accessToken string, id int) tea.Cmd {
+func callUserInfo(ctx context.Context, c *flows.Client, accessToken, idToken string, id int) tea.Cmd {
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
-		r, err := c.UserInfo(ctx, accessToken)
+		// OpenID Connect Core §5.3.2: the answer's sub must be the id_token's.
+		want := flows.UserInfoExpect{NoSubject: "this session has no id_token"}
+		if idToken != "" {
+			if sub, err := c.IDTokenSubject(idToken); err == nil {
+				want = flows.UserInfoExpect{Subject: sub}
+			} else {
+				want.NoSubject = "the session's id_token could not be read (" + err.Error() + ")"
+			}
+		}
+		r, err := c.UserInfo(ctx, accessToken, want)
 		return resourceResultMsg{reqID: id, step: stepUserInfo, result: r, err: err, raw: rec.last()}
 	}
 }

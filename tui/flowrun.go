@@ -155,7 +155,7 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		prev.RefreshToken = s.refreshTokenValue()
 		return refreshToken(ctx, c, &prev, "", s.reqID)
 	case stepUserInfo:
-		return callUserInfo(ctx, c, s.current().AccessToken, s.reqID)
+		return callUserInfo(ctx, c, s.current().AccessToken, s.idToken(), s.reqID)
 	case stepIntrospect:
 		return callIntrospect(ctx, c, s.targetToken(), s.form.value(fieldTarget), s.reqID)
 	case stepRevoke:

@@ -64,7 +64,7 @@ func TestUserInfoStepShowsTheChecks(t *testing.T) {
 		t.Fatalf("userinfo: %s err=%v", r.s.states(), r.s.steps[stepUserInfo].err)
 	}
 	v := r.viewText()
-	for _, want := range []string{"UserInfo checks", "signed with alg RS256, then encrypted", "decryption", "valid RS256 signature", "sub match", "demo-user-1"} {
+	for _, want := range []string{"UserInfo checks", "signed with alg RS256, then encrypted", "decryption", "valid RS256 signature", "✓ pass sub match", "is the id_token's sub"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the UserInfo step lacks %q:\n%s", want, v)
 		}
