@@ -130,7 +130,8 @@ func (c *Client) userInfoExpect(ctx context.Context, h http.Header) Expect {
 		exp.AllowedAlgs = stringList(meta.Raw["userinfo_signing_alg_values_supported"])
 	}
 	if d, err := http.ParseTime(h.Get("Date")); err == nil {
-		exp.ServerDate = d
+		// Measured now, as the answer arrives: a JWKS fetch before the checks must not count.
+		exp.ServerDate, exp.ReceivedAt = d, c.now()
 	}
 	return exp
 }
