@@ -22,7 +22,7 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 	)
 	switch {
 	case o.proofJWT != "":
-		req, res, err = o.directAuthorize(ctx, c)
+		req, res, err = o.directAuthorize(ctx, e, c)
 	case flows.IsLoopback(o.redirectURI):
 		req, res, err = o.loopbackAuthorize(ctx, e, c)
 	default:
@@ -49,11 +49,20 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 }
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
-func (o *tokenOptions) directAuthorize(ctx context.Context, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
+func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
 	req, err := c.NewAuthRequest(ctx, "")
 	if err != nil {
 		return nil, nil, err
 	}
+	endpoint, err := c.DirectAuthorizeEndpoint()
+	if err != nil {
+		return req, nil, err
+	}
+	how := "the configured authorization endpoint"
+	if c.Config.Endpoints.Authorization == "" {
+		how = "{issuer}" + flows.DirectAuthorizePath + ", BlockID's path; --authorization-endpoint posts elsewhere"
+	}
+	fmt.Fprintf(e.stderr, "direct authorize: POST %s (%s)\n", endpoint, how)
 	params, err := c.DirectAuthorize(ctx, req, o.proofJWT)
 	if err != nil {
 		return req, nil, err

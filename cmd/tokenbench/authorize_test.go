@@ -4,7 +4,12 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // A loopback redirect URI without a port whose port 80 cannot be bound (the test holds it when it
@@ -32,4 +37,34 @@ func TestTokenLoopbackWithoutPortFallsBack(t *testing.T) {
 	}
 	wantExit(t, r, 0, "listening on :"+port[1]+" because")
 	tokenResponse(t, r)
+}
+
+// With only --issuer, the BlockID direct authorize posts to {issuer}/v1/authorize (not the discovered
+// authorization_endpoint, the browser's page) and says so; --authorization-endpoint overrides it.
+func TestTokenDirectAuthorizeWithOnlyIssuer(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	secret := secretOf(t, p, "demo-jwt")
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := jwt.Signed(signer).Claims(jwt.Claims{
+		Subject: "demo", Audience: jwt.Audience{p.Issuer()}, Expiry: jwt.NewNumericDate(time.Now().Add(time.Minute)),
+	}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v"}
+	r := tb(t, args...)
+	wantExit(t, r, 0, "direct authorize: POST "+p.Issuer()+"/v1/authorize ({issuer}/v1/authorize, BlockID's path; --authorization-endpoint posts elsewhere)")
+	tokenResponse(t, r)
+	wantAllPassed(t, r, "authorization response checks", "id_token checks")
+	if !strings.Contains(r.stderr, "POST "+p.Issuer()+"/v1/authorize") || strings.Contains(r.stderr, "POST "+p.Issuer()+"/authorize ") {
+		t.Errorf("the trace does not show the POST to /v1/authorize:\n%s", r.stderr)
+	}
+
+	// An explicit endpoint wins: the browser's page is no direct authorize, so the provider refuses.
+	r = tb(t, append(args, "--authorization-endpoint", p.Issuer()+"/authorize")...)
+	wantExit(t, r, 1, "direct authorize: POST "+p.Issuer()+"/authorize (the configured authorization endpoint)", "error: access_denied")
 }
