@@ -121,6 +121,7 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 		explainReport(e.stderr, report)
 		return errChecksFailed
 	}
+	warnUnverified(e.stderr, "token", report)
 	return nil
 }
 

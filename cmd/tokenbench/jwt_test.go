@@ -31,7 +31,7 @@ func TestJWTDecodeAndVerify(t *testing.T) {
 
 	t.Run("decode only", func(t *testing.T) {
 		r := tb(t, "jwt", tok)
-		wantExit(t, r, 0)
+		wantExit(t, r, 0, "warning: the token's signature was NOT verified")
 		for _, want := range []string{"JWS (signed token, alg RS256)", "Header:", `"alg": "RS256"`, "Claims:", `"sub": "demo-user-1"`, " UTC, in ", "– skipped  signature   no JWKS or issuer given"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
@@ -42,6 +42,7 @@ func TestJWTDecodeAndVerify(t *testing.T) {
 	t.Run("json with issuer from stdin", func(t *testing.T) {
 		r := runCLI(t, invocation{args: []string{"jwt", "-", "--json", "--issuer", p.Issuer(), "--client-id", "demo-public"}, stdin: strings.NewReader(tok + "\n")})
 		wantExit(t, r, 0)
+		wantNot(t, "stderr", r.stderr, "NOT verified")
 		var out struct {
 			Kind   string
 			Header map[string]any
