@@ -6,10 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // A loopback redirect URI without a port whose port 80 cannot be bound (the test holds it when it
@@ -45,16 +41,7 @@ func TestTokenDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	t.Parallel()
 	p := startProvider(t)
 	secret := secretOf(t, p, "demo-jwt")
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proof, err := jwt.Signed(signer).Claims(jwt.Claims{
-		Subject: "demo", Audience: jwt.Audience{p.Issuer()}, Expiry: jwt.NewNumericDate(time.Now().Add(time.Minute)),
-	}).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
+	proof := proofJWT(t, p, secret)
 	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v"}
 	r := tb(t, args...)
 	wantExit(t, r, 0, "direct authorize: POST "+p.Issuer()+"/v1/authorize ({issuer}/v1/authorize, BlockID's path; --authorization-endpoint posts elsewhere)")

@@ -230,10 +230,10 @@ func TestTokenDeviceCode(t *testing.T) {
 	wantAllPassed(t, r, "id_token checks")
 }
 
-func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
-	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-jwt")
+// proofJWT is a BlockID proof_of_authentication_jwt for the demo user, signed HS256 with the
+// demo-jwt client's secret.
+func proofJWT(t *testing.T, p *demoidp.Provider, secret string) string {
+	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -244,6 +244,14 @@ func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return proof
+}
+
+func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	secret := secretOf(t, p, "demo-jwt")
+	proof := proofJWT(t, p, secret)
 	args := []string{"token", "--issuer", p.Issuer(), "--authorization-endpoint", p.Issuer() + "/v1/authorize",
 		"--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt"}
 	// No browser: with --proof-jwt nothing is opened.
