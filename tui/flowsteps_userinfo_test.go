@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +16,7 @@ import (
 // userinfo are encrypted to: its userinfo answers are signed, then encrypted.
 func encryptedFlowClient(t *testing.T, p *demoidp.Provider) *flows.Client {
 	t.Helper()
-	data, err := os.ReadFile("../assets/demo/private-key-jwt-rsa.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := flows.ParseSigningKey(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := readKey(t, "../assets/demo/private-key-jwt-rsa.pem")
 	cfg := flows.ClientConfig{
 		Issuer: p.Issuer(), ClientID: "demo-encrypted", ClientSecret: "demo-encrypted-secret",
 		AuthMethod: flows.AuthClientSecretBasic, RedirectURI: "http://127.0.0.1:0/callback",

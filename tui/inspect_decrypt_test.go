@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,14 +21,7 @@ func encryptedClient(t *testing.T) *flows.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	data, err := os.ReadFile("../assets/demo/private-key-jwt-rsa.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := flows.ParseSigningKey(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := readKey(t, "../assets/demo/private-key-jwt-rsa.pem")
 	client, err := flows.NewClient(flows.ClientConfig{Issuer: p.Issuer(), ClientID: "demo-encrypted", ClientSecret: "demo-encrypted-secret",
 		AuthMethod: flows.AuthClientSecretBasic, Scopes: []string{"openid", "profile", "offline_access"}, DecryptionKey: key}, flows.TransportOptions{Timeout: 5 * time.Second})
 	if err != nil {
