@@ -120,15 +120,8 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-// jwksCache returns the client's cache, creating it for a Client not made by NewClient.
-func (c *Client) jwksCache() *jwksCache {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.jwks == nil {
-		c.jwks = &jwksCache{}
-	}
-	return c.jwks
-}
+// jwksCache returns the client's cache of the provider's JWK Set.
+func (c *Client) jwksCache() *jwksCache { return &c.st().jwks }
 
 // JWKS returns the provider's JWK Set, fetched once (step "jwks") from the configured or discovered
 // jwks_uri and cached. Keys go-jose cannot use are left out.

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
@@ -284,15 +282,6 @@ func parseKV(flag string, items []string) (url.Values, error) {
 		v.Add(k, val)
 	}
 	return v, nil
-}
-
-// maxAge reads max_age from the authorization parameters, for the auth_time check.
-func maxAge(params url.Values) time.Duration {
-	n, err := strconv.Atoi(params.Get("max_age"))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
 }
 
 func (o *tokenOptions) refresh(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
