@@ -149,6 +149,9 @@ type clientFlags struct {
 	noClientAuth bool
 	// loaded is the profile, once read.
 	loaded *profiles.Profile
+	// run is what the command lays over the profile, or over the flags alone: its grant and the
+	// scopes asked for (profiles.Run).
+	run profiles.Run
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
@@ -226,8 +229,9 @@ func (f *credentialFlags) clientSecret(e *env, fs *pflag.FlagSet) (string, error
 	return e.getenv(envClientSecret), nil
 }
 
-// newClient builds the client: flags (over the profile, with --profile), then adjust (the
-// command's own settings), then the transport.
+// newClient builds the client: the flags laid over the profile through profiles.Resolve, or the
+// flags alone with the same defaults (profiles.Defaults), then adjust (the command's own settings),
+// then the transport.
 func (f *clientFlags) newClient(ctx context.Context, e *env, fs *pflag.FlagSet, adjust func(*flows.ClientConfig)) (*flows.Client, error) {
 	var (
 		cfg  flows.ClientConfig
@@ -239,6 +243,7 @@ func (f *clientFlags) newClient(ctx context.Context, e *env, fs *pflag.FlagSet, 
 	} else {
 		cfg, err = f.config(e, fs)
 		if err == nil {
+			profiles.Defaults(&cfg, f.run)
 			opts, err = f.transport.options(e)
 		}
 	}

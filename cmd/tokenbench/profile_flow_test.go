@@ -49,13 +49,31 @@ func TestTokenWithProfileEachAuthMethod(t *testing.T) {
 	}
 }
 
+// TestProfileScopesAreForItsGrant: a profile's scopes (and its preset's) are asked for on the grant it
+// was saved for; another grant without a user sends no scope unless --scope asks (a provider refuses
+// openid on client credentials, or a refresh wider than the grant).
+func TestProfileScopesAreForItsGrant(t *testing.T) {
+	t.Parallel()
+	p := startProvider(t)
+	pe := newProfileEnv(t)
+	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	pe.mustRun("profile", "add", "login", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope")
+	r := pe.run("token", "--profile", "login", "--grant", "client_credentials")
+	wantExit(t, r, 0)
+	if m := tokenResponse(t, r); m["scope"] != nil {
+		t.Errorf("scope %v: the login profile's scopes were sent on client_credentials", m["scope"])
+	}
+	r = pe.run("token", "--profile", "login", "--grant", "client_credentials", "--scope", "bogus-scope")
+	wantExit(t, r, 1, "invalid_scope", "bogus-scope")
+}
+
 // TestTokenWithProfileFlagsOverride: flags given beside --profile win for that run.
 func TestTokenWithProfileFlagsOverride(t *testing.T) {
 	t.Parallel()
 	p := startProvider(t)
 	pe := newProfileEnv(t)
 	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
-	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "nobody", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope")
+	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "nobody", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope", "--grant", "client_credentials")
 
 	r := pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--scope", "profile")
 	wantExit(t, r, 1, "invalid_client") // the profile's client id is wrong …

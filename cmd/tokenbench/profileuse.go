@@ -48,7 +48,7 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	// Warn about the profile's own choices: not about a secret the flags replaced, nor about an
 	// insecure the flags decide (the flag warns for itself).
 	shown := p
-	if p.ClientSecret != prof.ClientSecret {
+	if p.ClientSecret != prof.ClientSecret || fs.Changed("client-secret") {
 		shown.ClientSecret = ""
 	}
 	if fs.Changed("insecure") {
@@ -60,7 +60,11 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	if !f.noClientAuth {
 		secrets = newSecrets(e)
 	}
-	cfg, opts, err := p.Client(ctx, secrets)
+	run := f.run
+	if fs.Changed("client-secret") {
+		run.ClientSecret = f.creds.secret
+	}
+	cfg, opts, err := profiles.Resolve(ctx, p, secrets, run)
 	if secrets != nil {
 		printWarnings(e, secrets.Warnings())
 	}
@@ -85,8 +89,8 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 }
 
 // overlay lays the provider and credential flags given over the profile. The client secret's
-// precedence is --client-secret, --client-secret-file, the profile's reference, then
-// $TOKENBENCH_CLIENT_SECRET.
+// precedence is --client-secret (given to profiles.Resolve for this run, never as a reference),
+// --client-secret-file, the profile's reference, then $TOKENBENCH_CLIENT_SECRET.
 func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	set := func(flag string, dst *string, v string) {
 		if fs.Changed(flag) {
@@ -113,7 +117,6 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {
 	case fs.Changed("client-secret"):
-		p.ClientSecret, p.AllowPlainSecret = profiles.SecretRef("plain:"+f.creds.secret), true
 	case f.creds.secretFile != "":
 		p.ClientSecret = profiles.SecretRef("file:" + f.creds.secretFile)
 	case p.ClientSecret == "" && e.getenv(envClientSecret) != "":

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,8 +34,8 @@ func demoConfig(p *demoidp.Provider) (flows.ClientConfig, flows.TransportOptions
 		Issuer:      p.Issuer(),
 		ClientID:    walkthroughClient,
 		AuthMethod:  flows.AuthClientSecretBasic,
-		RedirectURI: "http://127.0.0.1:0/callback",
-		Scopes:      []string{"openid", "profile", "email", "offline_access"},
+		RedirectURI: profiles.DefaultRedirectURI,
+		Scopes:      append(slices.Clone(profiles.DefaultUserScopes), "offline_access"),
 	}
 	for _, dc := range p.Clients() {
 		if dc.ID == walkthroughClient {
@@ -123,7 +124,7 @@ func runProfile(ctx context.Context, e *env, name string) error {
 	}
 	printWarnings(e, p.Warnings())
 	secrets := newSecrets(e)
-	cfg, topts, err := p.Client(ctx, secrets)
+	cfg, topts, err := profiles.Resolve(ctx, p, secrets, profiles.Run{})
 	printWarnings(e, secrets.Warnings())
 	var fe *profiles.FieldError
 	switch {
