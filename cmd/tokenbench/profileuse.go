@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
@@ -92,29 +91,11 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 // precedence is --client-secret (given to profiles.Resolve for this run, never as a reference),
 // --client-secret-file, the profile's reference, then $TOKENBENCH_CLIENT_SECRET.
 func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
-	set := func(flag string, dst *string, v string) {
-		if fs.Changed(flag) {
-			*dst = strings.TrimSpace(v)
+	for _, fd := range profiles.Fields() {
+		if fd.Group == profiles.GroupProvider || fd.Group == profiles.GroupClient {
+			setField(p, fs, fd) //nolint:errcheck // these fields take any text; validation names a bad one
 		}
 	}
-	set("issuer", &p.Issuer, f.provider.issuer)
-	ep := f.provider.endpoints
-	set("authorization-endpoint", &p.Endpoints.Authorization, ep.Authorization)
-	set("token-endpoint", &p.Endpoints.Token, ep.Token)
-	set("userinfo-endpoint", &p.Endpoints.UserInfo, ep.UserInfo)
-	set("introspection-endpoint", &p.Endpoints.Introspection, ep.Introspection)
-	set("revocation-endpoint", &p.Endpoints.Revocation, ep.Revocation)
-	set("end-session-endpoint", &p.Endpoints.EndSession, ep.EndSession)
-	set("device-authorization-endpoint", &p.Endpoints.DeviceAuthorization, ep.DeviceAuthorization)
-	set("jwks-uri", &p.Endpoints.JWKS, ep.JWKS)
-	set("pushed-authorization-endpoint", &p.Endpoints.PushedAuthorization, ep.PushedAuthorization)
-	set("client-id", &p.ClientID, f.creds.clientID)
-	if fs.Changed("auth-method") {
-		p.AuthMethod = flows.AuthMethod(f.creds.authMethod)
-	}
-	set("signing-key", &p.SigningKey, f.creds.signingKey)
-	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
-	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {
 	case fs.Changed("client-secret"):
 	case f.creds.secretFile != "":
