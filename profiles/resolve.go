@@ -15,9 +15,12 @@ const DefaultRedirectURI = "http://127.0.0.1:0/callback"
 // preset names any.
 var DefaultUserScopes = []string{"openid", "profile", "email"}
 
-// userGrants are the grants that act for a user (who signs in, or whom an assertion names), and so
-// the ones that ask for the user's scopes by default (an id_token needs openid).
-var userGrants = []string{flows.GrantAuthorizationCode, flows.GrantDeviceCode, flows.GrantPassword, flows.GrantCIBA, flows.GrantJWTBearer, flows.GrantSAML2Bearer}
+// forUser reports whether a grant acts for a user, and so asks for the user's scopes by default
+// (flows.GrantSpec.ForUser; an id_token needs openid).
+func forUser(grantType string) bool {
+	g, ok := flows.LookupGrant(grantType)
+	return ok && g.ForUser
+}
 
 // Run is what one run lays over a profile: the command line's flags or the workbench's edits that
 // are not profile fields of their own.
@@ -51,7 +54,7 @@ func Resolve(ctx context.Context, p Profile, secrets *Secrets, run Run) (flows.C
 	if given {
 		cfg.ClientSecret = run.ClientSecret
 	}
-	if run.Scopes == nil && !slices.Contains(userGrants, run.Grant) && p.grantType() == run.Grant {
+	if run.Scopes == nil && !forUser(run.Grant) && p.grantType() == run.Grant {
 		// A profile saved for a grant without a user (client credentials …) asks for its own
 		// scopes, not its preset's: those are for signing a user in.
 		run.Scopes = slices.Clone(p.Scopes)
@@ -73,7 +76,7 @@ func Defaults(cfg *flows.ClientConfig, run Run) {
 	switch {
 	case run.Scopes != nil:
 		cfg.Scopes = slices.Clone(run.Scopes)
-	case !slices.Contains(userGrants, grantOrCode(run.Grant)):
+	case !forUser(grantOrCode(run.Grant)):
 		cfg.Scopes = nil
 	case len(cfg.Scopes) == 0:
 		cfg.Scopes = slices.Clone(DefaultUserScopes)

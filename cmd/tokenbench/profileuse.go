@@ -136,7 +136,7 @@ func (o *tokenOptions) useProfile(e *env, prof *profiles.Profile, fs *pflag.Flag
 		o.rar.resources = slices.Clone(prof.Resources)
 	}
 	if !fs.Changed("authorization-details") && prof.AuthorizationDetails != "" {
-		if !slices.Contains(flows.AuthorizationDetailsGrants, grant) {
+		if !flows.SendsAuthorizationDetails(grant) {
 			fmt.Fprintf(e.stderr, "note: the authorization_details of profile %s are not sent on --grant %s (%v)\n", prof.Name, o.grant, flows.ErrAuthorizationDetailsGrant)
 		} else {
 			x, err := profiles.Profile{AuthorizationDetails: prof.AuthorizationDetails}.Extras()
