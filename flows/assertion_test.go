@@ -13,6 +13,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // wantOAuthError fails unless err is an OAuth error answer with that code whose description holds
@@ -59,7 +60,7 @@ func samlAssertion(t *testing.T, id, audience string, notOnOrAfter time.Time) []
 
 func TestJWTBearerMadeAssertion(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	for _, id := range []string{"demo-private-key-jwt", "demo-jwt"} {
 		t.Run(id, func(t *testing.T) {
@@ -97,13 +98,13 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 
 func TestJWTBearerTrustedIssuerFromFile(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	// A JWT made elsewhere (here by another client object), read from a file.
 	maker := demoClient(t, p, "demo-public")
 	a, err := maker.MakeAssertion(ctx, flows.AssertionClaims{
 		Issuer: demoidp.TrustedIssuer, Subject: "demo", Audience: []string{p.Issuer()},
-		Key: readKey(t, "../assets/demo/trusted-issuer-ec.pem"), Lifetime: time.Minute,
+		Key: readKey(t, demoidptest.TrustedIssuerKey), Lifetime: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestJWTBearerTrustedIssuerFromFile(t *testing.T) {
 
 func TestJWTBearerRejected(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-private-key-jwt")
 	cases := []struct {
@@ -141,7 +142,7 @@ func TestJWTBearerRejected(t *testing.T) {
 		{"expired", flows.AssertionClaims{Subject: "demo-user-1", Lifetime: time.Nanosecond}, []string{"expired at"}},
 		{"untrusted issuer", flows.AssertionClaims{Issuer: "https://evil.example.com", Subject: "demo-user-1"}, []string{"not trusted"}},
 		{"unknown subject", flows.AssertionClaims{Subject: "mallory"}, []string{`sub "mallory"`}},
-		{"wrong key", flows.AssertionClaims{Issuer: demoidp.TrustedIssuer, Subject: "demo-user-1", Key: readKey(t, "../assets/demo/private-key-jwt-ec.pem")}, []string{"does not verify"}},
+		{"wrong key", flows.AssertionClaims{Issuer: demoidp.TrustedIssuer, Subject: "demo-user-1", Key: readKey(t, demoidptest.ClientKeyEC)}, []string{"does not verify"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,7 +170,7 @@ func TestJWTBearerRejected(t *testing.T) {
 
 func TestSAMLBearer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Scopes = []string{"openid"}
@@ -195,7 +196,7 @@ func TestSAMLBearer(t *testing.T) {
 
 func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	user := demoClient(t, p, "demo-basic")
 	_, subject, err := codeFlow(t, user)
@@ -246,7 +247,7 @@ func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 
 func TestTokenExchangeRejected(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	good, err := c.ClientCredentials(ctx)

@@ -12,9 +12,10 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
-// browserOpener is an AuthorizeOptions.Open that plays the user's browser (demoidp.Browse: the demo
+// browserOpener is an AuthorizeOptions.Open that plays the user's browser (demoidptest.Browse: the demo
 // user is signed in and consents), recording the URL it was handed.
 type browserOpener struct {
 	mu   sync.Mutex
@@ -25,12 +26,12 @@ func (b *browserOpener) open(ctx context.Context, u string) error {
 	b.mu.Lock()
 	b.urls = append(b.urls, u)
 	b.mu.Unlock()
-	_, _, err := demoidp.Browse(ctx, u)
+	_, _, err := demoidptest.Browse(ctx, u)
 	return err
 }
 
 func TestAuthorizeLoopbackThenExchange(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -67,7 +68,7 @@ func TestAuthorizeLoopbackThenExchange(t *testing.T) {
 }
 
 func TestAuthorizePasteMode(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-public")
 	c = c.WithConfig(withRedirect(c.Config, "https://app.example.com/callback"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -108,7 +109,7 @@ func withRedirect(cfg flows.ClientConfig, uri string) flows.ClientConfig {
 }
 
 func TestAuthorizePasteNeedsAReader(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-public")
 	c = c.WithConfig(withRedirect(c.Config, "https://app.example.com/callback"))
 	_, _, err := c.Authorize(context.Background(), flows.AuthorizeOptions{})
@@ -118,7 +119,7 @@ func TestAuthorizePasteNeedsAReader(t *testing.T) {
 }
 
 func TestAuthorizeOpenerFailureEndsTheWait(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -135,7 +136,7 @@ func TestAuthorizeOpenerFailureEndsTheWait(t *testing.T) {
 }
 
 func TestAuthorizeCancelled(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
@@ -149,7 +150,7 @@ func TestAuthorizeCancelled(t *testing.T) {
 // snapshot with a different configuration: under -race, a client whose Config is written while
 // another goroutine reads it is reported.
 func TestSnapshotsDoNotRace(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 	if _, err := c.WithConfig(c.Config).ClientCredentials(ctx); err != nil {
