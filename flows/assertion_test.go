@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
@@ -32,20 +30,6 @@ func wantOAuthErrorAll(t *testing.T, err error, code string, fragments ...string
 			t.Errorf("error description %q lacks %q", oe.Description, f)
 		}
 	}
-}
-
-// unverifiedClaims decodes a JWT's claims without checking its signature.
-func unverifiedClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.HS256})
-	if err != nil {
-		t.Fatalf("not a JWT: %v", err)
-	}
-	var m map[string]any
-	if err := parsed.UnsafeClaimsWithoutVerification(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // samlAssertion is a SAML 2.0 assertion for the demo user, signed by the demo's trusted issuer.
@@ -70,7 +54,7 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			claims := unverifiedClaims(t, a)
+			claims := demoidptest.Claims(t, a)
 			for _, k := range []string{"iss", "sub", "aud", "exp", "iat", "jti", "purpose"} {
 				if _, ok := claims[k]; !ok {
 					t.Errorf("assertion lacks %s: %v", k, claims)
@@ -83,7 +67,7 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tok.IDToken == "" || unverifiedClaims(t, tok.AccessToken)["sub"] != "demo-user-1" {
+			if tok.IDToken == "" || demoidptest.Claims(t, tok.AccessToken)["sub"] != "demo-user-1" {
 				t.Errorf("want an access token for demo-user-1 and an id_token: %s", tok.Body)
 			}
 			if lastForm(t, c, "grant_type") != flows.GrantJWTBearer {
@@ -179,7 +163,7 @@ func TestSAMLBearer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if unverifiedClaims(t, tok.AccessToken)["sub"] != "demo-user-1" {
+	if demoidptest.Claims(t, tok.AccessToken)["sub"] != "demo-user-1" {
 		t.Errorf("access token not for the demo user: %s", tok.Body)
 	}
 	sent := lastForm(t, c, "assertion")
@@ -220,7 +204,7 @@ func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 	if tok.IssuedTokenType() != flows.TokenTypeJWT || tok.TokenType != "N_A" {
 		t.Errorf("issued_token_type %q token_type %q, want jwt and N_A", tok.IssuedTokenType(), tok.TokenType)
 	}
-	claims := unverifiedClaims(t, tok.AccessToken)
+	claims := demoidptest.Claims(t, tok.AccessToken)
 	if claims["sub"] != "demo-user-1" {
 		t.Errorf("sub %v", claims["sub"])
 	}

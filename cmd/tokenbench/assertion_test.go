@@ -120,7 +120,7 @@ func TestTokenExchangeCLI(t *testing.T) {
 		"--resource", "https://api.example.com/", "--audience", "billing", "--requested-token-type", "jwt")...)
 	wantExit(t, r, 0, "issued token type: urn:ietf:params:oauth:token-type:jwt")
 	m := tokenResponse(t, r)
-	claims := jwtClaims(t, m["access_token"].(string))
+	claims := demoidptest.Claims(t, m["access_token"].(string))
 	act, _ := claims["act"].(map[string]any)
 	if claims["sub"] != "demo-user-1" || act["sub"] != "demo-basic" {
 		t.Errorf("sub %v act %v", claims["sub"], claims["act"])
@@ -156,20 +156,6 @@ func signTrusted(t *testing.T, claims map[string]any) string {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// jwtClaims decodes a JWT's claims without checking the signature.
-func jwtClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := parsed.UnsafeClaimsWithoutVerification(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // TestDemoSAMLAssertion: `demo saml-assertion` prints an assertion the provider accepts for the

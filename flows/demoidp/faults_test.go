@@ -160,7 +160,7 @@ func TestFaultUnknownKID(t *testing.T) {
 func TestFaultAlgNone(t *testing.T) {
 	p := withFault(t, "alg-none")
 	tok := tokens(t, p, "openid")
-	h, claims, sig := unverifiedParts(t, tok["id_token"].(string))
+	h, claims, sig := demoidptest.Decode(t, tok["id_token"].(string))
 	if h["alg"] != "none" || sig != "" || claims["sub"] != "demo-user-1" {
 		t.Errorf("id_token header %v, signature %q", h, sig)
 	}

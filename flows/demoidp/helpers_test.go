@@ -239,28 +239,6 @@ func mustVerify(t *testing.T, p *demoidp.Provider, token string) (jose.Header, m
 	return h, claims
 }
 
-// unverifiedParts decodes a compact JWT's header and claims without any
-// check.
-func unverifiedParts(t *testing.T, token string) (header, claims map[string]any, sig string) {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token has %d parts", len(parts))
-	}
-	dec := func(s string) map[string]any {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			t.Fatalf("base64: %v", err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("json: %v", err)
-		}
-		return m
-	}
-	return dec(parts[0]), dec(parts[1]), parts[2]
-}
-
 // numeric reads a JSON number claim as Unix time.
 func numeric(t *testing.T, claims map[string]any, name string) time.Time {
 	t.Helper()

@@ -90,7 +90,7 @@ func TestSAMLBearerSignedAssertion(t *testing.T) {
 	p := demoidptest.StartWith(t, demoidp.Options{})
 	xml := signedSAML(t, p, "_signed", "")
 	m := wantOK(t, samlGrant(t, p, xml))
-	if _, claims, _ := unverifiedParts(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
+	if _, claims, _ := demoidptest.Decode(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
 		t.Errorf("access token sub %v, want demo-user-1", claims["sub"])
 	}
 	if _, ok := m["refresh_token"]; ok {
@@ -111,7 +111,7 @@ func TestTokenExchangeSAMLSubjectToken(t *testing.T) {
 		})
 	}
 	m := wantOK(t, exchange(signedSAML(t, p, "", "")))
-	if _, claims, _ := unverifiedParts(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
+	if _, claims, _ := demoidptest.Decode(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
 		t.Errorf("exchanged token sub %v, want demo-user-1", claims["sub"])
 	}
 	unsigned := demoidp.SAMLBearerAssertion{Audience: p.Issuer()}.XML()

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -159,5 +160,36 @@ func TestClock(t *testing.T) {
 	c.Advance(90 * time.Second)
 	if got := c.Now().Sub(demoidptest.FixedNow()); got != 90*time.Second {
 		t.Fatalf("advanced by %s, want 1m30s", got)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	req, err := http.NewRequest(http.MethodPost, p.Issuer()+"/token", strings.NewReader(url.Values{
+		"grant_type": {"password"}, "username": {"demo"}, "password": {"demo"}, "scope": {"openid"},
+	}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(demoidptest.BasicID, demoidptest.BasicSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		IDToken string `json:"id_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.IDToken == "" {
+		t.Fatalf("HTTP %d, no id_token: %v", resp.StatusCode, err)
+	}
+	h, claims, sig := demoidptest.Decode(t, tok.IDToken)
+	if h["alg"] != "RS256" || h["kid"] == nil || claims["sub"] != "demo-user-1" || claims["iss"] != p.Issuer() || sig == "" {
+		t.Fatalf("header %v, claims %v, signature %q", h, claims, sig)
+	}
+	if got := demoidptest.Claims(t, tok.IDToken); got["aud"] != demoidptest.BasicID {
+		t.Fatalf("Claims aud = %v, want %s", got["aud"], demoidptest.BasicID)
 	}
 }
