@@ -45,6 +45,19 @@ func authorize(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthRe
 // returning the browser's last page too.
 func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
 	t.Helper()
+	var res *flows.AuthResponse
+	var err error
+	req, page := viaListener(t, c, func(ctx context.Context, l *flows.Listener, req *flows.AuthRequest) {
+		res, err = c.AwaitCallback(ctx, l, req)
+	})
+	return req, res, page, err
+}
+
+// viaListener makes the client's authorization request with a loopback listener, sends the demo
+// user's browser to it, and runs receive on the listener meanwhile. It returns the request and the
+// browser's last page.
+func viaListener(t testing.TB, c *flows.Client, receive func(context.Context, *flows.Listener, *flows.AuthRequest)) (*flows.AuthRequest, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	l, err := flows.Listen(c.Config.RedirectURI)
@@ -61,8 +74,8 @@ func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.Auth
 		_, body := demoidptest.Visit(t, req.URL)
 		page <- body
 	}()
-	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, <-page, err
+	receive(ctx, l, req)
+	return req, <-page
 }
 
 // codeFlow runs authorize → callback → token.

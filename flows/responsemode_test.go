@@ -27,24 +27,16 @@ func modeClient(t testing.TB, p *demoidp.Provider, responseType, responseMode st
 // listener received them, unverified.
 func rawResponse(t testing.TB, c *flows.Client) (*flows.AuthRequest, url.Values) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
+	var params url.Values
+	req, _ := viaListener(t, c, func(ctx context.Context, l *flows.Listener, _ *flows.AuthRequest) {
+		var err error
+		if params, err = l.Wait(ctx, nil); err != nil {
+			t.Error(err)
+		}
+	})
+	if params == nil {
+		t.FailNow()
 	}
-	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { demoidptest.Visit(t, req.URL); close(done) }()
-	params, err := l.Wait(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-done
 	return req, params
 }
 
