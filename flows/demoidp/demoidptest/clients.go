@@ -19,7 +19,7 @@ const (
 	SpecialID, SpecialSecret = "demo:special+id", "se:cr/et+%&="
 )
 
-// Client is the provider's demo client id; an unknown id fails the test.
+// Client is the provider's demo client with that id; an unknown id fails the test.
 func Client(t testing.TB, p *demoidp.Provider, id string) demoidp.Client {
 	t.Helper()
 	for _, c := range p.Clients() {
