@@ -166,15 +166,10 @@ func TestClock(t *testing.T) {
 func TestDecode(t *testing.T) {
 	t.Parallel()
 	p := demoidptest.Start(t)
-	req, err := http.NewRequest(http.MethodPost, p.Issuer()+"/token", strings.NewReader(url.Values{
+	resp, err := http.PostForm(p.Issuer()+"/token", url.Values{
 		"grant_type": {"password"}, "username": {"demo"}, "password": {"demo"}, "scope": {"openid"},
-	}.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(demoidptest.BasicID, demoidptest.BasicSecret)
-	resp, err := http.DefaultClient.Do(req)
+		"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +184,7 @@ func TestDecode(t *testing.T) {
 	if h["alg"] != "RS256" || h["kid"] == nil || claims["sub"] != "demo-user-1" || claims["iss"] != p.Issuer() || sig == "" {
 		t.Fatalf("header %v, claims %v, signature %q", h, claims, sig)
 	}
-	if got := demoidptest.Claims(t, tok.IDToken); got["aud"] != demoidptest.BasicID {
-		t.Fatalf("Claims aud = %v, want %s", got["aud"], demoidptest.BasicID)
+	if got := demoidptest.Claims(t, tok.IDToken); got["aud"] != demoidptest.PostID {
+		t.Fatalf("Claims aud = %v, want %s", got["aud"], demoidptest.PostID)
 	}
 }
