@@ -2,6 +2,7 @@ package tui
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +11,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
+	"github.com/tokenbench/tokenbench/tui/stepper"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The golden tests run the whole app in teatest and compare the stripped final view (STYLE §9).
@@ -66,16 +70,16 @@ func waitModel(t *testing.T, tm *teatest.TestModel, what string, cond func(Model
 }
 
 // flowOf is the app's stepper.
-func flowOf(m Model) flowModel {
-	f, _ := m.screens[flowScreen].(flowModel)
+func flowOf(m Model) stepper.Model {
+	f, _ := m.screens[ui.FlowScreen].(stepper.Model)
 	return f
 }
 
 // stepEnded reports whether a step is done or failed.
-func stepEnded(id stepID) func(Model) bool {
+func stepEnded(id stepper.StepID) func(Model) bool {
 	return func(m Model) bool {
-		st := flowOf(m).steps[id].state
-		return st == stateDone || st == stateFailed
+		st := flowOf(m).Steps[id].State
+		return st == stepper.StateDone || st == stepper.StateFailed
 	}
 }
 
@@ -90,7 +94,7 @@ func startApp(t *testing.T, opts Options, w, h int) *teatest.TestModel {
 // finalView quits and returns the stripped final view.
 func finalView(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
-	tm.Send(press("ctrl+c"))
+	tm.Send(tuitest.Press("ctrl+c"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
 	// The spinner's frame depends on when the program stopped.
 	return spinnerFrame.ReplaceAllString(ansi.Strip(final.View().Content), "*")
@@ -106,59 +110,59 @@ func waitSized(t *testing.T, tm *teatest.TestModel) {
 
 func TestFlowGolden(t *testing.T) {
 	t.Run("initial", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 80, 24)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("token", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 100, 40)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 100, 40)
 		waitSized(t, tm)
-		tm.Send(press("enter")) // Discover
-		waitModel(t, tm, "discovery", stepEnded(stepDiscover))
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Authorize; the injected browser comes back to the listener
-		waitModel(t, tm, "the callback", stepEnded(stepCallback))
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Token
-		waitModel(t, tm, "the token", stepEnded(stepToken))
+		tm.Send(tuitest.Press("enter")) // Discover
+		waitModel(t, tm, "discovery", stepEnded(stepper.StepDiscover))
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Authorize; the injected browser comes back to the listener
+		waitModel(t, tm, "the callback", stepEnded(stepper.StepCallback))
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Token
+		waitModel(t, tm, "the token", stepEnded(stepper.StepToken))
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("failed", func(t *testing.T) {
-		p := flowProvider(t, "deny")
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 100, 50)
+		p := tuitest.FlowProvider(t, "deny")
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 100, 50)
 		waitSized(t, tm)
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Authorize, which the provider denies
-		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded(stepCallback)(m) && flowOf(m).meta != nil })
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Authorize, which the provider denies
+		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded(stepper.StepCallback)(m) && flowOf(m).Meta != nil })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("device", func(t *testing.T) {
 		// A long interval: no poll happens during the test, so the view is always the same.
-		p := flowProviderWith(t, demoidp.Options{DeviceInterval: time.Minute})
-		opts := flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), nil)
+		p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: time.Minute})
+		opts := flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil)
 		tm := startApp(t, opts, 80, 24)
 		waitSized(t, tm)
-		tm.Send(press("g"))
-		tm.Send(press("g"))
-		tm.Send(press("g")) // authorization_code → client_credentials → password → device_code
-		tm.Send(press("j"))
-		tm.Send(press("enter"))
-		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).running == stepToken && flowOf(m).meta != nil })
+		tm.Send(tuitest.Press("g"))
+		tm.Send(tuitest.Press("g"))
+		tm.Send(tuitest.Press("g")) // authorization_code → client_credentials → password → device_code
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter"))
+		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).Running == stepper.StepToken && flowOf(m).Meta != nil })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("learn", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 120, 30)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 120, 30)
 		waitSized(t, tm)
-		tm.Send(press("j"))
-		tm.Send(press("L"))
-		waitModel(t, tm, "learn", func(m Model) bool { return m.c.learn && flowOf(m).cursor == stepAuthorize })
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("L"))
+		waitModel(t, tm, "learn", func(m Model) bool { return m.c.Learn && flowOf(m).Cursor == stepper.StepAuthorize })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 }
@@ -166,26 +170,50 @@ func TestFlowGolden(t *testing.T) {
 // TestFlowKeysWhileSlow: while a request is in flight (the provider's slow fault holds every
 // answer 5 s), keys are still answered at once, and esc cancels the request.
 func TestFlowKeysWhileSlow(t *testing.T) {
-	p := flowProvider(t, "slow=5s")
-	tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 80, 24)
+	p := tuitest.FlowProvider(t, "slow=5s")
+	tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 80, 24)
 	waitSized(t, tm)
-	tm.Send(press("enter")) // Discover: held 5 s by the provider
-	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).running == stepDiscover })
+	tm.Send(tuitest.Press("enter")) // Discover: held 5 s by the provider
+	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).Running == stepper.StepDiscover })
 	start := time.Now()
-	tm.Send(press("j"))
-	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).cursor == stepAuthorize })
+	tm.Send(tuitest.Press("j"))
+	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).Cursor == stepper.StepAuthorize })
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("a key took %s to be answered during a slow request", took)
 	} else {
 		t.Logf("key answered in %s while discovery was in flight", took)
 	}
-	tm.Send(press("esc"))
+	tm.Send(tuitest.Press("esc"))
 	waitModel(t, tm, "the cancel", func(m Model) bool {
 		f := flowOf(m)
-		return f.running == numSteps && f.steps[stepDiscover].state == statePending
+		return f.Running == stepper.NumSteps && f.Steps[stepper.StepDiscover].State == stepper.StatePending
 	})
 	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("cancelling took %s", took)
 	}
 	finalView(t, tm)
+}
+
+// flowOptions are the app's options for a test on client c.
+func flowOptions(c *flows.Client, open func(string) error) Options {
+	return Options{Client: c, Name: "demo-basic @ test", Note: "test provider", OpenBrowser: open, Now: tuitest.FlowNow, Scrub: tuitest.FlowScrub}
+}
+
+// TestFlowClickSelectsStep: a left click on a step of the stepper's list selects it.
+func TestFlowClickSelectsStep(t *testing.T) {
+	m := newTestApp(t)
+	var y int
+	for i, line := range strings.Split(ansi.Strip(m.View().Content), "\n") {
+		if strings.Contains(line, "Introspect") {
+			y = i
+		}
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 3, Y: y, Button: tea.MouseLeft})
+	if cur := flowOf(m).Cursor; cur != stepper.StepIntrospect {
+		t.Fatalf("click on the Introspect row selected %s", cur.Title())
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 60, Y: y - 3, Button: tea.MouseLeft})
+	if cur := flowOf(m).Cursor; cur != stepper.StepIntrospect {
+		t.Errorf("a click in the pane moved the step to %s", cur.Title())
+	}
 }

@@ -1,0 +1,266 @@
+package faultpanel
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/tui/profilescreen"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// faultKeys are the panel's keys.
+type faultKeys struct {
+	Up, Down key.Binding
+	Toggle   key.Binding
+	Rotate   key.Binding
+	Retire   key.Binding
+	Close    key.Binding
+	Done     key.Binding // ends a duration's editing
+	Cancel   key.Binding
+}
+
+func defaultFaultKeys() faultKeys {
+	return faultKeys{
+		Up:     ui.KeyUp(),
+		Down:   ui.KeyDown(),
+		Toggle: key.NewBinding(key.WithKeys("space", "enter"), key.WithHelp("space", "on/off")),
+		Rotate: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rotate signing key")),
+		Retire: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "retire old keys")),
+		Close:  key.NewBinding(key.WithKeys("F", "esc"), key.WithHelp("F/esc", "close")),
+		Done:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set")),
+		Cancel: ui.KeyCancel(),
+	}
+}
+
+// defaultDuration is offered when a fault that takes a duration is turned on.
+var defaultDuration = map[string]string{"clock-skew": "10m", "slow": "5s"}
+
+// faultsPanel is the panel's state. The faults shown are the panel's copy, set in Update and sent
+// to the provider by a command; demoStateMsg brings back what the provider then holds.
+type Panel struct {
+	Open    bool
+	List    []demoidp.Fault
+	Sel     int
+	Faults  demoidp.Faults
+	Kids    []string
+	Editing bool // a duration is being typed into input
+	Input   textinput.Model
+	Notice  string
+	Failure string
+	keys    faultKeys
+	// reqID numbers the panel's commands; an older answer is dropped.
+	reqID int
+}
+
+func New(c *ui.Common) Panel {
+	return Panel{List: demoidp.FaultList(), Input: ui.NewLineInput(c, "a duration: 10m, -5m, 3s"), keys: defaultFaultKeys()}
+}
+
+// demoStateMsg is the provider's faults and keys after a panel command.
+type StateMsg struct {
+	reqID  int
+	faults demoidp.Faults
+	kids   []string
+	notice string
+}
+
+// readDemo reads the provider's state, after apply (which may be nil) ran on it.
+func readDemo(d ui.DemoControls, id int, apply func(ui.DemoControls) string) tea.Cmd {
+	return func() tea.Msg {
+		notice := ""
+		if apply != nil {
+			notice = apply(d)
+		}
+		return StateMsg{reqID: id, faults: d.Faults(), kids: d.KeyIDs(), notice: notice}
+	}
+}
+
+// show opens the panel and asks the provider for its state.
+func (p Panel) Show(d ui.DemoControls) (Panel, tea.Cmd) {
+	p.Open, p.Editing, p.Notice, p.Failure = true, false, "", ""
+	p.Faults = d.Faults()
+	p.reqID++
+	return p, readDemo(d, p.reqID, nil)
+}
+
+func (p Panel) OnState(msg StateMsg) Panel {
+	if msg.reqID != p.reqID {
+		return p
+	}
+	p.Faults, p.Kids = msg.faults, msg.kids
+	if msg.notice != "" {
+		p.Notice = msg.notice
+	}
+	return p
+}
+
+// handleKey acts on a key while the panel is open.
+func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd) {
+	if p.Editing {
+		return p.handleEditKey(msg, d)
+	}
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Close):
+		p.Open = false
+	case key.Matches(msg, k.Up):
+		p.Sel = max(0, p.Sel-1)
+	case key.Matches(msg, k.Down):
+		p.Sel = min(len(p.List)-1, p.Sel+1)
+	case key.Matches(msg, k.Toggle):
+		return p.toggle(d)
+	case key.Matches(msg, k.Rotate):
+		p.reqID++
+		p.Notice, p.Failure = "generating a new signing key…", ""
+		return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
+			d.RotateKeys()
+			return "new signing key " + shortKID(d.KeyIDs()[0]) + ": tokens from now on carry its kid, which a client's cached JWKS lacks (it must fetch the JWKS again)"
+		})
+	case key.Matches(msg, k.Retire):
+		p.reqID++
+		p.Notice, p.Failure = "", ""
+		return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
+			if n := d.RetireOldKeys(); n > 0 {
+				return profilescreen.Plural(n, "old key") + " no longer published: tokens signed with them now fail the signature check"
+			}
+			return "only the current key is published; nothing to retire"
+		})
+	}
+	return p, nil
+}
+
+// toggle turns the selected fault off, or on (a duration fault asks for its value first).
+func (p Panel) toggle(d ui.DemoControls) (Panel, tea.Cmd) {
+	fault := p.List[p.Sel]
+	p.Notice, p.Failure = "", ""
+	if p.Faults.Get(fault.Name) == "" && fault.TakesDuration {
+		p.Editing = true
+		p.Input.SetValue(defaultDuration[fault.Name])
+		p.Input.CursorEnd()
+		return p, p.Input.Focus()
+	}
+	spec := fault.Name
+	if p.Faults.Get(fault.Name) != "" {
+		spec += "=false"
+		if fault.TakesDuration {
+			spec = fault.Name + "=0s"
+		}
+	}
+	return p.apply(d, spec)
+}
+
+func (p Panel) handleEditKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd) {
+	switch {
+	case key.Matches(msg, p.keys.Cancel):
+		p.Editing = false
+		p.Input.Blur()
+		return p, nil
+	case key.Matches(msg, p.keys.Done):
+		np, cmd := p.apply(d, p.List[p.Sel].Name+"="+strings.TrimSpace(p.Input.Value()))
+		if np.Failure == "" {
+			np.Editing = false
+			np.Input.Blur()
+		}
+		return np, cmd
+	}
+	var cmd tea.Cmd
+	p.Input, cmd = p.Input.Update(msg)
+	return p, cmd
+}
+
+// apply sets one fault by its Set form, in the panel's copy and then on the provider.
+func (p Panel) apply(d ui.DemoControls, spec string) (Panel, tea.Cmd) {
+	f := p.Faults
+	p.Failure = ""
+	if err := f.Set(spec); err != nil {
+		p.Failure = err.Error()
+		return p, nil
+	}
+	p.Faults = f
+	p.reqID++
+	return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
+		d.SetFaults(f)
+		return "applies from the provider's next request"
+	})
+}
+
+func (p Panel) ShortHelp() []key.Binding {
+	if p.Editing {
+		return []key.Binding{p.keys.Done, p.keys.Cancel}
+	}
+	return []key.Binding{p.keys.Toggle, p.keys.Rotate, p.keys.Retire, p.keys.Close}
+}
+
+// shortKID shortens a thumbprint kid for a line of text.
+func shortKID(kid string) string {
+	if len(kid) > 10 {
+		return kid[:8] + "…"
+	}
+	return kid
+}
+
+// view lays the panel out in w × h cells.
+func (p Panel) View(st *ui.Styles, w, h int) string {
+	head := []string{
+		st.Title.Render("Built-in provider — faults"),
+		ui.WrapIndent("Make the provider misbehave, run the flow again, and watch the checks catch it.", w, ""),
+	}
+	fault := p.List[p.Sel]
+	tail := []string{ui.WrapIndent(fault.Name+": "+fault.About, w, "  ")}
+	if p.Editing {
+		tail = append(tail, "duration> "+p.Input.View())
+	}
+	keys := "signing keys: none read yet"
+	if len(p.Kids) > 0 {
+		keys = "signing keys: " + profilescreen.Plural(len(p.Kids), "published key") + "; current kid \"" + shortKID(p.Kids[0]) + "\""
+	}
+	tail = append(tail, st.Muted.Render(keys))
+	switch {
+	case p.Failure != "":
+		tail = append(tail, ui.WrapEach(st.Fail, "✗ "+p.Failure, w, "  "))
+	case p.Notice != "":
+		tail = append(tail, ui.WrapEach(st.Muted, p.Notice, w, "  "))
+	}
+	used := strings.Count(strings.Join(head, "\n")+"\n"+strings.Join(tail, "\n"), "\n") + 2
+	rows := max(3, h-used-1)
+	offset := max(0, min(p.Sel-rows+1, len(p.List)-rows))
+	nameW := 0
+	for _, f := range p.List {
+		nameW = max(nameW, len(f.Name))
+	}
+	lines := append([]string{}, head...)
+	lines = append(lines, "")
+	for i := offset; i < offset+rows && i < len(p.List); i++ {
+		lines = append(lines, p.row(st, i, nameW, w))
+	}
+	lines = append(lines, "")
+	lines = append(lines, tail...)
+	return strings.Join(lines, "\n")
+}
+
+// row is one fault: its box, name, value, and the start of what it does.
+func (p Panel) row(st *ui.Styles, i, nameW, w int) string {
+	fault := p.List[i]
+	box, value := "[ ]", ""
+	if on := p.Faults.Get(fault.Name); on != "" {
+		box = "[x]"
+		if _, v, ok := strings.Cut(on, "="); ok {
+			value = v
+		}
+	}
+	mark := "  "
+	if i == p.Sel {
+		mark = "▸ "
+	}
+	text := mark + box + " " + ui.PadCell(fault.Name, nameW) + " " + ui.PadCell(value, 6) + " "
+	if i == p.Sel {
+		return st.Selected.Render(ui.PadCell(ui.Truncate(text+fault.About, w), w))
+	}
+	if box == "[x]" {
+		text = mark + st.Warn.Render(box+" "+ui.PadCell(fault.Name, nameW)) + " " + ui.PadCell(value, 6) + " "
+	}
+	return ui.Truncate(text+st.Muted.Render(fault.About), w)
+}

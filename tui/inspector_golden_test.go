@@ -1,0 +1,64 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// goldenSizes are the terminal sizes every screen golden is taken at.
+var goldenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+
+// runGolden runs the whole app at a size, sends msgs, waits for want to be drawn, quits, and
+// compares the final view, without escape codes, with the golden file.
+func runGolden(t *testing.T, m Model, w, h int, want string, msgs ...tea.Msg) {
+	t.Helper()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	for _, msg := range msgs {
+		tm.Send(msg)
+	}
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+		teatest.WithDuration(5*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	golden.RequireEqual(t, ansi.Strip(final.View().Content))
+}
+
+// TestInspectorGolden shows the fake token set from the flow, the id_token selected, with a fixed
+// clock: 30 minutes before expiry.
+func TestInspectorGolden(t *testing.T) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			m := New(Options{Start: ui.InspectScreen, Now: func() time.Time { return tuitest.FixedNow }})
+			runGolden(t, m, size.w, size.h, "left", tuitest.FakeTokens(t))
+		})
+	}
+}
+
+// TestInspectorRefreshGolden shows the access token after a refresh beside the one it replaced:
+// two columns at 120, one above the other at 80.
+func TestInspectorRefreshGolden(t *testing.T) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			m := New(Options{Start: ui.InspectScreen, Now: func() time.Time { return tuitest.FixedNow }})
+			first := tuitest.FakeTokens(t)
+			runGolden(t, m, size.w, size.h, "Since the refresh", first, tuitest.RefreshedTokens(t, first), tea.KeyPressMsg{Code: tea.KeyRight})
+		})
+	}
+}
+
+// TestInspectorMalformedGolden shows a pasted token that is not a JWT, explained.
+func TestInspectorMalformedGolden(t *testing.T) {
+	m := New(Options{Start: ui.InspectScreen, Now: func() time.Time { return tuitest.FixedNow }})
+	runGolden(t, m, 80, 24, "Malformed", tea.PasteMsg{Content: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlIn0=.fake+sig"})
+}

@@ -1,0 +1,204 @@
+package tracescreen
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// traceModel is the trace screen.
+type Model struct {
+	c         *ui.Common
+	keys      traceKeys
+	Exchanges []flows.Exchange
+	Sel       int
+	// follow keeps the newest exchange selected as exchanges arrive, until the user moves.
+	Follow bool
+	// offset is the first exchange shown in the list.
+	offset int
+	reveal bool
+	// zoom gives the whole body to the detail.
+	zoom bool
+	Vp   viewport.Model
+	// dir is where exports are written: the current directory (tests use a temporary one).
+	dir       string
+	status    string
+	statusBad bool
+	saveID    int
+	width     int
+	height    int
+}
+
+func New(c *ui.Common) ui.Screen {
+	vp := viewport.New()
+	vp.SoftWrap = true
+	vp.MouseWheelEnabled = true
+	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
+	s := Model{c: c, keys: defaultTraceKeys(), Follow: true, Vp: vp, dir: "."}
+	s.Exchanges = c.Trace.Exchanges()
+	s.Sel = max(0, len(s.Exchanges)-1)
+	return s
+}
+
+// Update handles the trace's messages.
+func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.width, s.height = msg.Width, msg.Height
+		return s.layout(), nil
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.MouseWheelMsg:
+		s.Vp, _ = s.Vp.Update(msg)
+		return s, nil
+	case tea.MouseClickMsg:
+		return s.click(msg), nil
+	case ui.ExchangeRecordedMsg:
+		return s.onExchange(msg.Exchange), nil
+	case TraceSavedMsg:
+		return s.onSaved(msg), nil
+	case tea.BackgroundColorMsg, ui.LearnToggledMsg:
+		return s.layout(), nil
+	}
+	return s, nil
+}
+
+func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, s.keys.Up) && s.zoom:
+		s.Vp.ScrollUp(1)
+	case key.Matches(msg, s.keys.Down) && s.zoom:
+		s.Vp.ScrollDown(1)
+	case key.Matches(msg, s.keys.Up):
+		return s.selectExchange(s.Sel - 1), nil
+	case key.Matches(msg, s.keys.Down):
+		return s.selectExchange(s.Sel + 1), nil
+	case key.Matches(msg, s.keys.Top):
+		return s.selectExchange(0), nil
+	case key.Matches(msg, s.keys.Bottom):
+		return s.selectExchange(len(s.Exchanges) - 1), nil
+	case key.Matches(msg, s.keys.PageUp):
+		s.Vp.PageUp()
+	case key.Matches(msg, s.keys.PageDown):
+		s.Vp.PageDown()
+	case key.Matches(msg, s.keys.Zoom):
+		s.zoom = len(s.Exchanges) > 0
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Back):
+		s.zoom = false
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Reveal):
+		s.reveal = !s.reveal
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Copy):
+		return s.copyCurl()
+	case key.Matches(msg, s.keys.HAR):
+		return s.save(exportHAR)
+	case key.Matches(msg, s.keys.Markdown):
+		return s.save(exportMarkdown)
+	}
+	return s, nil
+}
+
+// selectExchange moves the selection; selecting the last one follows new exchanges again.
+func (s Model) selectExchange(i int) Model {
+	if len(s.Exchanges) == 0 {
+		return s
+	}
+	i = min(max(i, 0), len(s.Exchanges)-1)
+	if i != s.Sel {
+		s.Vp.GotoTop()
+	}
+	s.Sel = i
+	s.Follow = i == len(s.Exchanges)-1
+	return s.layout()
+}
+
+// click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
+func (s Model) click(msg tea.MouseClickMsg) Model {
+	row := msg.Y - 1
+	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.Exchanges) {
+		return s
+	}
+	return s.selectExchange(s.offset + row)
+}
+
+// onExchange appends a recorded exchange. The trace numbers exchanges from 1 without gaps, so a
+// gap means a live update was missed (the listener's buffer was full): the list is then read
+// again from the trace, which keeps every exchange.
+func (s Model) onExchange(x flows.Exchange) Model {
+	switch n := len(s.Exchanges); {
+	case x.ID <= n:
+		return s // already listed: the screen was built after it was recorded
+	case x.ID == n+1:
+		s.Exchanges = append(s.Exchanges[:n:n], x)
+	default:
+		s.Exchanges = s.c.Trace.Exchanges()
+	}
+	if s.Follow {
+		s.Sel = len(s.Exchanges) - 1
+		s.Vp.GotoTop()
+	}
+	return s.layout()
+}
+
+// selected is the selected exchange as shown: masked unless revealed.
+func (s Model) selected() (flows.Exchange, bool) {
+	if s.Sel >= len(s.Exchanges) {
+		return flows.Exchange{}, false
+	}
+	x := s.Exchanges[s.Sel]
+	if !s.reveal {
+		x = x.Redact()
+	}
+	return x, true
+}
+
+// copyCurl copies the selected request as a curl command, as shown: masked unless revealed.
+func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
+	x, ok := s.selected()
+	if !ok {
+		return s, nil
+	}
+	s.statusBad = false
+	if s.reveal {
+		s.status = fmt.Sprintf("copied request #%d as curl, with its secrets", x.ID)
+	} else {
+		s.status = fmt.Sprintf("copied request #%d as curl, secrets masked (s, then c, to copy them)", x.ID)
+	}
+	return s.layout(), tea.SetClipboard(x.Curl())
+}
+
+const (
+	exportHAR      exportFormat = "har"
+	exportMarkdown exportFormat = "md"
+)
+
+// save writes the session to a new file in a command; the file is always redacted.
+func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
+	if s.c.Trace == nil || len(s.Exchanges) == 0 {
+		s.status, s.statusBad = "nothing to save: no HTTP exchange yet", true
+		return s.layout(), nil
+	}
+	s.saveID++
+	s.status, s.statusBad = "saving…", false
+	return s.layout(), saveTrace(s.c.Trace, s.dir, s.c.Now(), f, s.saveID)
+}
+
+// onSaved shows where the export went.
+func (s Model) onSaved(msg TraceSavedMsg) Model {
+	if msg.id != s.saveID {
+		return s // an older save finishing after a newer one started
+	}
+	what := map[exportFormat]string{exportHAR: "HAR", exportMarkdown: "Markdown"}[msg.format]
+	if msg.err != nil {
+		s.status, s.statusBad = "could not save the "+what+": "+msg.err.Error(), true
+		return s.layout()
+	}
+	s.status, s.statusBad = fmt.Sprintf("saved %s (%s, %s, secrets redacted)", msg.path, what, ui.CountNoun(msg.count, "exchange")), false
+	return s.layout()
+}

@@ -1,0 +1,14 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/textinput"
+)
+
+// newLineInput is a one-line text input.
+func NewLineInput(c *Common, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = placeholder
+	in.SetStyles(c.Styles.Input)
+	return in
+}
