@@ -2,9 +2,11 @@
 // creates a tenant profile (the Profiles screen), runs an OAuth 2.0 / OpenID Connect flow step by
 // step on it (Flow), reads the tokens (Inspector) and every HTTP exchange (Trace).
 //
-// The root Model (this file) owns the shared *common context, handles the global keys and routes
-// messages to the screens (see screen for the routing rules). All protocol work happens in the
-// flows package, through the commands in commands.go.
+// The root Model (this file) owns the shared *ui.Common context, handles the global keys and routes
+// messages to the screens (see ui.Screen for the routing rules); it is the only package that knows
+// every screen (newScreen). Each screen is a package of its own (stepper, profilescreen, inspector,
+// tracescreen, and faultpanel for F); they share tui/ui and talk through its messages. All protocol
+// work happens in the flows package, through the commands each screen issues.
 package tui
 
 import (
@@ -16,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/faultpanel"
@@ -29,7 +32,7 @@ import (
 // Options are what the app needs from the command line.
 type Options struct {
 	// Client is the session's OAuth client; its Trace records every exchange. It may be nil until
-	// the profiles screen opens a profile (clientReadyMsg).
+	// the profiles screen opens a profile (ClientReadyMsg).
 	Client *flows.Client
 	// Name labels the client in the header ("demo-basic @ built-in provider").
 	Name string
@@ -143,7 +146,7 @@ func (m Model) useClient(client *flows.Client) Model {
 	return m
 }
 
-// newScreen is the registry of screens: add a case here to add a screen (and its screenID).
+// newScreen is the registry of screens: add a case here to add a screen (and its ScreenID).
 func newScreen(id ui.ScreenID, c *ui.Common) ui.Screen {
 	switch id {
 	case ui.ProfilesScreen:

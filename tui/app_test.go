@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/inspector"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
@@ -15,6 +16,9 @@ import (
 	"github.com/tokenbench/tokenbench/tui/tracescreen"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the root: screens and global keys, help and Learn, the background, routing of results
+// to hidden screens, and the session started for a client.
 
 // appUpdate is one Update of the root, as a pure function.
 func appUpdate(t *testing.T, m Model, msg tea.Msg) (Model, tea.Cmd) {
@@ -43,7 +47,7 @@ func newTestApp(t *testing.T) Model {
 }
 
 // TestAppScreens: with a client the app opens on the stepper; tab / shift+tab cycle (Profiles
-// first), the number keys jump, navigateMsg switches.
+// first), the number keys jump, NavigateMsg switches.
 func TestAppScreens(t *testing.T) {
 	t.Parallel()
 	m := newTestApp(t)

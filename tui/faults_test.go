@@ -8,10 +8,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/faultpanel"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// Tests of the faults panel (F) in the whole app, against the built-in provider.
 
 // demoApp is the app on the built-in provider's demo client, with the provider's faults panel.
 func demoApp(t *testing.T) (Model, *demoidp.Provider) {

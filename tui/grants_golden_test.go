@@ -7,11 +7,14 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/stepper"
 )
+
+// Goldens of the whole app on the grants' inputs: the assertion grants, mutual TLS and CIBA's hints.
 
 // TestFlowCIBAHintTokenGolden: login_hint_token and requested_expiry typed into the form of the
 // running app: the request shows the token masked and the lifetime in the seconds it sends.
@@ -134,7 +137,7 @@ func TestFlowSAMLBearerGolden(t *testing.T) {
 			if aud == "" {
 				aud = p.Issuer() + "/token"
 			}
-			file := tuitest.SamlFile(t, dir, "assertion.xml", "_tui-"+tc.name, aud)
+			file := tuitest.SAMLFile(t, dir, "assertion.xml", "_tui-"+tc.name, aud)
 			tm := startApp(t, grantOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), dir), 100, 45)
 			waitSized(t, tm)
 			sendKeys(tm, "g", "g", "g", "g", "g") // … → saml2_bearer
@@ -162,8 +165,8 @@ func TestFlowMTLSGolden(t *testing.T) {
 		{"wrong-certificate", demoidp.MTLSClientID, stepper.StateFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := tuitest.MtlsProvider(t)
-			c := tuitest.MtlsClient(t, p, tuitest.MtlsCertificate(t, p, tc.cert))
+			p := tuitest.MTLSProvider(t)
+			c := tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, tc.cert))
 			tm := startApp(t, grantOptions(c, ""), 100, 45)
 			waitSized(t, tm)
 			sendKeys(tm, "g", "j", "j", "j", "enter") // client_credentials; run Token

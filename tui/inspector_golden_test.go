@@ -11,9 +11,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Goldens of the whole app on the Inspector, at every golden size.
 
 // goldenSizes are the terminal sizes every screen golden is taken at.
 var goldenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/key"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// The global keys: the ones that work on every screen, merged into each screen's help by the root.
 
 // globalKeys work on every screen. The single-letter ones are ignored while a text input has focus.
 type globalKeys struct {

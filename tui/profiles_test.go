@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
@@ -14,12 +15,15 @@ import (
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
+// Tests of the Profiles screen in the whole app: a profile opened into a session, its goldens, and
+// the root's keys while it filters.
+
 // TestProfileOpensSession: enter on a profile whose issuer is a real built-in provider resolves its
-// secret (env:), emits clientReadyMsg, and the root opens the stepper on it, which can discover.
+// secret (env:), emits ClientReadyMsg, and the root opens the stepper on it, which can discover.
 func TestProfileOpensSession(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
-	st := tuitest.TestStore(t, profiles.Profile{
+	st := tuitest.Store(t, profiles.Profile{
 		Name: "local-demo", Issuer: p.Issuer(), ClientID: "demo-basic", ClientSecret: "env:DEMO_SECRET",
 		AuthMethod: flows.AuthClientSecretBasic, RedirectURI: "http://127.0.0.1:0/callback", Scopes: []string{"openid", "profile"},
 	})
@@ -61,21 +65,21 @@ func TestProfileOpensSession(t *testing.T) {
 // keycloak preset with its expanded URLs.
 func TestProfilesGolden(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
-		st := tuitest.TestStore(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
+		st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
 		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("empty", func(t *testing.T) {
-		st := tuitest.TestStore(t)
+		st := tuitest.Store(t)
 		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("keycloak-form", func(t *testing.T) {
-		st := tuitest.TestStore(t)
+		st := tuitest.Store(t)
 		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		for range 9 { // Built-in demo, Auth0 … Google, then Keycloak
@@ -95,7 +99,7 @@ func TestProfilesGolden(t *testing.T) {
 // filter rather than quitting or switching screens.
 func TestProfilesKeysWhileFiltering(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile())
+	st := tuitest.Store(t, tuitest.AcmeProfile())
 	m := New(Options{Store: st, Secrets: profiles.NewSecrets(), Now: tuitest.FlowNow})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if m.active != ui.ProfilesScreen {
@@ -122,7 +126,7 @@ func TestProfilesKeysWhileFiltering(t *testing.T) {
 // what to do and takes no keys until a profile is opened.
 func TestAppWithoutClient(t *testing.T) {
 	t.Parallel()
-	m := New(Options{Store: tuitest.TestStore(t), StartDemo: tuitest.FakeDemo})
+	m := New(Options{Store: tuitest.Store(t), StartDemo: tuitest.FakeDemo})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m, _ = appUpdate(t, m, tuitest.Press("2"))
 	for _, k := range []string{"j", "j", "j", "g", "e", "enter", "s"} {
@@ -149,7 +153,7 @@ func TestAppWithoutClient(t *testing.T) {
 // selection, then the form's focus.
 func TestProfilesMouseWheel(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
+	st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
 	m := New(Options{Store: st, Secrets: profiles.NewSecrets(), Now: tuitest.FlowNow})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	selected := func() string {

@@ -2,10 +2,14 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// The session's commands, issued by the root: the client built for a profile the Profiles screen
+// opened, and the wait for each exchange its trace records.
 
 // watchTrace waits for the next exchange the trace records (flows.Trace.Notify feeds ch); the root
 // re-arms it after each one.
@@ -19,7 +23,7 @@ func watchTrace(ch <-chan flows.Exchange, session int) tea.Cmd {
 	}
 }
 
-// startSession builds a client for a clientReadyMsg.
+// startSession builds a client for a ClientReadyMsg.
 func startSession(m ui.ClientReadyMsg) tea.Cmd {
 	return func() tea.Msg {
 		c, err := flows.NewClient(m.Config, m.Transport)

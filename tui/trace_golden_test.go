@@ -8,11 +8,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/tracescreen"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Goldens and mouse tests of the whole app on the Trace.
 
 // TestTraceGolden shows the fixed trace of a fake issuer with the token exchange selected, its
 // secrets masked.

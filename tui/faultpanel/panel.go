@@ -1,3 +1,7 @@
+// Package faultpanel is the faults panel (F, while the session runs on the built-in provider): the
+// provider's faults, each turned on or off in place, and its signing keys rotated or retired, so that a
+// learner can make the provider misbehave and watch the checks catch it on the next run. The panel lies
+// over the active screen like the full help; every call on the provider happens in a command.
 package faultpanel
 
 import (
@@ -6,10 +10,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows/demoidp"
-	"github.com/tokenbench/tokenbench/tui/profilescreen"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// The panel's keys, state, commands and view; the root owns it and hands it the keys while it is open.
 
 // faultKeys are the panel's keys.
 type faultKeys struct {
@@ -38,8 +44,8 @@ func defaultFaultKeys() faultKeys {
 // defaultDuration is offered when a fault that takes a duration is turned on.
 var defaultDuration = map[string]string{"clock-skew": "10m", "slow": "5s"}
 
-// faultsPanel is the panel's state. The faults shown are the panel's copy, set in Update and sent
-// to the provider by a command; demoStateMsg brings back what the provider then holds.
+// Panel is the panel's state. The faults shown are the panel's copy, set in Update and sent
+// to the provider by a command; StateMsg brings back what the provider then holds.
 type Panel struct {
 	Open    bool
 	List    []demoidp.Fault
@@ -59,7 +65,7 @@ func New(c *ui.Common) Panel {
 	return Panel{List: demoidp.FaultList(), Input: ui.NewLineInput(c, "a duration: 10m, -5m, 3s"), keys: defaultFaultKeys()}
 }
 
-// demoStateMsg is the provider's faults and keys after a panel command.
+// StateMsg is the provider's faults and keys after a panel command.
 type StateMsg struct {
 	reqID  int
 	faults demoidp.Faults
@@ -78,7 +84,7 @@ func readDemo(d ui.DemoControls, id int, apply func(ui.DemoControls) string) tea
 	}
 }
 
-// show opens the panel and asks the provider for its state.
+// Show opens the panel and asks the provider for its state.
 func (p Panel) Show(d ui.DemoControls) (Panel, tea.Cmd) {
 	p.Open, p.Editing, p.Notice, p.Failure = true, false, "", ""
 	p.Faults = d.Faults()
@@ -97,7 +103,7 @@ func (p Panel) OnState(msg StateMsg) Panel {
 	return p
 }
 
-// handleKey acts on a key while the panel is open.
+// HandleKey acts on a key while the panel is open.
 func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd) {
 	if p.Editing {
 		return p.handleEditKey(msg, d)
@@ -124,7 +130,7 @@ func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd
 		p.Notice, p.Failure = "", ""
 		return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
 			if n := d.RetireOldKeys(); n > 0 {
-				return profilescreen.Plural(n, "old key") + " no longer published: tokens signed with them now fail the signature check"
+				return ui.CountNoun(n, "old key") + " no longer published: tokens signed with them now fail the signature check"
 			}
 			return "only the current key is published; nothing to retire"
 		})
@@ -202,7 +208,7 @@ func shortKID(kid string) string {
 	return kid
 }
 
-// view lays the panel out in w × h cells.
+// View lays the panel out in w × h cells.
 func (p Panel) View(st *ui.Styles, w, h int) string {
 	head := []string{
 		st.Title.Render("Built-in provider — faults"),
@@ -215,7 +221,7 @@ func (p Panel) View(st *ui.Styles, w, h int) string {
 	}
 	keys := "signing keys: none read yet"
 	if len(p.Kids) > 0 {
-		keys = "signing keys: " + profilescreen.Plural(len(p.Kids), "published key") + "; current kid \"" + shortKID(p.Kids[0]) + "\""
+		keys = "signing keys: " + ui.CountNoun(len(p.Kids), "published key") + "; current kid \"" + shortKID(p.Kids[0]) + "\""
 	}
 	tail = append(tail, st.Muted.Render(keys))
 	switch {

@@ -5,11 +5,14 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 )
 
+// The inspector's command: a token validated off the event loop (the keys may be fetched).
+
 // tokenVerifiedMsg is the result of verifyToken.
-type TokenVerifiedMsg struct {
+type tokenVerifiedMsg struct {
 	reqID  int
 	report flows.Report
 	at     time.Time
@@ -20,6 +23,6 @@ func verifyToken(keys flows.KeySource, raw string, exp flows.Expect, now time.Ti
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 		defer cancel()
-		return TokenVerifiedMsg{reqID: id, report: flows.Verify(ctx, raw, keys, exp, now, skew), at: now}
+		return tokenVerifiedMsg{reqID: id, report: flows.Verify(ctx, raw, keys, exp, now, skew), at: now}
 	}
 }

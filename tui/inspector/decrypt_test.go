@@ -7,11 +7,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the inspector on encrypted ID tokens (the session's decryption key).
 
 // encryptedClient is a client of the built-in provider's demo-encrypted, whose ID tokens come
 // encrypted to the demo RSA key, which the client holds.

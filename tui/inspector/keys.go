@@ -2,8 +2,11 @@ package inspector
 
 import (
 	"charm.land/bubbles/v2/key"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// The inspector's keys and its help.
 
 // inspectKeys are the inspector's keys.
 type inspectKeys struct {

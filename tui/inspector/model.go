@@ -1,3 +1,5 @@
+// Package inspector is the Inspector screen: the session's tokens, or one pasted in, decoded,
+// explained and validated.
 package inspector
 
 import (
@@ -9,16 +11,17 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The inspector shows any token of the session, or one pasted in: its header and claims, each
 // registered one explained (assets.Claim), its times as UTC dates and relative to now with a live
 // countdown, and every validation check. After a refresh it shows the new token beside the one it
-// replaced. inspect_tokens.go derives the slots (one per token) in Update; inspect_view.go and
-// inspect_tables.go render them.
+// replaced. tokens.go derives the slots (one per token) in Update; view.go and tables.go render
+// them; commands.go validates a token.
 
-// inspectClockTag tags the inspector's countdown ticks (clockTickedMsg is broadcast to every
+// inspectClockTag tags the inspector's countdown ticks (ClockTickedMsg is broadcast to every
 // screen; the flow screen's countdowns use non-negative tags).
 const inspectClockTag = -1
 
@@ -28,7 +31,7 @@ const verifyTimeout = 15 * time.Second
 // pastedLabel names the slot of a token pasted in.
 const pastedLabel = "pasted"
 
-// inspectModel is the inspector screen.
+// Model is the inspector screen.
 type Model struct {
 	c       *ui.Common
 	keys    inspectKeys
@@ -60,7 +63,7 @@ func New(c *ui.Common) ui.Screen {
 	return Model{c: c, keys: defaultInspectKeys(), Input: in, now: c.Now(), vp: vp}
 }
 
-// capturingText keeps single-letter global keys away while a token is being typed or pasted.
+// CapturingText keeps single-letter global keys away while a token is being typed or pasted.
 func (s Model) CapturingText() bool { return s.editing }
 
 // Update handles the inspector's messages.
@@ -82,7 +85,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.onTokens(msg)
 	case ui.NavigateMsg:
 		return s.onNavigate(msg)
-	case TokenVerifiedMsg:
+	case tokenVerifiedMsg:
 		// A decrypted token's expiry is known only now: the countdown may start here.
 		return s.onVerified(msg).startTicking()
 	case ui.ClockTickedMsg:

@@ -8,11 +8,15 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the inspector alone, as a pure function of its messages: countdowns, pastes, slots,
+// reveal, the comparison after a refresh, verification.
 
 func TestInspectorCountdownTicks(t *testing.T) {
 	now := tuitest.FixedNow
@@ -230,7 +234,7 @@ func TestInspectorStaleVerificationDropped(t *testing.T) {
 	s, _ = s.Update(tea.PasteMsg{Content: tuitest.FakeJWT(t, tuitest.FakeHeader, `{"sub":"first"}`)}) // verification 1 in flight
 	s, _ = s.Update(tuitest.Press("x"))                                                               // closed before it ends
 	s, _ = s.Update(tea.PasteMsg{Content: tuitest.FakeJWT(t, tuitest.FakeHeader, `{"sub":"second"}`)})
-	stale := TokenVerifiedMsg{reqID: 1, report: flows.Report{Checks: []flows.Check{{Name: "format", Status: flows.CheckFail, Detail: "stale"}}}}
+	stale := tokenVerifiedMsg{reqID: 1, report: flows.Report{Checks: []flows.Check{{Name: "format", Status: flows.CheckFail, Detail: "stale"}}}}
 	s, _ = s.Update(stale)
 	if sl := s.(Model).slots[0]; sl.hasReport || !sl.verifying {
 		t.Error("the first paste's result was taken for the second")
@@ -340,4 +344,4 @@ func TestInspectorVerifiesWithSessionKeys(t *testing.T) {
 }
 
 // feed hands msgs to the inspector, delivering the verifications its commands answer at once.
-func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[TokenVerifiedMsg](s, msgs...) }
+func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[tokenVerifiedMsg](s, msgs...) }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -236,7 +237,7 @@ func (s Model) startVerify(i int, exp flows.Expect) (Model, tea.Cmd) {
 
 // onVerified stores a validation in the slot that asked for it; a slot replaced since then no
 // longer has that ID, and the result is dropped.
-func (s Model) onVerified(msg TokenVerifiedMsg) Model {
+func (s Model) onVerified(msg tokenVerifiedMsg) Model {
 	for i := range s.slots {
 		if sl := &s.slots[i]; sl.verifying && sl.verifyID == msg.reqID {
 			sl.setReport(msg.report, msg.at)

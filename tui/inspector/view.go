@@ -7,9 +7,12 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Rendering of the inspector: the slot tabs, the selected token's summary, and its tables below.
 
 // wideAt is the body width from which the inspector puts explanations, and a refreshed token and
 // the one it replaced, in columns side by side.

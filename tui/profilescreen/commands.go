@@ -11,12 +11,13 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// ---- The profiles screen's commands. The store is safe for concurrent use and does its own
+// The profiles screen's commands. The store is safe for concurrent use and does its own
 // locking; every change re-reads the file under the lock and writes it atomically (profiles.Store).
 
 // profileOpenTimeout bounds resolving a profile: a keyring prompt or a cmd: secret (a password

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
@@ -15,7 +16,7 @@ import (
 // example, defaults prefilled), the URLs they expand to, then the client (id, authentication, the
 // secret entered masked and saved by reference), the run defaults and the endpoint overrides. Every
 // change rebuilds the profile and validates it (Profile.Validate): the *FieldError is shown beside
-// its field and saving is refused until it is fixed. profileformview.go renders it.
+// its field and saving is refused until it is fixed. form_view.go renders it.
 
 // fieldKind is how a form field is edited.
 type fieldKind int
@@ -257,7 +258,7 @@ func (f profileForm) index(id string) int {
 	return slices.IndexFunc(f.fields, func(ff formField) bool { return ff.ID == id })
 }
 
-// get is the value of the field id ("" when absent).
+// Get is the value of the field id ("" when absent).
 func (f profileForm) Get(id string) string {
 	if i := f.index(id); i >= 0 {
 		return f.fields[i].value()
@@ -323,7 +324,7 @@ func (f profileForm) step(delta int) (profileForm, tea.Cmd) {
 	return f, nil
 }
 
-// focused is the focused field.
+// Focused is the focused field.
 func (f profileForm) Focused() (formField, bool) {
 	if f.focus < 0 || f.focus >= len(f.fields) {
 		return formField{}, false

@@ -10,9 +10,12 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// Tests of the profile form: what it expands as you type, its errors, secrets, edits and settings.
 
 var (
 	ctrlS = tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
@@ -74,7 +77,7 @@ func urlOf(f profileForm, label string) string {
 // TestProfileFormExpandsAsYouType: typing a preset parameter updates the URLs shown below it.
 func TestProfileFormExpandsAsYouType(t *testing.T) {
 	t.Parallel()
-	s := newPresetForm(t, tuitest.TestStore(t), "keycloak", 120, 40)
+	s := newPresetForm(t, tuitest.Store(t), "keycloak", 120, 40)
 	if ff, _ := s.Form.Focused(); ff.ID != "params.host" {
 		t.Fatalf("the form starts on %s, not the first parameter", ff.ID)
 	}
@@ -120,7 +123,7 @@ func TestProfileFormExpandsAsYouType(t *testing.T) {
 // typed, and saving is refused while the profile is invalid.
 func TestProfileFormShowsErrorsBesideFields(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t)
+	st := tuitest.Store(t)
 	s := newPresetForm(t, st, "keycloak", 100, 40)
 	s = pType(s, "bad/host")
 	if s.Form.errField != "params.host" {
@@ -165,7 +168,7 @@ func TestProfileFormShowsErrorsBesideFields(t *testing.T) {
 func TestProfileFormSecretByReference(t *testing.T) {
 	useMockKeyring()
 	const secret = "s3cr3t-Value-42"
-	st := tuitest.TestStore(t)
+	st := tuitest.Store(t)
 	s := newPresetForm(t, st, "keycloak", 100, 50)
 	s = pType(s, "sso.acme.test")
 	s = focusOn(t, s, "name")
@@ -249,7 +252,7 @@ func TestProfileFormSecretByReference(t *testing.T) {
 // the keyring is refused beside the secret field, and nothing is written.
 func TestProfileFormNewKeyringNeedsSecret(t *testing.T) {
 	useMockKeyring()
-	st := tuitest.TestStore(t)
+	st := tuitest.Store(t)
 	s := newPresetForm(t, st, "keycloak", 100, 50)
 	s = pType(s, "sso.acme.test")
 	s = focusOn(t, s, "name")
@@ -272,7 +275,7 @@ func TestProfileFormEditKeepsTheRest(t *testing.T) {
 	t.Parallel()
 	p := tuitest.BetaProfile()
 	p.AuthParams = url.Values{"prompt": {"login"}}
-	st := tuitest.TestStore(t, p)
+	st := tuitest.Store(t, p)
 	s := newProfilesScreen(profilesCommon(st, nil, 100, 40))
 	s, _ = pKeys(s, "e")
 	if s.Mode != ModeForm || s.Form.isNew || !s.Form.fields[s.Form.index("name")].fixed {
@@ -329,7 +332,7 @@ func TestProfileFormEditKeepsTheRest(t *testing.T) {
 // stays as it is when the profile is edited, and validation names it.
 func TestProfileFormKeepsUnknownChoices(t *testing.T) {
 	t.Parallel()
-	s := newProfilesScreen(profilesCommon(tuitest.TestStore(t), nil, 100, 40))
+	s := newProfilesScreen(profilesCommon(tuitest.Store(t), nil, 100, 40))
 	var cmd tea.Cmd
 	s.Form, cmd = newProfileForm(s.c, profiles.Profile{Name: "x", Preset: "newvendor", ClientID: "c", Grant: "urn:new:grant"}, false)
 	_ = cmd
@@ -348,7 +351,7 @@ func TestProfileFormRequestSettings(t *testing.T) {
 	p := tuitest.BetaProfile()
 	p.DPoP, p.ResponseMode = true, "form_post"
 	p.Resources = []string{"https://api.beta.test/"}
-	st := tuitest.TestStore(t, p)
+	st := tuitest.Store(t, p)
 	s := newProfilesScreen(profilesCommon(st, nil, 100, 60))
 	s, _ = pKeys(s, "e")
 	if s.Mode != ModeForm {

@@ -7,11 +7,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/zalando/go-keyring"
+
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
-	"github.com/zalando/go-keyring"
 )
+
+// Helpers of the profiles screen's tests: a screen on a store, keys and text typed into it.
 
 var mockKeyringOnce sync.Once
 

@@ -2,6 +2,7 @@ package profilescreen
 
 import (
 	"charm.land/bubbles/v2/key"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 

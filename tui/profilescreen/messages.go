@@ -6,10 +6,10 @@ import (
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// ---- Results of the profiles screen's commands. Each carries the reqID of the request that
+// Results of the profiles screen's commands. Each carries the reqID of the request that
 // started it; the screen drops any whose reqID is not the one it waits for (cancelled with esc).
 
-// profileOpenedMsg is a profile resolved into a client configuration (its secret read, its signing
+// ProfileOpenedMsg is a profile resolved into a client configuration (its secret read, its signing
 // key and TLS files loaded), or why it could not be.
 type ProfileOpenedMsg struct {
 	reqID     int

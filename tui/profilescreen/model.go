@@ -1,3 +1,5 @@
+// Package profilescreen is the Profiles screen: the tenant profiles of the store, listed, created,
+// edited, imported and exported, and opened into a session.
 package profilescreen
 
 import (
@@ -8,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -15,10 +18,10 @@ import (
 // The Profiles screen: the profiles of the store in a list with a filter; enter opens one (its
 // secret resolved in a command, esc cancels) and the root starts a session on it. A store whose
 // file did not load is shown with its error and never written; an empty store offers the demo and
-// the presets instead of an empty list. The files: profilelist.go (state, Update, the list),
-// profilekeys.go, profileops.go (commands and their results), profileactions.go (copy, delete,
-// import, export, the form's keys), profilepicker.go (n: demo, presets, discovery URL, blank),
-// profileform*.go and profileurls.go (the form), profileview.go (rendering).
+// the presets instead of an empty list. The files: model.go (state, Update, the list), keys.go,
+// commands.go (the commands), results.go (the one running and its results), prompts.go (copy,
+// delete, import, export, the form's keys), menu.go (n: demo, presets, discovery URL, blank),
+// form*.go and urls.go (the form), view.go (rendering).
 
 // profileMode is what the profiles screen shows and where its keys go.
 type profileMode int
@@ -43,7 +46,7 @@ type profileRow struct {
 	settingErr error  // what Settings said, when the profile does not expand
 }
 
-// profilesModel is the Profiles screen.
+// Model is the Profiles screen.
 type Model struct {
 	c    *ui.Common
 	keys profileKeys
@@ -78,7 +81,7 @@ type Model struct {
 	op     profileOp
 	reqID  int
 	cancel context.CancelFunc
-	// notice is the result of the last action; failure is the last failure, shown in place with
+	// Notice is the result of the last action; failure is the last failure, shown in place with
 	// what to do; openWarnings are the warnings of the profile last opened.
 	Notice       string
 	failure      error
@@ -88,7 +91,7 @@ type Model struct {
 	width, height int
 }
 
-// newProfiles builds the screen on the store's profiles (read when the store was opened).
+// New builds the screen on the store's profiles (read when the store was opened).
 func New(c *ui.Common) ui.Screen {
 	s := Model{
 		c:      c,
@@ -111,7 +114,7 @@ func New(c *ui.Common) ui.Screen {
 	return s.layout()
 }
 
-// capturingText reports whether a text input has focus, so that q, 1..4, L and ? are typed.
+// CapturingText reports whether a text input has focus, so that q, 1..4, L and ? are typed.
 func (s Model) CapturingText() bool {
 	switch s.Mode {
 	case ModeForm, modeCopyName, modeImportPath, modeExportPath:
@@ -392,7 +395,7 @@ func (s Model) applyFilter() Model {
 	return s
 }
 
-// selected is the selected profile's row.
+// Selected is the selected profile's row.
 func (s Model) Selected() (profileRow, bool) {
 	if s.sel < 0 || s.sel >= len(s.shown) {
 		return profileRow{}, false

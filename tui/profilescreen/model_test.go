@@ -8,10 +8,14 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the profiles list: filter, delete, the empty and broken stores, copy, import, export,
+// open failures, the layout.
 
 var backspace = tea.KeyPressMsg{Code: tea.KeyBackspace}
 
@@ -19,7 +23,7 @@ var backspace = tea.KeyPressMsg{Code: tea.KeyBackspace}
 // on them), typing narrows the list as it goes, enter keeps the filter, esc clears it.
 func TestProfilesFilter(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile(), tuitest.BetaProfile(), profiles.Profile{Name: "acme-staging", Issuer: "https://sso.acme.test/realms/staging", ClientID: "acme-web", AuthMethod: "none"})
+	st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile(), profiles.Profile{Name: "acme-staging", Issuer: "https://sso.acme.test/realms/staging", ClientID: "acme-web", AuthMethod: "none"})
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 	if len(s.shown) != 3 || s.CapturingText() {
 		t.Fatalf("%d shown, capturing %v", len(s.shown), s.CapturingText())
@@ -61,7 +65,7 @@ func TestProfilesFilter(t *testing.T) {
 // TestProfilesDeleteConfirm: d asks, any key but y keeps the profile, y deletes it from the file.
 func TestProfilesDeleteConfirm(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
+	st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 	s, _ = pKeys(s, "j", "d")
 	if s.Mode != modeConfirmDelete || !strings.Contains(viewOf(s), "Delete profile beta?") {
@@ -91,7 +95,7 @@ func TestProfilesDeleteConfirm(t *testing.T) {
 // (not an empty list); enter on the demo opens it, enter on a preset opens the form on it.
 func TestProfilesEmptyOffersDemoAndPresets(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t)
+	st := tuitest.Store(t)
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 	v := viewOf(s)
 	for _, want := range []string{"No profiles yet", "▸ Built-in demo", "Keycloak", "Okta", "Microsoft Entra ID", "From a discovery URL", "Blank profile"} {
@@ -102,7 +106,7 @@ func TestProfilesEmptyOffersDemoAndPresets(t *testing.T) {
 	if strings.Contains(v, "NAME") {
 		t.Errorf("the empty state shows an empty table:\n%s", v)
 	}
-	// Enter on the demo: the built-in provider's client comes back as clientReadyMsg.
+	// Enter on the demo: the built-in provider's client comes back as ClientReadyMsg.
 	d, cmd := pKeys(s, "enter")
 	if d.op != opDemo {
 		t.Fatalf("enter on the demo: op %v", d.op)
@@ -189,7 +193,7 @@ func TestProfilesCorruptStoreRefusesWrites(t *testing.T) {
 // imports, and a name clash asks rename / replace / cancel.
 func TestProfilesCopyImportExport(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
+	st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 
 	s, _ = pKeys(s, "C")
@@ -261,7 +265,7 @@ func TestProfilesCopyImportExport(t *testing.T) {
 // with what to do; esc while it resolves cancels and its late answer is dropped.
 func TestProfilesOpenFailureInPlace(t *testing.T) {
 	t.Parallel()
-	st := tuitest.TestStore(t, tuitest.AcmeProfile())
+	st := tuitest.Store(t, tuitest.AcmeProfile())
 	s := newProfilesScreen(profilesCommon(st, map[string]string{}, 80, 22))
 	s, cmd := pKeys(s, "enter")
 	if s.op != opOpen || len(s.ShortHelp()) != 1 {
@@ -299,7 +303,7 @@ func TestProfilesFitTheBody(t *testing.T) {
 	long.Name = "a-very-long-profile-name-for-a-customer-tenant"
 	long.Notes = strings.Repeat("a note that goes on and on ", 8)
 	long.Params["host"] = "sso.a-very-long-customer-domain-name.example.com"
-	st := tuitest.TestStore(t, long, tuitest.BetaProfile())
+	st := tuitest.Store(t, long, tuitest.BetaProfile())
 	for _, size := range [][2]int{{40, 10}, {60, 16}, {80, 22}, {120, 38}} {
 		w, h := size[0], size[1]
 		s := newProfilesScreen(profilesCommon(st, nil, w, h))

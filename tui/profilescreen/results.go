@@ -5,12 +5,13 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The profiles screen's commands and their results: one at a time, tagged with a reqID, cancelled
 // with esc (STYLE §3). Opening a profile resolves its secret and hands the configuration to the
-// root (clientReadyMsg); the store's changes come back as the store's new content.
+// root (ClientReadyMsg); the store's changes come back as the store's new content.
 
 // profileOp is the command the screen waits for; one at a time.
 type profileOp int
@@ -104,7 +105,7 @@ func (s Model) openSelected() (Model, tea.Cmd) {
 	return s, tea.Batch(tick, openProfile(ctx, r.P, s.c.Secrets, s.reqID))
 }
 
-// onOpened hands a resolved profile to the root (clientReadyMsg), or shows why it failed.
+// onOpened hands a resolved profile to the root (ClientReadyMsg), or shows why it failed.
 func (s Model) onOpened(msg ProfileOpenedMsg) (Model, tea.Cmd) {
 	if msg.reqID != s.reqID || s.op != opOpen {
 		return s, nil // cancelled, or superseded

@@ -7,12 +7,14 @@ import (
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
 
+// Tests of a profile made from a discovery URL, against the built-in provider.
+
 // TestProfileFromDiscoveryURL: "From a discovery URL" fetches the metadata in a command, shows what
 // it holds, and opens the form on its issuer; a URL without metadata is reported in place.
 func TestProfileFromDiscoveryURL(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
-	st := tuitest.TestStore(t)
+	st := tuitest.Store(t)
 	s := newProfilesScreen(profilesCommon(st, nil, 100, 40))
 	for s.activeMenu()[s.menu.sel].kind != menuDiscovery {
 		s, _ = pKeys(s, "j")

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -92,7 +93,7 @@ func (s Model) withStatus(body string) string {
 	case modeExportPath:
 		what := "the profile " + s.exportSet()[0].Name
 		if s.exportAll {
-			what = "all " + Plural(len(s.All), "profile")
+			what = "all " + ui.CountNoun(len(s.All), "profile")
 		}
 		tail = append(tail, s.c.Styles.Title.Render("Export "+what+" (without client secrets, mode 0600) to:"), s.prompt.View())
 	case modeImportClash:
@@ -186,9 +187,9 @@ func openHint(err error) string {
 func (s Model) listView() string {
 	st := s.c.Styles
 	w := s.width
-	count := Plural(len(s.All), "profile")
+	count := ui.CountNoun(len(s.All), "profile")
 	if len(s.shown) != len(s.All) {
-		count = fmt.Sprintf("%d of %s", len(s.shown), Plural(len(s.All), "profile"))
+		count = fmt.Sprintf("%d of %s", len(s.shown), ui.CountNoun(len(s.All), "profile"))
 	}
 	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Scrub(s.c.Store.Path())), w)}
 	if s.Filter.Focused() || s.Filter.Value() != "" {
@@ -263,14 +264,6 @@ func (c profileColumns) row(mark, name, preset, issuer, client, auth string) str
 		b.WriteString(" " + ui.Truncate(auth, c.auth))
 	}
 	return b.String()
-}
-
-// plural is "1 profile", "2 profiles".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // shortMethod drops the client_ of client_secret_*: the table's column is narrow.

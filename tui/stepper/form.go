@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/go-jose/go-jose/v4"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -151,7 +152,7 @@ func (f flowForm) visible() []fieldID {
 	return append(out, fieldDPoP, fieldTarget)
 }
 
-// value is a text field's value, or a choice's current name.
+// Value is a text field's value, or a choice's current name.
 func (f flowForm) Value(id fieldID) string {
 	switch id {
 	case fieldGrant:

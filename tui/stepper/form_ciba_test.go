@@ -8,9 +8,14 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
+
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// CIBA's login_hint_token and requested_expiry in the request form (CIBA Core §7.1): exactly one
+// hint names the user, the lifetime asked for auth_req_id is a positive whole number of seconds,
+// the token is masked until s, and both reach the request sent.
 
 // maskedHintToken matches a masked login_hint_token row (its length scrubbed to N).
 var maskedHintToken = regexp.MustCompile(`login_hint_tok\S*\s+•••••••• N chars \(s shows\)`)

@@ -17,7 +17,7 @@ import (
 
 // The newer features as parameters of the steps, each run for real against the built-in provider.
 
-// flowScriptBrowser is flowBrowser that also does what the pages' scripts would (form_post and
+// flowScriptBrowser is FlowBrowser that also does what the pages' scripts would (form_post and
 // the listener's fragment page), as demoidp.Browse does.
 func flowScriptBrowser(u string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

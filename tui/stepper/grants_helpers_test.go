@@ -7,6 +7,8 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 )
 
+// Helpers of the tests of the assertion grants, mutual TLS and CIBA's hints.
+
 // sentForm is the form of the last request the client sent for a trace step ("token", "ciba").
 func sentForm(t *testing.T, c *flows.Client, step string) url.Values {
 	t.Helper()

@@ -14,6 +14,10 @@ import (
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
 
+// The inputs of the assertion grants and of CIBA that the request form has beside the command
+// line's flags: the JWT assertion from a file, the assertion's signing key and lifetime, CIBA's
+// id_token_hint and user_code.
+
 // TestGrantInputsForm: which fields the form shows (a pure function of the messages): the fields
 // that make a JWT assertion go while an assertion file is named and come back when it is cleared;
 // SAML has only the file; only CIBA has id_token_hint and user_code; what validation refuses.

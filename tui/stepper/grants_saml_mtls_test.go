@@ -7,10 +7,14 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// The SAML 2.0 bearer grant (RFC 7522) and mutual TLS certificate binding (RFC 8705), run by the
+// stepper alone.
 
 // TestFlowSAMLBearerSteps: the stepper's transitions on the saml2_bearer grant: no file named (the
 // request is not sent), a file that cannot be read (the error in place, no request), an accepted
@@ -19,7 +23,7 @@ func TestFlowSAMLBearerSteps(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
 	dir := t.TempDir()
-	good := tuitest.SamlFile(t, dir, "assertion.xml", "_tui-steps", p.Issuer()+"/token")
+	good := tuitest.SAMLFile(t, dir, "assertion.xml", "_tui-steps", p.Issuer()+"/token")
 	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200)
 	r := newFlowRunner(t, c)
 	r.useGrant(grantSAMLBearer)
@@ -66,8 +70,8 @@ func TestFlowSAMLBearerSteps(t *testing.T) {
 // made with another client certificate, fails: Update fails the Token step with the binding
 // failure and explains it in place (the stepper alone, as a pure function of its messages).
 func TestFlowMTLSBindingMismatch(t *testing.T) {
-	p := tuitest.MtlsProvider(t)
-	bound := tuitest.MtlsClient(t, p, tuitest.MtlsCertificate(t, p, demoidp.MTLSSelfSignedClientID))
+	p := tuitest.MTLSProvider(t)
+	bound := tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, demoidp.MTLSSelfSignedClientID))
 	c := flowCommon(bound, nil, 100, 60)
 	c.Scrub = tuitest.GrantScrub("")
 	r := newFlowRunner(t, c)
@@ -82,7 +86,7 @@ func TestFlowMTLSBindingMismatch(t *testing.T) {
 	}
 	r.until("the metadata", func(s Model) bool { return s.Meta != nil && s.Inflight == 0 })
 
-	other := tuitest.MtlsClient(t, p, tuitest.MtlsCertificate(t, p, demoidp.MTLSClientID))
+	other := tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, demoidp.MTLSClientID))
 	checks := other.MTLSChecks(tok)
 	s := r.s
 	s.Running, s.ReqID, s.Inflight = StepToken, s.ReqID+1, 1

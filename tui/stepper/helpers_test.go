@@ -10,10 +10,14 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Helpers of the stepper's tests: a shared context, and a runner that drives the stepper as the
+// program would.
 
 // flowCommon is a shared context on client c, sized w×h, for Update tests of the stepper alone.
 func flowCommon(c *flows.Client, open func(string) error, w, h int) *ui.Common {
@@ -23,7 +27,7 @@ func flowCommon(c *flows.Client, open func(string) error, w, h int) *ui.Common {
 	}
 }
 
-// flowRunner drives a flowModel as the program would: it calls Update on the test's goroutine
+// flowRunner drives a Model as the program would: it calls Update on the test's goroutine
 // only, runs every returned command on its own goroutine, and feeds the messages back in the order
 // they arrive. Spinner and clock ticks are not fed back (they only re-arm themselves), and nor are
 // the program's own messages (clipboard …). announced collects what the stepper announced.

@@ -2,8 +2,11 @@ package stepper
 
 import (
 	"charm.land/bubbles/v2/key"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// The stepper's keys and its help.
 
 // flowKeys are the stepper's keys.
 type flowKeys struct {

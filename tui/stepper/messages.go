@@ -6,13 +6,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/go-jose/go-jose/v4"
+
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// ---- Results of the flow stepper's commands. Each carries the reqID of the request that started
+// Results of the flow stepper's commands. Each carries the reqID of the request that started
 // it; the stepper drops any whose reqID is not the one it waits for (cancelled or superseded).
 
-// discoveredMsg is the result of Discover.
+// DiscoveredMsg is the result of Discover.
 type DiscoveredMsg struct {
 	ReqID int
 	Meta  *flows.Metadata

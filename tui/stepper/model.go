@@ -1,3 +1,5 @@
+// Package stepper is the Flow screen: an OAuth 2.0 / OpenID Connect flow run step by step on the
+// session's client, each request shown (and editable) before it is sent and each response checked.
 package stepper
 
 import (
@@ -11,16 +13,18 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/go-jose/go-jose/v4"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The flow stepper: the steps of a flow down the left, the selected step's request (editable before
-// sending) and response on the right. flow.go holds the state and Update; flowrun.go starts the
-// steps, flowresults.go takes their results, flowform.go is the parameter form, flowview.go lays the
-// screen out, flowsteps.go renders each step and flowparts.go the pieces they share.
+// sending) and response on the right. model.go holds the state and Update; run.go starts the
+// steps, commands.go and grants.go are their commands, results.go takes their results, form*.go is
+// the parameter form, view.go lays the screen out, steps.go renders each step, grant_views.go the
+// newer grants' parts and panes.go the pieces they share.
 
-// stepID names a step of the flow stepper, in order down the left.
+// StepID names a step of the flow stepper, in order down the left.
 type StepID int
 
 const (
@@ -62,7 +66,7 @@ func (id StepID) name() string {
 	return ""
 }
 
-// title is the step's label in the list.
+// Title is the step's label in the list.
 func (id StepID) Title() string {
 	switch id {
 	case StepDiscover:
@@ -88,7 +92,7 @@ func (id StepID) Title() string {
 	return ""
 }
 
-// stepState is the lifecycle of one step.
+// StepState is the lifecycle of one step.
 type StepState int
 
 const (
@@ -178,7 +182,7 @@ func (g grantKind) grantType() string {
 	return ""
 }
 
-// flowModel is the flow stepper screen.
+// Model is the flow stepper screen.
 type Model struct {
 	c    *ui.Common
 	keys flowKeys
@@ -199,16 +203,16 @@ type Model struct {
 	// notice is a one-line message about the last action ("copied …", "cancelled").
 	notice string
 
-	// running is the step whose request is in flight, numSteps when none; reqID tags its result
+	// Running is the step whose request is in flight, NumSteps when none; reqID tags its result
 	// and cancel ends it (STYLE §3).
 	Running StepID
 	ReqID   int
 	cancel  context.CancelFunc
-	// inflight counts the commands that use the client and have not answered yet, stale ones
+	// Inflight counts the commands that use the client and have not answered yet, stale ones
 	// included: the client's configuration is only changed when it is 0, so that no command's
 	// goroutine reads it while Update writes it.
 	Inflight int
-	// base is the client configuration before any edit in the form.
+	// Base is the client configuration before any edit in the form.
 	Base flows.ClientConfig
 
 	// What the steps produced.
@@ -250,7 +254,7 @@ type Model struct {
 	startedAt time.Time
 }
 
-// newFlow builds the stepper on the session's client.
+// New builds the stepper on the session's client.
 func New(c *ui.Common) ui.Screen {
 	s := Model{
 		c:       c,
@@ -271,7 +275,7 @@ func New(c *ui.Common) ui.Screen {
 	return s.layout()
 }
 
-// capturingText reports whether a text input has focus (the form, or the pasted URL).
+// CapturingText reports whether a text input has focus (the form, or the pasted URL).
 func (s Model) CapturingText() bool { return s.Form.Editing || s.paste.Focused() }
 
 // Update handles the stepper's messages; every case hands off to a method.

@@ -7,11 +7,15 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the stepper against the built-in provider: the whole flow, cancel, stale results, grants,
+// masking, failures explained, the device flow, pasted callbacks, the layout.
 
 // TestFlowWholeFlow drives the stepper through every step against the built-in provider, as the
 // program would, and checks each step's transition.

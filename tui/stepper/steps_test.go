@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// Tests of single steps' panes: userinfo's checks and logout's redirect parameter.
 
 // encryptedFlowClient is demo-encrypted on the provider, with the private key its tokens and
 // userinfo are encrypted to: its userinfo answers are signed, then encrypted.

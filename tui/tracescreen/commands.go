@@ -9,14 +9,17 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 )
+
+// The trace's command: the session saved as HAR or Markdown, redacted, to a new file.
 
 // exportFormat is a file format the session can be saved in.
 type exportFormat string
 
 // traceSavedMsg reports a saved export: the file's path, or why it could not be written.
-type TraceSavedMsg struct {
+type traceSavedMsg struct {
 	id     int
 	path   string
 	format exportFormat
@@ -28,7 +31,7 @@ type TraceSavedMsg struct {
 // tokenbench-YYYYmmdd-HHMMSS.<ext> in dir, with mode 0600.
 func saveTrace(t *flows.Trace, dir string, at time.Time, f exportFormat, id int) tea.Cmd {
 	return func() tea.Msg {
-		msg := TraceSavedMsg{id: id, format: f, count: len(t.Exchanges())}
+		msg := traceSavedMsg{id: id, format: f, count: len(t.Exchanges())}
 		var data []byte
 		switch f {
 		case exportHAR:

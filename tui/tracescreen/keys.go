@@ -2,13 +2,11 @@ package tracescreen
 
 import (
 	"charm.land/bubbles/v2/key"
+
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// The trace lists every HTTP exchange of the session as it is recorded (the root listens on
-// flows.Trace.Notify and broadcasts exchangeRecordedMsg), and shows the selected one in full below,
-// secrets masked until revealed. It copies a request as curl and saves the session as HAR 1.2 or
-// Markdown, always redacted, in a command. trace_view.go renders it.
+// The trace's keys and its help.
 
 // traceKeys are the trace's keys.
 type traceKeys struct {

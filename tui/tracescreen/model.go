@@ -1,3 +1,5 @@
+// Package tracescreen is the Trace screen: every HTTP exchange of the session, in full, secrets
+// masked.
 package tracescreen
 
 import (
@@ -6,24 +8,30 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// traceModel is the trace screen.
+// The trace lists every HTTP exchange of the session as it is recorded (the root listens on
+// flows.Trace.Notify and broadcasts ExchangeRecordedMsg), and shows the selected one in full below,
+// secrets masked until revealed. It copies a request as curl and saves the session as HAR 1.2 or
+// Markdown, always redacted, in a command. view.go renders it; commands.go saves.
+
+// Model is the trace screen.
 type Model struct {
 	c         *ui.Common
 	keys      traceKeys
 	Exchanges []flows.Exchange
 	Sel       int
-	// follow keeps the newest exchange selected as exchanges arrive, until the user moves.
+	// Follow keeps the newest exchange selected as exchanges arrive, until the user moves.
 	Follow bool
 	// offset is the first exchange shown in the list.
 	offset int
 	reveal bool
 	// zoom gives the whole body to the detail.
 	zoom bool
-	Vp   viewport.Model
+	vp   viewport.Model
 	// dir is where exports are written: the current directory (tests use a temporary one).
 	dir       string
 	status    string
@@ -38,7 +46,7 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
-	s := Model{c: c, keys: defaultTraceKeys(), Follow: true, Vp: vp, dir: "."}
+	s := Model{c: c, keys: defaultTraceKeys(), Follow: true, vp: vp, dir: "."}
 	s.Exchanges = c.Trace.Exchanges()
 	s.Sel = max(0, len(s.Exchanges)-1)
 	return s
@@ -53,13 +61,13 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
 	case tea.MouseWheelMsg:
-		s.Vp, _ = s.Vp.Update(msg)
+		s.vp, _ = s.vp.Update(msg)
 		return s, nil
 	case tea.MouseClickMsg:
 		return s.click(msg), nil
 	case ui.ExchangeRecordedMsg:
 		return s.onExchange(msg.Exchange), nil
-	case TraceSavedMsg:
+	case traceSavedMsg:
 		return s.onSaved(msg), nil
 	case tea.BackgroundColorMsg, ui.LearnToggledMsg:
 		return s.layout(), nil
@@ -70,9 +78,9 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	switch {
 	case key.Matches(msg, s.keys.Up) && s.zoom:
-		s.Vp.ScrollUp(1)
+		s.vp.ScrollUp(1)
 	case key.Matches(msg, s.keys.Down) && s.zoom:
-		s.Vp.ScrollDown(1)
+		s.vp.ScrollDown(1)
 	case key.Matches(msg, s.keys.Up):
 		return s.selectExchange(s.Sel - 1), nil
 	case key.Matches(msg, s.keys.Down):
@@ -82,9 +90,9 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Bottom):
 		return s.selectExchange(len(s.Exchanges) - 1), nil
 	case key.Matches(msg, s.keys.PageUp):
-		s.Vp.PageUp()
+		s.vp.PageUp()
 	case key.Matches(msg, s.keys.PageDown):
-		s.Vp.PageDown()
+		s.vp.PageDown()
 	case key.Matches(msg, s.keys.Zoom):
 		s.zoom = len(s.Exchanges) > 0
 		return s.layout(), nil
@@ -111,7 +119,7 @@ func (s Model) selectExchange(i int) Model {
 	}
 	i = min(max(i, 0), len(s.Exchanges)-1)
 	if i != s.Sel {
-		s.Vp.GotoTop()
+		s.vp.GotoTop()
 	}
 	s.Sel = i
 	s.Follow = i == len(s.Exchanges)-1
@@ -141,7 +149,7 @@ func (s Model) onExchange(x flows.Exchange) Model {
 	}
 	if s.Follow {
 		s.Sel = len(s.Exchanges) - 1
-		s.Vp.GotoTop()
+		s.vp.GotoTop()
 	}
 	return s.layout()
 }
@@ -190,7 +198,7 @@ func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
 }
 
 // onSaved shows where the export went.
-func (s Model) onSaved(msg TraceSavedMsg) Model {
+func (s Model) onSaved(msg traceSavedMsg) Model {
 	if msg.id != s.saveID {
 		return s // an older save finishing after a newer one started
 	}

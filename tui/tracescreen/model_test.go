@@ -10,10 +10,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Tests of the trace alone: selection, reveal, curl, exports, zoom, bodies.
 
 // traceCommon is a shared context holding the fixed trace.
 func traceCommon(tr *flows.Trace) *ui.Common {
@@ -148,7 +151,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 		if len(msgs) != 1 {
 			t.Fatalf("%s: %d messages", tc.key, len(msgs))
 		}
-		saved, ok := msgs[0].(TraceSavedMsg)
+		saved, ok := msgs[0].(traceSavedMsg)
 		if !ok || saved.err != nil {
 			t.Fatalf("%s: %#v", tc.key, msgs[0])
 		}
@@ -185,7 +188,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	tm := s.(Model)
 	tm.dir = dir
 	_, cmd := ui.Screen(tm).Update(tuitest.Press("H"))
-	if saved := tuitest.RunCmd(cmd)[0].(TraceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
+	if saved := tuitest.RunCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
 		t.Errorf("second save: %q", saved.path)
 	}
 }
@@ -205,7 +208,7 @@ func TestTraceStaleSaveDropped(t *testing.T) {
 	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
 	s, _ = s.Update(tuitest.Press("H"))
 	s, _ = s.Update(tuitest.Press("M"))
-	s, _ = s.Update(TraceSavedMsg{id: 1, path: "/old.har", format: exportHAR})
+	s, _ = s.Update(traceSavedMsg{id: 1, path: "/old.har", format: exportHAR})
 	if v := strippedAll(s); strings.Contains(v, "/old.har") {
 		t.Error("an older save's result replaced the newer one's progress")
 	}
@@ -220,8 +223,8 @@ func TestTraceZoom(t *testing.T) {
 	}
 	// In the zoomed detail, down scrolls instead of moving the selection.
 	s = feed(s, tuitest.Press("down"))
-	if tm := s.(Model); tm.Sel != 2 || tm.Vp.YOffset() != 1 {
-		t.Errorf("zoomed down: sel %d offset %d", tm.Sel, tm.Vp.YOffset())
+	if tm := s.(Model); tm.Sel != 2 || tm.vp.YOffset() != 1 {
+		t.Errorf("zoomed down: sel %d offset %d", tm.Sel, tm.vp.YOffset())
 	}
 	s = feed(s, tuitest.Press("esc"))
 	if tm := s.(Model); tm.zoom {
@@ -243,10 +246,10 @@ func TestFormatBody(t *testing.T) {
 }
 
 // feed hands msgs to the trace screen, delivering the saves its commands answer at once.
-func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[TraceSavedMsg](s, msgs...) }
+func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[traceSavedMsg](s, msgs...) }
 
 // strippedAll is the view and the whole detail, without escape codes.
 func strippedAll(s ui.Screen) string {
 	tm := s.(Model)
-	return ansi.Strip(tm.View() + "\n" + tm.Vp.GetContent())
+	return ansi.Strip(tm.View() + "\n" + tm.vp.GetContent())
 }

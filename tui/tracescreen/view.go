@@ -14,9 +14,12 @@ import (
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
+
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
+
+// Rendering of the trace: the list of exchanges, a rule, and the selected exchange in full.
 
 // traceWideAt is the width from which the list shows each exchange's start time too.
 const traceWideAt = 100
@@ -43,12 +46,12 @@ func (s Model) layout() Model {
 		s.offset = max(0, min(s.offset, len(s.Exchanges)-rows))
 	}
 	top := lipgloss.Height(s.topView())
-	s.Vp.SetWidth(s.width)
-	s.Vp.SetHeight(max(1, s.height-top))
+	s.vp.SetWidth(s.width)
+	s.vp.SetHeight(max(1, s.height-top))
 	if x, ok := s.selected(); ok {
-		s.Vp.SetContent(s.detail(x, s.width))
+		s.vp.SetContent(s.detail(x, s.width))
 	} else {
-		s.Vp.SetContent("")
+		s.vp.SetContent("")
 	}
 	return s
 }
@@ -58,7 +61,7 @@ func (s Model) View() string {
 	if s.width <= 0 {
 		return ""
 	}
-	return s.topView() + "\n" + s.Vp.View()
+	return s.topView() + "\n" + s.vp.View()
 }
 
 // topView is the list and the rule under it (only the rule when the detail is zoomed).

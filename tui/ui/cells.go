@@ -8,7 +8,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// truncate cuts s to width cells with an ellipsis.
+// Cell-width text helpers: cut, pad and wrap styled text to a width counted in terminal cells
+// (never bytes), and count nouns.
+
+// Truncate cuts s to width cells with an ellipsis.
 func Truncate(s string, width int) string {
 	if width <= 0 {
 		return ""
@@ -22,7 +25,7 @@ func Truncate(s string, width int) string {
 // Helpers to lay text out in cells and columns, measured in terminal cells (STYLE §6: never by
 // byte), used by the inspector and the trace.
 
-// padCell pads s with spaces to w cells (it does not cut: callers truncate first).
+// PadCell pads s with spaces to w cells (it does not cut: callers truncate first).
 func PadCell(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {
 		return s + strings.Repeat(" ", w-n)
@@ -34,7 +37,7 @@ func PadCell(s string, w int) string {
 // ansi.Wrap ends a line one cell past the width where a comma is followed by a space.
 const wrapBreaks = " /&?="
 
-// wrapCells wraps s to w cells, at spaces or wrapBreaks where it can and anywhere it must (long
+// WrapCells wraps s to w cells, at spaces or wrapBreaks where it can and anywhere it must (long
 // URLs, tokens), keeping styles. A line still wider than w is cut again, so that a box rendered
 // around the text never wraps it a second time.
 func WrapCells(s string, w int) string {
@@ -50,7 +53,7 @@ func WrapCells(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// wrapLines wraps s to w cells, as wrapCells, into lines.
+// WrapLines wraps s to w cells, as WrapCells, into lines.
 func WrapLines(s string, w int) []string {
 	if s == "" {
 		return nil
@@ -58,12 +61,12 @@ func WrapLines(s string, w int) []string {
 	return strings.Split(WrapCells(s, max(1, w)), "\n")
 }
 
-// wrapIndent wraps s to w cells and indents every line after the first with indent.
+// WrapIndent wraps s to w cells and indents every line after the first with indent.
 func WrapIndent(s string, w int, indent string) string {
 	return strings.Join(WrapLines(s, w), "\n"+indent)
 }
 
-// lineAt is lines[i], or "" past the end.
+// LineAt is lines[i], or "" past the end.
 func LineAt(lines []string, i int) string {
 	if i < len(lines) {
 		return lines[i]
@@ -71,7 +74,7 @@ func LineAt(lines []string, i int) string {
 	return ""
 }
 
-// wrapEach wraps s to w cells, styles each line on its own (a style rendered over several lines
+// WrapEach wraps s to w cells, styles each line on its own (a style rendered over several lines
 // would pad them all to the widest) and indents every line after the first with indent.
 func WrapEach(style lipgloss.Style, s string, w int, indent string) string {
 	lines := WrapLines(s, w)
@@ -81,13 +84,13 @@ func WrapEach(style lipgloss.Style, s string, w int, indent string) string {
 	return strings.Join(lines, "\n"+indent)
 }
 
-// wrapHanging wraps s for a block whose first line starts where the continuation lines are
+// WrapHanging wraps s for a block whose first line starts where the continuation lines are
 // indented from: every line is w cells at most once indented.
 func WrapHanging(s string, w int, indent string) string {
 	return WrapIndent(s, w-ansi.StringWidth(indent), indent)
 }
 
-// countNoun renders a count with its noun: "1 claim", "3 claims".
+// CountNoun renders a count with its noun: "1 claim", "3 claims".
 func CountNoun(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

@@ -7,6 +7,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// Tests of the cell-width wrapping.
+
 // TestWrapCellsNeverOverflows: no wrapped line is wider than asked, whatever the breaks (a comma
 // then a space made ansi.Wrap overflow by one cell, which a box around the text then wrapped again).
 func TestWrapCellsNeverOverflows(t *testing.T) {

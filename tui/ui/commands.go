@@ -6,10 +6,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// announce returns a command that delivers msg as it is (an announcement such as tokensReceivedMsg).
+// Commands every screen may issue: an announcement, a countdown tick.
+
+// Announce returns a command that delivers msg as it is (an announcement such as TokensReceivedMsg).
 func Announce(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-// tickClock drives a countdown: one clockTickedMsg a second, tagged.
+// TickClock drives a countdown: one ClockTickedMsg a second, tagged.
 func TickClock(tag int) tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return ClockTickedMsg{Tag: tag, At: t} })
 }

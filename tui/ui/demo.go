@@ -5,6 +5,8 @@ import (
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 )
 
+// The built-in provider as the screens see it: its ready client and its control panel.
+
 // Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
 type Demo struct {
 	// Name labels the client ("demo-basic @ built-in provider"); Note is the hint beside the tabs.
@@ -16,11 +18,6 @@ type Demo struct {
 	// Controls is the provider's control panel (the faults panel, F).
 	Controls DemoControls
 }
-
-// The faults panel (F, while the session runs on the built-in provider): the provider's faults,
-// each turned on or off in place, and its signing keys rotated or retired, so that a learner can
-// make the provider misbehave and watch the checks catch it on the next run. The panel lies over
-// the active screen like the full help; every call on the provider happens in a command.
 
 // DemoControls is the built-in provider's control panel. *demoidp.Provider implements it.
 type DemoControls interface {

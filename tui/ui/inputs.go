@@ -4,7 +4,9 @@ import (
 	"charm.land/bubbles/v2/textinput"
 )
 
-// newLineInput is a one-line text input.
+// Text inputs styled for the app.
+
+// NewLineInput is a one-line text input.
 func NewLineInput(c *Common, placeholder string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = ""

@@ -16,42 +16,42 @@ func KeyDown() key.Binding {
 	return key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
 }
 
-// keyRun runs or opens the selected item.
+// KeyRun runs or opens the selected item.
 func KeyRun(desc string) key.Binding {
 	return key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", desc))
 }
 
-// keyCancel cancels what is running, or leaves the current mode (editing, raw view).
+// KeyCancel cancels what is running, or leaves the current mode (editing, raw view).
 func KeyCancel() key.Binding {
 	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 }
 
-// keyReveal shows or hides secrets (tokens, codes, client secrets), masked by default.
+// KeyReveal shows or hides secrets (tokens, codes, client secrets), masked by default.
 func KeyReveal() key.Binding {
 	return key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show secrets"))
 }
 
-// keyCopy copies the relevant value through OSC 52 (works over SSH).
+// KeyCopy copies the relevant value through OSC 52 (works over SSH).
 func KeyCopy(desc string) key.Binding {
 	return key.NewBinding(key.WithKeys("c"), key.WithHelp("c", desc))
 }
 
-// keyOpen opens a URL in the browser.
+// KeyOpen opens a URL in the browser.
 func KeyOpen(desc string) key.Binding {
 	return key.NewBinding(key.WithKeys("o"), key.WithHelp("o", desc))
 }
 
-// keyRaw shows the raw HTTP exchange behind what is shown.
+// KeyRaw shows the raw HTTP exchange behind what is shown.
 func KeyRaw() key.Binding {
 	return key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "raw response"))
 }
 
-// keyInspect opens a token in the inspector.
+// KeyInspect opens a token in the inspector.
 func KeyInspect() key.Binding {
 	return key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect token"))
 }
 
-// keyPageUp and keyPageDown scroll long content (the mouse wheel too).
+// KeyPageUp and KeyPageDown scroll long content (the mouse wheel too).
 func KeyPageUp() key.Binding {
 	return key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll up"))
 }

@@ -6,7 +6,9 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// styles is every style of the app, by meaning (STYLE §6). Screens use these fields and never call
+// The app's styles, by meaning, rebuilt for the terminal's background.
+
+// Styles is every style of the app, by meaning (STYLE §6). Screens use these fields and never call
 // lipgloss.NewStyle themselves. The root rebuilds it on tea.BackgroundColorMsg; under NO_COLOR the
 // program's colour profile (Ascii) drops the colours, and every state is also told by a glyph or
 // an attribute (bold, reverse) so nothing relies on colour alone.
@@ -65,7 +67,7 @@ type Styles struct {
 	Input textinput.Styles
 }
 
-// newStyles builds the styles for a dark or light background.
+// NewStyles builds the styles for a dark or light background.
 func NewStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	accent := ld(lipgloss.Color("#5A3FD6"), lipgloss.Color("#9D8CFF"))
