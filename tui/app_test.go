@@ -95,7 +95,7 @@ func TestAppQuit(t *testing.T) {
 	if quits(cmd) {
 		t.Error("q quit while a text input had focus")
 	}
-	if got := flowOf(m).Form.Value(stepper.FieldScope); got != "q" {
+	if got := flowOf(m).FormValue("scope"); got != "q" {
 		t.Errorf("q was not typed into the scope field: %q", got)
 	}
 	if _, cmd := appUpdate(t, m, tuitest.Press("ctrl+c")); !quits(cmd) {
@@ -151,14 +151,14 @@ func TestAppBackground(t *testing.T) {
 func TestAppResultsReachHiddenScreens(t *testing.T) {
 	t.Parallel()
 	m := newTestApp(t)
-	f := flowOf(m)
-	f.Running, f.ReqID, f.Inflight = stepper.StepDiscover, 3, 1
-	f.Steps[stepper.StepDiscover].State = stepper.StateRunning
-	m.screens[ui.FlowScreen] = f
+	m, cmd := appUpdate(t, m, tuitest.Press("enter")) // Discover, on an issuer where nothing listens
+	if got := flowOf(m).Running(); got != "discover" {
+		t.Fatalf("running %q, want discover", got)
+	}
 	m, _ = appUpdate(t, m, tuitest.Press("3"))
-	m, _ = appUpdate(t, m, stepper.DiscoveredMsg{ReqID: 3, Meta: &flows.Metadata{Issuer: "http://127.0.0.1:1"}})
-	if got := flowOf(m).Steps[stepper.StepDiscover].State; got != stepper.StateDone {
-		t.Errorf("discover state %v while the trace was shown", got)
+	m, _ = appUpdate(t, m, tuitest.AwaitMsg[stepper.DiscoveredMsg](t, cmd))
+	if got := flowOf(m).StepState("discover"); got != "failed" {
+		t.Errorf("discover state %q while the inspector was shown, want failed", got)
 	}
 }
 
@@ -179,7 +179,7 @@ func TestAppClientReady(t *testing.T) {
 	if m.c.Client == old || m.c.Client.Config.ClientID != "y" || m.c.Trace != m.c.Client.Trace || m.active != ui.FlowScreen || m.name != "p" {
 		t.Errorf("session not started: client %v active %v", m.c.Client.Config, m.active)
 	}
-	if flowOf(m).Base.ClientID != "y" {
+	if flowOf(m).ClientID() != "y" {
 		t.Error("the stepper was not rebuilt on the new client")
 	}
 	// An exchange of the old session is dropped.

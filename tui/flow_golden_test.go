@@ -77,11 +77,8 @@ func flowOf(m Model) stepper.Model {
 }
 
 // stepEnded reports whether a step is done or failed.
-func stepEnded(id stepper.StepID) func(Model) bool {
-	return func(m Model) bool {
-		st := flowOf(m).Steps[id].State
-		return st == stepper.StateDone || st == stepper.StateFailed
-	}
+func stepEnded(step string) func(Model) bool {
+	return func(m Model) bool { return flowOf(m).StepEnded(step) }
 }
 
 // startApp runs the app at w×h in teatest, with no colours.
@@ -122,13 +119,13 @@ func TestFlowGolden(t *testing.T) {
 		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 100, 40)
 		waitSized(t, tm)
 		tm.Send(tuitest.Press("enter")) // Discover
-		waitModel(t, tm, "discovery", stepEnded(stepper.StepDiscover))
+		waitModel(t, tm, "discovery", stepEnded("discover"))
 		tm.Send(tuitest.Press("j"))
 		tm.Send(tuitest.Press("enter")) // Authorize; the injected browser comes back to the listener
-		waitModel(t, tm, "the callback", stepEnded(stepper.StepCallback))
+		waitModel(t, tm, "the callback", stepEnded("callback"))
 		tm.Send(tuitest.Press("j"))
 		tm.Send(tuitest.Press("enter")) // Token
-		waitModel(t, tm, "the token", stepEnded(stepper.StepToken))
+		waitModel(t, tm, "the token", stepEnded("token"))
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
@@ -138,7 +135,7 @@ func TestFlowGolden(t *testing.T) {
 		waitSized(t, tm)
 		tm.Send(tuitest.Press("j"))
 		tm.Send(tuitest.Press("enter")) // Authorize, which the provider denies
-		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded(stepper.StepCallback)(m) && flowOf(m).Meta != nil })
+		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded("callback")(m) && flowOf(m).HasMetadata() })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
@@ -153,7 +150,7 @@ func TestFlowGolden(t *testing.T) {
 		tm.Send(tuitest.Press("g")) // authorization_code → client_credentials → password → device_code
 		tm.Send(tuitest.Press("j"))
 		tm.Send(tuitest.Press("enter"))
-		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).Running == stepper.StepToken && flowOf(m).Meta != nil })
+		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).Running() == "token" && flowOf(m).HasMetadata() })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
@@ -163,7 +160,7 @@ func TestFlowGolden(t *testing.T) {
 		waitSized(t, tm)
 		tm.Send(tuitest.Press("j"))
 		tm.Send(tuitest.Press("L"))
-		waitModel(t, tm, "learn", func(m Model) bool { return m.c.Learn && flowOf(m).Cursor == stepper.StepAuthorize })
+		waitModel(t, tm, "learn", func(m Model) bool { return m.c.Learn && flowOf(m).Selected() == "authorize" })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 }
@@ -175,10 +172,10 @@ func TestFlowKeysWhileSlow(t *testing.T) {
 	tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 80, 24)
 	waitSized(t, tm)
 	tm.Send(tuitest.Press("enter")) // Discover: held 5 s by the provider
-	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).Running == stepper.StepDiscover })
+	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).Running() == "discover" })
 	start := time.Now()
 	tm.Send(tuitest.Press("j"))
-	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).Cursor == stepper.StepAuthorize })
+	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).Selected() == "authorize" })
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("a key took %s to be answered during a slow request", took)
 	} else {
@@ -187,7 +184,7 @@ func TestFlowKeysWhileSlow(t *testing.T) {
 	tm.Send(tuitest.Press("esc"))
 	waitModel(t, tm, "the cancel", func(m Model) bool {
 		f := flowOf(m)
-		return f.Running == stepper.NumSteps && f.Steps[stepper.StepDiscover].State == stepper.StatePending
+		return f.Running() == "" && f.StepState("discover") == "pending"
 	})
 	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("cancelling took %s", took)
@@ -210,11 +207,11 @@ func TestFlowClickSelectsStep(t *testing.T) {
 		}
 	}
 	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 3, Y: y, Button: tea.MouseLeft})
-	if cur := flowOf(m).Cursor; cur != stepper.StepIntrospect {
-		t.Fatalf("click on the Introspect row selected %s", cur.Title())
+	if cur := flowOf(m).Selected(); cur != "introspect" {
+		t.Fatalf("click on the Introspect row selected %s", cur)
 	}
 	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 60, Y: y - 3, Button: tea.MouseLeft})
-	if cur := flowOf(m).Cursor; cur != stepper.StepIntrospect {
-		t.Errorf("a click in the pane moved the step to %s", cur.Title())
+	if cur := flowOf(m).Selected(); cur != "introspect" {
+		t.Errorf("a click in the pane moved the step to %s", cur)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
-	"github.com/tokenbench/tokenbench/tui/stepper"
 )
 
 // Goldens of the whole app on the grants' inputs: the assertion grants, mutual TLS and CIBA's hints.
@@ -23,13 +22,13 @@ func TestFlowCIBAHintTokenGolden(t *testing.T) {
 	tm := startApp(t, grantOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), ""), 100, 40)
 	waitSized(t, tm)
 	sendKeys(tm, "g", "g", "g", "g", "g", "g", "g", "j", "e")
-	waitModel(t, tm, "the ciba form", func(m Model) bool { return flowOf(m).Grant == stepper.GrantCIBA && flowOf(m).Form.Editing })
+	waitModel(t, tm, "the ciba form", func(m Model) bool { return flowOf(m).Grant() == "ciba" && flowOf(m).Editing() })
 	typeInto(tm, 6, tuitest.FakeHintToken) // login_hint_token
 	typeInto(tm, 1, "90s")                 // requested_expiry
 	sendKeys(tm, "enter")
 	waitModel(t, tm, "the form", func(m Model) bool {
-		f := flowOf(m).Form
-		return !f.Editing && f.Value(stepper.FieldRequestedExpiry) == "90s"
+		f := flowOf(m)
+		return !f.Editing() && f.FormValue("requested_expiry") == "90s"
 	})
 	v := finalView(t, tm)
 	if strings.Contains(v, tuitest.FakeHintToken) {
@@ -110,7 +109,7 @@ func TestGrantInputsGolden(t *testing.T) {
 			if !tc.editing {
 				sendKeys(tm, "enter")
 			}
-			waitModel(t, tm, "the form", func(m Model) bool { return flowOf(m).Form.Editing == tc.editing })
+			waitModel(t, tm, "the form", func(m Model) bool { return flowOf(m).Editing() == tc.editing })
 			golden.RequireEqual(t, finalView(t, tm))
 		})
 	}
@@ -125,10 +124,10 @@ func TestGrantInputsGolden(t *testing.T) {
 func TestFlowSAMLBearerGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name, audience string
-		want           stepper.StepState
+		want           string
 	}{
-		{"accepted", "", stepper.StateDone},
-		{"other-audience", "https://sp.example.com/saml", stepper.StateFailed},
+		{"accepted", "", "done"},
+		{"other-audience", "https://sp.example.com/saml", "failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tuitest.FlowProvider(t)
@@ -144,9 +143,9 @@ func TestFlowSAMLBearerGolden(t *testing.T) {
 			sendKeys(tm, "j", "j", "j", "e", "down", "down")
 			tm.Send(tuitest.PasteMsgOf(file))
 			sendKeys(tm, "enter", "enter") // done editing; run Token
-			waitModel(t, tm, "the token", stepEnded(stepper.StepToken))
-			if st := stepStateIn(t, tm, stepper.StepToken); st != tc.want {
-				t.Errorf("Token ended in state %d, want %d", st, tc.want)
+			waitModel(t, tm, "the token", stepEnded("token"))
+			if st := stepStateIn(t, tm, "token"); st != tc.want {
+				t.Errorf("Token ended in state %q, want %q", st, tc.want)
 			}
 			golden.RequireEqual(t, finalView(t, tm))
 		})
@@ -159,10 +158,10 @@ func TestFlowSAMLBearerGolden(t *testing.T) {
 func TestFlowMTLSGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name, cert string
-		want       stepper.StepState
+		want       string
 	}{
-		{"bound", demoidp.MTLSSelfSignedClientID, stepper.StateDone},
-		{"wrong-certificate", demoidp.MTLSClientID, stepper.StateFailed},
+		{"bound", demoidp.MTLSSelfSignedClientID, "done"},
+		{"wrong-certificate", demoidp.MTLSClientID, "failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tuitest.MTLSProvider(t)
@@ -170,9 +169,9 @@ func TestFlowMTLSGolden(t *testing.T) {
 			tm := startApp(t, grantOptions(c, ""), 100, 45)
 			waitSized(t, tm)
 			sendKeys(tm, "g", "j", "j", "j", "enter") // client_credentials; run Token
-			waitModel(t, tm, "the token", stepEnded(stepper.StepToken))
-			if st := stepStateIn(t, tm, stepper.StepToken); st != tc.want {
-				t.Errorf("Token ended in state %d, want %d", st, tc.want)
+			waitModel(t, tm, "the token", stepEnded("token"))
+			if st := stepStateIn(t, tm, "token"); st != tc.want {
+				t.Errorf("Token ended in state %q, want %q", st, tc.want)
 			}
 			golden.RequireEqual(t, finalView(t, tm))
 		})
@@ -180,9 +179,9 @@ func TestFlowMTLSGolden(t *testing.T) {
 }
 
 // stepStateIn is the state of a step of the running app.
-func stepStateIn(t *testing.T, tm *teatest.TestModel, id stepper.StepID) stepper.StepState {
+func stepStateIn(t *testing.T, tm *teatest.TestModel, step string) string {
 	t.Helper()
-	var st stepper.StepState
-	waitModel(t, tm, "the step's state", func(m Model) bool { st = flowOf(m).Steps[id].State; return true })
+	var st string
+	waitModel(t, tm, "the step's state", func(m Model) bool { st = flowOf(m).StepState(step); return true })
 	return st
 }

@@ -52,8 +52,8 @@ func TestProfileOpensSession(t *testing.T) {
 
 	m, cmd = appUpdate(t, m, tuitest.Press("enter")) // Discover
 	m, _ = appUpdate(t, m, tuitest.AwaitMsg[stepper.DiscoveredMsg](t, cmd))
-	if st := flowOf(m).Steps[stepper.StepDiscover]; st.State != stepper.StateDone {
-		t.Fatalf("discover: state %v, %v", st.State, st.Err)
+	if st := flowOf(m).StepState("discover"); st != "done" {
+		t.Fatalf("discover: state %q\n%s", st, tuitest.StripANSI(m.View().Content))
 	}
 	// The profiles screen kept its state across the new session.
 	if ps := m.screens[ui.ProfilesScreen].(profilescreen.Model); len(ps.All) != 1 || ps.Notice != "opened local-demo" {

@@ -51,7 +51,7 @@ func discover(ctx context.Context, c *flows.Client, id int) tea.Cmd {
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
 		meta, err := c.Discover(ctx)
-		return DiscoveredMsg{ReqID: id, Meta: meta, err: err, raw: rec.last()}
+		return discoveredMsg{reqID: id, meta: meta, err: err, raw: rec.last()}
 	}
 }
 
@@ -131,7 +131,7 @@ func exchangeCode(ctx context.Context, c *flows.Client, req *flows.AuthRequest, 
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
 		t, err := c.ExchangeCode(ctx, req, code)
-		msg := tokenResultMsg{reqID: id, step: StepToken, grant: flows.GrantAuthorizationCode, token: t, err: err}
+		msg := tokenResultMsg{reqID: id, step: stepToken, grant: flows.GrantAuthorizationCode, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, req.Nonce)
 			msg.binding = bindingChecks(c, t)
@@ -159,7 +159,7 @@ func requestGrant(ctx context.Context, c *flows.Client, g grantRequest, id int) 
 		default:
 			t, err = c.ClientCredentials(ctx)
 		}
-		msg := tokenResultMsg{reqID: id, step: StepToken, grant: g.grant, token: t, err: err}
+		msg := tokenResultMsg{reqID: id, step: stepToken, grant: g.grant, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
 			msg.binding = bindingChecks(c, t)
@@ -210,7 +210,7 @@ func pollDevice(ctx context.Context, c *flows.Client, d *flows.DeviceAuthorizati
 			case <-ctx.Done(): // nobody shows it any more
 			}
 		})
-		msg := tokenResultMsg{reqID: id, step: StepToken, grant: flows.GrantDeviceCode, token: t, err: err}
+		msg := tokenResultMsg{reqID: id, step: stepToken, grant: flows.GrantDeviceCode, token: t, err: err}
 		if err == nil {
 			msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
 			msg.binding = bindingChecks(c, t)
@@ -249,7 +249,7 @@ func callIntrospect(ctx context.Context, c *flows.Client, token, hint string, id
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
 		r, err := c.Introspect(ctx, token, hint)
-		return resourceResultMsg{reqID: id, step: StepIntrospect, result: r, err: err, raw: rec.last()}
+		return resourceResultMsg{reqID: id, step: stepIntrospect, result: r, err: err, raw: rec.last()}
 	}
 }
 

@@ -29,7 +29,7 @@ type flowForm struct {
 	// opt is the index of the newer choice fields' values in their options.
 	opt     [numFields]int
 	focus   fieldID
-	Editing bool
+	editing bool
 	// The authorization_details file as last read (fileCheckedMsg): the path, its compact JSON and
 	// the error that stops it being sent. checking is the path being read now.
 	detailsPath, details, checking string
@@ -50,7 +50,7 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 		}
 		f.inputs[id] = in
 	}
-	f.inputs[FieldScope].SetValue(strings.Join(cfg.Scopes, " "))
+	f.inputs[fieldScope].SetValue(strings.Join(cfg.Scopes, " "))
 	f.inputs[fieldPrompt].Placeholder = "none, login, consent, select_account"
 	f.inputs[fieldMaxAge].Placeholder = "seconds"
 	f.inputs[fieldExtra].Placeholder = "name=value name=value"
@@ -68,7 +68,7 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldIDTokenHint].Placeholder = "an ID token, instead of login_hint"
 	f.inputs[fieldUserCode].Placeholder = "optional; the demo user's is demo"
 	f.inputs[fieldLoginHintToken].Placeholder = "a hint token, instead of login_hint"
-	f.inputs[FieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
+	f.inputs[fieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -115,7 +115,7 @@ func (f flowForm) restyle(c *ui.Common) flowForm {
 
 // visible lists the fields that apply to the chosen grant; the others are hidden.
 func (f flowForm) visible() []fieldID {
-	out := []fieldID{fieldGrant, FieldScope}
+	out := []fieldID{fieldGrant, fieldScope}
 	switch f.grant {
 	case grantAuthCode:
 		out = append(out, fieldPrompt, fieldLoginHint, fieldMaxAge, fieldExtra, fieldPKCE,
@@ -127,7 +127,7 @@ func (f flowForm) visible() []fieldID {
 	case grantJWTBearer:
 		// An assertion file gives the assertion; without one, tokenbench makes it from these.
 		out = append(out, fieldAssertionFile)
-		if f.Value(fieldAssertionFile) == "" {
+		if f.value(fieldAssertionFile) == "" {
 			out = append(out, fieldAssertionIssuer, fieldAssertionSubject, fieldAssertionAudience, fieldAssertionLifetime, fieldAssertionKey)
 		}
 		out = append(out, fieldExtra, fieldResources)
@@ -139,12 +139,12 @@ func (f flowForm) visible() []fieldID {
 			out = append(out, fieldSubjectToken)
 		}
 		out = append(out, fieldSubjectType, fieldRequestedType, fieldActorToken)
-		if f.Value(fieldActorToken) != "" {
+		if f.value(fieldActorToken) != "" {
 			out = append(out, fieldActorType)
 		}
 		out = append(out, fieldAudience, fieldResources)
-	case GrantCIBA:
-		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldLoginHintToken, FieldRequestedExpiry,
+	case grantCIBA:
+		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldLoginHintToken, fieldRequestedExpiry,
 			fieldExtra, fieldResources, fieldAuthzDetails)
 	case grantDevice, numGrants:
 		out = append(out, fieldExtra, fieldResources)
@@ -152,8 +152,8 @@ func (f flowForm) visible() []fieldID {
 	return append(out, fieldDPoP, fieldTarget)
 }
 
-// Value is a text field's value, or a choice's current name.
-func (f flowForm) Value(id fieldID) string {
+// value is a text field's value, or a choice's current name.
+func (f flowForm) value(id fieldID) string {
 	switch id {
 	case fieldGrant:
 		return f.grant.String()
@@ -202,7 +202,7 @@ func (f flowForm) blurAll() flowForm {
 			f.inputs[i].Blur()
 		}
 	}
-	f.Editing = false
+	f.editing = false
 	return f
 }
 
@@ -255,7 +255,7 @@ func (f flowForm) update(msg tea.Msg) (flowForm, tea.Cmd) {
 // extraParams parses "name=value name=value" (or &-separated).
 func (f flowForm) extraParams() (url.Values, error) {
 	v := url.Values{}
-	s := strings.NewReplacer("&", " ", "\n", " ").Replace(f.Value(fieldExtra))
+	s := strings.NewReplacer("&", " ", "\n", " ").Replace(f.value(fieldExtra))
 	for _, pair := range strings.Fields(s) {
 		name, value, ok := strings.Cut(pair, "=")
 		if !ok || name == "" {
@@ -275,13 +275,13 @@ func (f flowForm) extraParams() (url.Values, error) {
 // sendsDetails reports whether the grant sends authorization_details (RFC 9396 §3: the
 // authorization request; §6: client_credentials; CIBA Core allows them on its request too).
 func (g grantKind) sendsDetails() bool {
-	return g == grantAuthCode || g == grantClientCredentials || g == GrantCIBA
+	return g == grantAuthCode || g == grantClientCredentials || g == grantCIBA
 }
 
 // detailsProblem is what stops the authorization_details file from being sent, or nil: not read
 // yet, or the error ParseAuthorizationDetails (or reading it) gave.
 func (f flowForm) detailsProblem() error {
-	path := f.Value(fieldAuthzDetails)
+	path := f.value(fieldAuthzDetails)
 	if path == "" || !f.grant.sendsDetails() {
 		return nil
 	}
@@ -293,7 +293,7 @@ func (f flowForm) detailsProblem() error {
 
 // validate reports the first invalid field.
 func (f flowForm) validate() error {
-	if v := f.Value(fieldMaxAge); v != "" && f.grant == grantAuthCode {
+	if v := f.value(fieldMaxAge); v != "" && f.grant == grantAuthCode {
 		if n, err := strconv.Atoi(v); err != nil || n < 0 {
 			return fmt.Errorf("max_age %q is not a number of seconds", v)
 		}
@@ -306,20 +306,20 @@ func (f flowForm) validate() error {
 	}
 	switch f.grant {
 	case grantPassword:
-		if f.Value(fieldUsername) == "" {
+		if f.value(fieldUsername) == "" {
 			return errors.New("the password grant needs a username")
 		}
 	case grantJWTBearer:
 		return f.jwtAssertionProblem()
 	case grantSAMLBearer:
-		if f.Value(fieldAssertionFile) == "" {
+		if f.value(fieldAssertionFile) == "" {
 			return errors.New("saml2_bearer: name the SAML 2.0 assertion file (assertion file)")
 		}
 	case grantTokenExchange:
-		if f.opt[fieldSubjectSource] == subjectPasted && f.Value(fieldSubjectToken) == "" {
+		if f.opt[fieldSubjectSource] == subjectPasted && f.value(fieldSubjectToken) == "" {
 			return errors.New("token_exchange: paste the subject token, or take one from this session")
 		}
-	case GrantCIBA:
+	case grantCIBA:
 		return f.cibaProblem()
 	case grantAuthCode, grantClientCredentials, grantDevice, numGrants:
 	}
@@ -329,10 +329,10 @@ func (f flowForm) validate() error {
 // jwtAssertionProblem is what stops a JWT bearer request: neither an assertion file nor a subject
 // to make one, or a lifetime that is not a duration.
 func (f flowForm) jwtAssertionProblem() error {
-	if f.Value(fieldAssertionFile) != "" {
+	if f.value(fieldAssertionFile) != "" {
 		return nil
 	}
-	if f.Value(fieldAssertionSubject) == "" {
+	if f.value(fieldAssertionSubject) == "" {
 		return errors.New("jwt_bearer: name an assertion file, or give assertion sub for tokenbench to sign one (RFC 7523 §3)")
 	}
 	_, err := f.assertionLifetime()
@@ -342,7 +342,7 @@ func (f flowForm) jwtAssertionProblem() error {
 // assertionLifetime is the lifetime typed for the JWT assertion tokenbench signs; 0, MakeAssertion's
 // default, when none is.
 func (f flowForm) assertionLifetime() (time.Duration, error) {
-	v := f.Value(fieldAssertionLifetime)
+	v := f.value(fieldAssertionLifetime)
 	if v == "" {
 		return 0, nil
 	}
@@ -361,7 +361,7 @@ var cibaHintFields = []fieldID{fieldLoginHint, fieldIDTokenHint, fieldLoginHintT
 func (f flowForm) cibaProblem() error {
 	var given []string
 	for _, id := range cibaHintFields {
-		if f.Value(id) != "" {
+		if f.value(id) != "" {
 			given = append(given, id.label())
 		}
 	}
@@ -382,7 +382,7 @@ func (f flowForm) cibaProblem() error {
 // requestedExpiry is the lifetime typed for auth_req_id, as plain seconds or a duration; 0, which
 // sends none, when none is. CIBA Core §7.1: requested_expiry is a positive integer of seconds.
 func (f flowForm) requestedExpiry() (time.Duration, error) {
-	v := f.Value(FieldRequestedExpiry)
+	v := f.value(fieldRequestedExpiry)
 	if v == "" {
 		return 0, nil
 	}
@@ -401,17 +401,17 @@ func (f flowForm) requestedExpiry() (time.Duration, error) {
 }
 
 // resources are the resource indicators typed (RFC 8707).
-func (f flowForm) resources() []string { return strings.Fields(f.Value(fieldResources)) }
+func (f flowForm) resources() []string { return strings.Fields(f.value(fieldResources)) }
 
 // config is the client configuration the form asks for, on top of base; dpopKey is the session's
 // DPoP key (nil until made).
 func (f flowForm) config(base flows.ClientConfig, dpopKey *jose.JSONWebKey) flows.ClientConfig {
 	cfg := base
-	cfg.Scopes = strings.Fields(f.Value(FieldScope))
+	cfg.Scopes = strings.Fields(f.value(fieldScope))
 	cfg.PKCE = pkceChoices[f.pkce]
 	extra, _ := f.extraParams()
 	details := ""
-	if f.detailsProblem() == nil && f.Value(fieldAuthzDetails) != "" && f.grant.sendsDetails() {
+	if f.detailsProblem() == nil && f.value(fieldAuthzDetails) != "" && f.grant.sendsDetails() {
 		details = f.details
 	}
 	if f.grant == grantAuthCode {
@@ -420,7 +420,7 @@ func (f flowForm) config(base flows.ClientConfig, dpopKey *jose.JSONWebKey) flow
 			params[k] = append([]string(nil), vs...)
 		}
 		for _, name := range []fieldID{fieldPrompt, fieldLoginHint, fieldMaxAge} {
-			if v := f.Value(name); v != "" {
+			if v := f.value(name); v != "" {
 				params.Set(name.label(), v)
 			} else {
 				params.Del(name.label())
@@ -437,7 +437,7 @@ func (f flowForm) config(base flows.ClientConfig, dpopKey *jose.JSONWebKey) flow
 		}
 		cfg.AuthParams = params
 		cfg.PAR, cfg.RequestObject = f.on(fieldPAR), f.on(fieldRequestObject)
-		cfg.ResponseType, cfg.ResponseMode = f.Value(fieldResponseType), f.Value(fieldResponseMode)
+		cfg.ResponseType, cfg.ResponseMode = f.value(fieldResponseType), f.value(fieldResponseMode)
 		if cfg.ResponseType == "code" {
 			cfg.ResponseType = ""
 		}
@@ -454,7 +454,7 @@ func (f flowForm) config(base flows.ClientConfig, dpopKey *jose.JSONWebKey) flow
 			tokenParams[k] = vs
 		}
 	}
-	if rs := f.resources(); len(rs) > 0 && f.grant != grantTokenExchange && f.grant != GrantCIBA {
+	if rs := f.resources(); len(rs) > 0 && f.grant != grantTokenExchange && f.grant != grantCIBA {
 		tokenParams["resource"] = rs // RFC 8707 §2.2; token exchange and CIBA send their own
 	}
 	if details != "" && f.grant == grantClientCredentials {
@@ -481,7 +481,7 @@ func (f flowForm) cibaParams() url.Values {
 	if rs := f.resources(); len(rs) > 0 {
 		v["resource"] = rs
 	}
-	if f.detailsProblem() == nil && f.Value(fieldAuthzDetails) != "" {
+	if f.detailsProblem() == nil && f.value(fieldAuthzDetails) != "" {
 		v.Set("authorization_details", f.details)
 	}
 	return v

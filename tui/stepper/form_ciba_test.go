@@ -26,8 +26,8 @@ func newCIBAForm(t *testing.T) *flowRunner {
 	t.Helper()
 	c := tuitest.FlowClient(t, tuitest.FlowProvider(t), "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 200))
-	r.useGrant(GrantCIBA)
-	r.s.Cursor = StepAuthorize
+	r.useGrant(grantCIBA)
+	r.s.cursor = stepAuthorize
 	r.send(nil)
 	return r
 }
@@ -37,9 +37,9 @@ func newCIBAForm(t *testing.T) *flowRunner {
 func TestFlowFormCIBAValidation(t *testing.T) {
 	t.Parallel()
 	r := newCIBAForm(t)
-	for _, id := range []fieldID{fieldLoginHintToken, FieldRequestedExpiry} {
-		if !slices.Contains(r.s.Form.visible(), id) {
-			t.Fatalf("ciba does not show %s: %v", id.label(), r.s.Form.visible())
+	for _, id := range []fieldID{fieldLoginHintToken, fieldRequestedExpiry} {
+		if !slices.Contains(r.s.form.visible(), id) {
+			t.Fatalf("ciba does not show %s: %v", id.label(), r.s.form.visible())
 		}
 	}
 	hints := map[fieldID]string{fieldLoginHint: "demo", fieldIDTokenHint: tuitest.FakeIDToken, fieldLoginHintToken: tuitest.FakeHintToken}
@@ -57,14 +57,14 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		{[]fieldID{fieldLoginHint, fieldIDTokenHint, fieldLoginHintToken}, "ciba: login_hint, id_token_hint and login_hint_token all name the user"},
 	} {
 		for _, id := range cibaHintFields {
-			r.s.Form.inputs[id].SetValue("")
+			r.s.form.inputs[id].SetValue("")
 		}
 		var names []string
 		for _, id := range tc.given {
-			r.s.Form.inputs[id].SetValue(hints[id])
+			r.s.form.inputs[id].SetValue(hints[id])
 			names = append(names, id.label())
 		}
-		err := r.s.Form.validate()
+		err := r.s.form.validate()
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%v: %v", names, err)
@@ -76,17 +76,17 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		}
 		r.send(nil)
 		wantIn(t, r.viewText(), strings.SplitN(tc.want, ";", 2)[0]) // the line may wrap after it
-		r.s.Cursor = StepAuthorize
+		r.s.cursor = stepAuthorize
 		r.send(tuitest.Press("enter"))
-		if r.s.Running != NumSteps || !strings.Contains(r.s.notice, tc.want) {
+		if r.s.running != numSteps || !strings.Contains(r.s.notice, tc.want) {
 			t.Errorf("%v: Authorize ran (%s), notice %q", names, r.s.states(), r.s.notice)
 		}
 	}
 
 	for _, id := range cibaHintFields {
-		r.s.Form.inputs[id].SetValue("")
+		r.s.form.inputs[id].SetValue("")
 	}
-	r.s.Form.inputs[fieldLoginHint].SetValue("demo")
+	r.s.form.inputs[fieldLoginHint].SetValue("demo")
 	for _, bad := range []struct{ v, want string }{
 		{"abc", `requested_expiry "abc" is not a lifetime such as 120, 90s or 5m`},
 		{"0", `requested_expiry "0" is not a lifetime such as 120, 90s or 5m`},
@@ -96,8 +96,8 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		{"1.5s", `requested_expiry "1.5s" is not a whole number of seconds (CIBA Core §7.1)`},
 		{"99999999999999999999", `is not a lifetime`},
 	} {
-		r.s.Form.inputs[FieldRequestedExpiry].SetValue(bad.v)
-		if err := r.s.Form.validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
+		r.s.form.inputs[fieldRequestedExpiry].SetValue(bad.v)
+		if err := r.s.form.validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("requested_expiry %q: %v, want %q", bad.v, err, bad.want)
 		}
 		r.send(nil)
@@ -115,9 +115,9 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		{"2m", 120 * time.Second, "120"},
 		{"1h30m", 90 * time.Minute, "5400"},
 	} {
-		r.s.Form.inputs[FieldRequestedExpiry].SetValue(good.v)
-		if d, err := r.s.Form.requestedExpiry(); err != nil || d != good.want || r.s.Form.validate() != nil {
-			t.Errorf("requested_expiry %q: %v %v, validate %v", good.v, d, err, r.s.Form.validate())
+		r.s.form.inputs[fieldRequestedExpiry].SetValue(good.v)
+		if d, err := r.s.form.requestedExpiry(); err != nil || d != good.want || r.s.form.validate() != nil {
+			t.Errorf("requested_expiry %q: %v %v, validate %v", good.v, d, err, r.s.form.validate())
 		}
 		if got := r.s.cibaRequest().RequestedExpiry; got != good.want {
 			t.Errorf("requested_expiry %q: the request asks for %v", good.v, got)
@@ -127,9 +127,9 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 			t.Errorf("requested_expiry %q previews as %q, want %s:\n%s", good.v, m, good.row, r.viewText())
 		}
 	}
-	r.s.Form.inputs[FieldRequestedExpiry].SetValue("")
+	r.s.form.inputs[fieldRequestedExpiry].SetValue("")
 	r.send(nil)
-	if d, err := r.s.Form.requestedExpiry(); d != 0 || err != nil || r.s.cibaRequest().RequestedExpiry != 0 {
+	if d, err := r.s.form.requestedExpiry(); d != 0 || err != nil || r.s.cibaRequest().RequestedExpiry != 0 {
 		t.Errorf("an empty requested_expiry: %v %v", d, err)
 	}
 	if strings.Contains(strings.Split(r.viewText(), "Parameters")[0], "requested_expi") {
@@ -137,8 +137,8 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 	}
 
 	r.useGrant(grantAuthCode)
-	for _, id := range []fieldID{fieldLoginHintToken, FieldRequestedExpiry} {
-		if slices.Contains(r.s.Form.visible(), id) {
+	for _, id := range []fieldID{fieldLoginHintToken, fieldRequestedExpiry} {
+		if slices.Contains(r.s.form.visible(), id) {
 			t.Errorf("authorization_code shows %s", id.label())
 		}
 	}
@@ -150,7 +150,7 @@ func TestFlowFormCIBAMasksHintToken(t *testing.T) {
 	t.Parallel()
 	r := newCIBAForm(t)
 	r.setText(fieldLoginHintToken, tuitest.FakeHintToken)
-	if got := r.s.Form.Value(fieldLoginHintToken); got != tuitest.FakeHintToken {
+	if got := r.s.form.value(fieldLoginHintToken); got != tuitest.FakeHintToken {
 		t.Fatalf("login_hint_token is %q", got)
 	}
 	v := r.viewText()
@@ -158,13 +158,13 @@ func TestFlowFormCIBAMasksHintToken(t *testing.T) {
 		t.Fatalf("login_hint_token is shown in clear, or not masked in both the request and the parameters:\n%s", v)
 	}
 	r.send(tuitest.Press("e"))
-	for r.s.Form.focus != fieldLoginHintToken {
+	for r.s.form.focus != fieldLoginHintToken {
 		r.send(tuitest.Press("down"))
 	}
 	if v := r.viewText(); strings.Contains(v, tuitest.FakeHintToken) || !strings.Contains(v, strings.Repeat("•", len(tuitest.FakeHintToken))) {
 		t.Fatalf("login_hint_token is shown in clear while typed:\n%s", v)
 	}
-	if in := r.s.Form.inputs[fieldLoginHintToken]; in.EchoMode != textinput.EchoPassword {
+	if in := r.s.form.inputs[fieldLoginHintToken]; in.EchoMode != textinput.EchoPassword {
 		t.Error("login_hint_token is echoed in clear while typed")
 	}
 	r.send(tuitest.Press("enter"))
@@ -187,11 +187,11 @@ func TestFlowCIBAHintTokenSent(t *testing.T) {
 	p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: 1})
 	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200)
 	r := newFlowRunner(t, c)
-	r.useGrant(GrantCIBA)
+	r.useGrant(grantCIBA)
 	r.setText(fieldLoginHintToken, tuitest.FakeHintToken)
-	r.setText(FieldRequestedExpiry, "2m")
-	r.runStep(StepAuthorize)
-	if r.s.Steps[StepAuthorize].State != StateFailed || r.s.ciba != nil {
+	r.setText(fieldRequestedExpiry, "2m")
+	r.runStep(stepAuthorize)
+	if r.s.steps[stepAuthorize].state != stateFailed || r.s.ciba != nil {
 		t.Fatalf("the demo took a login_hint_token: %s", r.s.states())
 	}
 	wantIn(t, r.viewText(), "✗ failed", "invalid_request", "login_hint_token is not supported by the demo provider")
@@ -200,12 +200,12 @@ func TestFlowCIBAHintTokenSent(t *testing.T) {
 		t.Errorf("sent %v", sent)
 	}
 
-	r.s.Form.inputs[fieldLoginHintToken].SetValue("")
-	r.s.Form.inputs[fieldLoginHint].SetValue("demo")
-	r.s.Form.inputs[FieldRequestedExpiry].SetValue("90s")
-	r.runStep(StepAuthorize)
-	if r.s.Steps[StepAuthorize].State != StateDone || r.s.ciba == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepAuthorize].Err)
+	r.s.form.inputs[fieldLoginHintToken].SetValue("")
+	r.s.form.inputs[fieldLoginHint].SetValue("demo")
+	r.s.form.inputs[fieldRequestedExpiry].SetValue("90s")
+	r.runStep(stepAuthorize)
+	if r.s.steps[stepAuthorize].state != stateDone || r.s.ciba == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepAuthorize].err)
 	}
 	sent = sentForm(t, c.Client, "ciba")
 	if sent.Get("requested_expiry") != "90" || sent.Get("login_hint") != "demo" || sent.Has("login_hint_token") {
@@ -218,5 +218,5 @@ func TestFlowCIBAHintTokenSent(t *testing.T) {
 		t.Errorf("the countdown does not start at 1:30:\n%s", v)
 	}
 	r.send(tuitest.Press("esc")) // stop polling
-	r.until("the polling to stop", func(s Model) bool { return s.Running == NumSteps })
+	r.until("the polling to stop", func(s flowModel) bool { return s.running == numSteps })
 }

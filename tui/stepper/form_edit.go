@@ -9,36 +9,36 @@ import (
 // key made, a file checked), and the grant chosen with g.
 
 // startEditing opens the form on the grant field.
-func (s Model) startEditing() (Model, tea.Cmd) {
-	s.Form.Editing = true
+func (s flowModel) startEditing() (flowModel, tea.Cmd) {
+	s.form.editing = true
 	s.showRaw = false
 	var cmd tea.Cmd
-	s.Form, cmd = s.Form.focusField(fieldGrant)
+	s.form, cmd = s.form.focusField(fieldGrant)
 	return s, cmd
 }
 
-func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	k := s.keys
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Done):
-		s.Form = s.Form.blurAll()
+		s.form = s.form.blurAll()
 		s = s.applyGrant()
 	case key.Matches(msg, k.FieldUp):
-		s.Form, cmd = s.Form.step(-1)
+		s.form, cmd = s.form.step(-1)
 	case key.Matches(msg, k.FieldDown):
-		s.Form, cmd = s.Form.step(+1)
-	case s.Form.focus.isChoice() && key.Matches(msg, k.Toggle):
+		s.form, cmd = s.form.step(+1)
+	case s.form.focus.isChoice() && key.Matches(msg, k.Toggle):
 		delta := 1
 		if msg.String() == "left" {
 			delta = -1
 		}
-		s.Form = s.Form.cycle(delta)
-		if s.Form.focus == fieldGrant {
+		s.form = s.form.cycle(delta)
+		if s.form.focus == fieldGrant {
 			s = s.applyGrant()
 		}
 	default:
-		s.Form, cmd = s.Form.update(msg)
+		s.form, cmd = s.form.update(msg)
 	}
 	s, more := s.formFollowUp()
 	return s, tea.Batch(cmd, more)
@@ -46,23 +46,23 @@ func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // formFollowUp starts what a form change needs: the session's DPoP key when DPoP is first turned
 // on, and reading the authorization_details file once its field is left (not on every key).
-func (s Model) formFollowUp() (Model, tea.Cmd) {
+func (s flowModel) formFollowUp() (flowModel, tea.Cmd) {
 	var cmds []tea.Cmd
-	if s.Form.on(fieldDPoP) && s.dpopKey == nil && !s.makingKey {
+	if s.form.on(fieldDPoP) && s.dpopKey == nil && !s.makingKey {
 		s.makingKey = true
 		cmds = append(cmds, makeDPoPKey())
 	}
-	path := s.Form.Value(fieldAuthzDetails)
-	leftField := !s.Form.Editing || s.Form.focus != fieldAuthzDetails
-	if leftField && path != "" && s.Form.grant.sendsDetails() && path != s.Form.detailsPath && path != s.Form.checking {
-		s.Form.checking = path
+	path := s.form.value(fieldAuthzDetails)
+	leftField := !s.form.editing || s.form.focus != fieldAuthzDetails
+	if leftField && path != "" && s.form.grant.sendsDetails() && path != s.form.detailsPath && path != s.form.checking {
+		s.form.checking = path
 		cmds = append(cmds, checkDetailsFile(path))
 	}
 	return s, tea.Batch(cmds...)
 }
 
 // onDPoPKey keeps the session's DPoP key.
-func (s Model) onDPoPKey(msg dpopKeyMadeMsg) Model {
+func (s flowModel) onDPoPKey(msg dpopKeyMadeMsg) flowModel {
 	s.makingKey = false
 	if msg.err != nil {
 		s.notice = msg.err.Error()
@@ -75,14 +75,14 @@ func (s Model) onDPoPKey(msg dpopKeyMadeMsg) Model {
 }
 
 // onFileChecked takes the authorization_details file as read, unless the field changed since.
-func (s Model) onFileChecked(msg fileCheckedMsg) Model {
-	if msg.path == s.Form.checking {
-		s.Form.checking = ""
+func (s flowModel) onFileChecked(msg fileCheckedMsg) flowModel {
+	if msg.path == s.form.checking {
+		s.form.checking = ""
 	}
-	if msg.path != s.Form.Value(fieldAuthzDetails) {
+	if msg.path != s.form.value(fieldAuthzDetails) {
 		return s
 	}
-	s.Form.detailsPath, s.Form.details, s.Form.detailsErr = msg.path, msg.value, msg.err
+	s.form.detailsPath, s.form.details, s.form.detailsErr = msg.path, msg.value, msg.err
 	return s
 }
 
@@ -97,34 +97,34 @@ func (f flowForm) assertionFileHint() flowForm {
 }
 
 // cycleGrant is g: the next grant.
-func (s Model) cycleGrant() (Model, tea.Cmd) {
-	if s.Running != NumSteps {
+func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
+	if s.running != numSteps {
 		s.notice = "esc first: a request is running"
 		return s, nil
 	}
-	s.Form.grant = grantKind((int(s.Form.grant) + 1) % int(numGrants))
+	s.form.grant = grantKind((int(s.form.grant) + 1) % int(numGrants))
 	s = s.applyGrant()
-	s.notice = "grant: " + s.Grant.String()
+	s.notice = "grant: " + s.grant.String()
 	return s.formFollowUp()
 }
 
 // applyGrant follows a grant change: Authorize and Callback apply only to some grants.
-func (s Model) applyGrant() Model {
-	s.Grant = s.Form.grant
-	skip := func(id StepID, skipped bool) {
+func (s flowModel) applyGrant() flowModel {
+	s.grant = s.form.grant
+	skip := func(id stepID, skipped bool) {
 		switch {
-		case skipped && s.Steps[id].State != StateRunning:
-			s.Steps[id] = stepResult{State: stateSkipped}
-		case !skipped && s.Steps[id].State == stateSkipped:
-			s.Steps[id] = stepResult{}
+		case skipped && s.steps[id].state != stateRunning:
+			s.steps[id] = stepResult{state: stateSkipped}
+		case !skipped && s.steps[id].state == stateSkipped:
+			s.steps[id] = stepResult{}
 		}
 	}
-	skip(StepAuthorize, !s.Grant.usesAuthorize())
-	skip(StepCallback, s.Grant != grantAuthCode)
-	s.Form = s.Form.assertionFileHint()
-	if s.frontOnly && s.Grant != grantAuthCode {
+	skip(stepAuthorize, !s.grant.usesAuthorize())
+	skip(stepCallback, s.grant != grantAuthCode)
+	s.form = s.form.assertionFileHint()
+	if s.frontOnly && s.grant != grantAuthCode {
 		s.frontOnly = false
-		skip(StepToken, false)
+		skip(stepToken, false)
 	}
 	return s
 }

@@ -12,7 +12,7 @@ type fieldID int
 
 const (
 	fieldGrant fieldID = iota
-	FieldScope
+	fieldScope
 	fieldPrompt
 	fieldLoginHint
 	fieldMaxAge
@@ -33,7 +33,7 @@ const (
 	fieldIDTokenHint
 	fieldUserCode
 	fieldLoginHintToken
-	FieldRequestedExpiry
+	fieldRequestedExpiry
 	fieldAssertionIssuer
 	fieldAssertionSubject
 	fieldAssertionAudience
@@ -68,7 +68,7 @@ func (f fieldID) label() string {
 	switch f {
 	case fieldGrant:
 		return "grant"
-	case FieldScope:
+	case fieldScope:
 		return "scope"
 	case fieldPrompt:
 		return "prompt"
@@ -102,7 +102,7 @@ func (f fieldID) label() string {
 		return "user_code"
 	case fieldLoginHintToken:
 		return "login_hint_token"
-	case FieldRequestedExpiry:
+	case fieldRequestedExpiry:
 		return "requested_expiry"
 	case fieldAssertionIssuer:
 		return "assertion iss"

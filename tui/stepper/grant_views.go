@@ -16,7 +16,7 @@ import (
 // token response granted (RFC 8693 issued_token_type, RFC 9396 authorization_details) and DPoP.
 
 // pushedView is the pushed authorization request's answer: the request_uri the browser carries.
-func (s Model) pushedView(p *flowPane, r *flows.AuthRequest) {
+func (s flowModel) pushedView(p *flowPane, r *flows.AuthRequest) {
 	par := r.PAR
 	if par == nil {
 		return
@@ -35,7 +35,7 @@ func (s Model) pushedView(p *flowPane, r *flows.AuthRequest) {
 }
 
 // requestObjectView is the signed request object: its header and claims (RFC 9101 §4).
-func (s Model) requestObjectView(p *flowPane, r *flows.AuthRequest) {
+func (s flowModel) requestObjectView(p *flowPane, r *flows.AuthRequest) {
 	if r.RequestObject == "" {
 		return
 	}
@@ -61,14 +61,14 @@ func (s Model) requestObjectView(p *flowPane, r *flows.AuthRequest) {
 
 // cibaView is CIBA's wait: the binding message, where the user approves, the countdown and polling
 // (CIBA Core §7.3; the approval URL is the built-in provider's stand-in for the user's device).
-func (s Model) cibaView(p *flowPane) {
+func (s flowModel) cibaView(p *flowPane) {
 	st := s.c.Styles
 	a := s.ciba
 	if a == nil {
 		s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.BackchannelAuthentication }))
-		p.kv("scope", s.Form.Value(FieldScope))
+		p.kv("scope", s.form.value(fieldScope))
 		s.cibaHints(p)
-		params := s.Form.cibaParams()
+		params := s.form.cibaParams()
 		for _, r := range params["resource"] {
 			p.kv("resource", r)
 		}
@@ -102,7 +102,7 @@ func (s Model) cibaView(p *flowPane) {
 	if s.devicePolls > 0 {
 		status = fmt.Sprintf("%s (poll %d)", s.devicePoll.Code, s.devicePolls)
 	}
-	if s.Steps[StepToken].State == StateRunning {
+	if s.steps[stepToken].state == stateRunning {
 		interval := a.PollInterval()
 		if s.devicePoll.Interval > 0 {
 			interval = s.devicePoll.Interval
@@ -114,10 +114,10 @@ func (s Model) cibaView(p *flowPane) {
 // cibaHints are the backchannel authentication request's user hint (login_hint unless an
 // id_token_hint or a login_hint_token names the user instead), binding message, user code and
 // requested expiry (CIBA Core §7.1).
-func (s Model) cibaHints(p *flowPane) {
-	f := s.Form
-	hint, token := f.Value(fieldIDTokenHint), f.Value(fieldLoginHintToken)
-	if login := f.Value(fieldLoginHint); login != "" || (hint == "" && token == "") {
+func (s flowModel) cibaHints(p *flowPane) {
+	f := s.form
+	hint, token := f.value(fieldIDTokenHint), f.value(fieldLoginHintToken)
+	if login := f.value(fieldLoginHint); login != "" || (hint == "" && token == "") {
 		p.kv("login_hint", login)
 	}
 	if hint != "" {
@@ -126,10 +126,10 @@ func (s Model) cibaHints(p *flowPane) {
 	if token != "" {
 		p.kv("login_hint_token", s.secret(token))
 	}
-	if m := f.Value(fieldBindingMessage); m != "" {
+	if m := f.value(fieldBindingMessage); m != "" {
 		p.kv("binding_message", m)
 	}
-	if c := f.Value(fieldUserCode); c != "" {
+	if c := f.value(fieldUserCode); c != "" {
 		p.kv("user_code", s.secret(c)) // the user's own secret code (CIBA Core §7.1)
 	}
 	if expiry, err := f.requestedExpiry(); err != nil {
@@ -141,12 +141,12 @@ func (s Model) cibaHints(p *flowPane) {
 }
 
 // grantRequest is the token request of the assertion grants and of token exchange.
-func (s Model) grantRequest(p *flowPane) {
+func (s flowModel) grantRequest(p *flowPane) {
 	st := s.c.Styles
-	f := s.Form
-	switch s.Grant {
+	f := s.form
+	switch s.grant {
 	case grantJWTBearer:
-		if file := f.Value(fieldAssertionFile); file != "" {
+		if file := f.value(fieldAssertionFile); file != "" {
 			p.kv("assertion", st.Muted.Render("the JWT in "+file+", read when sent (RFC 7523 §2.1)"))
 		} else {
 			s.madeAssertion(p)
@@ -155,25 +155,25 @@ func (s Model) grantRequest(p *flowPane) {
 		p.kv("assertion", st.Muted.Render("the file's XML, base64url-encoded (RFC 7522 §2.1)"))
 	case grantTokenExchange:
 		s.exchangeView(p)
-	case grantAuthCode, grantClientCredentials, grantPassword, grantDevice, GrantCIBA, numGrants:
+	case grantAuthCode, grantClientCredentials, grantPassword, grantDevice, grantCIBA, numGrants:
 	}
-	if s.Grant != grantTokenExchange {
-		p.kv("scope", f.Value(FieldScope))
+	if s.grant != grantTokenExchange {
+		p.kv("scope", f.value(fieldScope))
 	}
 }
 
 // madeAssertion is the JWT assertion tokenbench will sign: its claims and its key (RFC 7523 §3).
-func (s Model) madeAssertion(p *flowPane) {
+func (s flowModel) madeAssertion(p *flowPane) {
 	st := s.c.Styles
-	f := s.Form
+	f := s.form
 	p.kv("assertion", st.Muted.Render("a JWT signed by tokenbench (RFC 7523 §3), made when sent:"))
-	iss := f.Value(fieldAssertionIssuer)
+	iss := f.value(fieldAssertionIssuer)
 	if iss == "" && s.c.Client != nil {
 		iss = s.c.Client.Config.ClientID
 	}
 	p.kv("  iss", iss)
-	p.kv("  sub", f.Value(fieldAssertionSubject))
-	aud := f.Value(fieldAssertionAudience)
+	p.kv("  sub", f.value(fieldAssertionSubject))
+	aud := f.value(fieldAssertionAudience)
 	if aud == "" {
 		aud = s.endpoint(func(e flows.Endpoints) string { return e.Token })
 	}
@@ -186,7 +186,7 @@ func (s Model) madeAssertion(p *flowPane) {
 		}
 		p.kv("  exp", st.Muted.Render(fmt.Sprintf("in %s; iat and a fresh jti", secondsText(int64(lifetime.Seconds())))))
 	}
-	if key := f.Value(fieldAssertionKey); key != "" {
+	if key := f.value(fieldAssertionKey); key != "" {
 		p.kv("  signed with", key+st.Muted.Render("  (read when sent)"))
 	} else {
 		p.kv("  signed with", st.Muted.Render("the client's signing key, else HS256 with its secret"))
@@ -194,14 +194,14 @@ func (s Model) madeAssertion(p *flowPane) {
 }
 
 // exchangeView is the token exchange request's parameters (RFC 8693 §2.1).
-func (s Model) exchangeView(p *flowPane) {
+func (s flowModel) exchangeView(p *flowPane) {
 	st := s.c.Styles
-	f := s.Form
+	f := s.form
 	r, err := s.exchangeRequest()
 	if err != nil {
-		p.kv("subject_token", st.Fail.Render(f.Value(fieldSubjectSource)+": none yet"))
+		p.kv("subject_token", st.Fail.Render(f.value(fieldSubjectSource)+": none yet"))
 	} else {
-		p.kv("subject_token", s.secret(r.SubjectToken)+st.Muted.Render("  "+f.Value(fieldSubjectSource)))
+		p.kv("subject_token", s.secret(r.SubjectToken)+st.Muted.Render("  "+f.value(fieldSubjectSource)))
 	}
 	p.kv("subject_token_type", r.SubjectTokenType)
 	if r.ActorToken != "" {
@@ -221,9 +221,9 @@ func (s Model) exchangeView(p *flowPane) {
 
 // grantedView says what the token response granted beyond the token: the issued token type of token
 // exchange (RFC 8693 §2.2.1) and the authorization details (RFC 9396 §7).
-func (s Model) grantedView(p *flowPane, t *flows.Token) {
+func (s flowModel) grantedView(p *flowPane, t *flows.Token) {
 	st := s.c.Styles
-	if s.Grant == grantTokenExchange {
+	if s.grant == grantTokenExchange {
 		p.blank()
 		if it := t.IssuedTokenType(); it != "" {
 			p.kv("issued type", st.Pass.Render(it)+st.Muted.Render("  (RFC 8693 §2.2.1)"))
@@ -233,7 +233,7 @@ func (s Model) grantedView(p *flowPane, t *flows.Token) {
 	}
 	d := t.AuthorizationDetails()
 	if d == nil {
-		if s.Form.Value(fieldAuthzDetails) != "" && s.Grant.sendsDetails() {
+		if s.form.value(fieldAuthzDetails) != "" && s.grant.sendsDetails() {
 			p.line(st.Muted.Render("authorization_details were asked for; the response has none (RFC 9396 §7)"))
 		}
 		return
@@ -250,8 +250,8 @@ func (s Model) grantedView(p *flowPane, t *flows.Token) {
 }
 
 // dpopNote says that the request carries a DPoP proof, with the session key's thumbprint.
-func (s Model) dpopNote(p *flowPane) {
-	if !s.Form.on(fieldDPoP) {
+func (s flowModel) dpopNote(p *flowPane) {
+	if !s.form.on(fieldDPoP) {
 		return
 	}
 	jkt := s.dpopJKT
@@ -262,8 +262,8 @@ func (s Model) dpopNote(p *flowPane) {
 }
 
 // dpopValue is the DPoP field's value in the form: on with the session key's thumbprint.
-func (s Model) dpopValue() string {
-	if !s.Form.on(fieldDPoP) {
+func (s flowModel) dpopValue() string {
+	if !s.form.on(fieldDPoP) {
 		return "off"
 	}
 	if s.dpopJKT == "" {

@@ -45,13 +45,13 @@ func flowJWTClient(t *testing.T, p *demoidp.Provider) *flows.Client {
 func (r *flowRunner) setChoice(id fieldID, want string) {
 	r.t.Helper()
 	r.send(tuitest.Press("e"))
-	for i := 0; r.s.Form.focus != id; i++ {
+	for i := 0; r.s.form.focus != id; i++ {
 		if i > int(numFields) {
-			r.t.Fatalf("field %s is not in the form for %s", id.label(), r.s.Grant)
+			r.t.Fatalf("field %s is not in the form for %s", id.label(), r.s.grant)
 		}
 		r.send(tuitest.Press("down"))
 	}
-	for i := 0; r.s.Form.Value(id) != want; i++ {
+	for i := 0; r.s.form.value(id) != want; i++ {
 		if i > 20 {
 			r.t.Fatalf("%s has no choice %q", id.label(), want)
 		}
@@ -64,9 +64,9 @@ func (r *flowRunner) setChoice(id fieldID, want string) {
 func (r *flowRunner) setText(id fieldID, v string) {
 	r.t.Helper()
 	r.send(tuitest.Press("e"))
-	for i := 0; r.s.Form.focus != id; i++ {
+	for i := 0; r.s.form.focus != id; i++ {
 		if i > int(numFields) {
-			r.t.Fatalf("field %s is not in the form for %s", id.label(), r.s.Grant)
+			r.t.Fatalf("field %s is not in the form for %s", id.label(), r.s.grant)
 		}
 		r.send(tuitest.Press("down"))
 	}
@@ -77,7 +77,7 @@ func (r *flowRunner) setText(id fieldID, v string) {
 // useGrant chooses a grant with g.
 func (r *flowRunner) useGrant(g grantKind) {
 	r.t.Helper()
-	for i := 0; r.s.Grant != g; i++ {
+	for i := 0; r.s.grant != g; i++ {
 		if i > int(numGrants) {
 			r.t.Fatalf("no grant %v", g)
 		}
@@ -88,11 +88,11 @@ func (r *flowRunner) useGrant(g grantKind) {
 // authorizeAndCallback runs Authorize and waits for the callback the injected browser brings back.
 func (r *flowRunner) authorizeAndCallback() {
 	r.t.Helper()
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the callback", func(s Model) bool {
-		st := s.Steps[StepCallback].State
-		return s.Steps[StepAuthorize].State == StateFailed || st == StateDone || st == StateFailed
+	r.until("the callback", func(s flowModel) bool {
+		st := s.steps[stepCallback].state
+		return s.steps[stepAuthorize].state == stateFailed || st == stateDone || st == stateFailed
 	})
 }
 
@@ -114,16 +114,16 @@ func TestFlowPAR(t *testing.T) {
 	r.setChoice(fieldPAR, "on")
 	r.setChoice(fieldRequestObject, "on")
 	r.authorizeAndCallback()
-	if r.s.authReq == nil || r.s.authReq.PAR == nil || r.s.Steps[StepCallback].State != StateDone {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepAuthorize].Err)
+	if r.s.authReq == nil || r.s.authReq.PAR == nil || r.s.steps[stepCallback].state != stateDone {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepAuthorize].err)
 	}
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(nil)
 	wantIn(t, r.viewText(), "Pushed authorization request", "request_uri", "urn:ietf:params:oauth:request_uri:",
 		"expires in", "Request object", "alg", "claims:")
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || !r.s.report.OK() {
-		t.Fatalf("token: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || !r.s.report.OK() {
+		t.Fatalf("token: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 }
 
@@ -134,16 +134,16 @@ func TestFlowDPoP(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
 	r.setChoice(fieldDPoP, "on")
-	r.until("the DPoP key", func(s Model) bool { return s.dpopKey != nil })
-	r.s.Cursor = StepAuthorize
+	r.until("the DPoP key", func(s flowModel) bool { return s.dpopKey != nil })
+	r.s.cursor = stepAuthorize
 	r.send(nil)
 	if v := r.viewText(); !strings.Contains(v, "key jkt "+r.s.dpopJKT) {
 		t.Errorf("the form does not show the key's thumbprint:\n%s", v)
 	}
 	r.authorizeAndCallback()
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || !strings.EqualFold(r.s.token.TokenType, "DPoP") {
-		t.Fatalf("%s err=%v token_type=%v", r.s.states(), r.s.Steps[StepToken].Err, r.s.token)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || !strings.EqualFold(r.s.token.TokenType, "DPoP") {
+		t.Fatalf("%s err=%v token_type=%v", r.s.states(), r.s.steps[stepToken].err, r.s.token)
 	}
 	if ch, ok := findCheck(r.s.binding, "token_type"); !ok || ch.Status != flows.CheckPass {
 		t.Errorf("DPoP token_type check: %+v", r.s.binding)
@@ -154,7 +154,7 @@ func TestFlowDPoP(t *testing.T) {
 	wantIn(t, r.viewText(), "Binding checks (DPoP, mTLS)", "✓ pass token_type")
 	// The key stays for the session: the refresh is bound to it too.
 	r.runStep(stepRefresh)
-	if r.s.Steps[stepRefresh].State != StateDone || failed(r.s.refBinding) {
+	if r.s.steps[stepRefresh].state != stateDone || failed(r.s.refBinding) {
 		t.Errorf("refresh: %s %+v", r.s.states(), r.s.refBinding)
 	}
 }
@@ -167,16 +167,16 @@ func TestFlowHybrid(t *testing.T) {
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), flowScriptBrowser, 100, 200))
 	r.setChoice(fieldResponseType, "code id_token")
 	r.authorizeAndCallback()
-	if r.s.Steps[StepCallback].State != StateDone || r.s.authRes.Front == nil || r.s.authRes.Front.IDTokenReport == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepCallback].Err)
+	if r.s.steps[stepCallback].state != stateDone || r.s.authRes.Front == nil || r.s.authRes.Front.IDTokenReport == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepCallback].err)
 	}
 	if ch, ok := findCheck(r.s.authRes.Front.IDTokenReport.Checks, "c_hash"); !ok || ch.Status != flows.CheckPass {
 		t.Errorf("c_hash: %+v", r.s.authRes.Front.IDTokenReport.Checks)
 	}
 	wantIn(t, r.viewText(), "Front-channel id_token checks (code id_token)", "✓ pass c_hash")
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone {
-		t.Fatalf("token: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone {
+		t.Fatalf("token: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 }
 
@@ -188,13 +188,13 @@ func TestFlowImplicit(t *testing.T) {
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), flowScriptBrowser, 100, 200))
 	r.setChoice(fieldResponseType, "id_token token")
 	r.authorizeAndCallback()
-	if r.s.Steps[StepCallback].State != StateDone || r.s.token == nil || r.s.Steps[StepToken].State != stateSkipped {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepCallback].Err)
+	if r.s.steps[stepCallback].state != stateDone || r.s.token == nil || r.s.steps[stepToken].state != stateSkipped {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepCallback].err)
 	}
 	if ch, ok := findCheck(r.s.report.Checks, "at_hash"); !ok || ch.Status != flows.CheckPass {
 		t.Errorf("at_hash: %+v", r.s.report.Checks)
 	}
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(nil)
 	wantIn(t, r.viewText(), "Skipped: the implicit response", "access_token")
 	r.send(tuitest.Press("enter"))
@@ -211,12 +211,12 @@ func TestFlowJARMBadSignature(t *testing.T) {
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
 	r.setChoice(fieldResponseMode, "query.jwt")
 	r.authorizeAndCallback()
-	if r.s.Steps[StepCallback].State != StateFailed || r.s.authRes == nil || r.s.authRes.JARM == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepCallback].Err)
+	if r.s.steps[stepCallback].state != stateFailed || r.s.authRes == nil || r.s.authRes.JARM == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepCallback].err)
 	}
 	wantIn(t, r.viewText(), "✗ failed", "JARM response checks (query.jwt)", "✗ FAIL signature")
-	if code, _, _ := flows.Explain(r.s.Steps[StepCallback].Err); code == "" || !strings.Contains(r.viewText(), code) {
-		t.Errorf("the error %v is not explained (code %q)", r.s.Steps[StepCallback].Err, code)
+	if code, _, _ := flows.Explain(r.s.steps[stepCallback].err); code == "" || !strings.Contains(r.viewText(), code) {
+		t.Errorf("the error %v is not explained (code %q)", r.s.steps[stepCallback].err, code)
 	}
 }
 
@@ -227,13 +227,13 @@ func TestFlowJWTBearer(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	r := newFlowRunner(t, flowCommon(flowJWTClient(t, p), nil, 100, 200))
 	r.useGrant(grantJWTBearer)
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(nil)
 	wantIn(t, r.viewText(), "assertion sub", "a JWT signed by tokenbench")
 	r.setText(fieldAssertionSubject, "demo")
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil || r.s.token.AccessToken == "" {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil || r.s.token.AccessToken == "" {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 }
 
@@ -243,19 +243,19 @@ func TestFlowTokenExchange(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
 	r.useGrant(grantTokenExchange)
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(tuitest.Press("enter"))
-	if !strings.Contains(r.s.notice, "no access_token yet") || r.s.Running != NumSteps {
+	if !strings.Contains(r.s.notice, "no access_token yet") || r.s.running != numSteps {
 		t.Errorf("without a session token: notice %q", r.s.notice)
 	}
 	r.useGrant(grantAuthCode)
 	r.authorizeAndCallback()
-	r.runStep(StepToken)
+	r.runStep(stepToken)
 	subject := r.s.token.AccessToken
 	r.useGrant(grantTokenExchange)
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token.AccessToken == subject {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token.AccessToken == subject {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	if r.s.token.IssuedTokenType() == "" {
 		t.Errorf("no issued_token_type: %v", r.s.token.Members)
@@ -269,26 +269,26 @@ func TestFlowCIBA(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: 1})
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
-	r.useGrant(GrantCIBA)
+	r.useGrant(grantCIBA)
 	r.setText(fieldLoginHint, "demo")
 	r.setText(fieldBindingMessage, "W4SCT")
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the auth_req_id", func(s Model) bool { return s.ciba != nil || s.Steps[StepAuthorize].State == StateFailed })
+	r.until("the auth_req_id", func(s flowModel) bool { return s.ciba != nil || s.steps[stepAuthorize].state == stateFailed })
 	if r.s.ciba == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepAuthorize].Err)
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepAuthorize].err)
 	}
 	wantIn(t, r.viewText(), "W4SCT", "approve at", "/ciba?auth_req_id=", "expires in", "polling")
 	r.send(tuitest.Press("o")) // the injected browser GETs the approval URL
-	r.until("the token", func(s Model) bool {
-		st := s.Steps[StepToken].State
-		return st == StateDone || st == StateFailed
+	r.until("the token", func(s flowModel) bool {
+		st := s.steps[stepToken].state
+		return st == stateDone || st == stateFailed
 	})
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
-	if r.s.Inflight != 0 {
-		t.Errorf("inflight %d", r.s.Inflight)
+	if r.s.inflight != 0 {
+		t.Errorf("inflight %d", r.s.inflight)
 	}
 }
 
@@ -309,24 +309,24 @@ func TestFlowAuthorizationDetails(t *testing.T) {
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200))
 	r.useGrant(grantClientCredentials)
 	r.setText(fieldAuthzDetails, bad)
-	r.until("the file check", func(s Model) bool { return s.Form.detailsPath == bad })
-	r.s.Cursor = StepToken
+	r.until("the file check", func(s flowModel) bool { return s.form.detailsPath == bad })
+	r.s.cursor = stepToken
 	r.send(nil)
 	wantIn(t, r.viewText(), "✗ authorization_details is a JSON object")
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(tuitest.Press("enter"))
-	if r.s.Running != NumSteps || !strings.Contains(r.s.notice, "authorization_details") {
+	if r.s.running != numSteps || !strings.Contains(r.s.notice, "authorization_details") {
 		t.Errorf("a bad file was sent: notice %q", r.s.notice)
 	}
-	r.s.Form.inputs[fieldAuthzDetails].SetValue(good)
+	r.s.form.inputs[fieldAuthzDetails].SetValue(good)
 	r.send(tuitest.Press("enter")) // reads the file
-	r.until("the file check", func(s Model) bool { return s.Form.detailsPath == good })
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.until("the file check", func(s flowModel) bool { return s.form.detailsPath == good })
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	var oe *flows.OAuthError
-	if errors.As(r.s.Steps[StepToken].Err, &oe) {
+	if errors.As(r.s.steps[stepToken].err, &oe) {
 		t.Fatal(oe)
 	}
 	if r.s.token.AuthorizationDetails() == nil {
@@ -345,23 +345,23 @@ func TestFlowFormFits(t *testing.T) {
 		grantAuthCode:          {fieldAssertionSubject, fieldSubjectSource, fieldBindingMessage},
 		grantClientCredentials: {fieldPAR, fieldResponseType, fieldLoginHint},
 		grantTokenExchange:     {fieldPAR, fieldAuthzDetails, fieldSubjectToken},
-		GrantCIBA:              {fieldPAR, fieldResponseMode, fieldAssertionFile},
+		grantCIBA:              {fieldPAR, fieldResponseMode, fieldAssertionFile},
 	}
 	for g := grantKind(0); g < numGrants; g++ {
 		r.useGrant(g)
-		r.s.Cursor = StepToken
-		if g == grantAuthCode || g == grantDevice || g == GrantCIBA {
-			r.s.Cursor = StepAuthorize
+		r.s.cursor = stepToken
+		if g == grantAuthCode || g == grantDevice || g == grantCIBA {
+			r.s.cursor = stepAuthorize
 		}
 		r.send(tuitest.Press("e"))
 		for _, id := range hidden[g] {
-			for _, v := range r.s.Form.visible() {
+			for _, v := range r.s.form.visible() {
 				if v == id {
 					t.Errorf("%s: %s is shown", g, id.label())
 				}
 			}
 		}
-		for range r.s.Form.visible() {
+		for range r.s.form.visible() {
 			v := r.s.View()
 			if h := strings.Count(v, "\n") + 1; h > 22 {
 				t.Errorf("%s: %d lines", g, h)
@@ -372,8 +372,8 @@ func TestFlowFormFits(t *testing.T) {
 					break
 				}
 			}
-			if mark := "▸" + ui.Truncate(r.s.Form.focus.label(), labelWidth-2); !strings.Contains(tuitest.StripANSI(v), mark) {
-				t.Errorf("%s: the focused field %s is out of sight:\n%s", g, r.s.Form.focus.label(), tuitest.StripANSI(v))
+			if mark := "▸" + ui.Truncate(r.s.form.focus.label(), labelWidth-2); !strings.Contains(tuitest.StripANSI(v), mark) {
+				t.Errorf("%s: the focused field %s is out of sight:\n%s", g, r.s.form.focus.label(), tuitest.StripANSI(v))
 			}
 			r.send(tuitest.Press("down"))
 		}

@@ -124,7 +124,7 @@ func exchangeToken(ctx context.Context, c *flows.Client, r flows.TokenExchangeRe
 // tokenMsg is the result of a token request: the id_token's checks and the binding checks when it
 // succeeded, and the last exchange.
 func tokenMsg(ctx context.Context, c *flows.Client, t *flows.Token, err error, grant string, rec recorder, id int) tokenResultMsg {
-	msg := tokenResultMsg{reqID: id, step: StepToken, grant: grant, token: t, err: err}
+	msg := tokenResultMsg{reqID: id, step: stepToken, grant: grant, token: t, err: err}
 	if err == nil {
 		msg.report, msg.hasReport = validateIDToken(ctx, c, t, "")
 		msg.binding = bindingChecks(c, t)

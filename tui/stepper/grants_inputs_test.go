@@ -23,18 +23,18 @@ import (
 // SAML has only the file; only CIBA has id_token_hint and user_code; what validation refuses.
 func TestGrantInputsForm(t *testing.T) {
 	t.Parallel()
-	s, _ := New(flowCommon(nil, nil, 80, 24)).(Model)
+	s, _ := New(flowCommon(nil, nil, 80, 24)).(flowModel)
 	update := func(msgs ...any) {
 		t.Helper()
 		for _, msg := range msgs {
 			sc, _ := s.Update(msg)
-			s = sc.(Model)
+			s = sc.(flowModel)
 		}
 	}
 	makeOne := []fieldID{fieldAssertionIssuer, fieldAssertionSubject, fieldAssertionAudience, fieldAssertionLifetime, fieldAssertionKey}
 	shows := func(ids ...fieldID) bool {
 		for _, id := range ids {
-			if !slices.Contains(s.Form.visible(), id) {
+			if !slices.Contains(s.form.visible(), id) {
 				return false
 			}
 		}
@@ -42,7 +42,7 @@ func TestGrantInputsForm(t *testing.T) {
 	}
 	showsNone := func(ids ...fieldID) bool {
 		for _, id := range ids {
-			if slices.Contains(s.Form.visible(), id) {
+			if slices.Contains(s.form.visible(), id) {
 				return false
 			}
 		}
@@ -51,55 +51,55 @@ func TestGrantInputsForm(t *testing.T) {
 	cibaOnly := []fieldID{fieldIDTokenHint, fieldUserCode}
 
 	update(tuitest.Press("g"), tuitest.Press("g"), tuitest.Press("g"), tuitest.Press("g"))
-	if s.Grant != grantJWTBearer || !shows(fieldAssertionFile) || !shows(makeOne...) || !showsNone(cibaOnly...) {
-		t.Fatalf("jwt_bearer: %v shows %v", s.Grant, s.Form.visible())
+	if s.grant != grantJWTBearer || !shows(fieldAssertionFile) || !shows(makeOne...) || !showsNone(cibaOnly...) {
+		t.Fatalf("jwt_bearer: %v shows %v", s.grant, s.form.visible())
 	}
-	if err := s.Form.validate(); err == nil || !strings.Contains(err.Error(), "name an assertion file, or give assertion sub") {
+	if err := s.form.validate(); err == nil || !strings.Contains(err.Error(), "name an assertion file, or give assertion sub") {
 		t.Errorf("jwt_bearer with neither a file nor a subject: %v", err)
 	}
-	if ph := s.Form.inputs[fieldAssertionFile].Placeholder; !strings.Contains(ph, "JWT") {
+	if ph := s.form.inputs[fieldAssertionFile].Placeholder; !strings.Contains(ph, "JWT") {
 		t.Errorf("the file's placeholder under jwt_bearer: %q", ph)
 	}
 	update(tuitest.Press("e"), tuitest.Press("down"), tuitest.Press("down"), tuitest.PasteMsgOf("assertion.jwt"))
-	if s.Form.focus != fieldAssertionFile || !showsNone(makeOne...) || s.Form.validate() != nil {
-		t.Errorf("with a file: focus %s, shows %v, validate %v", s.Form.focus.label(), s.Form.visible(), s.Form.validate())
+	if s.form.focus != fieldAssertionFile || !showsNone(makeOne...) || s.form.validate() != nil {
+		t.Errorf("with a file: focus %s, shows %v, validate %v", s.form.focus.label(), s.form.visible(), s.form.validate())
 	}
-	s.Form.inputs[fieldAssertionFile].SetValue("")
+	s.form.inputs[fieldAssertionFile].SetValue("")
 	update(tuitest.Press("down"), tuitest.Press("down"), tuitest.PasteMsgOf("demo"), tuitest.Press("down"), tuitest.Press("down"), tuitest.PasteMsgOf("ten minutes"))
-	if s.Form.focus != fieldAssertionLifetime || !shows(makeOne...) {
-		t.Fatalf("after clearing the file: focus %s, shows %v", s.Form.focus.label(), s.Form.visible())
+	if s.form.focus != fieldAssertionLifetime || !shows(makeOne...) {
+		t.Fatalf("after clearing the file: focus %s, shows %v", s.form.focus.label(), s.form.visible())
 	}
-	if err := s.Form.validate(); err == nil || !strings.Contains(err.Error(), `assertion exp "ten minutes" is not a lifetime`) {
+	if err := s.form.validate(); err == nil || !strings.Contains(err.Error(), `assertion exp "ten minutes" is not a lifetime`) {
 		t.Errorf("a lifetime that is no duration: %v", err)
 	}
-	s.Form.inputs[fieldAssertionLifetime].SetValue("90s")
-	if d, err := s.Form.assertionLifetime(); err != nil || d != 90*time.Second {
+	s.form.inputs[fieldAssertionLifetime].SetValue("90s")
+	if d, err := s.form.assertionLifetime(); err != nil || d != 90*time.Second {
 		t.Errorf("lifetime %v %v", d, err)
 	}
 	update(tuitest.Press("enter"))
 
 	update(tuitest.Press("g"))
-	if s.Grant != grantSAMLBearer || !shows(fieldAssertionFile) || !showsNone(makeOne...) || !showsNone(cibaOnly...) {
-		t.Errorf("saml2_bearer shows %v", s.Form.visible())
+	if s.grant != grantSAMLBearer || !shows(fieldAssertionFile) || !showsNone(makeOne...) || !showsNone(cibaOnly...) {
+		t.Errorf("saml2_bearer shows %v", s.form.visible())
 	}
-	if ph := s.Form.inputs[fieldAssertionFile].Placeholder; !strings.Contains(ph, "SAML") {
+	if ph := s.form.inputs[fieldAssertionFile].Placeholder; !strings.Contains(ph, "SAML") {
 		t.Errorf("the file's placeholder under saml2_bearer: %q", ph)
 	}
 
 	update(tuitest.Press("g"), tuitest.Press("g"))
-	if s.Grant != GrantCIBA || !shows(fieldLoginHint, fieldIDTokenHint, fieldUserCode) || !showsNone(fieldAssertionFile) {
-		t.Fatalf("ciba shows %v", s.Form.visible())
+	if s.grant != grantCIBA || !shows(fieldLoginHint, fieldIDTokenHint, fieldUserCode) || !showsNone(fieldAssertionFile) {
+		t.Fatalf("ciba shows %v", s.form.visible())
 	}
-	if err := s.Form.validate(); err == nil || !strings.Contains(err.Error(), "login_hint") || !strings.Contains(err.Error(), "id_token_hint") {
+	if err := s.form.validate(); err == nil || !strings.Contains(err.Error(), "login_hint") || !strings.Contains(err.Error(), "id_token_hint") {
 		t.Errorf("ciba without a hint: %v", err)
 	}
-	s.Form.inputs[fieldIDTokenHint].SetValue(tuitest.FakeIDToken)
-	if err := s.Form.validate(); err != nil {
+	s.form.inputs[fieldIDTokenHint].SetValue(tuitest.FakeIDToken)
+	if err := s.form.validate(); err != nil {
 		t.Errorf("ciba with an id_token_hint alone: %v", err)
 	}
 	update(tuitest.Press("g"))
-	if s.Grant != grantAuthCode || !showsNone(cibaOnly...) || !showsNone(fieldAssertionFile) {
-		t.Errorf("authorization_code shows %v", s.Form.visible())
+	if s.grant != grantAuthCode || !showsNone(cibaOnly...) || !showsNone(fieldAssertionFile) {
+		t.Errorf("authorization_code shows %v", s.form.visible())
 	}
 }
 
@@ -138,21 +138,21 @@ func TestFlowJWTBearerAssertionFile(t *testing.T) {
 		{filepath.Join(dir, "missing.jwt"), "no such file or directory"},
 		{empty, "assertion file " + empty + " is empty"},
 	} {
-		r.s.Form.inputs[fieldAssertionFile].SetValue(bad.path)
-		r.runStep(StepToken)
-		if r.s.Steps[StepToken].State != StateFailed || tokenRequests() != 0 {
+		r.s.form.inputs[fieldAssertionFile].SetValue(bad.path)
+		r.runStep(stepToken)
+		if r.s.steps[stepToken].state != stateFailed || tokenRequests() != 0 {
 			t.Fatalf("%s: %s, %d token requests", bad.path, r.s.states(), tokenRequests())
 		}
-		if err := r.s.Steps[StepToken].Err; !strings.Contains(err.Error(), bad.want) || !strings.HasPrefix(err.Error(), "assertion file") {
+		if err := r.s.steps[stepToken].err; !strings.Contains(err.Error(), bad.want) || !strings.HasPrefix(err.Error(), "assertion file") {
 			t.Errorf("%s: %v", bad.path, err)
 		}
 		wantIn(t, r.viewText(), "✗ failed", "assertion file")
 	}
 
-	r.s.Form.inputs[fieldAssertionFile].SetValue(good)
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil || r.s.token.AccessToken == "" {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.s.form.inputs[fieldAssertionFile].SetValue(good)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil || r.s.token.AccessToken == "" {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	if sent := sentForm(t, c.Client, "token"); sent.Get("grant_type") != flows.GrantJWTBearer || sent.Get("assertion") != jwt {
 		t.Errorf("sent %v, want the file's JWT", sent)
@@ -173,30 +173,30 @@ func TestFlowJWTBearerAssertionKey(t *testing.T) {
 	r.setText(fieldAssertionSubject, "demo")
 	r.setText(fieldAssertionLifetime, "ten minutes")
 
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(tuitest.Press("enter"))
-	if r.s.Running != NumSteps || !strings.Contains(r.s.notice, "is not a lifetime") {
+	if r.s.running != numSteps || !strings.Contains(r.s.notice, "is not a lifetime") {
 		t.Fatalf("a bad lifetime: %s notice %q", r.s.states(), r.s.notice)
 	}
-	r.s.Form.inputs[fieldAssertionLifetime].SetValue("10m")
+	r.s.form.inputs[fieldAssertionLifetime].SetValue("10m")
 
 	r.setText(fieldAssertionKey, filepath.Join(t.TempDir(), "missing.pem"))
-	r.runStep(StepToken)
-	if err := r.s.Steps[StepToken].Err; r.s.Steps[StepToken].State != StateFailed || !strings.HasPrefix(err.Error(), "assertion key: open ") {
+	r.runStep(stepToken)
+	if err := r.s.steps[stepToken].err; r.s.steps[stepToken].state != stateFailed || !strings.HasPrefix(err.Error(), "assertion key: open ") {
 		t.Fatalf("a missing key file: %s err=%v", r.s.states(), err)
 	}
 
-	r.s.Form.inputs[fieldAssertionKey].SetValue(tuitest.OtherKey)
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateFailed {
+	r.s.form.inputs[fieldAssertionKey].SetValue(tuitest.OtherKey)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateFailed {
 		t.Fatalf("another key: %s", r.s.states())
 	}
 	wantIn(t, r.viewText(), "invalid_grant", "does not verify with the key of issuer", "Likely causes:")
 
-	r.s.Form.inputs[fieldAssertionKey].SetValue(tuitest.TrustedIssuerKey)
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil {
-		t.Fatalf("the trusted issuer's key: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.s.form.inputs[fieldAssertionKey].SetValue(tuitest.TrustedIssuerKey)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil {
+		t.Fatalf("the trusted issuer's key: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	j, err := flows.DecodeJWT(sentForm(t, c.Client, "token").Get("assertion"))
 	if err != nil {
@@ -221,22 +221,22 @@ func TestFlowCIBAIDTokenHint(t *testing.T) {
 	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200)
 	r := newFlowRunner(t, c)
 	r.authorizeAndCallback()
-	r.runStep(StepToken)
+	r.runStep(stepToken)
 	idToken := r.s.idToken()
 	if idToken == "" {
-		t.Fatalf("no id_token from the code flow: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+		t.Fatalf("no id_token from the code flow: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 
-	r.useGrant(GrantCIBA)
-	r.s.Cursor = StepAuthorize
+	r.useGrant(grantCIBA)
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	if r.s.Running != NumSteps || !strings.Contains(r.s.notice, "id_token_hint") {
+	if r.s.running != numSteps || !strings.Contains(r.s.notice, "id_token_hint") {
 		t.Fatalf("without a hint: %s notice %q", r.s.states(), r.s.notice)
 	}
 	r.setText(fieldIDTokenHint, idToken)
 	r.setText(fieldUserCode, "1234")
-	r.runStep(StepAuthorize)
-	if r.s.Steps[StepAuthorize].State != StateFailed {
+	r.runStep(stepAuthorize)
+	if r.s.steps[stepAuthorize].state != stateFailed {
 		t.Fatalf("a wrong user_code: %s", r.s.states())
 	}
 	wantIn(t, r.viewText(), "invalid_user_code", "the user_code is not the demo user's")
@@ -245,19 +245,19 @@ func TestFlowCIBAIDTokenHint(t *testing.T) {
 		t.Errorf("sent %v", sent)
 	}
 
-	r.s.Form.inputs[fieldUserCode].SetValue("demo")
-	r.s.Cursor = StepAuthorize
+	r.s.form.inputs[fieldUserCode].SetValue("demo")
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the auth_req_id", func(s Model) bool { return s.ciba != nil || s.Steps[StepAuthorize].State == StateFailed })
+	r.until("the auth_req_id", func(s flowModel) bool { return s.ciba != nil || s.steps[stepAuthorize].state == stateFailed })
 	if r.s.ciba == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepAuthorize].Err)
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepAuthorize].err)
 	}
 	r.send(tuitest.Press("o")) // the injected browser approves at the approval URL
-	r.until("the token", func(s Model) bool {
-		st := s.Steps[StepToken].State
-		return st == StateDone || st == StateFailed
+	r.until("the token", func(s flowModel) bool {
+		st := s.steps[stepToken].state
+		return st == stateDone || st == stateFailed
 	})
-	if r.s.Steps[StepToken].State != StateDone || r.s.token.IDToken == "" || r.s.token.IDToken == idToken {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	if r.s.steps[stepToken].state != stateDone || r.s.token.IDToken == "" || r.s.token.IDToken == idToken {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 }

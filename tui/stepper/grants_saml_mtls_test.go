@@ -28,27 +28,27 @@ func TestFlowSAMLBearerSteps(t *testing.T) {
 	r := newFlowRunner(t, c)
 	r.useGrant(grantSAMLBearer)
 
-	r.s.Cursor = StepToken
+	r.s.cursor = stepToken
 	r.send(tuitest.Press("enter"))
-	if r.s.Running != NumSteps || r.s.Steps[StepToken].State != StatePending || !strings.Contains(r.s.notice, "assertion file") {
+	if r.s.running != numSteps || r.s.steps[stepToken].state != statePending || !strings.Contains(r.s.notice, "assertion file") {
 		t.Fatalf("without a file: %s notice %q", r.s.states(), r.s.notice)
 	}
 	sent := len(c.Client.Trace.Exchanges())
 
 	r.setText(fieldAssertionFile, filepath.Join(dir, "missing.xml"))
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateFailed || len(c.Client.Trace.Exchanges()) != sent {
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateFailed || len(c.Client.Trace.Exchanges()) != sent {
 		t.Fatalf("an unreadable file: %s, %d exchanges", r.s.states(), len(c.Client.Trace.Exchanges())-sent)
 	}
-	if err := r.s.Steps[StepToken].Err.Error(); err != "assertion file: open "+filepath.Join(dir, "missing.xml")+": no such file or directory" {
+	if err := r.s.steps[stepToken].err.Error(); err != "assertion file: open "+filepath.Join(dir, "missing.xml")+": no such file or directory" {
 		t.Errorf("the error of an unreadable file: %s", err)
 	}
 	wantIn(t, r.viewText(), "✗ failed", "assertion file: open")
 
-	r.s.Form.inputs[fieldAssertionFile].SetValue(good)
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil || r.s.token.AccessToken == "" {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.s.form.inputs[fieldAssertionFile].SetValue(good)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil || r.s.token.AccessToken == "" {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	form := sentForm(t, c.Client, "token")
 	xml, err := os.ReadFile(good)
@@ -59,8 +59,8 @@ func TestFlowSAMLBearerSteps(t *testing.T) {
 		t.Errorf("sent %v", form)
 	}
 
-	r.runStep(StepToken) // the same assertion ID again
-	if r.s.Steps[StepToken].State != StateFailed {
+	r.runStep(stepToken) // the same assertion ID again
+	if r.s.steps[stepToken].state != stateFailed {
 		t.Fatalf("a replayed assertion: %s", r.s.states())
 	}
 	wantIn(t, r.viewText(), "invalid_grant", "the SAML assertion ID")
@@ -76,25 +76,25 @@ func TestFlowMTLSBindingMismatch(t *testing.T) {
 	c.Scrub = tuitest.GrantScrub("")
 	r := newFlowRunner(t, c)
 	r.useGrant(grantClientCredentials)
-	r.runStep(StepToken)
+	r.runStep(stepToken)
 	tok := r.s.token
-	if r.s.Steps[StepToken].State != StateDone || tok == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	if r.s.steps[stepToken].state != stateDone || tok == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	if ch, ok := findCheck(r.s.binding, "cnf.x5t#S256"); !ok || ch.Status != flows.CheckPass {
 		t.Fatalf("binding checks with the certificate it is bound to: %+v", r.s.binding)
 	}
-	r.until("the metadata", func(s Model) bool { return s.Meta != nil && s.Inflight == 0 })
+	r.until("the metadata", func(s flowModel) bool { return s.meta != nil && s.inflight == 0 })
 
 	other := tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, demoidp.MTLSClientID))
 	checks := other.MTLSChecks(tok)
 	s := r.s
-	s.Running, s.ReqID, s.Inflight = StepToken, s.ReqID+1, 1
-	s.Steps[StepToken] = stepResult{State: StateRunning}
-	sc, _ := s.Update(tokenResultMsg{reqID: s.ReqID, step: StepToken, grant: flows.GrantClientCredentials, token: tok, binding: checks})
-	s = sc.(Model)
-	if s.Steps[StepToken].State != StateFailed || s.Running != NumSteps || s.Inflight != 0 {
-		t.Fatalf("after a failed binding check: %s running %v inflight %d", s.states(), s.Running, s.Inflight)
+	s.running, s.reqID, s.inflight = stepToken, s.reqID+1, 1
+	s.steps[stepToken] = stepResult{state: stateRunning}
+	sc, _ := s.Update(tokenResultMsg{reqID: s.reqID, step: stepToken, grant: flows.GrantClientCredentials, token: tok, binding: checks})
+	s = sc.(flowModel)
+	if s.steps[stepToken].state != stateFailed || s.running != numSteps || s.inflight != 0 {
+		t.Fatalf("after a failed binding check: %s running %v inflight %d", s.states(), s.running, s.inflight)
 	}
 	if ch, ok := findCheck(s.binding, "cnf.x5t#S256"); !ok || ch.Status != flows.CheckFail || ch.Kind != flows.KindCertificateBindingMismatch {
 		t.Fatalf("binding checks: %+v", s.binding)

@@ -27,20 +27,20 @@ func flowCommon(c *flows.Client, open func(string) error, w, h int) *ui.Common {
 	}
 }
 
-// flowRunner drives a Model as the program would: it calls Update on the test's goroutine
+// flowRunner drives a flowModel as the program would: it calls Update on the test's goroutine
 // only, runs every returned command on its own goroutine, and feeds the messages back in the order
 // they arrive. Spinner and clock ticks are not fed back (they only re-arm themselves), and nor are
 // the program's own messages (clipboard …). announced collects what the stepper announced.
 type flowRunner struct {
 	t         *testing.T
-	s         Model
+	s         flowModel
 	msgs      chan tea.Msg
 	wg        sync.WaitGroup
 	announced []tea.Msg
 }
 
 func newFlowRunner(t *testing.T, c *ui.Common) *flowRunner {
-	s, _ := New(c).(Model)
+	s, _ := New(c).(flowModel)
 	return &flowRunner{t: t, s: s, msgs: make(chan tea.Msg, 64)}
 }
 
@@ -49,7 +49,7 @@ func (r *flowRunner) send(msg tea.Msg) {
 	var cmd tea.Cmd
 	var sc ui.Screen
 	sc, cmd = r.s.Update(msg)
-	r.s = sc.(Model)
+	r.s = sc.(flowModel)
 	r.start(cmd)
 }
 
@@ -74,7 +74,7 @@ func (r *flowRunner) start(cmd tea.Cmd) {
 }
 
 // until feeds messages back until cond holds, failing after timeout.
-func (r *flowRunner) until(what string, cond func(Model) bool) {
+func (r *flowRunner) until(what string, cond func(flowModel) bool) {
 	r.t.Helper()
 	deadline := time.After(15 * time.Second)
 	for !cond(r.s) {
@@ -98,13 +98,13 @@ func (r *flowRunner) until(what string, cond func(Model) bool) {
 }
 
 // runStep selects a step, presses enter, and waits for it to end (done or failed).
-func (r *flowRunner) runStep(id StepID) {
+func (r *flowRunner) runStep(id stepID) {
 	r.t.Helper()
-	r.s.Cursor = id
+	r.s.cursor = id
 	r.send(tuitest.Press("enter"))
-	r.until(id.Title()+" to finish", func(s Model) bool {
-		st := s.Steps[id].State
-		return st == StateDone || st == StateFailed
+	r.until(id.title()+" to finish", func(s flowModel) bool {
+		st := s.steps[id].state
+		return st == stateDone || st == stateFailed
 	})
 }
 
@@ -112,10 +112,10 @@ func (r *flowRunner) runStep(id StepID) {
 func (r *flowRunner) viewText() string { return tuitest.StripANSI(r.s.View()) }
 
 // stateOf names the states of all steps, for failure messages and assertions.
-func (s Model) states() string {
+func (s flowModel) states() string {
 	var b strings.Builder
-	for id := StepID(0); id < NumSteps; id++ {
-		fmt.Fprintf(&b, "%s=%d ", id.name(), s.Steps[id].State)
+	for id := stepID(0); id < numSteps; id++ {
+		fmt.Fprintf(&b, "%s=%d ", id.name(), s.steps[id].state)
 	}
 	return b.String()
 }

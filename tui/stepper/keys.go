@@ -39,21 +39,21 @@ func defaultFlowKeys() flowKeys {
 }
 
 // ShortHelp is the footer: the keys that apply now.
-func (s Model) ShortHelp() []key.Binding {
+func (s flowModel) ShortHelp() []key.Binding {
 	k := s.keys
 	switch {
-	case s.Form.Editing:
+	case s.form.editing:
 		return []key.Binding{k.FieldUp, k.FieldDown, k.Toggle, k.Done}
 	case s.paste.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use pasted URL")), k.Cancel}
-	case s.Running != NumSteps:
+	case s.running != numSteps:
 		return []key.Binding{k.Cancel, k.Copy, k.Open, k.Reveal}
 	}
 	return []key.Binding{k.Run, k.Up, k.Down, k.Edit, k.Reveal, k.Copy}
 }
 
 // FullHelp is every key of the stepper (`?`).
-func (s Model) FullHelp() [][]key.Binding {
+func (s flowModel) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Run, k.Cancel, k.PageUp, k.PageDown},

@@ -13,10 +13,10 @@ import (
 // Results of the flow stepper's commands. Each carries the reqID of the request that started
 // it; the stepper drops any whose reqID is not the one it waits for (cancelled or superseded).
 
-// DiscoveredMsg is the result of Discover.
-type DiscoveredMsg struct {
-	ReqID int
-	Meta  *flows.Metadata
+// discoveredMsg is the result of Discover.
+type discoveredMsg struct {
+	reqID int
+	meta  *flows.Metadata
 	err   error
 	raw   *flows.Exchange
 }
@@ -50,7 +50,7 @@ type callbackReceivedMsg struct {
 // the id_token's checks when there was one.
 type tokenResultMsg struct {
 	reqID     int
-	step      StepID
+	step      stepID
 	grant     string
 	token     *flows.Token
 	previous  *flows.Token
@@ -110,7 +110,7 @@ type devicePolledMsg struct {
 // resourceResultMsg is the answer of userinfo or introspection.
 type resourceResultMsg struct {
 	reqID  int
-	step   StepID
+	step   stepID
 	result *flows.Result
 	err    error
 	raw    *flows.Exchange

@@ -24,89 +24,89 @@ import (
 // the parameter form, view.go lays the screen out, steps.go renders each step, grant_views.go the
 // newer grants' parts and panes.go the pieces they share.
 
-// StepID names a step of the flow stepper, in order down the left.
-type StepID int
+// stepID names a step of the flow stepper, in order down the left.
+type stepID int
 
 const (
-	StepDiscover StepID = iota
-	StepAuthorize
-	StepCallback
-	StepToken
+	stepDiscover stepID = iota
+	stepAuthorize
+	stepCallback
+	stepToken
 	stepRefresh
 	stepUserInfo
-	StepIntrospect
+	stepIntrospect
 	stepRevoke
 	stepLogout
-	NumSteps // not a step: the count, and "no step" where one is optional
+	numSteps // not a step: the count, and "no step" where one is optional
 )
 
 // name is the step's key in assets/steps.yaml and in the trace.
-func (id StepID) name() string {
+func (id stepID) name() string {
 	switch id {
-	case StepDiscover:
+	case stepDiscover:
 		return "discover"
-	case StepAuthorize:
+	case stepAuthorize:
 		return "authorize"
-	case StepCallback:
+	case stepCallback:
 		return "callback"
-	case StepToken:
+	case stepToken:
 		return "token"
 	case stepRefresh:
 		return "refresh"
 	case stepUserInfo:
 		return "userinfo"
-	case StepIntrospect:
+	case stepIntrospect:
 		return "introspect"
 	case stepRevoke:
 		return "revoke"
 	case stepLogout:
 		return "logout"
-	case NumSteps:
+	case numSteps:
 	}
 	return ""
 }
 
-// Title is the step's label in the list.
-func (id StepID) Title() string {
+// title is the step's label in the list.
+func (id stepID) title() string {
 	switch id {
-	case StepDiscover:
+	case stepDiscover:
 		return "Discover"
-	case StepAuthorize:
+	case stepAuthorize:
 		return "Authorize"
-	case StepCallback:
+	case stepCallback:
 		return "Callback"
-	case StepToken:
+	case stepToken:
 		return "Token"
 	case stepRefresh:
 		return "Refresh"
 	case stepUserInfo:
 		return "UserInfo"
-	case StepIntrospect:
+	case stepIntrospect:
 		return "Introspect"
 	case stepRevoke:
 		return "Revoke"
 	case stepLogout:
 		return "Logout"
-	case NumSteps:
+	case numSteps:
 	}
 	return ""
 }
 
-// StepState is the lifecycle of one step.
-type StepState int
+// stepState is the lifecycle of one step.
+type stepState int
 
 const (
-	StatePending StepState = iota
-	StateRunning
-	StateDone
-	StateFailed
+	statePending stepState = iota
+	stateRunning
+	stateDone
+	stateFailed
 	stateSkipped
 )
 
 // stepResult is what a step last did.
 type stepResult struct {
-	State StepState
-	Err   error
+	state stepState
+	err   error
 	// raw is the last HTTP exchange the step made, shown on R.
 	raw *flows.Exchange
 	// took is how long the step's request took (the injected clock).
@@ -124,7 +124,7 @@ const (
 	grantJWTBearer
 	grantSAMLBearer
 	grantTokenExchange
-	GrantCIBA
+	grantCIBA
 	numGrants
 )
 
@@ -145,7 +145,7 @@ func (g grantKind) String() string {
 		return "saml2_bearer"
 	case grantTokenExchange:
 		return "token_exchange"
-	case GrantCIBA:
+	case grantCIBA:
 		return "ciba"
 	case numGrants:
 	}
@@ -155,7 +155,7 @@ func (g grantKind) String() string {
 // usesAuthorize reports whether the grant starts at the authorization endpoint or a device / backchannel
 // endpoint (the Authorize step applies).
 func (g grantKind) usesAuthorize() bool {
-	return g == grantAuthCode || g == grantDevice || g == GrantCIBA
+	return g == grantAuthCode || g == grantDevice || g == grantCIBA
 }
 
 // grantType is the grant_type parameter.
@@ -175,15 +175,15 @@ func (g grantKind) grantType() string {
 		return flows.GrantSAML2Bearer
 	case grantTokenExchange:
 		return flows.GrantTokenExchange
-	case GrantCIBA:
+	case grantCIBA:
 		return flows.GrantCIBA
 	case numGrants:
 	}
 	return ""
 }
 
-// Model is the flow stepper screen.
-type Model struct {
+// flowModel is the flow stepper screen.
+type flowModel struct {
 	c    *ui.Common
 	keys flowKeys
 	spin spinner.Model
@@ -193,30 +193,30 @@ type Model struct {
 	// paneWidth is the width of the right pane's text.
 	paneWidth int
 
-	Cursor StepID
-	Steps  [NumSteps]stepResult
-	Grant  grantKind
-	Form   flowForm
+	cursor stepID
+	steps  [numSteps]stepResult
+	grant  grantKind
+	form   flowForm
 	// reveal shows secrets; showRaw shows the selected step's raw exchange instead of its view.
 	reveal  bool
 	showRaw bool
 	// notice is a one-line message about the last action ("copied …", "cancelled").
 	notice string
 
-	// Running is the step whose request is in flight, NumSteps when none; reqID tags its result
+	// running is the step whose request is in flight, numSteps when none; reqID tags its result
 	// and cancel ends it (STYLE §3).
-	Running StepID
-	ReqID   int
+	running stepID
+	reqID   int
 	cancel  context.CancelFunc
-	// Inflight counts the commands that use the client and have not answered yet, stale ones
+	// inflight counts the commands that use the client and have not answered yet, stale ones
 	// included: the client's configuration is only changed when it is 0, so that no command's
 	// goroutine reads it while Update writes it.
-	Inflight int
-	// Base is the client configuration before any edit in the form.
-	Base flows.ClientConfig
+	inflight int
+	// base is the client configuration before any edit in the form.
+	base flows.ClientConfig
 
 	// What the steps produced.
-	Meta          *flows.Metadata
+	meta          *flows.Metadata
 	authReq       *flows.AuthRequest
 	listener      *flows.Listener
 	paste         textinput.Model
@@ -256,35 +256,35 @@ type Model struct {
 
 // New builds the stepper on the session's client.
 func New(c *ui.Common) ui.Screen {
-	s := Model{
+	s := flowModel{
 		c:       c,
 		keys:    defaultFlowKeys(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		vp:      viewport.New(),
-		Running: NumSteps,
+		running: numSteps,
 	}
 	s.spin.Style = c.Styles.Spinner
 	s.vp.KeyMap = viewport.KeyMap{} // the stepper's own keys scroll it; the wheel still works
 	s.vp.MouseWheelEnabled = true
 	if c.Client != nil {
-		s.Base = c.Client.Config
+		s.base = c.Client.Config
 	}
-	s.Form = newFlowForm(c, s.Base)
+	s.form = newFlowForm(c, s.base)
 	s.paste = newPasteInput(c)
 	s = s.applyGrant()
 	return s.layout()
 }
 
 // CapturingText reports whether a text input has focus (the form, or the pasted URL).
-func (s Model) CapturingText() bool { return s.Form.Editing || s.paste.Focused() }
+func (s flowModel) CapturingText() bool { return s.form.editing || s.paste.Focused() }
 
 // Update handles the stepper's messages; every case hands off to a method.
-func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
+func (s flowModel) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	s, cmd := s.update(msg)
 	return s.layout(), cmd
 }
 
-func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
+func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
@@ -300,7 +300,7 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return s.tickSpinner(msg)
 	case ui.ClockTickedMsg:
 		return s.onClock(msg)
-	case DiscoveredMsg:
+	case discoveredMsg:
 		return s.onDiscovered(msg)
 	case metadataLoadedMsg:
 		return s.onMetadata(msg), nil
@@ -333,15 +333,15 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // restyle follows a change of size, Learn or colours.
-func (s Model) restyle() Model {
+func (s flowModel) restyle() flowModel {
 	s.spin.Style = s.c.Styles.Spinner
 	s.paste.SetStyles(s.c.Styles.Input)
-	s.Form = s.Form.restyle(s.c)
+	s.form = s.form.restyle(s.c)
 	return s
 }
 
-func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	if s.Form.Editing {
+func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
+	if s.form.editing {
 		return s.handleFormKey(msg)
 	}
 	if s.paste.Focused() {
@@ -356,7 +356,7 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		return s.move(+1), nil
 	case key.Matches(msg, k.Run):
-		return s.run(s.Cursor)
+		return s.run(s.cursor)
 	case key.Matches(msg, k.Edit):
 		return s.startEditing()
 	case key.Matches(msg, k.Grant):
@@ -384,12 +384,12 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 }
 
 // move selects the step above or below.
-func (s Model) move(delta int) Model {
-	next := int(s.Cursor) + delta
-	if next < 0 || next >= int(NumSteps) {
+func (s flowModel) move(delta int) flowModel {
+	next := int(s.cursor) + delta
+	if next < 0 || next >= int(numSteps) {
 		return s
 	}
-	s.Cursor = StepID(next)
+	s.cursor = stepID(next)
 	s.showRaw = false
 	s.notice = ""
 	s.vp.GotoTop()
@@ -398,25 +398,25 @@ func (s Model) move(delta int) Model {
 
 // click selects the step clicked in the step list (y counts from the body's top line), unless a
 // text input has the focus.
-func (s Model) click(msg tea.MouseClickMsg) Model {
+func (s flowModel) click(msg tea.MouseClickMsg) flowModel {
 	st := s.c.Styles.StepList
 	row := msg.Y - st.GetMarginTop() - st.GetBorderTopSize() - st.GetPaddingTop() - 1 // the "Steps" title
-	if msg.Button != tea.MouseLeft || msg.X >= stepListWidth || row < 0 || row >= int(NumSteps) || s.CapturingText() {
+	if msg.Button != tea.MouseLeft || msg.X >= stepListWidth || row < 0 || row >= int(numSteps) || s.CapturingText() {
 		return s
 	}
-	return s.move(row - int(s.Cursor))
+	return s.move(row - int(s.cursor))
 }
 
 // scroll hands the mouse wheel to the right pane.
-func (s Model) scroll(msg tea.MouseWheelMsg) (Model, tea.Cmd) {
+func (s flowModel) scroll(msg tea.MouseWheelMsg) (flowModel, tea.Cmd) {
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
 	return s, cmd
 }
 
 // handleCancel is esc: cancel what runs, else leave the raw view.
-func (s Model) handleCancel() Model {
-	if s.Running != NumSteps {
+func (s flowModel) handleCancel() flowModel {
+	if s.running != numSteps {
 		return s.cancelRunning()
 	}
 	s.showRaw = false
@@ -427,30 +427,30 @@ func (s Model) handleCancel() Model {
 // cancelRunning cancels the request in flight: its context is cancelled (which closes a loopback
 // listener and ends device polling), the step goes back to pending, and the reqID moves on so that
 // its late result is dropped.
-func (s Model) cancelRunning() Model {
+func (s flowModel) cancelRunning() flowModel {
 	if s.cancel != nil {
 		s.cancel()
 		s.cancel = nil
 	}
-	step := s.Running
-	s.Steps[step].State = StatePending
+	step := s.running
+	s.steps[step].state = statePending
 	switch {
-	case step == StepToken && s.Grant == grantDevice:
+	case step == stepToken && s.grant == grantDevice:
 		s.device = nil
-	case step == StepToken && s.Grant == GrantCIBA:
+	case step == stepToken && s.grant == grantCIBA:
 		s.ciba = nil
-	case step == StepCallback:
+	case step == stepCallback:
 		s.listener = nil // awaitCallback closes it as its wait ends
 	}
-	log.Printf("flow: %s cancelled (request %d)", step.name(), s.ReqID)
-	s.Running = NumSteps
-	s.ReqID++
-	s.notice = step.Title() + " cancelled"
+	log.Printf("flow: %s cancelled (request %d)", step.name(), s.reqID)
+	s.running = numSteps
+	s.reqID++
+	s.notice = step.title() + " cancelled"
 	return s
 }
 
-func (s Model) tickSpinner(msg spinner.TickMsg) (Model, tea.Cmd) {
-	if s.Running == NumSteps {
+func (s flowModel) tickSpinner(msg spinner.TickMsg) (flowModel, tea.Cmd) {
+	if s.running == numSteps {
 		s.spinning = false // let the tick chain end
 		return s, nil
 	}
@@ -460,7 +460,7 @@ func (s Model) tickSpinner(msg spinner.TickMsg) (Model, tea.Cmd) {
 }
 
 // startSpinner starts the spinner's tick chain unless one runs.
-func (s Model) startSpinner() (Model, tea.Cmd) {
+func (s flowModel) startSpinner() (flowModel, tea.Cmd) {
 	if s.spinning {
 		return s, nil
 	}
@@ -469,13 +469,13 @@ func (s Model) startSpinner() (Model, tea.Cmd) {
 }
 
 // handlePaste sends a bracketed paste to the focused text input.
-func (s Model) handlePaste(msg tea.PasteMsg) (Model, tea.Cmd) {
+func (s flowModel) handlePaste(msg tea.PasteMsg) (flowModel, tea.Cmd) {
 	var cmd tea.Cmd
 	switch {
 	case s.paste.Focused():
 		s.paste, cmd = s.paste.Update(msg)
-	case s.Form.Editing:
-		s.Form, cmd = s.Form.update(msg)
+	case s.form.editing:
+		s.form, cmd = s.form.update(msg)
 	}
 	return s, cmd
 }

@@ -25,18 +25,18 @@ func TestFlowWholeFlow(t *testing.T) {
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, tuitest.FlowBrowser, 100, 30))
 
-	r.runStep(StepDiscover)
-	if r.s.Steps[StepDiscover].State != StateDone || r.s.Meta == nil || r.s.Cursor != StepDiscover {
-		t.Fatalf("after discover: %s cursor=%v", r.s.states(), r.s.Cursor)
+	r.runStep(stepDiscover)
+	if r.s.steps[stepDiscover].state != stateDone || r.s.meta == nil || r.s.cursor != stepDiscover {
+		t.Fatalf("after discover: %s cursor=%v", r.s.states(), r.s.cursor)
 	}
 
 	// Authorize builds the request, the injected browser follows it to the loopback listener, and
 	// the callback step ends on its own.
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the callback", func(s Model) bool { return s.Steps[StepCallback].State == StateDone })
-	if r.s.authReq == nil || r.s.authRes == nil || r.s.authRes.Code == "" || r.s.Cursor != StepCallback {
-		t.Fatalf("after callback: %s cursor=%v", r.s.states(), r.s.Cursor)
+	r.until("the callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })
+	if r.s.authReq == nil || r.s.authRes == nil || r.s.authRes.Code == "" || r.s.cursor != stepCallback {
+		t.Fatalf("after callback: %s cursor=%v", r.s.states(), r.s.cursor)
 	}
 	for _, want := range []string{"state", "iss"} {
 		if ch, ok := findCheck(r.s.authRes.Checks, want); !ok || ch.Status != flows.CheckPass {
@@ -47,11 +47,11 @@ func TestFlowWholeFlow(t *testing.T) {
 		t.Error("the listener is still held after the callback")
 	}
 
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil || !r.s.hasReport || !r.s.report.OK() {
-		t.Fatalf("after token: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil || !r.s.hasReport || !r.s.report.OK() {
+		t.Fatalf("after token: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
-	r.until("the announcement", func(Model) bool { return len(r.announced) > 0 })
+	r.until("the announcement", func(flowModel) bool { return len(r.announced) > 0 })
 	got, ok := r.announced[0].(ui.TokensReceivedMsg)
 	if !ok || got.Token != r.s.token || got.Step != "token" || !got.HasReport || got.Nonce == "" {
 		t.Errorf("tokensReceivedMsg: %+v", got)
@@ -65,10 +65,10 @@ func TestFlowWholeFlow(t *testing.T) {
 		t.Errorf("the refresh view does not say the refresh token rotated:\n%s", r.viewText())
 	}
 
-	for _, id := range []StepID{stepUserInfo, StepIntrospect, stepRevoke, stepLogout} {
+	for _, id := range []stepID{stepUserInfo, stepIntrospect, stepRevoke, stepLogout} {
 		r.runStep(id)
-		if r.s.Steps[id].State != StateDone {
-			t.Fatalf("%s: %s err=%v", id.Title(), r.s.states(), r.s.Steps[id].Err)
+		if r.s.steps[id].state != stateDone {
+			t.Fatalf("%s: %s err=%v", id.title(), r.s.states(), r.s.steps[id].err)
 		}
 	}
 	if r.s.userinfo.Members["sub"] != "demo-user-1" || !r.s.introspection.Active() {
@@ -80,8 +80,8 @@ func TestFlowWholeFlow(t *testing.T) {
 	if !strings.Contains(r.s.logoutURL, "/logout?") {
 		t.Errorf("logout URL %q", r.s.logoutURL)
 	}
-	if r.s.Inflight != 0 || r.s.Running != NumSteps {
-		t.Errorf("inflight %d running %v after the flow", r.s.Inflight, r.s.Running)
+	if r.s.inflight != 0 || r.s.running != numSteps {
+		t.Errorf("inflight %d running %v after the flow", r.s.inflight, r.s.running)
 	}
 }
 
@@ -99,32 +99,32 @@ func findCheck(cs []flows.Check, name string) (flows.Check, bool) {
 func TestFlowCancel(t *testing.T) {
 	t.Parallel()
 	c := flowCommon(nil, nil, 80, 24)
-	s, _ := New(c).(Model)
+	s, _ := New(c).(flowModel)
 	called := false
-	s.Running, s.ReqID, s.Inflight = StepToken, 7, 1
-	s.Steps[StepToken].State = StateRunning
+	s.running, s.reqID, s.inflight = stepToken, 7, 1
+	s.steps[stepToken].state = stateRunning
 	s.cancel = func() { called = true }
 
 	sc, cmd := s.Update(tuitest.Press("esc"))
-	s = sc.(Model)
+	s = sc.(flowModel)
 	if !called || s.cancel != nil {
 		t.Errorf("cancel called %v, still held %v", called, s.cancel != nil)
 	}
-	if s.Running != NumSteps || s.Steps[StepToken].State != StatePending || cmd != nil {
-		t.Errorf("after esc: running %v, %s", s.Running, s.states())
+	if s.running != numSteps || s.steps[stepToken].state != statePending || cmd != nil {
+		t.Errorf("after esc: running %v, %s", s.running, s.states())
 	}
 	if !strings.Contains(s.notice, "cancelled") {
 		t.Errorf("notice %q", s.notice)
 	}
 
 	// The cancelled request's answer arrives late: dropped, but counted as finished.
-	sc, _ = s.Update(tokenResultMsg{reqID: 7, step: StepToken, token: &flows.Token{AccessToken: "late"}})
-	s = sc.(Model)
-	if s.token != nil || s.Steps[StepToken].State != StatePending {
+	sc, _ = s.Update(tokenResultMsg{reqID: 7, step: stepToken, token: &flows.Token{AccessToken: "late"}})
+	s = sc.(flowModel)
+	if s.token != nil || s.steps[stepToken].state != statePending {
 		t.Errorf("the stale result was used: %s token=%v", s.states(), s.token)
 	}
-	if s.Inflight != 0 {
-		t.Errorf("inflight %d after the stale answer", s.Inflight)
+	if s.inflight != 0 {
+		t.Errorf("inflight %d after the stale answer", s.inflight)
 	}
 }
 
@@ -133,22 +133,22 @@ func TestFlowCancel(t *testing.T) {
 func TestFlowStaleResultDropped(t *testing.T) {
 	t.Parallel()
 	c := flowCommon(nil, nil, 80, 24)
-	s, _ := New(c).(Model)
-	s.Running, s.ReqID, s.Inflight = stepUserInfo, 5, 2
-	s.Steps[stepUserInfo].State = StateRunning
+	s, _ := New(c).(flowModel)
+	s.running, s.reqID, s.inflight = stepUserInfo, 5, 2
+	s.steps[stepUserInfo].state = stateRunning
 
 	sc, _ := s.Update(resourceResultMsg{reqID: 4, step: stepUserInfo, result: &flows.Result{Members: map[string]any{"sub": "old"}}})
-	s = sc.(Model)
-	if s.userinfo != nil || s.Steps[stepUserInfo].State != StateRunning {
+	s = sc.(flowModel)
+	if s.userinfo != nil || s.steps[stepUserInfo].state != stateRunning {
 		t.Fatalf("stale result taken: %s", s.states())
 	}
 	sc, _ = s.Update(resourceResultMsg{reqID: 5, step: stepUserInfo, result: &flows.Result{Members: map[string]any{"sub": "new"}}})
-	s = sc.(Model)
-	if s.userinfo == nil || s.userinfo.Members["sub"] != "new" || s.Steps[stepUserInfo].State != StateDone {
+	s = sc.(flowModel)
+	if s.userinfo == nil || s.userinfo.Members["sub"] != "new" || s.steps[stepUserInfo].state != stateDone {
 		t.Fatalf("current result not taken: %s", s.states())
 	}
-	if s.Inflight != 0 {
-		t.Errorf("inflight %d", s.Inflight)
+	if s.inflight != 0 {
+		t.Errorf("inflight %d", s.inflight)
 	}
 }
 
@@ -156,53 +156,53 @@ func TestFlowStaleResultDropped(t *testing.T) {
 func TestFlowGrantSwitch(t *testing.T) {
 	t.Parallel()
 	c := flowCommon(nil, nil, 80, 24)
-	s, _ := New(c).(Model)
+	s, _ := New(c).(flowModel)
 	want := []struct {
 		grant          grantKind
-		authorize, cb  StepState
+		authorize, cb  stepState
 		headingOnToken string
 	}{
 		{grantClientCredentials, stateSkipped, stateSkipped, "client_credentials"},
 		{grantPassword, stateSkipped, stateSkipped, "password"},
-		{grantDevice, StatePending, stateSkipped, "device_code"},
+		{grantDevice, statePending, stateSkipped, "device_code"},
 		{grantJWTBearer, stateSkipped, stateSkipped, "jwt_bearer"},
 		{grantSAMLBearer, stateSkipped, stateSkipped, "saml2_bearer"},
 		{grantTokenExchange, stateSkipped, stateSkipped, "token_exchange"},
-		{GrantCIBA, StatePending, stateSkipped, "ciba"},
-		{grantAuthCode, StatePending, StatePending, "code exchange"},
+		{grantCIBA, statePending, stateSkipped, "ciba"},
+		{grantAuthCode, statePending, statePending, "code exchange"},
 	}
 	for _, w := range want {
 		sc, _ := s.Update(tuitest.Press("g"))
-		s = sc.(Model)
-		if s.Grant != w.grant || s.Steps[StepAuthorize].State != w.authorize || s.Steps[StepCallback].State != w.cb {
-			t.Errorf("after g: grant %v, %s; want %v", s.Grant, s.states(), w)
+		s = sc.(flowModel)
+		if s.grant != w.grant || s.steps[stepAuthorize].state != w.authorize || s.steps[stepCallback].state != w.cb {
+			t.Errorf("after g: grant %v, %s; want %v", s.grant, s.states(), w)
 		}
-		if h := s.stepHeading(StepToken); !strings.Contains(h, w.headingOnToken) {
+		if h := s.stepHeading(stepToken); !strings.Contains(h, w.headingOnToken) {
 			t.Errorf("token heading %q for %v", h, w.grant)
 		}
 	}
 
 	// The same through the form: e, then → on the grant field.
 	sc, _ := s.Update(tuitest.Press("e"))
-	s = sc.(Model)
-	if !s.CapturingText() || s.Form.focus != fieldGrant {
-		t.Fatalf("editing %v focus %v", s.CapturingText(), s.Form.focus)
+	s = sc.(flowModel)
+	if !s.CapturingText() || s.form.focus != fieldGrant {
+		t.Fatalf("editing %v focus %v", s.CapturingText(), s.form.focus)
 	}
 	sc, _ = s.Update(tuitest.Press("right"))
-	s = sc.(Model)
-	if s.Grant != grantClientCredentials || s.Steps[StepAuthorize].State != stateSkipped {
-		t.Errorf("→ on grant: %v %s", s.Grant, s.states())
+	s = sc.(flowModel)
+	if s.grant != grantClientCredentials || s.steps[stepAuthorize].state != stateSkipped {
+		t.Errorf("→ on grant: %v %s", s.grant, s.states())
 	}
 	sc, _ = s.Update(tuitest.Press("enter"))
-	s = sc.(Model)
+	s = sc.(flowModel)
 	if s.CapturingText() {
 		t.Error("enter did not end editing")
 	}
 	// A skipped step does not run.
-	s.Cursor = StepAuthorize
+	s.cursor = stepAuthorize
 	sc, cmd := s.Update(tuitest.Press("enter"))
-	s = sc.(Model)
-	if cmd != nil || s.Running != NumSteps || !strings.Contains(s.notice, "does not apply") {
+	s = sc.(flowModel)
+	if cmd != nil || s.running != numSteps || !strings.Contains(s.notice, "does not apply") {
 		t.Errorf("a skipped step ran: notice %q", s.notice)
 	}
 }
@@ -211,24 +211,24 @@ func TestFlowGrantSwitch(t *testing.T) {
 func TestFlowMaskToggle(t *testing.T) {
 	t.Parallel()
 	c := flowCommon(nil, nil, 100, 30)
-	s, _ := New(c).(Model)
+	s, _ := New(c).(flowModel)
 	secret := "at-0123456789-SECRET"
-	s.Running, s.ReqID = StepToken, 1
-	sc, _ := s.Update(tokenResultMsg{reqID: 1, step: StepToken, grant: flows.GrantClientCredentials,
+	s.running, s.reqID = stepToken, 1
+	sc, _ := s.Update(tokenResultMsg{reqID: 1, step: stepToken, grant: flows.GrantClientCredentials,
 		token: &flows.Token{AccessToken: secret, TokenType: "Bearer", Members: map[string]any{"access_token": secret, "token_type": "Bearer"}}})
-	s = sc.(Model)
-	s.Cursor = StepToken
+	s = sc.(flowModel)
+	s.cursor = stepToken
 	view := func() string { sc, _ := s.Update(nil); return tuitest.StripANSI(sc.View()) }
 	if v := view(); strings.Contains(v, secret) || !strings.Contains(v, "••••") {
 		t.Fatalf("the token is shown unmasked:\n%s", v)
 	}
 	sc, _ = s.Update(tuitest.Press("s"))
-	s = sc.(Model)
+	s = sc.(flowModel)
 	if v := view(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the token:\n%s", v)
 	}
 	sc, _ = s.Update(tuitest.Press("s"))
-	s = sc.(Model)
+	s = sc.(flowModel)
 	if v := view(); strings.Contains(v, secret) {
 		t.Fatalf("a second s did not mask the token again:\n%s", v)
 	}
@@ -240,12 +240,12 @@ func TestFlowFormMasksTokens(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
 	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 60))
-	r.s.Form.grant = grantTokenExchange
+	r.s.form.grant = grantTokenExchange
 	r.s = r.s.applyGrant()
-	r.s.Form.opt[fieldSubjectSource] = subjectPasted
+	r.s.form.opt[fieldSubjectSource] = subjectPasted
 	secret := "subject-token-0123456789-SECRET"
-	r.s.Form.inputs[fieldSubjectToken].SetValue(secret)
-	r.s.Cursor = StepToken
+	r.s.form.inputs[fieldSubjectToken].SetValue(secret)
+	r.s.cursor = stepToken
 	r.send(nil)
 	if v := r.viewText(); strings.Contains(v, secret) || !strings.Contains(v, "pasted subject") {
 		t.Fatalf("the pasted subject token is shown in clear (or not at all):\n%s", v)
@@ -254,7 +254,7 @@ func TestFlowFormMasksTokens(t *testing.T) {
 	if v := r.viewText(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the pasted subject token:\n%s", v)
 	}
-	if in := r.s.Form.inputs[fieldSubjectToken]; in.EchoMode != textinput.EchoPassword {
+	if in := r.s.form.inputs[fieldSubjectToken]; in.EchoMode != textinput.EchoPassword {
 		t.Error("the subject token is echoed in clear while typed")
 	}
 }
@@ -264,16 +264,16 @@ func TestFlowNeedsEarlierSteps(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
 	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 80, 24)
-	s, _ := New(c).(Model)
-	for id, want := range map[StepID]string{
-		StepToken: "needs the code", stepRefresh: "needs a refresh token", stepUserInfo: "needs a token",
-		stepLogout: "id_token_hint", StepCallback: "run Authorize first",
+	s, _ := New(c).(flowModel)
+	for id, want := range map[stepID]string{
+		stepToken: "needs the code", stepRefresh: "needs a refresh token", stepUserInfo: "needs a token",
+		stepLogout: "id_token_hint", stepCallback: "run Authorize first",
 	} {
-		s.Cursor = id
+		s.cursor = id
 		sc, cmd := s.Update(tuitest.Press("enter"))
-		got := sc.(Model)
-		if cmd != nil || got.Running != NumSteps || !strings.Contains(got.notice, want) {
-			t.Errorf("%s: notice %q, running %v", id.Title(), got.notice, got.Running)
+		got := sc.(flowModel)
+		if cmd != nil || got.running != numSteps || !strings.Contains(got.notice, want) {
+			t.Errorf("%s: notice %q, running %v", id.title(), got.notice, got.running)
 		}
 	}
 }
@@ -285,12 +285,12 @@ func TestFlowFailedStepExplained(t *testing.T) {
 	p := tuitest.FlowProvider(t, "deny")
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, tuitest.FlowBrowser, 100, 60))
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the callback to fail", func(s Model) bool { return s.Steps[StepCallback].State == StateFailed })
+	r.until("the callback to fail", func(s flowModel) bool { return s.steps[stepCallback].state == stateFailed })
 	var oe *flows.OAuthError
-	if !errors.As(r.s.Steps[StepCallback].Err, &oe) || oe.Code != "access_denied" {
-		t.Fatalf("err %v", r.s.Steps[StepCallback].Err)
+	if !errors.As(r.s.steps[stepCallback].err, &oe) || oe.Code != "access_denied" {
+		t.Fatalf("err %v", r.s.steps[stepCallback].err)
 	}
 	v := r.viewText()
 	for _, want := range []string{"✗ failed", "access_denied", "Likely causes:", "Check:"} {
@@ -307,11 +307,11 @@ func TestFlowTokenErrorRaw(t *testing.T) {
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	c.Config.ClientSecret = "not-the-secret-XYZ"
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 60))
-	r.s.Form.grant = grantClientCredentials
+	r.s.form.grant = grantClientCredentials
 	r.s = r.s.applyGrant()
-	r.runStep(StepToken)
-	if r.s.Steps[StepToken].State != StateFailed || r.s.Steps[StepToken].raw == nil {
-		t.Fatalf("%s raw=%v", r.s.states(), r.s.Steps[StepToken].raw)
+	r.runStep(stepToken)
+	if r.s.steps[stepToken].state != stateFailed || r.s.steps[stepToken].raw == nil {
+		t.Fatalf("%s raw=%v", r.s.states(), r.s.steps[stepToken].raw)
 	}
 	if v := r.viewText(); !strings.Contains(v, "invalid_client") || !strings.Contains(v, "R shows the raw response") {
 		t.Errorf("view:\n%s", v)
@@ -330,12 +330,12 @@ func TestFlowTokenRawIsTheTokenExchange(t *testing.T) {
 	p := tuitest.FlowProvider(t, "expired-id-token")
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 60))
-	r.s.Form.grant = grantPassword
+	r.s.form.grant = grantPassword
 	r.s = r.s.applyGrant()
-	r.s.Form.inputs[fieldUsername].SetValue("demo")
-	r.s.Form.inputs[fieldPassword].SetValue("demo")
-	r.runStep(StepToken)
-	raw := r.s.Steps[StepToken].raw
+	r.s.form.inputs[fieldUsername].SetValue("demo")
+	r.s.form.inputs[fieldPassword].SetValue("demo")
+	r.runStep(stepToken)
+	raw := r.s.steps[stepToken].raw
 	if raw == nil || raw.Step != "token" || raw.Method != "POST" {
 		t.Fatalf("%s: raw exchange %+v, want the token POST", r.s.states(), raw)
 	}
@@ -351,25 +351,25 @@ func TestFlowDeviceFlow(t *testing.T) {
 	p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: 1})
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, tuitest.FlowBrowser, 100, 40))
-	r.s.Form.grant = grantDevice
+	r.s.form.grant = grantDevice
 	r.s = r.s.applyGrant()
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the device code", func(s Model) bool { return s.device != nil })
+	r.until("the device code", func(s flowModel) bool { return s.device != nil })
 	if v := r.viewText(); !strings.Contains(v, "enter the code") || !strings.Contains(v, "expires in") {
 		t.Errorf("device view:\n%s", v)
 	}
 	r.send(tuitest.Press("o")) // the injected browser approves
 
-	r.until("the token", func(s Model) bool {
-		st := s.Steps[StepToken].State
-		return st == StateDone || st == StateFailed
+	r.until("the token", func(s flowModel) bool {
+		st := s.steps[stepToken].state
+		return st == stateDone || st == stateFailed
 	})
-	if r.s.Steps[StepToken].State != StateDone || r.s.token == nil {
-		t.Fatalf("%s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+	if r.s.steps[stepToken].state != stateDone || r.s.token == nil {
+		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
-	if r.s.Inflight != 0 {
-		t.Errorf("inflight %d", r.s.Inflight)
+	if r.s.inflight != 0 {
+		t.Errorf("inflight %d", r.s.inflight)
 	}
 }
 
@@ -380,16 +380,16 @@ func TestFlowDeviceCancel(t *testing.T) {
 	p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: 1})
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 40)) // no browser: nobody approves
-	r.s.Form.grant = grantDevice
+	r.s.form.grant = grantDevice
 	r.s = r.s.applyGrant()
-	r.s.Cursor = StepAuthorize
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("polling", func(s Model) bool { return s.Running == StepToken })
+	r.until("polling", func(s flowModel) bool { return s.running == stepToken })
 	r.send(tuitest.Press("esc"))
-	if r.s.Running != NumSteps || r.s.Steps[StepToken].State != StatePending {
+	if r.s.running != numSteps || r.s.steps[stepToken].state != statePending {
 		t.Fatalf("after esc: %s", r.s.states())
 	}
-	r.until("the poller to finish", func(s Model) bool { return s.Inflight == 0 })
+	r.until("the poller to finish", func(s flowModel) bool { return s.inflight == 0 })
 	if r.s.token != nil {
 		t.Error("a token arrived after cancel")
 	}
@@ -401,18 +401,18 @@ func TestFlowFormAppliesConfig(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 40))
-	r.s.Form.inputs[fieldPrompt].SetValue("login")
-	r.s.Form.inputs[fieldExtra].SetValue("ui_locales=fr acr_values=urn:x")
-	r.s.Form.inputs[FieldScope].SetValue("openid email")
-	r.s.Form.pkce = 1 // plain
-	r.runStep(StepAuthorize)
+	r.s.form.inputs[fieldPrompt].SetValue("login")
+	r.s.form.inputs[fieldExtra].SetValue("ui_locales=fr acr_values=urn:x")
+	r.s.form.inputs[fieldScope].SetValue("openid email")
+	r.s.form.pkce = 1 // plain
+	r.runStep(stepAuthorize)
 	q := r.s.authReq.Params
 	if q.Get("prompt") != "login" || q.Get("ui_locales") != "fr" || q.Get("acr_values") != "urn:x" ||
 		q.Get("scope") != "openid email" || q.Get("code_challenge_method") != "plain" {
 		t.Errorf("authorization parameters: %v", q)
 	}
 	r.send(tuitest.Press("esc")) // stop waiting for the callback
-	r.until("the listener to close", func(s Model) bool { return s.Inflight == 0 })
+	r.until("the listener to close", func(s flowModel) bool { return s.inflight == 0 })
 }
 
 // TestFlowPastedCallback: with a redirect URI that is not loopback, the user pastes the URL.
@@ -421,15 +421,15 @@ func TestFlowPastedCallback(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	c := tuitest.FlowClient(t, p, "https://app.example.com/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 40))
-	r.runStep(StepAuthorize)
-	if r.s.listener != nil || !r.s.paste.Focused() || r.s.Cursor != StepCallback {
-		t.Fatalf("paste mode: listener %v focused %v cursor %v", r.s.listener, r.s.paste.Focused(), r.s.Cursor)
+	r.runStep(stepAuthorize)
+	if r.s.listener != nil || !r.s.paste.Focused() || r.s.cursor != stepCallback {
+		t.Fatalf("paste mode: listener %v focused %v cursor %v", r.s.listener, r.s.paste.Focused(), r.s.cursor)
 	}
 	// Follow the authorization URL up to the redirect, as the customer's browser would.
 	loc := redirectOf(t, r.s.authReq.URL)
 	r.send(tuitest.PasteMsgOf(loc))
 	r.send(tuitest.Press("enter"))
-	r.until("the pasted callback", func(s Model) bool { return s.Steps[StepCallback].State == StateDone })
+	r.until("the pasted callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })
 	if r.s.authRes.Code == "" {
 		t.Fatal("no code")
 	}
@@ -441,24 +441,24 @@ func TestFlowLayoutFits(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
 	r := newFlowRunner(t, flowCommon(c, tuitest.FlowBrowser, 80, 24))
-	r.runStep(StepDiscover)
-	r.runStep(StepAuthorize)
-	r.until("callback", func(s Model) bool { return s.Steps[StepCallback].State == StateDone })
-	r.runStep(StepToken)
+	r.runStep(stepDiscover)
+	r.runStep(stepAuthorize)
+	r.until("callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })
+	r.runStep(stepToken)
 	for _, learn := range []bool{false, true} {
 		r.s.c.Learn = learn
 		for _, size := range [][2]int{{80, 22}, {60, 15}, {120, 40}, {200, 50}} {
 			r.s.c.Width, r.s.c.Height = size[0], size[1]
-			for id := StepID(0); id < NumSteps; id++ {
-				r.s.Cursor = id
+			for id := stepID(0); id < numSteps; id++ {
+				r.s.cursor = id
 				r.send(nil)
 				v := r.s.View()
 				if h := lipgloss.Height(v); h > size[1] {
-					t.Errorf("%v learn=%v %s: %d lines", size, learn, id.Title(), h)
+					t.Errorf("%v learn=%v %s: %d lines", size, learn, id.title(), h)
 				}
 				for _, l := range strings.Split(v, "\n") {
 					if w := lipgloss.Width(l); w > size[0] {
-						t.Errorf("%v learn=%v %s: line of %d cells: %q", size, learn, id.Title(), w, tuitest.StripANSI(l))
+						t.Errorf("%v learn=%v %s: line of %d cells: %q", size, learn, id.title(), w, tuitest.StripANSI(l))
 						break
 					}
 				}

@@ -21,7 +21,7 @@ import (
 // responses, checks, the parameter form, errors explained, the raw exchange.
 
 // secret shows a secret masked unless revealed (s).
-func (s Model) secret(v string) string {
+func (s flowModel) secret(v string) string {
 	if v == "" {
 		return s.c.Styles.Muted.Render("(none)")
 	}
@@ -32,14 +32,14 @@ func (s Model) secret(v string) string {
 }
 
 // endpoint is a configured or discovered endpoint, or a note that discovery will find it.
-func (s Model) endpoint(pick func(flows.Endpoints) string) string {
+func (s flowModel) endpoint(pick func(flows.Endpoints) string) string {
 	if s.c.Client != nil {
 		if v := pick(s.c.Client.Config.Endpoints); v != "" {
 			return v
 		}
 	}
-	if s.Meta != nil {
-		if v := pick(s.Meta.Endpoints); v != "" {
+	if s.meta != nil {
+		if v := pick(s.meta.Endpoints); v != "" {
 			return v
 		}
 		return s.c.Styles.Fail.Render("(the provider's metadata has none)")
@@ -48,7 +48,7 @@ func (s Model) endpoint(pick func(flows.Endpoints) string) string {
 }
 
 // request writes a request's first line.
-func (s Model) request(p *flowPane, method, url string) {
+func (s flowModel) request(p *flowPane, method, url string) {
 	p.heading("Request")
 	if !strings.Contains(url, "\x1b") { // a note such as "(from discovery)" is styled already
 		url = s.c.Styles.URL.Render(url)
@@ -57,7 +57,7 @@ func (s Model) request(p *flowPane, method, url string) {
 }
 
 // clientAuth describes how the client authenticates at the token endpoint.
-func (s Model) clientAuth(p *flowPane) {
+func (s flowModel) clientAuth(p *flowPane) {
 	cfg := s.c.Client.Config
 	m := cfg.AuthMethod
 	switch {
@@ -83,8 +83,8 @@ func (s Model) clientAuth(p *flowPane) {
 }
 
 // response writes a response's status line from its exchange.
-func (s Model) response(p *flowPane, id StepID) {
-	r := s.Steps[id]
+func (s flowModel) response(p *flowPane, id stepID) {
+	r := s.steps[id]
 	p.heading("Response")
 	if r.raw == nil {
 		return
@@ -98,7 +98,7 @@ func (s Model) response(p *flowPane, id StepID) {
 }
 
 // members writes a JSON object's members, sorted, secrets masked.
-func (s Model) members(p *flowPane, m map[string]any) {
+func (s flowModel) members(p *flowPane, m map[string]any) {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
@@ -163,7 +163,7 @@ func secondsText(n int64) string {
 }
 
 // checks writes validation checks, each pass / fail / skipped with its detail.
-func (s Model) checks(p *flowPane, title string, cs []flows.Check) {
+func (s flowModel) checks(p *flowPane, title string, cs []flows.Check) {
 	if len(cs) == 0 {
 		return
 	}
@@ -197,10 +197,10 @@ func (s Model) checks(p *flowPane, title string, cs []flows.Check) {
 }
 
 // formView writes the request's parameters: the form's inputs while editing, else their values.
-func (s Model) formView(p *flowPane) {
+func (s flowModel) formView(p *flowPane) {
 	st := s.c.Styles
-	f := s.Form
-	if f.Editing {
+	f := s.form
+	if f.editing {
 		p.heading("Parameters — ↑/↓ field, ←/→ choice, enter done")
 	} else {
 		p.heading("Parameters " + st.Muted.Render("(e edits)"))
@@ -209,24 +209,24 @@ func (s Model) formView(p *flowPane) {
 		var v string
 		switch {
 		case id.isChoice():
-			v = f.Value(id)
-			if f.Editing && f.focus == id {
+			v = f.value(id)
+			if f.editing && f.focus == id {
 				v = "◂ " + v + " ▸"
 			} else if id == fieldDPoP {
 				v = s.dpopValue()
 			}
-		case f.Editing:
+		case f.editing:
 			v = f.inputs[id].View()
 		case id.secret():
 			v = s.secret(f.inputs[id].Value())
 		default:
-			v = f.Value(id)
+			v = f.value(id)
 			if v == "" {
 				v = st.Muted.Render("—")
 			}
 		}
 		name := id.label()
-		if f.Editing && f.focus == id {
+		if f.editing && f.focus == id {
 			p.b.WriteString(st.FieldFocused.Render(padStyled("▸"+ui.Truncate(name, labelWidth-2), labelWidth)) + v + "\n")
 		} else {
 			p.kv(name, v)
@@ -242,10 +242,10 @@ func (s Model) formView(p *flowPane) {
 
 // detailsNote is written under the authorization_details field: the file's error beside it, or
 // that it was read and checked.
-func (s Model) detailsNote(p *flowPane) {
+func (s flowModel) detailsNote(p *flowPane) {
 	st := s.c.Styles
-	f := s.Form
-	path := f.Value(fieldAuthzDetails)
+	f := s.form
+	path := f.value(fieldAuthzDetails)
 	if path == "" || !f.grant.sendsDetails() {
 		return
 	}
@@ -262,17 +262,17 @@ func (s Model) detailsNote(p *flowPane) {
 
 // errorView explains a failed step in place: the OAuth error code and description, then what it
 // means, its likely causes and what to check (assets/explanations.yaml).
-func (s Model) errorView(p *flowPane) {
-	r := s.Steps[s.Cursor]
-	if r.State != StateFailed || r.Err == nil {
+func (s flowModel) errorView(p *flowPane) {
+	r := s.steps[s.cursor]
+	if r.state != stateFailed || r.err == nil {
 		return
 	}
 	st := s.c.Styles
 	inner := &flowPane{st: st, w: p.w - st.ErrorBox.GetHorizontalFrameSize(), scrub: s.c.Scrub}
-	if errors.Is(r.Err, errBindingFailed) {
+	if errors.Is(r.err, errBindingFailed) {
 		inner.line(st.ErrorCode.Render("binding checks failed"))
 		bs := s.binding
-		if s.Cursor == stepRefresh {
+		if s.cursor == stepRefresh {
 			bs = s.refBinding
 		}
 		for _, c := range bs {
@@ -280,16 +280,16 @@ func (s Model) errorView(p *flowPane) {
 				s.explain(inner, string(c.Kind), c.Name+": "+c.Detail)
 			}
 		}
-	} else if errors.Is(r.Err, errChecksFailed) {
+	} else if errors.Is(r.err, errChecksFailed) {
 		inner.line(st.ErrorCode.Render("id_token checks failed"))
 		for _, c := range s.failedChecks() {
 			s.explain(inner, string(c.Kind), c.Name+": "+c.Detail)
 		}
 	} else {
-		code, _, _ := flows.Explain(r.Err)
+		code, _, _ := flows.Explain(r.err)
 		var oe *flows.OAuthError
-		detail := r.Err.Error()
-		if errors.As(r.Err, &oe) {
+		detail := r.err.Error()
+		if errors.As(r.err, &oe) {
 			detail = oe.Description
 			if oe.Status != 0 {
 				detail += fmt.Sprintf(" [HTTP %d from the %s]", oe.Status, oe.Endpoint)
@@ -307,15 +307,15 @@ func (s Model) errorView(p *flowPane) {
 }
 
 // failedChecks are the failed id_token checks of the selected token step.
-func (s Model) failedChecks() []flows.Check {
-	if s.Cursor == stepRefresh {
+func (s flowModel) failedChecks() []flows.Check {
+	if s.cursor == stepRefresh {
 		return s.refreshReport.Failed()
 	}
 	return s.report.Failed()
 }
 
 // explain writes an error code, its detail and its explanation.
-func (s Model) explain(p *flowPane, code, detail string) {
+func (s flowModel) explain(p *flowPane, code, detail string) {
 	st := s.c.Styles
 	if code == "" {
 		p.line(st.ErrorCode.Render("error"))
@@ -346,9 +346,9 @@ func (s Model) explain(p *flowPane, code, detail string) {
 }
 
 // rawView is the selected step's last HTTP exchange, secrets masked unless revealed.
-func (s Model) rawView(p *flowPane) {
+func (s flowModel) rawView(p *flowPane) {
 	st := s.c.Styles
-	r := s.Steps[s.Cursor]
+	r := s.steps[s.cursor]
 	p.heading("Raw exchange " + st.Muted.Render("(R or esc returns)"))
 	if r.raw == nil {
 		p.line(st.Muted.Render("This step has no HTTP exchange of its own (the callback comes from the browser)."))

@@ -14,44 +14,44 @@ import (
 
 // The results of the steps' requests, and the values the keys act on (copy, open, inspect).
 
-func (s Model) onMetadata(msg metadataLoadedMsg) Model {
-	s.Inflight = max(0, s.Inflight-1)
-	if s.Meta == nil && msg.meta != nil {
-		s.Meta = msg.meta
+func (s flowModel) onMetadata(msg metadataLoadedMsg) flowModel {
+	s.inflight = max(0, s.inflight-1)
+	if s.meta == nil && msg.meta != nil {
+		s.meta = msg.meta
 	}
 	return s
 }
 
-func (s Model) onDiscovered(msg DiscoveredMsg) (Model, tea.Cmd) {
-	if !s.accept(msg.ReqID) {
+func (s flowModel) onDiscovered(msg discoveredMsg) (flowModel, tea.Cmd) {
+	if !s.accept(msg.reqID) {
 		return s, nil
 	}
-	s = s.finish(StepDiscover, msg.err, msg.raw)
+	s = s.finish(stepDiscover, msg.err, msg.raw)
 	if msg.err != nil {
 		return s, nil
 	}
-	s.Meta = msg.Meta
+	s.meta = msg.meta
 	return s, nil
 }
 
-func (s Model) onAuthRequested(msg authRequestedMsg) (Model, tea.Cmd) {
+func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, closeListener(msg.listener) // nobody else will close it
 	}
 	if msg.err != nil {
-		return s.finish(StepAuthorize, msg.err, msg.raw), nil
+		return s.finish(stepAuthorize, msg.err, msg.raw), nil
 	}
 	// The authorization request is built; the rest of the step is the browser's.
-	s = s.finish(StepAuthorize, nil, msg.raw)
+	s = s.finish(stepAuthorize, nil, msg.raw)
 	s.authReq, s.authRes, s.listener = msg.req, nil, msg.listener
-	s.Steps[StepCallback] = stepResult{}
+	s.steps[stepCallback] = stepResult{}
 	if s.frontOnly {
 		s.frontOnly = false
-		s.Steps[StepToken] = stepResult{}
+		s.steps[stepToken] = stepResult{}
 	}
 	s.paste.Reset()
-	s = s.advance(StepAuthorize)
-	s, meta := s.afterSuccess(StepAuthorize)
+	s = s.advance(stepAuthorize)
+	s, meta := s.afterSuccess(stepAuthorize)
 	cmds := []tea.Cmd{meta}
 	if s.c.OpenBrowser != nil {
 		cmds = append(cmds, openURL(s.c.OpenBrowser, msg.req.URL))
@@ -62,13 +62,13 @@ func (s Model) onAuthRequested(msg authRequestedMsg) (Model, tea.Cmd) {
 		return s, tea.Batch(cmds...)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.ReqID++
+	s.reqID++
 	s.cancel = cancel
-	s.Running = StepCallback
-	s.Steps[StepCallback] = stepResult{State: StateRunning}
+	s.running = stepCallback
+	s.steps[stepCallback] = stepResult{state: stateRunning}
 	s.startedAt = s.c.Now()
-	s.Inflight++
-	cmds = append(cmds, awaitCallback(ctx, s.c.Client, msg.listener, msg.req, s.ReqID))
+	s.inflight++
+	cmds = append(cmds, awaitCallback(ctx, s.c.Client, msg.listener, msg.req, s.reqID))
 	s, spin := s.startSpinner()
 	return s, tea.Batch(append(cmds, spin)...)
 }
@@ -81,17 +81,17 @@ func closeListener(l *flows.Listener) tea.Cmd {
 	return func() tea.Msg { l.Close(); return nil }
 }
 
-func (s Model) onCallback(msg callbackReceivedMsg) (Model, tea.Cmd) {
+func (s flowModel) onCallback(msg callbackReceivedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
 	s.authRes = msg.res
-	s = s.finish(StepCallback, msg.err, nil)
+	s = s.finish(stepCallback, msg.err, nil)
 	s.listener = nil // awaitCallback closed it
 	if msg.err != nil {
 		return s, nil
 	}
-	s.Steps[StepToken] = stepResult{}
+	s.steps[stepToken] = stepResult{}
 	if f := msg.res.Front; f != nil && msg.res.Code == "" {
 		return s.onFrontChannel(f)
 	}
@@ -101,7 +101,7 @@ func (s Model) onCallback(msg callbackReceivedMsg) (Model, tea.Cmd) {
 // onFrontChannel takes the tokens of an implicit response (response_type id_token or id_token
 // token): they came with the authorization response, so there is no code to exchange and the Token
 // step is skipped, saying why (OpenID Connect Core §3.2.2.5).
-func (s Model) onFrontChannel(f *flows.FrontChannel) (Model, tea.Cmd) {
+func (s flowModel) onFrontChannel(f *flows.FrontChannel) (flowModel, tea.Cmd) {
 	members := map[string]any{}
 	for k, v := range map[string]string{"access_token": f.AccessToken, "token_type": f.TokenType, "id_token": f.IDToken} {
 		if v != "" {
@@ -118,8 +118,8 @@ func (s Model) onFrontChannel(f *flows.FrontChannel) (Model, tea.Cmd) {
 		s.report, s.hasReport = *f.IDTokenReport, true
 	}
 	s.frontOnly = true
-	s.Steps[StepToken] = stepResult{State: stateSkipped}
-	announcement := ui.TokensReceivedMsg{Step: StepCallback.name(), Grant: "implicit", Token: t, Report: s.report, HasReport: s.hasReport, At: s.c.Now()}
+	s.steps[stepToken] = stepResult{state: stateSkipped}
+	announcement := ui.TokensReceivedMsg{Step: stepCallback.name(), Grant: "implicit", Token: t, Report: s.report, HasReport: s.hasReport, At: s.c.Now()}
 	if s.authReq != nil {
 		announcement.Nonce = s.authReq.Nonce
 	}
@@ -128,17 +128,17 @@ func (s Model) onFrontChannel(f *flows.FrontChannel) (Model, tea.Cmd) {
 
 // onCIBAStarted starts polling for the backchannel authentication's tokens (CIBA Core §7.3, §10.1),
 // as onDeviceStarted does for a device code.
-func (s Model) onCIBAStarted(msg cibaStartedMsg) (Model, tea.Cmd) {
+func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
-	s = s.finish(StepAuthorize, msg.err, msg.raw)
+	s = s.finish(stepAuthorize, msg.err, msg.raw)
 	if msg.err != nil {
 		return s, nil
 	}
 	s.ciba, s.deviceAt, s.devicePolls, s.devicePoll = msg.auth, s.c.Now(), 0, flows.DevicePoll{}
-	s = s.advance(StepAuthorize)
-	s, meta := s.afterSuccess(StepAuthorize)
+	s = s.advance(stepAuthorize)
+	s, meta := s.afterSuccess(stepAuthorize)
 	// The approval page is the built-in provider's stand-in for the user's authentication device:
 	// it is not opened by itself; o opens it.
 	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
@@ -148,20 +148,20 @@ func (s Model) onCIBAStarted(msg cibaStartedMsg) (Model, tea.Cmd) {
 
 // startPolling runs the Token step until the user approves on another device (the device and CIBA
 // grants); poll makes the polling command for the step's context and request id.
-func (s Model) startPolling(meta tea.Cmd, poll func(ctx context.Context, reqID int) tea.Cmd) (Model, tea.Cmd) {
+func (s flowModel) startPolling(meta tea.Cmd, poll func(ctx context.Context, reqID int) tea.Cmd) (flowModel, tea.Cmd) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.ReqID++
+	s.reqID++
 	s.cancel = cancel
-	s.Running = StepToken
-	s.Steps[StepToken] = stepResult{State: StateRunning}
+	s.running = stepToken
+	s.steps[stepToken] = stepResult{state: stateRunning}
 	s.startedAt = s.c.Now()
-	s.Inflight++
-	cmd := poll(ctx, s.ReqID)
+	s.inflight++
+	cmd := poll(ctx, s.reqID)
 	s, spin := s.startSpinner()
-	return s, tea.Batch(meta, cmd, spin, ui.TickClock(s.ReqID))
+	return s, tea.Batch(meta, cmd, spin, ui.TickClock(s.reqID))
 }
 
-func (s Model) onToken(msg tokenResultMsg) (Model, tea.Cmd) {
+func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
@@ -214,17 +214,17 @@ func failed(cs []flows.Check) bool {
 	return false
 }
 
-func (s Model) onDeviceStarted(msg deviceStartedMsg) (Model, tea.Cmd) {
+func (s flowModel) onDeviceStarted(msg deviceStartedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
-	s = s.finish(StepAuthorize, msg.err, msg.raw)
+	s = s.finish(stepAuthorize, msg.err, msg.raw)
 	if msg.err != nil {
 		return s, nil
 	}
 	s.device, s.deviceAt, s.devicePolls, s.devicePoll = msg.auth, s.c.Now(), 0, flows.DevicePoll{}
-	s = s.advance(StepAuthorize)
-	s, meta := s.afterSuccess(StepAuthorize)
+	s = s.advance(stepAuthorize)
+	s, meta := s.afterSuccess(stepAuthorize)
 	// Polling starts at once: the user approves on another device while the token endpoint is
 	// asked every interval (RFC 8628 §3.4). The verification URI is not opened by itself: the
 	// device flow is for signing in elsewhere; o opens it here.
@@ -235,9 +235,9 @@ func (s Model) onDeviceStarted(msg deviceStartedMsg) (Model, tea.Cmd) {
 
 // onDevicePolled shows a pending answer and waits for the next. The wait is re-armed even for a
 // stale poll: the polling goroutine's last message must be read for it to end.
-func (s Model) onDevicePolled(msg devicePolledMsg) (Model, tea.Cmd) {
+func (s flowModel) onDevicePolled(msg devicePolledMsg) (flowModel, tea.Cmd) {
 	next := waitForDevice(msg.ch)
-	if msg.reqID != s.ReqID || s.Running != StepToken {
+	if msg.reqID != s.reqID || s.running != stepToken {
 		return s, next
 	}
 	s.devicePoll = msg.poll
@@ -246,14 +246,14 @@ func (s Model) onDevicePolled(msg devicePolledMsg) (Model, tea.Cmd) {
 }
 
 // onClock refreshes the device code's countdown once a second while polling.
-func (s Model) onClock(msg ui.ClockTickedMsg) (Model, tea.Cmd) {
-	if msg.Tag != s.ReqID || s.Running != StepToken || (s.device == nil && s.ciba == nil) {
+func (s flowModel) onClock(msg ui.ClockTickedMsg) (flowModel, tea.Cmd) {
+	if msg.Tag != s.reqID || s.running != stepToken || (s.device == nil && s.ciba == nil) {
 		return s, nil
 	}
 	return s, ui.TickClock(msg.Tag)
 }
 
-func (s Model) onResource(msg resourceResultMsg) (Model, tea.Cmd) {
+func (s flowModel) onResource(msg resourceResultMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
@@ -269,7 +269,7 @@ func (s Model) onResource(msg resourceResultMsg) (Model, tea.Cmd) {
 	return s.afterSuccess(msg.step)
 }
 
-func (s Model) onRevoked(msg revokedMsg) (Model, tea.Cmd) {
+func (s flowModel) onRevoked(msg revokedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
@@ -277,11 +277,11 @@ func (s Model) onRevoked(msg revokedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		return s, nil
 	}
-	s.revokedActive, s.revokedWhich = msg.active, s.Form.Value(fieldTarget)
+	s.revokedActive, s.revokedWhich = msg.active, s.form.value(fieldTarget)
 	return s.afterSuccess(stepRevoke)
 }
 
-func (s Model) onLogout(msg logoutBuiltMsg) (Model, tea.Cmd) {
+func (s flowModel) onLogout(msg logoutBuiltMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
 		return s, nil
 	}
@@ -293,7 +293,7 @@ func (s Model) onLogout(msg logoutBuiltMsg) (Model, tea.Cmd) {
 	return s.afterSuccess(stepLogout)
 }
 
-func (s Model) onBrowserOpened(msg browserOpenedMsg) Model {
+func (s flowModel) onBrowserOpened(msg browserOpenedMsg) flowModel {
 	if msg.err != nil {
 		s.notice = fmt.Sprintf("%v — copy the URL with c", msg.err)
 	}
@@ -301,7 +301,7 @@ func (s Model) onBrowserOpened(msg browserOpenedMsg) Model {
 }
 
 // current is the latest token set: the refreshed one, else the first.
-func (s Model) current() *flows.Token {
+func (s flowModel) current() *flows.Token {
 	if s.refreshed != nil {
 		return s.refreshed
 	}
@@ -310,7 +310,7 @@ func (s Model) current() *flows.Token {
 
 // refreshTokenValue is the refresh token to use next: a rotated one replaces the old (RFC 9700
 // §4.14.2); an answer without one leaves the old in force (RFC 6749 §6).
-func (s Model) refreshTokenValue() string {
+func (s flowModel) refreshTokenValue() string {
 	if s.refreshed != nil && s.refreshed.RefreshToken != "" {
 		return s.refreshed.RefreshToken
 	}
@@ -321,7 +321,7 @@ func (s Model) refreshTokenValue() string {
 }
 
 // idToken is the latest id_token.
-func (s Model) idToken() string {
+func (s flowModel) idToken() string {
 	if s.refreshed != nil && s.refreshed.IDToken != "" {
 		return s.refreshed.IDToken
 	}
@@ -332,8 +332,8 @@ func (s Model) idToken() string {
 }
 
 // targetToken is the token introspection and revocation act on.
-func (s Model) targetToken() string {
-	if s.Form.Value(fieldTarget) == "refresh_token" {
+func (s flowModel) targetToken() string {
+	if s.form.value(fieldTarget) == "refresh_token" {
 		return s.refreshTokenValue()
 	}
 	if t := s.current(); t != nil {
@@ -343,7 +343,7 @@ func (s Model) targetToken() string {
 }
 
 // copyValue is c: the step's most useful value goes to the clipboard (OSC 52).
-func (s Model) copyValue() (Model, tea.Cmd) {
+func (s flowModel) copyValue() (flowModel, tea.Cmd) {
 	label, value := s.copyable()
 	if value == "" {
 		s.notice = "nothing to copy here yet"
@@ -354,35 +354,35 @@ func (s Model) copyValue() (Model, tea.Cmd) {
 }
 
 // copyable is what c copies on the selected step.
-func (s Model) copyable() (label, value string) {
-	switch s.Cursor {
-	case StepDiscover:
-		if s.Meta != nil {
-			return "the metadata URL", s.Meta.Source
+func (s flowModel) copyable() (label, value string) {
+	switch s.cursor {
+	case stepDiscover:
+		if s.meta != nil {
+			return "the metadata URL", s.meta.Source
 		}
-	case StepAuthorize:
-		if s.Grant == grantDevice && s.device != nil {
+	case stepAuthorize:
+		if s.grant == grantDevice && s.device != nil {
 			return "the user code", s.device.UserCode
 		}
-		if s.Grant == GrantCIBA && s.ciba != nil && s.ciba.ApprovalURI != "" {
+		if s.grant == grantCIBA && s.ciba != nil && s.ciba.ApprovalURI != "" {
 			return "the approval URL", s.ciba.ApprovalURI
 		}
 		if s.authReq != nil {
 			return "the authorization URL", s.authReq.URL
 		}
-	case StepCallback:
+	case stepCallback:
 		if s.authRes != nil && s.authRes.Code != "" {
 			return "the code", s.authRes.Code
 		}
 		if s.authReq != nil {
 			return "the authorization URL", s.authReq.URL
 		}
-	case StepToken, stepRefresh:
-		if s.Cursor == StepToken && s.Grant == grantDevice && s.device != nil {
+	case stepToken, stepRefresh:
+		if s.cursor == stepToken && s.grant == grantDevice && s.device != nil {
 			return "the user code", s.device.UserCode
 		}
 		t := s.token
-		if s.Cursor == stepRefresh {
+		if s.cursor == stepRefresh {
 			t = s.refreshed
 		}
 		if t != nil {
@@ -392,7 +392,7 @@ func (s Model) copyable() (label, value string) {
 		if s.userinfo != nil {
 			return "the userinfo answer", string(s.userinfo.Body)
 		}
-	case StepIntrospect:
+	case stepIntrospect:
 		if s.introspection != nil {
 			return "the introspection answer", string(s.introspection.Body)
 		}
@@ -400,25 +400,25 @@ func (s Model) copyable() (label, value string) {
 		if s.logoutURL != "" {
 			return "the logout URL", s.logoutURL
 		}
-	case stepRevoke, NumSteps:
+	case stepRevoke, numSteps:
 	}
 	return "", ""
 }
 
 // openValue is o: open the step's URL in the browser.
-func (s Model) openValue() (Model, tea.Cmd) {
+func (s flowModel) openValue() (flowModel, tea.Cmd) {
 	var u string
 	switch {
-	case s.device != nil && (s.Cursor == StepAuthorize || s.Cursor == StepToken):
+	case s.device != nil && (s.cursor == stepAuthorize || s.cursor == stepToken):
 		u = s.device.VerificationURIComplete
 		if u == "" {
 			u = s.device.VerificationURI
 		}
-	case s.ciba != nil && (s.Cursor == StepAuthorize || s.Cursor == StepToken):
+	case s.ciba != nil && (s.cursor == stepAuthorize || s.cursor == stepToken):
 		u = s.ciba.ApprovalURI
-	case s.Cursor == stepLogout:
+	case s.cursor == stepLogout:
 		u = s.logoutURL
-	case s.authReq != nil && (s.Cursor == StepAuthorize || s.Cursor == StepCallback):
+	case s.authReq != nil && (s.cursor == stepAuthorize || s.cursor == stepCallback):
 		u = s.authReq.URL
 	}
 	if u == "" {
@@ -430,10 +430,10 @@ func (s Model) openValue() (Model, tea.Cmd) {
 }
 
 // inspect is i: the step's token in the inspector.
-func (s Model) inspect() (Model, tea.Cmd) {
+func (s flowModel) inspect() (flowModel, tea.Cmd) {
 	t := s.token
 	label := "id_token"
-	if s.Cursor == stepRefresh && s.refreshed != nil {
+	if s.cursor == stepRefresh && s.refreshed != nil {
 		t, label = s.refreshed, "id_token after refresh"
 	}
 	if t == nil {

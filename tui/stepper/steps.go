@@ -12,7 +12,7 @@ import (
 
 // The right pane of each step: its request before it is sent, its response after.
 
-func (s Model) discoverView(p *flowPane) {
+func (s flowModel) discoverView(p *flowPane) {
 	issuer := ""
 	if s.c.Client != nil {
 		issuer = s.c.Client.Config.Issuer
@@ -26,11 +26,11 @@ func (s Model) discoverView(p *flowPane) {
 	for _, u := range urls[1:] {
 		p.line(s.c.Styles.Muted.Render("then, if absent: " + u))
 	}
-	m := s.Meta
-	if m == nil || s.Steps[StepDiscover].State != StateDone {
+	m := s.meta
+	if m == nil || s.steps[stepDiscover].state != stateDone {
 		return
 	}
-	s.response(p, StepDiscover)
+	s.response(p, stepDiscover)
 	p.kv("issuer", m.Issuer)
 	for _, e := range m.Endpoints.List() {
 		if e.URL != "" {
@@ -42,22 +42,22 @@ func (s Model) discoverView(p *flowPane) {
 	p.kv("iss in response", fmt.Sprintf("%v (RFC 9207)", m.IssParameterSupported))
 }
 
-func (s Model) authorizeView(p *flowPane) {
+func (s flowModel) authorizeView(p *flowPane) {
 	st := s.c.Styles
-	if s.Grant == grantDevice {
+	if s.grant == grantDevice {
 		s.deviceView(p)
 		return
 	}
-	if s.Grant == GrantCIBA {
+	if s.grant == grantCIBA {
 		s.cibaView(p)
 		return
 	}
-	if s.Steps[StepAuthorize].State == stateSkipped {
-		p.line(st.Muted.Render("The " + s.Grant.String() + " grant sends no browser to the provider: the Token step asks for the token directly."))
+	if s.steps[stepAuthorize].state == stateSkipped {
+		p.line(st.Muted.Render("The " + s.grant.String() + " grant sends no browser to the provider: the Token step asks for the token directly."))
 		s.formView(p)
 		return
 	}
-	if r := s.authReq; r != nil && s.Steps[StepAuthorize].State == StateDone {
+	if r := s.authReq; r != nil && s.steps[stepAuthorize].state == stateDone {
 		p.heading("Authorization URL " + st.Muted.Render("(o opens, c copies)"))
 		p.line(st.URL.Render(r.URL))
 		p.heading("Parameters sent")
@@ -79,8 +79,8 @@ func (s Model) authorizeView(p *flowPane) {
 		return
 	}
 	s.request(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.Authorization }))
-	cfg := s.Form.config(s.Base, s.dpopKey)
-	p.kv("response_type", s.Form.Value(fieldResponseType))
+	cfg := s.form.config(s.base, s.dpopKey)
+	p.kv("response_type", s.form.value(fieldResponseType))
 	if cfg.ResponseMode != "" {
 		p.kv("response_mode", cfg.ResponseMode)
 	}
@@ -128,13 +128,13 @@ func hasScope(scopes []string, want string) bool {
 }
 
 // deviceView is the device flow: the user code large, where to enter it, the countdown, polling.
-func (s Model) deviceView(p *flowPane) {
+func (s flowModel) deviceView(p *flowPane) {
 	st := s.c.Styles
 	d := s.device
 	if d == nil {
 		s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.DeviceAuthorization }))
 		p.kv("client_id", s.c.Client.Config.ClientID)
-		p.kv("scope", s.Form.Value(FieldScope))
+		p.kv("scope", s.form.value(fieldScope))
 		s.formView(p)
 		return
 	}
@@ -156,14 +156,14 @@ func (s Model) deviceView(p *flowPane) {
 	if s.devicePolls > 0 {
 		status = fmt.Sprintf("%s (poll %d)", s.devicePoll.Code, s.devicePolls)
 	}
-	if s.Steps[StepToken].State == StateRunning {
+	if s.steps[stepToken].state == stateRunning {
 		p.kv("polling", fmt.Sprintf("every %s — %s", s.pollInterval(), status))
 	}
 }
 
 // cibaLeft is the time until the auth_req_id expires, on the injected clock from when the answer
 // arrived.
-func (s Model) cibaLeft() (time.Duration, bool) {
+func (s flowModel) cibaLeft() (time.Duration, bool) {
 	n, err := strconv.ParseFloat(s.ciba.ExpiresIn.String(), 64)
 	if err != nil || n <= 0 {
 		return 0, false
@@ -173,7 +173,7 @@ func (s Model) cibaLeft() (time.Duration, bool) {
 
 // deviceLeft is the time until the device code expires, counted on the injected clock from when
 // the answer arrived.
-func (s Model) deviceLeft() (time.Duration, bool) {
+func (s flowModel) deviceLeft() (time.Duration, bool) {
 	n, err := strconv.ParseFloat(s.device.ExpiresIn.String(), 64)
 	if err != nil || n <= 0 {
 		return 0, false
@@ -181,7 +181,7 @@ func (s Model) deviceLeft() (time.Duration, bool) {
 	return time.Duration(n*float64(time.Second)) - s.c.Now().Sub(s.deviceAt), true
 }
 
-func (s Model) pollInterval() time.Duration {
+func (s flowModel) pollInterval() time.Duration {
 	if s.devicePoll.Interval > 0 {
 		return s.devicePoll.Interval
 	}
@@ -199,9 +199,9 @@ func spreadCode(code string) string {
 	return strings.Join(strings.Split(code, ""), " ")
 }
 
-func (s Model) callbackView(p *flowPane) {
+func (s flowModel) callbackView(p *flowPane) {
 	st := s.c.Styles
-	if s.Steps[StepCallback].State == stateSkipped {
+	if s.steps[stepCallback].state == stateSkipped {
 		p.line(st.Muted.Render("Only the authorization_code grant has a callback."))
 		return
 	}
@@ -210,7 +210,7 @@ func (s Model) callbackView(p *flowPane) {
 		p.line(st.Muted.Render("Run Authorize first: the callback answers its request."))
 		return
 	}
-	if s.Steps[StepCallback].State == StateRunning && s.listener != nil {
+	if s.steps[stepCallback].state == stateRunning && s.listener != nil {
 		p.blank()
 		p.line(s.spin.View() + " Waiting for the browser to come back to")
 		p.line("  " + st.URL.Render(s.listener.RedirectURI()))
@@ -218,7 +218,7 @@ func (s Model) callbackView(p *flowPane) {
 		p.heading("Authorization URL")
 		p.line(st.URL.Render(r.URL))
 	}
-	if s.listener == nil && s.authRes == nil && s.Steps[StepCallback].State != StateRunning {
+	if s.listener == nil && s.authRes == nil && s.steps[stepCallback].state != stateRunning {
 		p.heading("Paste the redirected URL")
 		if flows.IsLoopback(r.RedirectURI) {
 			p.line(st.Muted.Render("tokenbench stopped listening. Run Authorize again, or paste the address the browser ended on (enter focuses the input)."))
@@ -257,26 +257,26 @@ func (s Model) callbackView(p *flowPane) {
 	}
 }
 
-func (s Model) tokenView(p *flowPane) {
+func (s flowModel) tokenView(p *flowPane) {
 	st := s.c.Styles
 	if s.frontOnly {
-		p.line(st.Muted.Render("Skipped: the implicit response (" + s.Form.Value(fieldResponseType) + ") carried the tokens in the callback, and there is no code to exchange. These are they:"))
+		p.line(st.Muted.Render("Skipped: the implicit response (" + s.form.value(fieldResponseType) + ") carried the tokens in the callback, and there is no code to exchange. These are they:"))
 	}
-	if s.Grant == grantDevice && s.device != nil {
+	if s.grant == grantDevice && s.device != nil {
 		s.deviceView(p)
 	}
-	if s.Grant == GrantCIBA && s.ciba != nil {
+	if s.grant == grantCIBA && s.ciba != nil {
 		s.cibaView(p)
 	}
-	if s.Steps[StepToken].State != StateDone && s.Steps[StepToken].State != StateFailed && s.token == nil {
+	if s.steps[stepToken].state != stateDone && s.steps[stepToken].state != stateFailed && s.token == nil {
 		s.tokenRequest(p)
 	}
 	t := s.token
 	if t == nil {
 		return
 	}
-	if s.Steps[StepToken].raw != nil {
-		s.response(p, StepToken)
+	if s.steps[stepToken].raw != nil {
+		s.response(p, stepToken)
 	} else {
 		p.heading("Response")
 	}
@@ -295,11 +295,11 @@ func (s Model) tokenView(p *flowPane) {
 }
 
 // tokenRequest is the token request the Token step will send under the chosen grant.
-func (s Model) tokenRequest(p *flowPane) {
+func (s flowModel) tokenRequest(p *flowPane) {
 	st := s.c.Styles
 	s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.Token }))
-	p.kv("grant_type", s.Grant.grantType())
-	switch s.Grant {
+	p.kv("grant_type", s.grant.grantType())
+	switch s.grant {
 	case grantAuthCode:
 		code := ""
 		if s.authRes != nil {
@@ -317,30 +317,30 @@ func (s Model) tokenRequest(p *flowPane) {
 			}
 		}
 	case grantPassword:
-		p.kv("username", s.Form.Value(fieldUsername))
-		p.kv("password", s.secret(s.Form.inputs[fieldPassword].Value()))
-		p.kv("scope", s.Form.Value(FieldScope))
+		p.kv("username", s.form.value(fieldUsername))
+		p.kv("password", s.secret(s.form.inputs[fieldPassword].Value()))
+		p.kv("scope", s.form.value(fieldScope))
 	case grantClientCredentials:
-		p.kv("scope", s.Form.Value(FieldScope))
+		p.kv("scope", s.form.value(fieldScope))
 	case grantDevice:
 		p.kv("device_code", st.Muted.Render("from Authorize"))
-	case GrantCIBA:
+	case grantCIBA:
 		p.kv("auth_req_id", st.Muted.Render("from Authorize (the backchannel authentication request)"))
 	case grantJWTBearer, grantSAMLBearer, grantTokenExchange:
 		s.grantRequest(p)
 	case numGrants:
 	}
-	for _, r := range s.Form.config(s.Base, s.dpopKey).TokenParams["resource"] {
+	for _, r := range s.form.config(s.base, s.dpopKey).TokenParams["resource"] {
 		p.kv("resource", r)
 	}
 	s.clientAuth(p)
 	s.dpopNote(p)
-	if !s.Grant.usesAuthorize() {
+	if !s.grant.usesAuthorize() {
 		s.formView(p)
 	}
 }
 
-func (s Model) refreshView(p *flowPane) {
+func (s flowModel) refreshView(p *flowPane) {
 	st := s.c.Styles
 	s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.Token }))
 	p.kv("grant_type", "refresh_token")
@@ -350,12 +350,12 @@ func (s Model) refreshView(p *flowPane) {
 	} else {
 		p.kv("refresh_token", s.secret(rt))
 	}
-	p.kv("scope", s.Form.Value(FieldScope))
+	p.kv("scope", s.form.value(fieldScope))
 	if s.c.Client != nil {
 		s.clientAuth(p)
 	}
 	t := s.refreshed
-	if t == nil || s.Steps[stepRefresh].State == StateRunning {
+	if t == nil || s.steps[stepRefresh].state == stateRunning {
 		return
 	}
 	s.response(p, stepRefresh)
@@ -382,9 +382,9 @@ func rotationNote(r flows.Rotation) string {
 }
 
 // resourceView is userinfo or introspection: the request, then the answer's members.
-func (s Model) resourceView(p *flowPane, method, endpoint string, res *flows.Result) {
+func (s flowModel) resourceView(p *flowPane, method, endpoint string, res *flows.Result) {
 	s.request(p, method, endpoint)
-	if s.Cursor == stepUserInfo {
+	if s.cursor == stepUserInfo {
 		tok := ""
 		if t := s.current(); t != nil {
 			tok = t.AccessToken
@@ -392,16 +392,16 @@ func (s Model) resourceView(p *flowPane, method, endpoint string, res *flows.Res
 		p.kv("Authorization", "Bearer "+s.secret(tok))
 	} else {
 		p.kv("token", s.secret(s.targetToken()))
-		p.kv("token_type_hint", s.Form.Value(fieldTarget)+s.c.Styles.Muted.Render("  (e changes it)"))
+		p.kv("token_type_hint", s.form.value(fieldTarget)+s.c.Styles.Muted.Render("  (e changes it)"))
 		if s.c.Client != nil {
 			s.clientAuth(p)
 		}
 	}
-	if res == nil || s.Steps[s.Cursor].State != StateDone {
+	if res == nil || s.steps[s.cursor].state != stateDone {
 		return
 	}
-	s.response(p, s.Cursor)
-	if s.Cursor != stepUserInfo {
+	s.response(p, s.cursor)
+	if s.cursor != stepUserInfo {
 		s.members(p, res.Members)
 		return
 	}
@@ -414,15 +414,15 @@ func (s Model) resourceView(p *flowPane, method, endpoint string, res *flows.Res
 	s.checks(p, "UserInfo checks", res.Checks())
 }
 
-func (s Model) revokeView(p *flowPane) {
+func (s flowModel) revokeView(p *flowPane) {
 	st := s.c.Styles
 	s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.Revocation }))
 	p.kv("token", s.secret(s.targetToken()))
-	p.kv("token_type_hint", s.Form.Value(fieldTarget)+st.Muted.Render("  (e changes it)"))
+	p.kv("token_type_hint", s.form.value(fieldTarget)+st.Muted.Render("  (e changes it)"))
 	if s.c.Client != nil {
 		s.clientAuth(p)
 	}
-	if s.Steps[stepRevoke].State != StateDone {
+	if s.steps[stepRevoke].state != stateDone {
 		return
 	}
 	s.response(p, stepRevoke)
@@ -436,7 +436,7 @@ func (s Model) revokeView(p *flowPane) {
 	}
 }
 
-func (s Model) logoutView(p *flowPane) {
+func (s flowModel) logoutView(p *flowPane) {
 	st := s.c.Styles
 	s.request(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.EndSession }))
 	if s.c.Client != nil {

@@ -37,13 +37,13 @@ func encryptedFlowClient(t *testing.T, p *demoidp.Provider) *flows.Client {
 func tokenFlow(t *testing.T, c *flows.Client, w, h int) *flowRunner {
 	t.Helper()
 	r := newFlowRunner(t, flowCommon(c, tuitest.FlowBrowser, w, h))
-	r.runStep(StepDiscover)
-	r.s.Cursor = StepAuthorize
+	r.runStep(stepDiscover)
+	r.s.cursor = stepAuthorize
 	r.send(tuitest.Press("enter"))
-	r.until("the callback", func(s Model) bool { return s.Steps[StepCallback].State == StateDone })
-	r.runStep(StepToken)
+	r.until("the callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })
+	r.runStep(stepToken)
 	if r.s.token == nil || !r.s.report.OK() {
-		t.Fatalf("token: %s err=%v", r.s.states(), r.s.Steps[StepToken].Err)
+		t.Fatalf("token: %s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 	return r
 }
@@ -55,8 +55,8 @@ func TestUserInfoStepShowsTheChecks(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	r := tokenFlow(t, encryptedFlowClient(t, p), 100, 46)
 	r.runStep(stepUserInfo)
-	if r.s.Steps[stepUserInfo].State != StateDone || r.s.userinfo == nil || r.s.userinfo.Report == nil {
-		t.Fatalf("userinfo: %s err=%v", r.s.states(), r.s.Steps[stepUserInfo].Err)
+	if r.s.steps[stepUserInfo].state != stateDone || r.s.userinfo == nil || r.s.userinfo.Report == nil {
+		t.Fatalf("userinfo: %s err=%v", r.s.states(), r.s.steps[stepUserInfo].err)
 	}
 	v := r.viewText()
 	for _, want := range []string{"UserInfo checks", "signed with alg RS256, then encrypted", "decryption", "valid RS256 signature", "✓ pass sub match", "is the id_token's sub"} {
@@ -78,8 +78,8 @@ func TestUserInfoStepFlagsAnotherUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.s.Cursor, r.s.Running, r.s.ReqID, r.s.Inflight = stepUserInfo, stepUserInfo, 99, 1
-	r.s.Steps[stepUserInfo].State = StateRunning
+	r.s.cursor, r.s.running, r.s.reqID, r.s.inflight = stepUserInfo, stepUserInfo, 99, 1
+	r.s.steps[stepUserInfo].state = stateRunning
 	r.send(resourceResultMsg{reqID: 99, step: stepUserInfo, result: res})
 	v := r.viewText()
 	for _, want := range []string{"plain JSON (application/json), not signed", "Not the id_token's user", "✗ FAIL sub match", `"someone-else"`} {
@@ -95,8 +95,8 @@ func TestLogoutStepNamesTheRedirectParameter(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
-	s, _ := New(flowCommon(c, nil, 100, 40)).(Model)
-	s.Cursor = stepLogout
+	s, _ := New(flowCommon(c, nil, 100, 40)).(flowModel)
+	s.cursor = stepLogout
 	if v := tuitest.StripANSI(s.layout().View()); !strings.Contains(v, "post_logout_redirect_uri") || !strings.Contains(v, "not sent") {
 		t.Errorf("the Logout step does not name post_logout_redirect_uri:\n%s", v)
 	}

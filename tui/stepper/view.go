@@ -22,7 +22,7 @@ const (
 )
 
 // layout sizes the panes and rebuilds the right pane's content.
-func (s Model) layout() Model {
+func (s flowModel) layout() flowModel {
 	w, h := s.c.Width, s.c.Height
 	if w == 0 || h == 0 {
 		return s
@@ -33,15 +33,15 @@ func (s Model) layout() Model {
 	}
 	paneW = max(paneW, 20)
 	s.paneWidth = paneW
-	s.Form = s.Form.setWidth(paneW - labelWidth - 2)
+	s.form = s.form.setWidth(paneW - labelWidth - 2)
 	s.paste.SetWidth(max(10, paneW-4))
 	s.vp.SetWidth(paneW)
 	s.vp.SetHeight(h)
 	content := s.c.Scrub(s.paneContent(paneW))
 	s.vp.SetContent(content)
-	if s.Form.Editing {
+	if s.form.editing {
 		// Keep the focused field in sight.
-		mark := "▸" + ui.Truncate(s.Form.focus.label(), labelWidth-2)
+		mark := "▸" + ui.Truncate(s.form.focus.label(), labelWidth-2)
 		for i, l := range strings.Split(content, "\n") {
 			if strings.HasPrefix(ansi.Strip(l), mark) {
 				s.vp.EnsureVisible(i, 0, 0)
@@ -54,12 +54,12 @@ func (s Model) layout() Model {
 
 // sideLearn reports whether the Learn text goes in its own column (wide terminals) rather than at
 // the top of the pane.
-func (s Model) sideLearn() bool { return s.c.Learn && s.c.Width >= learnMinTotal }
+func (s flowModel) sideLearn() bool { return s.c.Learn && s.c.Width >= learnMinTotal }
 
-func (s Model) learnWidth() int { return min(48, s.c.Width/3) }
+func (s flowModel) learnWidth() int { return min(48, s.c.Width/3) }
 
 // View joins the step list, the pane and, on wide terminals, the Learn column.
-func (s Model) View() string {
+func (s flowModel) View() string {
 	st := s.c.Styles
 	list := st.StepList.Height(s.c.Height).Width(stepListWidth).Render(s.stepList())
 	cols := []string{list, st.Pane.Render(s.vp.View())}
@@ -71,37 +71,37 @@ func (s Model) View() string {
 }
 
 // stepList is the left pane: each step with its state, the selected one highlighted.
-func (s Model) stepList() string {
+func (s flowModel) stepList() string {
 	st := s.c.Styles
 	inner := stepListWidth - st.StepList.GetHorizontalFrameSize()
 	lines := []string{st.Title.Render("Steps")}
-	for id := StepID(0); id < NumSteps; id++ {
+	for id := stepID(0); id < numSteps; id++ {
 		glyph, style := s.stepGlyph(id)
-		row := glyph + " " + id.Title()
-		if id == s.Cursor {
+		row := glyph + " " + id.title()
+		if id == s.cursor {
 			row = st.StepCurrent.Render(padStyled("▸"+row, inner))
 		} else {
 			row = style.Render(" " + row)
 		}
 		lines = append(lines, row)
 	}
-	lines = append(lines, "", st.Label.Render("grant (g)"), ui.Truncate(s.Grant.String(), inner))
+	lines = append(lines, "", st.Label.Render("grant (g)"), ui.Truncate(s.grant.String(), inner))
 	return strings.Join(lines, "\n")
 }
 
 // stepGlyph is the state mark of a step; states are told by glyph, not colour alone (NO_COLOR).
-func (s Model) stepGlyph(id StepID) (string, lipgloss.Style) {
+func (s flowModel) stepGlyph(id stepID) (string, lipgloss.Style) {
 	st := s.c.Styles
-	switch s.Steps[id].State {
-	case StateRunning:
+	switch s.steps[id].state {
+	case stateRunning:
 		return s.spin.View(), st.StepRunning
-	case StateDone:
+	case stateDone:
 		return "✓", st.StepDone
-	case StateFailed:
+	case stateFailed:
 		return "✗", st.StepFailed
 	case stateSkipped:
 		return "–", st.StepSkipped
-	case StatePending:
+	case statePending:
 	}
 	return "·", st.StepPending
 }
@@ -160,10 +160,10 @@ func (p *flowPane) String() string { return strings.TrimRight(p.b.String(), "\n"
 
 // paneContent is the selected step: title, notice, Learn (narrow terminals), then the raw view or
 // the request and its response.
-func (s Model) paneContent(w int) string {
+func (s flowModel) paneContent(w int) string {
 	st := s.c.Styles
 	p := &flowPane{st: st, w: w, scrub: s.c.Scrub}
-	id := s.Cursor
+	id := s.cursor
 	p.line(st.Title.Render(s.stepHeading(id)) + "  " + s.stateBadge(id))
 	if s.notice != "" {
 		p.line(st.Warn.Render(s.notice))
@@ -177,63 +177,63 @@ func (s Model) paneContent(w int) string {
 		return p.String()
 	}
 	switch id {
-	case StepDiscover:
+	case stepDiscover:
 		s.discoverView(p)
-	case StepAuthorize:
+	case stepAuthorize:
 		s.authorizeView(p)
-	case StepCallback:
+	case stepCallback:
 		s.callbackView(p)
-	case StepToken:
+	case stepToken:
 		s.tokenView(p)
 	case stepRefresh:
 		s.refreshView(p)
 	case stepUserInfo:
 		s.resourceView(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.UserInfo }), s.userinfo)
-	case StepIntrospect:
+	case stepIntrospect:
 		s.resourceView(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.Introspection }), s.introspection)
 	case stepRevoke:
 		s.revokeView(p)
 	case stepLogout:
 		s.logoutView(p)
-	case NumSteps:
+	case numSteps:
 	}
 	s.errorView(p)
 	return p.String()
 }
 
 // stepHeading is the pane's title for a step under the chosen grant.
-func (s Model) stepHeading(id StepID) string {
+func (s flowModel) stepHeading(id stepID) string {
 	switch {
-	case id == StepAuthorize && s.Grant == grantDevice:
+	case id == stepAuthorize && s.grant == grantDevice:
 		return "Device authorization"
-	case id == StepAuthorize && s.Grant == GrantCIBA:
+	case id == stepAuthorize && s.grant == grantCIBA:
 		return "Backchannel authentication (CIBA)"
-	case id == StepAuthorize:
+	case id == stepAuthorize:
 		return "Authorization request"
-	case id == StepToken && s.Grant == grantAuthCode:
+	case id == stepToken && s.grant == grantAuthCode:
 		return "Token request (code exchange)"
-	case id == StepToken:
-		return "Token request (" + s.Grant.String() + ")"
-	case id == StepDiscover:
+	case id == stepToken:
+		return "Token request (" + s.grant.String() + ")"
+	case id == stepDiscover:
 		return "Discovery"
 	}
-	return id.Title()
+	return id.title()
 }
 
 // stateBadge says the step's state in words.
-func (s Model) stateBadge(id StepID) string {
+func (s flowModel) stateBadge(id stepID) string {
 	st := s.c.Styles
-	r := s.Steps[id]
-	switch r.State {
-	case StateRunning:
+	r := s.steps[id]
+	switch r.state {
+	case stateRunning:
 		return st.StepRunning.Render(s.spin.View() + " running — esc cancels")
-	case StateDone:
+	case stateDone:
 		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took)+" — j next step")
-	case StateFailed:
+	case stateFailed:
 		return st.Fail.Render("✗ failed")
 	case stateSkipped:
-		return st.Skipped.Render("– skipped for " + s.Grant.String())
-	case StatePending:
+		return st.Skipped.Render("– skipped for " + s.grant.String())
+	case statePending:
 	}
 	return st.Muted.Render("· pending — enter runs it")
 }
@@ -246,7 +246,7 @@ func durationNote(d time.Duration) string {
 }
 
 // learnText is the Learn entry of the selected step.
-func (s Model) learnText(w int) string {
+func (s flowModel) learnText(w int) string {
 	st := s.c.Styles
 	t, ok := assets.Step(s.learnName())
 	if !ok {
@@ -263,19 +263,19 @@ func (s Model) learnText(w int) string {
 }
 
 // learnName is the steps.yaml key for the selected step under the chosen grant.
-func (s Model) learnName() string {
+func (s flowModel) learnName() string {
 	switch {
-	case s.Cursor == StepAuthorize && s.Grant == grantDevice:
+	case s.cursor == stepAuthorize && s.grant == grantDevice:
 		return "device"
-	case s.Cursor == StepAuthorize && s.Grant == GrantCIBA:
+	case s.cursor == stepAuthorize && s.grant == grantCIBA:
 		return "ciba"
-	case s.Cursor == StepToken && s.Grant != grantAuthCode:
-		if s.Grant == grantDevice {
+	case s.cursor == stepToken && s.grant != grantAuthCode:
+		if s.grant == grantDevice {
 			return "device"
 		}
-		return s.Grant.String()
+		return s.grant.String()
 	}
-	return s.Cursor.name()
+	return s.cursor.name()
 }
 
 // padStyled pads styled text with spaces to width cells.
