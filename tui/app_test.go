@@ -208,8 +208,8 @@ func TestRootRoutesToInspectorAndTrace(t *testing.T) {
 	root := m.(Model)
 	m, _ = m.Update(ui.ExchangeRecordedMsg{Exchange: flows.Exchange{ID: 1, Step: "discovery", Method: "GET", URL: "http://127.0.0.1:1/.well-known/openid-configuration", Status: 200, Started: tuitest.FixedNow}, Session: root.session})
 	m, _ = m.Update(ui.ExchangeRecordedMsg{Exchange: flows.Exchange{ID: 1, Method: "GET", URL: "http://127.0.0.1:1/stale"}, Session: root.session - 1})
-	if tm := m.(Model).screens[ui.TraceScreen].(tracescreen.Model); len(tm.Exchanges) != 1 {
-		t.Fatalf("the trace lists %d exchanges, want 1 (an old session's exchange must be dropped)", len(tm.Exchanges))
+	if tm := m.(Model).screens[ui.TraceScreen].(tracescreen.Model); tm.ExchangeCount() != 1 {
+		t.Fatalf("the trace lists %d exchanges, want 1 (an old session's exchange must be dropped)", tm.ExchangeCount())
 	}
 	// p opens the input; q then types, it does not quit.
 	m, _ = m.Update(tuitest.Press("p"))
@@ -219,7 +219,7 @@ func TestRootRoutesToInspectorAndTrace(t *testing.T) {
 			t.Fatal("q quit while a token was being typed")
 		}
 	}
-	if in := m.(Model).screens[ui.InspectScreen].(inspector.Model).Input.Value(); in != "q" {
+	if in := m.(Model).screens[ui.InspectScreen].(inspector.Model).InputValue(); in != "q" {
 		t.Errorf("the input holds %q, want q", in)
 	}
 	m, _ = m.Update(tuitest.Press("esc"))

@@ -42,8 +42,8 @@ func pressApp(t *testing.T, m Model, k string) Model {
 // selectFault moves the panel's selection to the named fault.
 func selectFault(t *testing.T, m Model, name string) Model {
 	t.Helper()
-	for range m.faults.List {
-		if m.faults.List[m.faults.Sel].Name == name {
+	for range demoidp.FaultList() {
+		if m.faults.SelectedFault() == name {
 			return m
 		}
 		m = pressApp(t, m, "down")
@@ -60,8 +60,8 @@ func TestFaultsPanelTogglesProviderFaults(t *testing.T) {
 	if !m.faults.Open {
 		t.Fatal("F did not open the faults panel on the demo")
 	}
-	if len(m.faults.Kids) != 1 {
-		t.Errorf("panel read %d signing keys, want 1", len(m.faults.Kids))
+	if len(m.faults.Kids()) != 1 {
+		t.Errorf("panel read %d signing keys, want 1", len(m.faults.Kids()))
 	}
 	m = pressApp(t, selectFault(t, m, "wrong-iss"), "space")
 	if !p.Faults().WrongIss {
@@ -88,27 +88,27 @@ func TestFaultsPanelTogglesProviderFaults(t *testing.T) {
 func TestFaultsPanelDuration(t *testing.T) {
 	m, p := demoApp(t)
 	m = pressApp(t, selectFault(t, pressApp(t, m, "F"), "clock-skew"), "space")
-	if !m.faults.Editing || m.faults.Input.Value() != "10m" {
-		t.Fatalf("clock-skew: editing %v with %q, want the suggested 10m", m.faults.Editing, m.faults.Input.Value())
+	if !m.faults.Editing() || m.faults.InputValue() != "10m" {
+		t.Fatalf("clock-skew: editing %v with %q, want the suggested 10m", m.faults.Editing(), m.faults.InputValue())
 	}
 	m = pressApp(t, pressApp(t, m, "x"), "enter")
-	if !m.faults.Editing || !strings.Contains(m.faults.Failure, "clock-skew") {
-		t.Errorf("10mx: editing %v, failure %q; want the error in place", m.faults.Editing, m.faults.Failure)
+	if !m.faults.Editing() || !strings.Contains(m.faults.Failure(), "clock-skew") {
+		t.Errorf("10mx: editing %v, failure %q; want the error in place", m.faults.Editing(), m.faults.Failure())
 	}
 	if p.Faults().ClockSkew != 0 {
 		t.Fatal("a refused duration reached the provider")
 	}
 	m, _ = appUpdate(t, m, tea.KeyPressMsg{Code: tea.KeyBackspace})
 	m = pressApp(t, m, "enter")
-	if m.faults.Editing || p.Faults().ClockSkew != 10*time.Minute {
-		t.Fatalf("after 10m: editing %v, provider skew %v", m.faults.Editing, p.Faults().ClockSkew)
+	if m.faults.Editing() || p.Faults().ClockSkew != 10*time.Minute {
+		t.Fatalf("after 10m: editing %v, provider skew %v", m.faults.Editing(), p.Faults().ClockSkew)
 	}
 	if v := ansi.Strip(m.faults.View(m.c.Styles, 80, 22)); !strings.Contains(strings.Join(strings.Fields(v), " "), "[x] clock-skew 10m0s") {
 		t.Errorf("panel does not show the skew:\n%s", m.faults.View(m.c.Styles, 80, 22))
 	}
 	m = pressApp(t, m, "space")
-	if p.Faults().ClockSkew != 0 || m.faults.Editing {
-		t.Errorf("space on an active duration fault: provider skew %v, editing %v; want it off", p.Faults().ClockSkew, m.faults.Editing)
+	if p.Faults().ClockSkew != 0 || m.faults.Editing() {
+		t.Errorf("space on an active duration fault: provider skew %v, editing %v; want it off", p.Faults().ClockSkew, m.faults.Editing())
 	}
 }
 
@@ -120,15 +120,15 @@ func TestFaultsPanelKeys(t *testing.T) {
 	if ids := p.KeyIDs(); len(ids) != 2 || ids[1] != before {
 		t.Fatalf("after r the provider publishes %q, want a new key before %s", ids, before)
 	}
-	if len(m.faults.Kids) != 2 || !strings.Contains(m.faults.Notice, "new signing key") {
-		t.Errorf("panel: kids %q, notice %q", m.faults.Kids, m.faults.Notice)
+	if len(m.faults.Kids()) != 2 || !strings.Contains(m.faults.Notice(), "new signing key") {
+		t.Errorf("panel: kids %q, notice %q", m.faults.Kids(), m.faults.Notice())
 	}
 	m = pressApp(t, m, "x")
 	if ids := p.KeyIDs(); len(ids) != 1 || ids[0] == before {
 		t.Errorf("after x the provider publishes %q, want only the new key", ids)
 	}
-	if !strings.Contains(m.faults.Notice, "1 old key") {
-		t.Errorf("notice %q", m.faults.Notice)
+	if !strings.Contains(m.faults.Notice(), "1 old key") {
+		t.Errorf("notice %q", m.faults.Notice())
 	}
 }
 
@@ -151,10 +151,10 @@ func TestFaultsPanelGolden(t *testing.T) {
 	tm := startApp(t, opts, 80, 24)
 	waitSized(t, tm)
 	tm.Send(tuitest.Press("F"))
-	waitModel(t, tm, "the panel", func(m Model) bool { return m.faults.Open && len(m.faults.Kids) == 1 })
+	waitModel(t, tm, "the panel", func(m Model) bool { return m.faults.Open && len(m.faults.Kids()) == 1 })
 	for _, k := range []string{"down", "down", "space"} {
 		tm.Send(tuitest.Press(k))
 	}
-	waitModel(t, tm, "wrong-state on", func(m Model) bool { return m.faults.Notice != "" })
+	waitModel(t, tm, "wrong-state on", func(m Model) bool { return m.faults.Notice() != "" })
 	golden.RequireEqual(t, finalView(t, tm))
 }

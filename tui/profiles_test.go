@@ -56,8 +56,8 @@ func TestProfileOpensSession(t *testing.T) {
 		t.Fatalf("discover: state %q\n%s", st, tuitest.StripANSI(m.View().Content))
 	}
 	// The profiles screen kept its state across the new session.
-	if ps := m.screens[ui.ProfilesScreen].(profilescreen.Model); len(ps.All) != 1 || ps.Notice != "opened local-demo" {
-		t.Errorf("profiles screen after the session started: %d profiles, notice %q", len(ps.All), ps.Notice)
+	if ps := m.screens[ui.ProfilesScreen].(profilescreen.Model); ps.ProfileCount() != 1 || ps.Notice() != "opened local-demo" {
+		t.Errorf("profiles screen after the session started: %d profiles, notice %q", ps.ProfileCount(), ps.Notice())
 	}
 }
 
@@ -89,7 +89,7 @@ func TestProfilesGolden(t *testing.T) {
 		tm.Type("sso.example.com")
 		waitModel(t, tm, "the host typed", func(m Model) bool {
 			ps := m.screens[ui.ProfilesScreen].(profilescreen.Model)
-			return ps.Mode == profilescreen.ModeForm && ps.Form.Get("preset") == "keycloak" && ps.Form.Get("params.host") == "sso.example.com"
+			return ps.FormOpen() && ps.FormValue("preset") == "keycloak" && ps.FormValue("params.host") == "sso.example.com"
 		})
 		golden.RequireEqual(t, finalView(t, tm))
 	})
@@ -113,7 +113,7 @@ func TestProfilesKeysWhileFiltering(t *testing.T) {
 			t.Fatalf("%s acted globally while the filter had focus", k)
 		}
 	}
-	if got := m.screens[ui.ProfilesScreen].(profilescreen.Model).Filter.Value(); got != "q2L?" {
+	if got := m.screens[ui.ProfilesScreen].(profilescreen.Model).FilterValue(); got != "q2L?" {
 		t.Errorf("filter %q", got)
 	}
 	m, _ = appUpdate(t, m, tuitest.Press("esc"))
@@ -157,8 +157,7 @@ func TestProfilesMouseWheel(t *testing.T) {
 	m := New(Options{Store: st, Secrets: profiles.NewSecrets(), Now: tuitest.FlowNow})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	selected := func() string {
-		r, _ := m.screens[ui.ProfilesScreen].(profilescreen.Model).Selected()
-		return r.P.Name
+		return m.screens[ui.ProfilesScreen].(profilescreen.Model).SelectedName()
 	}
 	first := selected()
 	m, _ = appUpdate(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
@@ -171,8 +170,7 @@ func TestProfilesMouseWheel(t *testing.T) {
 	}
 	m, _ = appUpdate(t, m, tuitest.Press("e"))
 	form := func() string {
-		ff, _ := m.screens[ui.ProfilesScreen].(profilescreen.Model).Form.Focused()
-		return ff.ID
+		return m.screens[ui.ProfilesScreen].(profilescreen.Model).FocusedField()
 	}
 	before := form()
 	m, _ = appUpdate(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})

@@ -55,18 +55,18 @@ func TestTraceClickSelects(t *testing.T) {
 	}
 	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/jwks"), Button: tea.MouseLeft})
 	tm := m.screens[ui.TraceScreen].(tracescreen.Model)
-	if tm.Sel != 1 || tm.Follow {
-		t.Fatalf("click on the jwks row: selected %d (follow %v), want 1", tm.Sel, tm.Follow)
+	if tm.SelectedIndex() != 1 || tm.Following() {
+		t.Fatalf("click on the jwks row: selected %d (follow %v), want 1", tm.SelectedIndex(), tm.Following())
 	}
 	if v := ansi.Strip(tm.View()); !strings.Contains(v, "#2 jwks · GET") {
 		t.Errorf("the detail does not show the clicked exchange:\n%s", v)
 	}
 	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/.well-known"), Button: tea.MouseRight})
-	if sel := m.screens[ui.TraceScreen].(tracescreen.Model).Sel; sel != 1 {
+	if sel := m.screens[ui.TraceScreen].(tracescreen.Model).SelectedIndex(); sel != 1 {
 		t.Errorf("a right click moved the selection to %d", sel)
 	}
 	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 10, Y: rowOf(m, "/.well-known"), Button: tea.MouseLeft})
-	if sel := m.screens[ui.TraceScreen].(tracescreen.Model).Sel; sel != 0 {
+	if sel := m.screens[ui.TraceScreen].(tracescreen.Model).SelectedIndex(); sel != 0 {
 		t.Errorf("click on the discovery row: selected %d, want 0", sel)
 	}
 }

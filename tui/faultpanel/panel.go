@@ -48,21 +48,22 @@ var defaultDuration = map[string]string{"clock-skew": "10m", "slow": "5s"}
 // to the provider by a command; StateMsg brings back what the provider then holds.
 type Panel struct {
 	Open    bool
-	List    []demoidp.Fault
-	Sel     int
+	list    []demoidp.Fault
+	sel     int
 	Faults  demoidp.Faults
-	Kids    []string
-	Editing bool // a duration is being typed into input
-	Input   textinput.Model
-	Notice  string
-	Failure string
+	kids    []string
+	editing bool // a duration is being typed into input
+	input   textinput.Model
+	notice  string
+	failure string
 	keys    faultKeys
 	// reqID numbers the panel's commands; an older answer is dropped.
 	reqID int
 }
 
+// New is the panel, closed, listing the provider's faults.
 func New(c *ui.Common) Panel {
-	return Panel{List: demoidp.FaultList(), Input: ui.NewLineInput(c, "a duration: 10m, -5m, 3s"), keys: defaultFaultKeys()}
+	return Panel{list: demoidp.FaultList(), input: ui.NewLineInput(c, "a duration: 10m, -5m, 3s"), keys: defaultFaultKeys()}
 }
 
 // StateMsg is the provider's faults and keys after a panel command.
@@ -86,7 +87,7 @@ func readDemo(d ui.DemoControls, id int, apply func(ui.DemoControls) string) tea
 
 // Show opens the panel and asks the provider for its state.
 func (p Panel) Show(d ui.DemoControls) (Panel, tea.Cmd) {
-	p.Open, p.Editing, p.Notice, p.Failure = true, false, "", ""
+	p.Open, p.editing, p.notice, p.failure = true, false, "", ""
 	p.Faults = d.Faults()
 	p.reqID++
 	return p, readDemo(d, p.reqID, nil)
@@ -96,16 +97,16 @@ func (p Panel) OnState(msg StateMsg) Panel {
 	if msg.reqID != p.reqID {
 		return p
 	}
-	p.Faults, p.Kids = msg.faults, msg.kids
+	p.Faults, p.kids = msg.faults, msg.kids
 	if msg.notice != "" {
-		p.Notice = msg.notice
+		p.notice = msg.notice
 	}
 	return p
 }
 
 // HandleKey acts on a key while the panel is open.
 func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd) {
-	if p.Editing {
+	if p.editing {
 		return p.handleEditKey(msg, d)
 	}
 	k := p.keys
@@ -113,21 +114,21 @@ func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd
 	case key.Matches(msg, k.Close):
 		p.Open = false
 	case key.Matches(msg, k.Up):
-		p.Sel = max(0, p.Sel-1)
+		p.sel = max(0, p.sel-1)
 	case key.Matches(msg, k.Down):
-		p.Sel = min(len(p.List)-1, p.Sel+1)
+		p.sel = min(len(p.list)-1, p.sel+1)
 	case key.Matches(msg, k.Toggle):
 		return p.toggle(d)
 	case key.Matches(msg, k.Rotate):
 		p.reqID++
-		p.Notice, p.Failure = "generating a new signing key…", ""
+		p.notice, p.failure = "generating a new signing key…", ""
 		return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
 			d.RotateKeys()
 			return "new signing key " + shortKID(d.KeyIDs()[0]) + ": tokens from now on carry its kid, which a client's cached JWKS lacks (it must fetch the JWKS again)"
 		})
 	case key.Matches(msg, k.Retire):
 		p.reqID++
-		p.Notice, p.Failure = "", ""
+		p.notice, p.failure = "", ""
 		return p, readDemo(d, p.reqID, func(d ui.DemoControls) string {
 			if n := d.RetireOldKeys(); n > 0 {
 				return ui.CountNoun(n, "old key") + " no longer published: tokens signed with them now fail the signature check"
@@ -140,13 +141,13 @@ func (p Panel) HandleKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd
 
 // toggle turns the selected fault off, or on (a duration fault asks for its value first).
 func (p Panel) toggle(d ui.DemoControls) (Panel, tea.Cmd) {
-	fault := p.List[p.Sel]
-	p.Notice, p.Failure = "", ""
+	fault := p.list[p.sel]
+	p.notice, p.failure = "", ""
 	if p.Faults.Get(fault.Name) == "" && fault.TakesDuration {
-		p.Editing = true
-		p.Input.SetValue(defaultDuration[fault.Name])
-		p.Input.CursorEnd()
-		return p, p.Input.Focus()
+		p.editing = true
+		p.input.SetValue(defaultDuration[fault.Name])
+		p.input.CursorEnd()
+		return p, p.input.Focus()
 	}
 	spec := fault.Name
 	if p.Faults.Get(fault.Name) != "" {
@@ -161,28 +162,28 @@ func (p Panel) toggle(d ui.DemoControls) (Panel, tea.Cmd) {
 func (p Panel) handleEditKey(msg tea.KeyPressMsg, d ui.DemoControls) (Panel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, p.keys.Cancel):
-		p.Editing = false
-		p.Input.Blur()
+		p.editing = false
+		p.input.Blur()
 		return p, nil
 	case key.Matches(msg, p.keys.Done):
-		np, cmd := p.apply(d, p.List[p.Sel].Name+"="+strings.TrimSpace(p.Input.Value()))
-		if np.Failure == "" {
-			np.Editing = false
-			np.Input.Blur()
+		np, cmd := p.apply(d, p.list[p.sel].Name+"="+strings.TrimSpace(p.input.Value()))
+		if np.failure == "" {
+			np.editing = false
+			np.input.Blur()
 		}
 		return np, cmd
 	}
 	var cmd tea.Cmd
-	p.Input, cmd = p.Input.Update(msg)
+	p.input, cmd = p.input.Update(msg)
 	return p, cmd
 }
 
 // apply sets one fault by its Set form, in the panel's copy and then on the provider.
 func (p Panel) apply(d ui.DemoControls, spec string) (Panel, tea.Cmd) {
 	f := p.Faults
-	p.Failure = ""
+	p.failure = ""
 	if err := f.Set(spec); err != nil {
-		p.Failure = err.Error()
+		p.failure = err.Error()
 		return p, nil
 	}
 	p.Faults = f
@@ -194,7 +195,7 @@ func (p Panel) apply(d ui.DemoControls, spec string) (Panel, tea.Cmd) {
 }
 
 func (p Panel) ShortHelp() []key.Binding {
-	if p.Editing {
+	if p.editing {
 		return []key.Binding{p.keys.Done, p.keys.Cancel}
 	}
 	return []key.Binding{p.keys.Toggle, p.keys.Rotate, p.keys.Retire, p.keys.Close}
@@ -214,32 +215,32 @@ func (p Panel) View(st *ui.Styles, w, h int) string {
 		st.Title.Render("Built-in provider — faults"),
 		ui.WrapIndent("Make the provider misbehave, run the flow again, and watch the checks catch it.", w, ""),
 	}
-	fault := p.List[p.Sel]
+	fault := p.list[p.sel]
 	tail := []string{ui.WrapIndent(fault.Name+": "+fault.About, w, "  ")}
-	if p.Editing {
-		tail = append(tail, "duration> "+p.Input.View())
+	if p.editing {
+		tail = append(tail, "duration> "+p.input.View())
 	}
 	keys := "signing keys: none read yet"
-	if len(p.Kids) > 0 {
-		keys = "signing keys: " + ui.CountNoun(len(p.Kids), "published key") + "; current kid \"" + shortKID(p.Kids[0]) + "\""
+	if len(p.kids) > 0 {
+		keys = "signing keys: " + ui.CountNoun(len(p.kids), "published key") + "; current kid \"" + shortKID(p.kids[0]) + "\""
 	}
 	tail = append(tail, st.Muted.Render(keys))
 	switch {
-	case p.Failure != "":
-		tail = append(tail, ui.WrapEach(st.Fail, "✗ "+p.Failure, w, "  "))
-	case p.Notice != "":
-		tail = append(tail, ui.WrapEach(st.Muted, p.Notice, w, "  "))
+	case p.failure != "":
+		tail = append(tail, ui.WrapEach(st.Fail, "✗ "+p.failure, w, "  "))
+	case p.notice != "":
+		tail = append(tail, ui.WrapEach(st.Muted, p.notice, w, "  "))
 	}
 	used := strings.Count(strings.Join(head, "\n")+"\n"+strings.Join(tail, "\n"), "\n") + 2
 	rows := max(3, h-used-1)
-	offset := max(0, min(p.Sel-rows+1, len(p.List)-rows))
+	offset := max(0, min(p.sel-rows+1, len(p.list)-rows))
 	nameW := 0
-	for _, f := range p.List {
+	for _, f := range p.list {
 		nameW = max(nameW, len(f.Name))
 	}
 	lines := append([]string{}, head...)
 	lines = append(lines, "")
-	for i := offset; i < offset+rows && i < len(p.List); i++ {
+	for i := offset; i < offset+rows && i < len(p.list); i++ {
 		lines = append(lines, p.row(st, i, nameW, w))
 	}
 	lines = append(lines, "")
@@ -249,7 +250,7 @@ func (p Panel) View(st *ui.Styles, w, h int) string {
 
 // row is one fault: its box, name, value, and the start of what it does.
 func (p Panel) row(st *ui.Styles, i, nameW, w int) string {
-	fault := p.List[i]
+	fault := p.list[i]
 	box, value := "[ ]", ""
 	if on := p.Faults.Get(fault.Name); on != "" {
 		box = "[x]"
@@ -258,11 +259,11 @@ func (p Panel) row(st *ui.Styles, i, nameW, w int) string {
 		}
 	}
 	mark := "  "
-	if i == p.Sel {
+	if i == p.sel {
 		mark = "▸ "
 	}
 	text := mark + box + " " + ui.PadCell(fault.Name, nameW) + " " + ui.PadCell(value, 6) + " "
-	if i == p.Sel {
+	if i == p.sel {
 		return st.Selected.Render(ui.PadCell(ui.Truncate(text+fault.About, w), w))
 	}
 	if box == "[x]" {

@@ -37,7 +37,7 @@ type Model struct {
 	keys    inspectKeys
 	slots   []tokenSlot
 	sel     int
-	Input   textinput.Model
+	input   textinput.Model
 	editing bool
 	reveal  bool
 	now     time.Time
@@ -60,7 +60,7 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the inspector's own keys scroll it
-	return Model{c: c, keys: defaultInspectKeys(), Input: in, now: c.Now(), vp: vp}
+	return Model{c: c, keys: defaultInspectKeys(), input: in, now: c.Now(), vp: vp}
 }
 
 // CapturingText keeps single-letter global keys away while a token is being typed or pasted.
@@ -72,7 +72,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return s.resize(msg), nil
 	case tea.BackgroundColorMsg:
-		s.Input.SetStyles(s.c.Styles.Input)
+		s.input.SetStyles(s.c.Styles.Input)
 		return s.layout(), nil
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
@@ -95,7 +95,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	}
 	if s.editing {
 		var cmd tea.Cmd
-		s.Input, cmd = s.Input.Update(msg) // the cursor's blink
+		s.input, cmd = s.input.Update(msg) // the cursor's blink
 		return s, cmd
 	}
 	return s, nil
@@ -103,7 +103,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 
 func (s Model) resize(msg tea.WindowSizeMsg) Model {
 	s.width, s.height = msg.Width, msg.Height
-	s.Input.SetWidth(max(10, msg.Width-len(s.Input.Prompt)-2))
+	s.input.SetWidth(max(10, msg.Width-len(s.input.Prompt)-2))
 	return s.layout()
 }
 
@@ -115,8 +115,8 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	switch {
 	case key.Matches(msg, s.keys.Paste):
 		s.editing = true
-		s.Input.Reset()
-		focus := s.Input.Focus()
+		s.input.Reset()
+		focus := s.input.Focus()
 		return s.layout(), focus
 	case key.Matches(msg, s.keys.Next):
 		return s.selectSlot(s.sel + 1), nil
@@ -145,20 +145,20 @@ func (s Model) handleEditKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	switch {
 	case key.Matches(msg, s.keys.Cancel):
 		s.editing = false
-		s.Input.Blur()
+		s.input.Blur()
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Submit):
-		raw := s.Input.Value()
+		raw := s.input.Value()
 		s.editing = false
-		s.Input.Blur()
-		s.Input.Reset()
+		s.input.Blur()
+		s.input.Reset()
 		if strings.TrimSpace(raw) == "" {
 			return s.layout(), nil
 		}
 		return s.pasteToken(raw)
 	}
 	var cmd tea.Cmd
-	s.Input, cmd = s.Input.Update(msg)
+	s.input, cmd = s.input.Update(msg)
 	return s, cmd
 }
 
@@ -166,7 +166,7 @@ func (s Model) handleEditKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 func (s Model) onPaste(msg tea.PasteMsg) (ui.Screen, tea.Cmd) {
 	if s.editing {
 		var cmd tea.Cmd
-		s.Input, cmd = s.Input.Update(msg)
+		s.input, cmd = s.input.Update(msg)
 		return s, cmd
 	}
 	if strings.TrimSpace(msg.Content) == "" {

@@ -44,7 +44,7 @@ func (s Model) topView() string {
 	st := s.c.Styles
 	var lines []string
 	if s.editing {
-		lines = append(lines, st.Title.Render("Paste a token")+"  "+st.KeyHint.Render("enter to inspect · esc to cancel"), s.Input.View())
+		lines = append(lines, st.Title.Render("Paste a token")+"  "+st.KeyHint.Render("enter to inspect · esc to cancel"), s.input.View())
 	}
 	if len(s.slots) == 0 {
 		if !s.editing {

@@ -36,7 +36,7 @@ const (
 
 // formField is one field of the form.
 type formField struct {
-	ID    string
+	id    string
 	label string
 	// help is a line under the field (a preset parameter's description and example).
 	help    string
@@ -133,7 +133,7 @@ func newProfileForm(c *ui.Common, p profiles.Profile, isNew bool) (profileForm, 
 	text := func(id, label, value, placeholder string) formField {
 		in := ui.NewLineInput(c, placeholder)
 		in.SetValue(value)
-		return formField{ID: id, label: label, kind: fieldText, input: in}
+		return formField{id: id, label: label, kind: fieldText, input: in}
 	}
 	choice := func(id, label string, choices []string, value string) formField {
 		i := slices.Index(choices, value)
@@ -142,7 +142,7 @@ func newProfileForm(c *ui.Common, p profiles.Profile, isNew bool) (profileForm, 
 			// kept as a choice, and validation says what is wrong with it.
 			choices, i = append(slices.Clone(choices), value), len(choices)
 		}
-		return formField{ID: id, label: label, kind: fieldChoice, choices: choices, choice: i}
+		return formField{id: id, label: label, kind: fieldChoice, choices: choices, choice: i}
 	}
 	name := text("name", "name", p.Name, "acme-prod")
 	name.fixed = !isNew
@@ -239,7 +239,7 @@ func presetParamFields(c *ui.Common, preset string, values map[string]string) []
 		if pp.Optional {
 			help += " · optional"
 		}
-		out = append(out, formField{ID: "params." + pp.Name, label: pp.Name, help: help, kind: fieldText, input: in})
+		out = append(out, formField{id: "params." + pp.Name, label: pp.Name, help: help, kind: fieldText, input: in})
 	}
 	return out
 }
@@ -255,11 +255,11 @@ func (f profileForm) restyle(c *ui.Common) profileForm {
 
 // index is the position of the field id, or -1.
 func (f profileForm) index(id string) int {
-	return slices.IndexFunc(f.fields, func(ff formField) bool { return ff.ID == id })
+	return slices.IndexFunc(f.fields, func(ff formField) bool { return ff.id == id })
 }
 
-// Get is the value of the field id ("" when absent).
-func (f profileForm) Get(id string) string {
+// get is the value of the field id ("" when absent).
+func (f profileForm) get(id string) string {
 	if i := f.index(id); i >= 0 {
 		return f.fields[i].value()
 	}
@@ -270,7 +270,7 @@ func (f profileForm) Get(id string) string {
 func (f profileForm) paramIndices() []int {
 	var out []int
 	for i, ff := range f.fields {
-		if strings.HasPrefix(ff.ID, "params.") {
+		if strings.HasPrefix(ff.id, "params.") {
 			out = append(out, i)
 		}
 	}
@@ -279,8 +279,8 @@ func (f profileForm) paramIndices() []int {
 
 // visible reports whether field i applies: the secret's target and value depend on where it is kept.
 func (f profileForm) visible(i int) bool {
-	kind := f.Get("client_secret")
-	switch f.fields[i].ID {
+	kind := f.get("client_secret")
+	switch f.fields[i].id {
 	case fieldSecretTarget:
 		return kind != "none" && kind != string(profiles.SecretPlain)
 	case fieldSecretValue:
@@ -324,8 +324,8 @@ func (f profileForm) step(delta int) (profileForm, tea.Cmd) {
 	return f, nil
 }
 
-// Focused is the focused field.
-func (f profileForm) Focused() (formField, bool) {
+// focused is the focused field.
+func (f profileForm) focused() (formField, bool) {
 	if f.focus < 0 || f.focus >= len(f.fields) {
 		return formField{}, false
 	}
@@ -334,14 +334,14 @@ func (f profileForm) Focused() (formField, bool) {
 
 // cycle changes the focused choice; a new preset brings its own parameter fields.
 func (f profileForm) cycle(c *ui.Common, delta int) profileForm {
-	ff, ok := f.Focused()
+	ff, ok := f.focused()
 	if !ok || ff.kind != fieldChoice || len(ff.choices) == 0 {
 		return f
 	}
 	ff.choice = (ff.choice + delta + len(ff.choices)) % len(ff.choices)
 	f.fields[f.focus] = ff
 	f.dirty, f.discard = true, false
-	if ff.ID == "preset" {
+	if ff.id == "preset" {
 		f = f.replaceParams(c)
 	}
 	return f
@@ -352,11 +352,11 @@ func (f profileForm) cycle(c *ui.Common, delta int) profileForm {
 func (f profileForm) replaceParams(c *ui.Common) profileForm {
 	old := map[string]string{}
 	for _, i := range f.paramIndices() {
-		old[strings.TrimPrefix(f.fields[i].ID, "params.")] = f.fields[i].input.Value()
+		old[strings.TrimPrefix(f.fields[i].id, "params.")] = f.fields[i].input.Value()
 	}
-	fresh := presetParamFields(c, f.Get("preset"), old)
+	fresh := presetParamFields(c, f.get("preset"), old)
 	at := f.index("preset") + 1
-	kept := slices.DeleteFunc(slices.Clone(f.fields), func(ff formField) bool { return strings.HasPrefix(ff.ID, "params.") })
+	kept := slices.DeleteFunc(slices.Clone(f.fields), func(ff formField) bool { return strings.HasPrefix(ff.id, "params.") })
 	f.fields = slices.Insert(kept, at, fresh...)
 	f.focus = at - 1
 	return f
@@ -364,7 +364,7 @@ func (f profileForm) replaceParams(c *ui.Common) profileForm {
 
 // typeKey hands a key to the focused text field.
 func (f profileForm) typeKey(msg tea.Msg) (profileForm, tea.Cmd) {
-	ff, ok := f.Focused()
+	ff, ok := f.focused()
 	if !ok || ff.kind == fieldChoice || ff.fixed {
 		return f, nil
 	}
@@ -380,7 +380,7 @@ func (f profileForm) typeKey(msg tea.Msg) (profileForm, tea.Cmd) {
 
 // updateInput hands a non-key message (the cursor's blink) to the focused input.
 func (f profileForm) updateInput(msg tea.Msg) (profileForm, tea.Cmd) {
-	ff, ok := f.Focused()
+	ff, ok := f.focused()
 	if !ok || ff.kind == fieldChoice {
 		return f, nil
 	}

@@ -14,60 +14,60 @@ import (
 
 // secretRef is the reference the secret fields make.
 func (f profileForm) secretRef() profiles.SecretRef {
-	kind := f.Get("client_secret")
+	kind := f.get("client_secret")
 	switch kind {
 	case "none", "":
 		return ""
 	case string(profiles.SecretPlain):
 		return f.orig.ClientSecret
 	}
-	return profiles.SecretRef(kind + ":" + f.Get(fieldSecretTarget))
+	return profiles.SecretRef(kind + ":" + f.get(fieldSecretTarget))
 }
 
 // profile builds the profile the fields describe, on top of the original.
 func (f profileForm) profile() profiles.Profile {
 	p := f.orig.Clone()
-	p.Name = f.Get("name")
-	p.Preset = f.Get("preset")
+	p.Name = f.get("name")
+	p.Preset = f.get("preset")
 	p.Params = nil
 	for _, i := range f.paramIndices() {
 		if v := f.fields[i].value(); v != "" {
 			if p.Params == nil {
 				p.Params = map[string]string{}
 			}
-			p.Params[strings.TrimPrefix(f.fields[i].ID, "params.")] = v
+			p.Params[strings.TrimPrefix(f.fields[i].id, "params.")] = v
 		}
 	}
-	p.Issuer = f.Get("issuer")
+	p.Issuer = f.get("issuer")
 	for _, name := range flows.EndpointNames() {
-		p.Endpoints.Set(name, f.Get("endpoints."+name))
+		p.Endpoints.Set(name, f.get("endpoints."+name))
 	}
-	p.ClientID = f.Get("client_id")
-	p.AuthMethod = flows.AuthMethod(f.Get("auth_method"))
+	p.ClientID = f.get("client_id")
+	p.AuthMethod = flows.AuthMethod(f.get("auth_method"))
 	p.ClientSecret = f.secretRef()
 	p.AllowPlainSecret = p.ClientSecret.Kind() == profiles.SecretPlain && f.orig.AllowPlainSecret
-	p.SigningKey = f.Get("signing_key")
-	p.SigningAlg = f.Get("signing_alg")
-	p.DecryptionKey = f.Get("decryption_key")
-	p.RedirectURI = f.Get("redirect_uri")
-	p.Scopes = strings.FieldsFunc(f.Get("scopes"), func(r rune) bool { return r == ' ' || r == ',' })
+	p.SigningKey = f.get("signing_key")
+	p.SigningAlg = f.get("signing_alg")
+	p.DecryptionKey = f.get("decryption_key")
+	p.RedirectURI = f.get("redirect_uri")
+	p.Scopes = strings.FieldsFunc(f.get("scopes"), func(r rune) bool { return r == ' ' || r == ',' })
 	if len(p.Scopes) == 0 {
 		p.Scopes = nil
 	}
-	p.Grant = f.Get("grant")
-	p.PKCE = flows.PKCEMethod(f.Get("pkce"))
-	p.PAR = f.Get("par") == "on"
-	p.RequestObject = f.Get("request_object") == "on"
-	p.ResponseType = f.Get("response_type")
-	p.ResponseMode = f.Get("response_mode")
-	p.DPoP = f.Get("dpop") == "on"
-	p.DPoPKey = f.Get("dpop_key")
-	p.Resources = strings.Fields(f.Get("resources"))
+	p.Grant = f.get("grant")
+	p.PKCE = flows.PKCEMethod(f.get("pkce"))
+	p.PAR = f.get("par") == "on"
+	p.RequestObject = f.get("request_object") == "on"
+	p.ResponseType = f.get("response_type")
+	p.ResponseMode = f.get("response_mode")
+	p.DPoP = f.get("dpop") == "on"
+	p.DPoPKey = f.get("dpop_key")
+	p.Resources = strings.Fields(f.get("resources"))
 	if len(p.Resources) == 0 {
 		p.Resources = nil
 	}
-	p.AuthorizationDetails = f.Get("authorization_details")
-	p.Notes = f.Get("notes")
+	p.AuthorizationDetails = f.get("authorization_details")
+	p.Notes = f.get("notes")
 	return p
 }
 
@@ -110,7 +110,7 @@ func (f profileForm) fieldFor(name string) string {
 func (f profileForm) placeholders() profileForm {
 	if i := f.index(fieldSecretTarget); i >= 0 {
 		label, ph := "", ""
-		switch f.Get("client_secret") {
+		switch f.get("client_secret") {
 		case string(profiles.SecretKeyring):
 			label, ph = "keyring account", "empty: the profile's name"
 		case string(profiles.SecretEnv):
@@ -131,7 +131,7 @@ func (f profileForm) placeholders() profileForm {
 	}
 	if i := f.index("issuer"); i >= 0 {
 		f.fields[i].input.Placeholder = "https://login.example.com/realms/acme, or its discovery URL"
-		if f.Get("preset") != "" {
+		if f.get("preset") != "" {
 			f.fields[i].input.Placeholder = "empty: the preset's (shown below)"
 		}
 	}

@@ -39,8 +39,8 @@ func newPresetForm(t *testing.T, st *profiles.Store, preset string, w, h int) Mo
 		s, _ = pKeys(s, "j")
 	}
 	s, _ = pKeys(s, "enter")
-	if s.Mode != ModeForm {
-		t.Fatalf("the form did not open (mode %v)", s.Mode)
+	if s.mode != modeForm {
+		t.Fatalf("the form did not open (mode %v)", s.mode)
 	}
 	return s
 }
@@ -48,8 +48,8 @@ func newPresetForm(t *testing.T, st *profiles.Store, preset string, w, h int) Mo
 // focusOn moves the form's focus down to field id.
 func focusOn(t *testing.T, s Model, id string) Model {
 	t.Helper()
-	for range len(s.Form.fields) + 1 {
-		if ff, _ := s.Form.Focused(); ff.ID == id {
+	for range len(s.form.fields) + 1 {
+		if ff, _ := s.form.focused(); ff.id == id {
 			return s
 		}
 		s, _ = pKeys(s, "down")
@@ -78,10 +78,10 @@ func urlOf(f profileForm, label string) string {
 func TestProfileFormExpandsAsYouType(t *testing.T) {
 	t.Parallel()
 	s := newPresetForm(t, tuitest.Store(t), "keycloak", 120, 40)
-	if ff, _ := s.Form.Focused(); ff.ID != "params.host" {
-		t.Fatalf("the form starts on %s, not the first parameter", ff.ID)
+	if ff, _ := s.form.focused(); ff.id != "params.host" {
+		t.Fatalf("the form starts on %s, not the first parameter", ff.id)
 	}
-	if got := s.Form.Get("params.realm"); got != "master" {
+	if got := s.form.get("params.realm"); got != "master" {
 		t.Errorf("the realm's default is not prefilled: %q", got)
 	}
 	v := viewOf(s)
@@ -91,7 +91,7 @@ func TestProfileFormExpandsAsYouType(t *testing.T) {
 		}
 	}
 	s = pType(s, "sso.acme.test")
-	if got := urlOf(s.Form, "token"); got != "https://sso.acme.test/realms/master/protocol/openid-connect/token" {
+	if got := urlOf(s.form, "token"); got != "https://sso.acme.test/realms/master/protocol/openid-connect/token" {
 		t.Errorf("token URL %q", got)
 	}
 	s = focusOn(t, s, "params.realm")
@@ -104,7 +104,7 @@ func TestProfileFormExpandsAsYouType(t *testing.T) {
 	}
 	v = viewOf(s)
 	for label, u := range want {
-		if got := urlOf(s.Form, label); got != u {
+		if got := urlOf(s.form, label); got != u {
 			t.Errorf("%s: %q, want %q", label, got, u)
 		}
 		if !strings.Contains(v, u) {
@@ -126,8 +126,8 @@ func TestProfileFormShowsErrorsBesideFields(t *testing.T) {
 	st := tuitest.Store(t)
 	s := newPresetForm(t, st, "keycloak", 100, 40)
 	s = pType(s, "bad/host")
-	if s.Form.errField != "params.host" {
-		t.Fatalf("error on %q (%v)", s.Form.errField, s.Form.err)
+	if s.form.errField != "params.host" {
+		t.Fatalf("error on %q (%v)", s.form.errField, s.form.err)
 	}
 	v := viewOf(s)
 	hostLine := strings.Index(v, "▸ host")
@@ -144,18 +144,18 @@ func TestProfileFormShowsErrorsBesideFields(t *testing.T) {
 		s, _ = pUpdate(s, backspace)
 	}
 	// Now the client id is what is missing: the error moves there, and so does ctrl+s.
-	if s.Form.errField != "client_id" {
-		t.Fatalf("error on %q (%v)", s.Form.errField, s.Form.err)
+	if s.form.errField != "client_id" {
+		t.Fatalf("error on %q (%v)", s.form.errField, s.form.err)
 	}
 	s, _ = pUpdate(s, ctrlS)
-	if ff, _ := s.Form.Focused(); ff.ID != "client_id" || !strings.Contains(viewOf(s), "✗ missing: the client_id") {
-		t.Errorf("ctrl+s on an invalid form focuses %s:\n%s", ff.ID, viewOf(s))
+	if ff, _ := s.form.focused(); ff.id != "client_id" || !strings.Contains(viewOf(s), "✗ missing: the client_id") {
+		t.Errorf("ctrl+s on an invalid form focuses %s:\n%s", ff.id, viewOf(s))
 	}
 	s = pType(s, "acme-web")
 	s = focusOn(t, s, "redirect_uri")
 	s = pType(s, "https://app.test/cb#frag")
-	if s.Form.errField != "redirect_uri" || !strings.Contains(flat(viewOf(s)), "a redirect URI must not have a fragment") {
-		t.Errorf("redirect URI: %v", s.Form.err)
+	if s.form.errField != "redirect_uri" || !strings.Contains(flat(viewOf(s)), "a redirect URI must not have a fragment") {
+		t.Errorf("redirect URI: %v", s.form.err)
 	}
 	if fileText(t, st) != "" {
 		t.Error("something was written")
@@ -172,13 +172,13 @@ func TestProfileFormSecretByReference(t *testing.T) {
 	s := newPresetForm(t, st, "keycloak", 100, 50)
 	s = pType(s, "sso.acme.test")
 	s = focusOn(t, s, "name")
-	if ff, _ := s.Form.Focused(); ff.ID != "name" {
+	if ff, _ := s.form.focused(); ff.id != "name" {
 		s = focusOn(t, s, "name")
 	}
 	s = pType(clearField(s), "acme-keyring")
 	s = focusOn(t, s, "client_id")
 	s = pType(s, "acme-web")
-	if got := s.Form.Get("client_secret"); got != "keyring" {
+	if got := s.form.get("client_secret"); got != "keyring" {
 		t.Fatalf("a new profile keeps its secret in %q, not the keyring", got)
 	}
 	s = focusOn(t, s, fieldSecretValue)
@@ -195,16 +195,16 @@ func TestProfileFormSecretByReference(t *testing.T) {
 	if strings.Contains(viewOf(s), secret) {
 		t.Error("a second ctrl+r did not mask it again")
 	}
-	if s.Form.err != nil {
-		t.Fatalf("the form is invalid: %v", s.Form.err)
+	if s.form.err != nil {
+		t.Fatalf("the form is invalid: %v", s.form.err)
 	}
 	s, cmd := pUpdate(s, ctrlS)
 	if s.op != opSave {
-		t.Fatalf("ctrl+s: op %v (%v)", s.op, s.Form.saveErr)
+		t.Fatalf("ctrl+s: op %v (%v)", s.op, s.form.saveErr)
 	}
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.Mode != modeList || s.failure != nil {
-		t.Fatalf("after saving: mode %v, %v, %v", s.Mode, s.failure, s.Form.saveErr)
+	if s.mode != modeList || s.failure != nil {
+		t.Fatalf("after saving: mode %v, %v, %v", s.mode, s.failure, s.form.saveErr)
 	}
 	if strings.Contains(viewOf(s), secret) {
 		t.Error("the secret is on screen after saving")
@@ -228,10 +228,10 @@ func TestProfileFormSecretByReference(t *testing.T) {
 	s, _ = pKeys(s, "e")
 	s = focusOn(t, s, "client_secret")
 	s, _ = pKeys(s, "right") // keyring → env
-	if got := s.Form.Get("client_secret"); got != "env" {
+	if got := s.form.get("client_secret"); got != "env" {
 		t.Fatalf("right: %q", got)
 	}
-	if s.Form.visible(s.Form.index(fieldSecretValue)) {
+	if s.form.visible(s.form.index(fieldSecretValue)) {
 		t.Error("an env: reference asks for the secret itself")
 	}
 	s = focusOn(t, s, fieldSecretTarget)
@@ -261,8 +261,8 @@ func TestProfileFormNewKeyringNeedsSecret(t *testing.T) {
 	s = pType(s, "acme-web")
 	s, cmd := pUpdate(s, ctrlS)
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.Mode != ModeForm || s.Form.saveField != fieldSecretValue || !strings.Contains(flat(viewOf(s)), "type the client secret here") {
-		t.Fatalf("mode %v, save error %v on %q\n%s", s.Mode, s.Form.saveErr, s.Form.saveField, viewOf(s))
+	if s.mode != modeForm || s.form.saveField != fieldSecretValue || !strings.Contains(flat(viewOf(s)), "type the client secret here") {
+		t.Fatalf("mode %v, save error %v on %q\n%s", s.mode, s.form.saveErr, s.form.saveField, viewOf(s))
 	}
 	if fileText(t, st) != "" {
 		t.Error("the profile was written")
@@ -278,8 +278,8 @@ func TestProfileFormEditKeepsTheRest(t *testing.T) {
 	st := tuitest.Store(t, p)
 	s := newProfilesScreen(profilesCommon(st, nil, 100, 40))
 	s, _ = pKeys(s, "e")
-	if s.Mode != ModeForm || s.Form.isNew || !s.Form.fields[s.Form.index("name")].fixed {
-		t.Fatalf("e: mode %v", s.Mode)
+	if s.mode != modeForm || s.form.isNew || !s.form.fields[s.form.index("name")].fixed {
+		t.Fatalf("e: mode %v", s.mode)
 	}
 	if !strings.Contains(viewOf(s), "auth_params") {
 		t.Errorf("the fields kept are not named:\n%s", viewOf(s))
@@ -291,7 +291,7 @@ func TestProfileFormEditKeepsTheRest(t *testing.T) {
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
 	got, _ := st.Get("beta")
 	if got.Notes != "moved to the new tenant" || got.AuthParams.Get("prompt") != "login" || got.ClientID != "beta-cli" {
-		t.Errorf("saved %+v (%v)", got, s.Form.saveErr)
+		t.Errorf("saved %+v (%v)", got, s.form.saveErr)
 	}
 
 	// A new blank profile named like an existing one.
@@ -309,22 +309,22 @@ func TestProfileFormEditKeepsTheRest(t *testing.T) {
 	s = focusOn(t, s, "client_secret")
 	s, _ = pKeys(s, "left") // keyring → none
 	s = focusOn(t, s, "auth_method")
-	for s.Form.Get("auth_method") != "none" {
+	for s.form.get("auth_method") != "none" {
 		s, _ = pKeys(s, "right")
 	}
 	s, cmd = pUpdate(s, ctrlS)
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.Mode != ModeForm || s.Form.saveField != "name" || !strings.Contains(viewOf(s), "already exists") {
-		t.Errorf("a taken name: mode %v, %v on %q", s.Mode, s.Form.saveErr, s.Form.saveField)
+	if s.mode != modeForm || s.form.saveField != "name" || !strings.Contains(viewOf(s), "already exists") {
+		t.Errorf("a taken name: mode %v, %v on %q", s.mode, s.form.saveErr, s.form.saveField)
 	}
 	// esc with changes asks first.
 	s, _ = pKeys(s, "esc")
-	if s.Mode != ModeForm || !strings.Contains(viewOf(s), "esc again discards") {
+	if s.mode != modeForm || !strings.Contains(viewOf(s), "esc again discards") {
 		t.Fatalf("the first esc left the form")
 	}
 	s, _ = pKeys(s, "esc")
-	if s.Mode != modeList || len(st.List()) != 1 {
-		t.Errorf("mode %v, %d profiles", s.Mode, len(st.List()))
+	if s.mode != modeList || len(st.List()) != 1 {
+		t.Errorf("mode %v, %d profiles", s.mode, len(st.List()))
 	}
 }
 
@@ -334,13 +334,13 @@ func TestProfileFormKeepsUnknownChoices(t *testing.T) {
 	t.Parallel()
 	s := newProfilesScreen(profilesCommon(tuitest.Store(t), nil, 100, 40))
 	var cmd tea.Cmd
-	s.Form, cmd = newProfileForm(s.c, profiles.Profile{Name: "x", Preset: "newvendor", ClientID: "c", Grant: "urn:new:grant"}, false)
+	s.form, cmd = newProfileForm(s.c, profiles.Profile{Name: "x", Preset: "newvendor", ClientID: "c", Grant: "urn:new:grant"}, false)
 	_ = cmd
-	if s.Form.Get("preset") != "newvendor" || s.Form.Get("grant") != "urn:new:grant" {
-		t.Errorf("preset %q, grant %q", s.Form.Get("preset"), s.Form.Get("grant"))
+	if s.form.get("preset") != "newvendor" || s.form.get("grant") != "urn:new:grant" {
+		t.Errorf("preset %q, grant %q", s.form.get("preset"), s.form.get("grant"))
 	}
-	if s.Form.errField != "preset" {
-		t.Errorf("error on %q: %v", s.Form.errField, s.Form.err)
+	if s.form.errField != "preset" {
+		t.Errorf("error on %q: %v", s.form.errField, s.form.err)
 	}
 }
 
@@ -354,8 +354,8 @@ func TestProfileFormRequestSettings(t *testing.T) {
 	st := tuitest.Store(t, p)
 	s := newProfilesScreen(profilesCommon(st, nil, 100, 60))
 	s, _ = pKeys(s, "e")
-	if s.Mode != ModeForm {
-		t.Fatalf("e: mode %v", s.Mode)
+	if s.mode != modeForm {
+		t.Fatalf("e: mode %v", s.mode)
 	}
 	s = focusOn(t, s, "par")
 	view := flat(viewOf(s))
@@ -366,25 +366,25 @@ func TestProfileFormRequestSettings(t *testing.T) {
 	}
 	s, _ = pKeys(s, "right") // PAR off → on
 	s = focusOn(t, s, "response_type")
-	for s.Form.Get("response_type") != "code id_token" {
+	for s.form.get("response_type") != "code id_token" {
 		s, _ = pKeys(s, "right")
 	}
 	s = focusOn(t, s, "resources")
 	s = pType(s, " api")
-	if s.Form.errField != "resources" || !strings.Contains(flat(viewOf(s)), "not an absolute URI") {
-		t.Fatalf("a relative resource is not refused beside its field: %q %v\n%s", s.Form.errField, s.Form.err, viewOf(s))
+	if s.form.errField != "resources" || !strings.Contains(flat(viewOf(s)), "not an absolute URI") {
+		t.Fatalf("a relative resource is not refused beside its field: %q %v\n%s", s.form.errField, s.form.err, viewOf(s))
 	}
 	s, _ = pKeys(s, "backspace", "backspace", "backspace")
 	s = pType(s, "urn:beta:ledger")
-	if s.Form.err != nil {
-		t.Fatalf("still refused: %v", s.Form.err)
+	if s.form.err != nil {
+		t.Fatalf("still refused: %v", s.form.err)
 	}
 	s, cmd := pUpdate(s, ctrlS)
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
 	got, _ := st.Get("beta")
 	if !got.PAR || got.RequestObject || !got.DPoP || got.ResponseType != "code id_token" || got.ResponseMode != "form_post" ||
 		!slices.Equal(got.Resources, []string{"https://api.beta.test/", "urn:beta:ledger"}) {
-		t.Errorf("saved %+v (%v)", got, s.Form.saveErr)
+		t.Errorf("saved %+v (%v)", got, s.form.saveErr)
 	}
 }
 

@@ -36,7 +36,7 @@ func (f profileForm) view(c *ui.Common, w, h int, busy string) string {
 	if f.isNew {
 		title = "New profile"
 	}
-	if pr, ok := profiles.LookupPreset(f.Get("preset")); ok {
+	if pr, ok := profiles.LookupPreset(f.get("preset")); ok {
 		title += " · " + pr.Title
 	}
 	head := []string{ui.Truncate(st.Title.Render(title), w)}
@@ -68,7 +68,7 @@ func (f profileForm) lines(c *ui.Common, w int) (lines []string, start, end int)
 		lines = append(lines, block(st.Muted, "Also in the file, kept as they are: "+strings.Join(f.others, ", ")+" (tokenbench profile edit changes them).", w, ""))
 	}
 	for i, ff := range f.fields {
-		switch ff.ID {
+		switch ff.id {
 		case "preset":
 			section("Provider")
 		case "client_id":
@@ -91,7 +91,7 @@ func (f profileForm) lines(c *ui.Common, w int) (lines []string, start, end int)
 		if ff.help != "" {
 			lines = append(lines, indent+ui.WrapEach(st.Muted, ff.help, w-len(indent), indent))
 		}
-		if msg := f.errorFor(ff.ID); msg != "" {
+		if msg := f.errorFor(ff.id); msg != "" {
 			lines = append(lines, indent+st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Scrub(msg), w-len(indent)-2, indent+"  "))
 		}
 		if i == f.focus {
@@ -119,10 +119,10 @@ func (f profileForm) fieldLine(c *ui.Common, i, w int) string {
 	st := c.Styles
 	ff := f.fields[i]
 	label := ff.label
-	if ff.ID == "issuer" && f.Get("preset") != "" {
+	if ff.id == "issuer" && f.get("preset") != "" {
 		label = "issuer override"
 	}
-	if strings.HasPrefix(ff.ID, "endpoints.") {
+	if strings.HasPrefix(ff.id, "endpoints.") {
 		label = shortEndpoint(label)
 	}
 	mark, ls := "  ", st.Label
@@ -149,12 +149,12 @@ func (f profileForm) fieldLine(c *ui.Common, i, w int) string {
 func (f profileForm) choiceText(ff formField) string {
 	v := ff.value()
 	if v != "" {
-		if ff.ID == "client_secret" {
+		if ff.id == "client_secret" {
 			return secretKindText(v)
 		}
 		return v
 	}
-	switch ff.ID {
+	switch ff.id {
 	case "preset":
 		return "(none)"
 	case "auth_method":

@@ -51,17 +51,17 @@ func (s Model) ShortHelp() []key.Binding {
 	switch {
 	case s.op != opNone:
 		return []key.Binding{k.Cancel}
-	case s.Mode == ModeForm:
+	case s.mode == modeForm:
 		return []key.Binding{k.Save, k.FieldDown, k.Toggle, k.RevealSecret, k.Cancel}
-	case s.Mode == modeMenu || s.Mode == modeDiscovery || s.Mode == modeCopyName || s.Mode == modeImportPath || s.Mode == modeExportPath:
+	case s.mode == modeMenu || s.mode == modeDiscovery || s.mode == modeCopyName || s.mode == modeImportPath || s.mode == modeExportPath:
 		return []key.Binding{k.Submit, k.Up, k.Down, k.Cancel}
-	case s.Mode == modeConfirmDelete:
+	case s.mode == modeConfirmDelete:
 		return []key.Binding{k.Confirm, k.Cancel}
-	case s.Mode == modeImportClash:
+	case s.mode == modeImportClash:
 		return []key.Binding{k.Toggle, k.Submit, k.Cancel}
-	case s.Filter.Focused():
+	case s.filter.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), k.Cancel}
-	case s.empty() || (s.readOnly() && len(s.All) == 0):
+	case s.empty() || (s.readOnly() && len(s.all) == 0):
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Import, k.Reload}
 	}
 	return []key.Binding{k.Use, k.Filter, k.New, k.Edit, k.Copy, k.Delete, k.Import, k.Export}

@@ -87,8 +87,8 @@ func (s Model) activeMenu() []menuItem {
 
 // openMenu shows the new-profile menu, on the first preset.
 func (s Model) openMenu() Model {
-	s.Mode = modeMenu
-	s.Notice, s.failure = "", nil
+	s.mode = modeMenu
+	s.notice, s.failure = "", nil
 	s.menu.sel = 0
 	for i, it := range s.menu.items {
 		if it.kind == menuPreset {
@@ -106,8 +106,8 @@ func (s Model) handleMenuKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	items := s.activeMenu()
 	switch {
 	case key.Matches(msg, k.Cancel):
-		if s.Mode == modeMenu && !s.empty() {
-			s.Mode = modeList
+		if s.mode == modeMenu && !s.empty() {
+			s.mode = modeList
 		}
 		s.failure = nil
 		return s, nil
@@ -137,26 +137,26 @@ func (s Model) choose(it menuItem) (Model, tea.Cmd) {
 		return s.openDemo()
 	case menuPreset:
 		p := profiles.Profile{Name: s.freeName(it.preset.Name), Preset: it.preset.Name}
-		s.Form, cmd = newProfileForm(s.c, p, true)
-		s.Mode = ModeForm
+		s.form, cmd = newProfileForm(s.c, p, true)
+		s.mode = modeForm
 	case menuDiscovery:
-		s.Mode = modeDiscovery
+		s.mode = modeDiscovery
 		s.discovery = newDiscoveryPrompt(s.c, s.width)
 		cmd = s.discovery.input.Focus()
 	case menuBlank:
-		s.Form, cmd = newProfileForm(s.c, profiles.Profile{Name: s.freeName("new-profile")}, true)
-		s.Mode = ModeForm
+		s.form, cmd = newProfileForm(s.c, profiles.Profile{Name: s.freeName("new-profile")}, true)
+		s.mode = modeForm
 	case menuImport:
 		return s.askImport()
 	}
-	s.Notice, s.failure = "", nil
+	s.notice, s.failure = "", nil
 	return s, cmd
 }
 
 // freeName is base, or base-2, base-3 … when taken.
 func (s Model) freeName(base string) string {
 	taken := func(n string) bool {
-		return slices.ContainsFunc(s.All, func(r profileRow) bool { return r.P.Name == n })
+		return slices.ContainsFunc(s.all, func(r profileRow) bool { return r.p.Name == n })
 	}
 	if !taken(base) {
 		return base
@@ -250,9 +250,9 @@ func (s Model) formFromDiscovery() (Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	s.Form, cmd = newProfileForm(s.c, p, true)
-	s.Form.found = d.meta
-	s.Mode = ModeForm
+	s.form, cmd = newProfileForm(s.c, p, true)
+	s.form.found = d.meta
+	s.mode = modeForm
 	return s, cmd
 }
 

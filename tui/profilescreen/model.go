@@ -30,7 +30,7 @@ const (
 	modeList          profileMode = iota // the list (its filter may have focus)
 	modeMenu                             // the new-profile menu: demo, presets, discovery URL, blank, import
 	modeDiscovery                        // a discovery URL typed, then what it holds
-	ModeForm                             // the profile form
+	modeForm                             // the profile form
 	modeConfirmDelete                    // y deletes the selected profile
 	modeCopyName                         // the copy's name
 	modeImportPath                       // the file to import
@@ -40,7 +40,7 @@ const (
 
 // profileRow is one profile as the list shows it, derived in Update.
 type profileRow struct {
-	P          profiles.Profile
+	p          profiles.Profile
 	issuer     string // the issuer, expanded from the preset
 	method     string // the client authentication, the preset's default included
 	settingErr error  // what Settings said, when the profile does not expand
@@ -52,12 +52,12 @@ type Model struct {
 	keys profileKeys
 	spin spinner.Model
 
-	Mode profileMode
-	All  []profileRow
+	mode profileMode
+	all  []profileRow
 	// shown are the indices into all that pass the filter; sel indexes shown.
 	shown  []int
 	sel    int
-	Filter textinput.Model
+	filter textinput.Model
 	reveal bool
 
 	// loadErr is the store's load error: the file is shown, never written. noStore is why there is
@@ -68,7 +68,7 @@ type Model struct {
 
 	menu      profileMenu
 	discovery discoveryPrompt
-	Form      profileForm
+	form      profileForm
 	prompt    textinput.Model // copy name, import and export paths
 	// exportAll says the export prompt is for every profile; overwrite that the file named may be
 	// replaced (enter pressed twice on it).
@@ -81,9 +81,9 @@ type Model struct {
 	op     profileOp
 	reqID  int
 	cancel context.CancelFunc
-	// Notice is the result of the last action; failure is the last failure, shown in place with
+	// notice is the result of the last action; failure is the last failure, shown in place with
 	// what to do; openWarnings are the warnings of the profile last opened.
-	Notice       string
+	notice       string
 	failure      error
 	failedOpen   string
 	openWarnings []string
@@ -97,13 +97,13 @@ func New(c *ui.Common) ui.Screen {
 		c:      c,
 		keys:   defaultProfileKeys(),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		Filter: ui.NewLineInput(c, "name, preset, issuer, client id …"),
+		filter: ui.NewLineInput(c, "name, preset, issuer, client id …"),
 		prompt: ui.NewLineInput(c, ""),
 		width:  c.Width,
 		height: c.Height,
 	}
 	s.spin.Style = c.Styles.Spinner
-	s.Filter.Prompt = "/ "
+	s.filter.Prompt = "/ "
 	s.menu = newProfileMenu(c.StartDemo != nil)
 	switch {
 	case c.Store == nil:
@@ -116,13 +116,13 @@ func New(c *ui.Common) ui.Screen {
 
 // CapturingText reports whether a text input has focus, so that q, 1..4, L and ? are typed.
 func (s Model) CapturingText() bool {
-	switch s.Mode {
-	case ModeForm, modeCopyName, modeImportPath, modeExportPath:
+	switch s.mode {
+	case modeForm, modeCopyName, modeImportPath, modeExportPath:
 		return true
 	case modeDiscovery:
 		return s.discovery.input.Focused()
 	case modeList:
-		return s.Filter.Focused()
+		return s.filter.Focused()
 	case modeMenu, modeConfirmDelete, modeImportClash:
 	}
 	return false
@@ -133,7 +133,7 @@ func (s Model) readOnly() bool { return s.loadErr != nil || s.c.Store == nil }
 
 // empty reports whether the store loaded and holds no profile: the screen then offers the demo and
 // the presets.
-func (s Model) empty() bool { return !s.readOnly() && len(s.All) == 0 }
+func (s Model) empty() bool { return !s.readOnly() && len(s.all) == 0 }
 
 // Update handles the screen's messages; every case hands off to a method.
 func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
@@ -173,11 +173,11 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 // updateInputs hands other messages (the cursor's blink) to the focused input.
 func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
-	switch s.Mode {
+	switch s.mode {
 	case modeList:
-		s.Filter, cmd = s.Filter.Update(msg)
-	case ModeForm:
-		s.Form, cmd = s.Form.updateInput(msg)
+		s.filter, cmd = s.filter.Update(msg)
+	case modeForm:
+		s.form, cmd = s.form.updateInput(msg)
 	case modeDiscovery:
 		s.discovery.input, cmd = s.discovery.input.Update(msg)
 	case modeCopyName, modeImportPath, modeExportPath:
@@ -190,10 +190,10 @@ func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 // restyle follows a change of background.
 func (s Model) restyle() Model {
 	s.spin.Style = s.c.Styles.Spinner
-	s.Filter.SetStyles(s.c.Styles.Input)
+	s.filter.SetStyles(s.c.Styles.Input)
 	s.prompt.SetStyles(s.c.Styles.Input)
 	s.discovery.input.SetStyles(s.c.Styles.Input)
-	s.Form = s.Form.restyle(s.c)
+	s.form = s.form.restyle(s.c)
 	return s
 }
 
@@ -201,8 +201,8 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if s.op != opNone {
 		return s.handleBusyKey(msg)
 	}
-	switch s.Mode {
-	case ModeForm:
+	switch s.mode {
+	case modeForm:
 		return s.handleFormKey(msg)
 	case modeMenu:
 		return s.handleMenuKey(msg)
@@ -216,7 +216,7 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.handleClashKey(msg)
 	case modeList:
 	}
-	if s.Filter.Focused() {
+	if s.filter.Focused() {
 		return s.handleFilterKey(msg)
 	}
 	return s.handleListKey(msg)
@@ -244,7 +244,7 @@ func (s Model) handleBusyKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
-	if s.empty() || (s.readOnly() && len(s.All) == 0) {
+	if s.empty() || (s.readOnly() && len(s.all) == 0) {
 		return s.handleMenuKey(msg)
 	}
 	switch {
@@ -257,8 +257,8 @@ func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Use):
 		return s.openSelected()
 	case key.Matches(msg, k.Filter):
-		s.Notice = ""
-		return s, s.Filter.Focus()
+		s.notice = ""
+		return s, s.filter.Focus()
 	case key.Matches(msg, k.Reveal):
 		s.reveal = !s.reveal
 		return s, nil
@@ -273,7 +273,7 @@ func (s Model) handleWriteKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
 	for _, b := range []key.Binding{k.New, k.Edit, k.Copy, k.Delete, k.Import, k.Export, k.ExportAll} {
 		if key.Matches(msg, b) && s.readOnly() {
-			s.Notice, s.failure = "", errReadOnly(s)
+			s.notice, s.failure = "", errReadOnly(s)
 			return s, nil
 		}
 	}
@@ -302,7 +302,7 @@ func (s Model) handleFilterKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, s.keys.Cancel):
 		return s.clearFilter(), nil
 	case key.Matches(msg, s.keys.Submit):
-		s.Filter.Blur()
+		s.filter.Blur()
 		return s, nil
 	case key.Matches(msg, s.keys.FieldUp):
 		return s.move(-1), nil
@@ -310,15 +310,15 @@ func (s Model) handleFilterKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.move(+1), nil
 	}
 	var cmd tea.Cmd
-	s.Filter, cmd = s.Filter.Update(msg)
+	s.filter, cmd = s.filter.Update(msg)
 	return s.applyFilter(), cmd
 }
 
 // clearFilter empties and leaves the filter.
 func (s Model) clearFilter() Model {
-	s.Filter.SetValue("")
-	s.Filter.Blur()
-	s.Notice, s.failure = "", nil
+	s.filter.SetValue("")
+	s.filter.Blur()
+	s.notice, s.failure = "", nil
 	return s.applyFilter()
 }
 
@@ -328,11 +328,11 @@ func (s Model) handlePaste(msg tea.PasteMsg) (Model, tea.Cmd) {
 		return s, nil
 	}
 	s, cmd := s.updateInputs(msg)
-	if s.Mode == modeList {
+	if s.mode == modeList {
 		s = s.applyFilter()
 	}
-	if s.Mode == ModeForm {
-		s.Form = s.Form.refresh()
+	if s.mode == modeForm {
+		s.form = s.form.refresh()
 	}
 	return s, cmd
 }
@@ -340,22 +340,22 @@ func (s Model) handlePaste(msg tea.PasteMsg) (Model, tea.Cmd) {
 // setList replaces the profiles shown, keeping the selection on sel or on the profile selected.
 func (s Model) setList(list []profiles.Profile, loadErr error, warnings []string, sel string) Model {
 	if sel == "" {
-		if r, ok := s.Selected(); ok {
-			sel = r.P.Name
+		if r, ok := s.selected(); ok {
+			sel = r.p.Name
 		}
 	}
 	s.loadErr, s.warnings = loadErr, warnings
-	s.All = make([]profileRow, len(list))
+	s.all = make([]profileRow, len(list))
 	for i, p := range list {
-		s.All[i] = newProfileRow(p)
+		s.all[i] = newProfileRow(p)
 	}
 	s = s.applyFilter()
 	for i, idx := range s.shown {
-		if s.All[idx].P.Name == sel {
+		if s.all[idx].p.Name == sel {
 			s.sel = i
 		}
 	}
-	if s.Mode == modeList && s.empty() {
+	if s.mode == modeList && s.empty() {
 		s.menu.sel = 0
 	}
 	return s
@@ -363,7 +363,7 @@ func (s Model) setList(list []profiles.Profile, loadErr error, warnings []string
 
 // newProfileRow derives what the list shows of a profile.
 func newProfileRow(p profiles.Profile) profileRow {
-	r := profileRow{P: p, issuer: p.Issuer, method: string(p.AuthMethod)}
+	r := profileRow{p: p, issuer: p.Issuer, method: string(p.AuthMethod)}
 	set, err := p.Settings()
 	if err != nil {
 		r.settingErr = err
@@ -383,10 +383,10 @@ func newProfileRow(p profiles.Profile) profileRow {
 // applyFilter recomputes the rows shown, case-insensitively on the name, preset, issuer, client id
 // and notes.
 func (s Model) applyFilter() Model {
-	q := strings.ToLower(strings.TrimSpace(s.Filter.Value()))
+	q := strings.ToLower(strings.TrimSpace(s.filter.Value()))
 	s.shown = s.shown[:0:0]
-	for i, r := range s.All {
-		hay := strings.ToLower(strings.Join([]string{r.P.Name, r.P.Preset, r.issuer, r.P.ClientID, r.P.Notes}, "\x00"))
+	for i, r := range s.all {
+		hay := strings.ToLower(strings.Join([]string{r.p.Name, r.p.Preset, r.issuer, r.p.ClientID, r.p.Notes}, "\x00"))
 		if q == "" || strings.Contains(hay, q) {
 			s.shown = append(s.shown, i)
 		}
@@ -395,17 +395,17 @@ func (s Model) applyFilter() Model {
 	return s
 }
 
-// Selected is the selected profile's row.
-func (s Model) Selected() (profileRow, bool) {
+// selected is the selected profile's row.
+func (s Model) selected() (profileRow, bool) {
 	if s.sel < 0 || s.sel >= len(s.shown) {
 		return profileRow{}, false
 	}
-	return s.All[s.shown[s.sel]], true
+	return s.all[s.shown[s.sel]], true
 }
 
 // move selects the row above or below.
 func (s Model) move(delta int) Model {
 	s.sel = max(0, min(len(s.shown)-1, s.sel+delta))
-	s.Notice, s.failure, s.openWarnings = "", nil, nil
+	s.notice, s.failure, s.openWarnings = "", nil, nil
 	return s
 }

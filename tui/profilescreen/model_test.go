@@ -37,7 +37,7 @@ func TestProfilesFilter(t *testing.T) {
 		t.Fatalf("filter ACME: %d shown, want 2", len(s.shown))
 	}
 	s = pType(s, "-s")
-	if r, _ := s.Selected(); len(s.shown) != 1 || r.P.Name != "acme-staging" {
+	if r, _ := s.selected(); len(s.shown) != 1 || r.p.Name != "acme-staging" {
 		t.Fatalf("filter acme-s: %v", s.shown)
 	}
 	s = pType(s, "x")
@@ -47,17 +47,17 @@ func TestProfilesFilter(t *testing.T) {
 	s, _ = pUpdate(s, backspace)
 	s, _ = pUpdate(s, backspace)
 	s, _ = pKeys(s, "enter")
-	if s.CapturingText() || len(s.shown) != 2 || s.Filter.Value() != "ACME-" {
-		t.Fatalf("enter: capturing %v, %d shown, filter %q", s.CapturingText(), len(s.shown), s.Filter.Value())
+	if s.CapturingText() || len(s.shown) != 2 || s.filter.Value() != "ACME-" {
+		t.Fatalf("enter: capturing %v, %d shown, filter %q", s.CapturingText(), len(s.shown), s.filter.Value())
 	}
 	// By issuer too.
 	s, _ = pKeys(s, "esc")
-	if len(s.shown) != 3 || s.Filter.Value() != "" {
+	if len(s.shown) != 3 || s.filter.Value() != "" {
 		t.Fatalf("esc did not clear the filter: %d shown", len(s.shown))
 	}
 	s, _ = pKeys(s, "/")
 	s = pType(s, "login.beta")
-	if r, _ := s.Selected(); len(s.shown) != 1 || r.P.Name != "beta" {
+	if r, _ := s.selected(); len(s.shown) != 1 || r.p.Name != "beta" {
 		t.Fatalf("filter by issuer: %v", s.shown)
 	}
 }
@@ -68,20 +68,20 @@ func TestProfilesDeleteConfirm(t *testing.T) {
 	st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 	s, _ = pKeys(s, "j", "d")
-	if s.Mode != modeConfirmDelete || !strings.Contains(viewOf(s), "Delete profile beta?") {
+	if s.mode != modeConfirmDelete || !strings.Contains(viewOf(s), "Delete profile beta?") {
 		t.Fatalf("d did not ask:\n%s", viewOf(s))
 	}
 	s, cmd := pKeys(s, "n")
-	if s.Mode != modeList || cmd != nil || len(st.List()) != 2 {
-		t.Fatalf("n deleted, or stayed: mode %v", s.Mode)
+	if s.mode != modeList || cmd != nil || len(st.List()) != 2 {
+		t.Fatalf("n deleted, or stayed: mode %v", s.mode)
 	}
 	s, cmd = pKeys(s, "d", "y")
 	if s.op != opDelete {
 		t.Fatalf("y started no delete (op %v)", s.op)
 	}
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.op != opNone || len(s.All) != 1 || s.All[0].P.Name != "acme-prod" {
-		t.Fatalf("after delete: op %v, %d profiles", s.op, len(s.All))
+	if s.op != opNone || len(s.all) != 1 || s.all[0].p.Name != "acme-prod" {
+		t.Fatalf("after delete: op %v, %d profiles", s.op, len(s.all))
 	}
 	if strings.Contains(fileText(t, st), "beta") {
 		t.Errorf("beta is still in the file:\n%s", fileText(t, st))
@@ -121,13 +121,13 @@ func TestProfilesEmptyOffersDemoAndPresets(t *testing.T) {
 		s, _ = pKeys(s, "j")
 	}
 	s, _ = pKeys(s, "enter")
-	if s.Mode != ModeForm || s.Form.Get("preset") != "keycloak" || !s.CapturingText() {
-		t.Fatalf("enter on Keycloak: mode %v, preset %q", s.Mode, s.Form.Get("preset"))
+	if s.mode != modeForm || s.form.get("preset") != "keycloak" || !s.CapturingText() {
+		t.Fatalf("enter on Keycloak: mode %v, preset %q", s.mode, s.form.get("preset"))
 	}
 	// esc on an untouched form goes back to the offer.
 	s, _ = pKeys(s, "esc")
-	if s.Mode != modeList || !strings.Contains(viewOf(s), "No profiles yet") {
-		t.Fatalf("esc: mode %v\n%s", s.Mode, viewOf(s))
+	if s.mode != modeList || !strings.Contains(viewOf(s), "No profiles yet") {
+		t.Fatalf("esc: mode %v\n%s", s.mode, viewOf(s))
 	}
 }
 
@@ -158,8 +158,8 @@ func TestProfilesCorruptStoreRefusesWrites(t *testing.T) {
 	}
 	for _, k := range []string{"n", "e", "C", "d", "i", "x", "X"} {
 		s2, cmd := pKeys(s, k)
-		if cmd != nil || s2.op != opNone || s2.Mode != modeList {
-			t.Errorf("%s: op %v, mode %v, cmd %v", k, s2.op, s2.Mode, cmd != nil)
+		if cmd != nil || s2.op != opNone || s2.mode != modeList {
+			t.Errorf("%s: op %v, mode %v, cmd %v", k, s2.op, s2.mode, cmd != nil)
 		}
 	}
 	// Even a form opened before the file broke is refused by the store.
@@ -184,8 +184,8 @@ func TestProfilesCorruptStoreRefusesWrites(t *testing.T) {
 	s = newProfilesScreen(profilesCommon(st, nil, 80, 22))
 	s, cmd = pUpdate(s, tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.readOnly() || len(s.All) != 1 {
-		t.Fatalf("after ctrl+l: read-only %v, %d profiles", s.readOnly(), len(s.All))
+	if s.readOnly() || len(s.all) != 1 {
+		t.Fatalf("after ctrl+l: read-only %v, %d profiles", s.readOnly(), len(s.all))
 	}
 }
 
@@ -197,8 +197,8 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	s := newProfilesScreen(profilesCommon(st, nil, 80, 22))
 
 	s, _ = pKeys(s, "C")
-	if s.Mode != modeCopyName || s.prompt.Value() != "acme-prod-copy" || !s.CapturingText() {
-		t.Fatalf("C: mode %v, %q", s.Mode, s.prompt.Value())
+	if s.mode != modeCopyName || s.prompt.Value() != "acme-prod-copy" || !s.CapturingText() {
+		t.Fatalf("C: mode %v, %q", s.mode, s.prompt.Value())
 	}
 	for range len("copy") {
 		s, _ = pUpdate(s, backspace)
@@ -206,8 +206,8 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	s = pType(s, "2")
 	s, cmd := pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if r, _ := s.Selected(); len(s.All) != 3 || r.P.Name != "acme-prod-2" {
-		t.Fatalf("copy: %d profiles, selected %s; %v", len(s.All), r.P.Name, s.failure)
+	if r, _ := s.selected(); len(s.all) != 3 || r.p.Name != "acme-prod-2" {
+		t.Fatalf("copy: %d profiles, selected %s; %v", len(s.all), r.p.Name, s.failure)
 	}
 
 	file := filepath.Join(t.TempDir(), "out.yaml")
@@ -228,12 +228,12 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	s.prompt.SetValue(file)
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if !errors.Is(s.failure, errExportExists) || s.Mode != modeExportPath {
-		t.Fatalf("export over a file: %v, mode %v", s.failure, s.Mode)
+	if !errors.Is(s.failure, errExportExists) || s.mode != modeExportPath {
+		t.Fatalf("export over a file: %v, mode %v", s.failure, s.mode)
 	}
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.failure != nil || s.Mode != modeList {
+	if s.failure != nil || s.mode != modeList {
 		t.Fatalf("second enter: %v", s.failure)
 	}
 
@@ -242,13 +242,13 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	s = pType(s, file)
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if s.Mode != modeImportClash || !strings.Contains(viewOf(s), "acme-prod-2") {
-		t.Fatalf("import: mode %v, %v\n%s", s.Mode, s.failure, viewOf(s))
+	if s.mode != modeImportClash || !strings.Contains(viewOf(s), "acme-prod-2") {
+		t.Fatalf("import: mode %v, %v\n%s", s.mode, s.failure, viewOf(s))
 	}
 	s, cmd = pKeys(s, "enter") // rename
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
-	if r, _ := s.Selected(); len(s.All) != 4 || r.P.Name != "acme-prod-2-2" {
-		t.Fatalf("import renamed: %d profiles, selected %q, %v", len(s.All), r.P.Name, s.failure)
+	if r, _ := s.selected(); len(s.all) != 4 || r.p.Name != "acme-prod-2-2" {
+		t.Fatalf("import renamed: %d profiles, selected %q, %v", len(s.all), r.p.Name, s.failure)
 	}
 	// And cancel leaves everything as it is.
 	s, _ = pKeys(s, "i")
@@ -256,8 +256,8 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
 	s, _ = pKeys(s, "esc")
-	if s.Mode != modeList || len(st.List()) != 4 {
-		t.Fatalf("cancel: mode %v, %d profiles", s.Mode, len(st.List()))
+	if s.mode != modeList || len(st.List()) != 4 {
+		t.Fatalf("cancel: mode %v, %d profiles", s.mode, len(st.List()))
 	}
 }
 

@@ -30,46 +30,46 @@ func errReadOnly(s Model) error {
 
 // editSelected opens the form on the selected profile.
 func (s Model) editSelected() (Model, tea.Cmd) {
-	r, ok := s.Selected()
+	r, ok := s.selected()
 	if !ok {
 		return s, nil
 	}
 	var cmd tea.Cmd
-	s.Form, cmd = newProfileForm(s.c, r.P, false)
-	s.Mode = ModeForm
-	s.Notice, s.failure = "", nil
+	s.form, cmd = newProfileForm(s.c, r.p, false)
+	s.mode = modeForm
+	s.notice, s.failure = "", nil
 	return s, cmd
 }
 
 // askDelete asks to confirm the deletion of the selected profile.
 func (s Model) askDelete() Model {
-	if _, ok := s.Selected(); !ok {
+	if _, ok := s.selected(); !ok {
 		return s
 	}
-	s.Mode = modeConfirmDelete
-	s.Notice, s.failure = "", nil
+	s.mode = modeConfirmDelete
+	s.notice, s.failure = "", nil
 	return s
 }
 
 func (s Model) handleConfirmKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	r, ok := s.Selected()
-	s.Mode = modeList
+	r, ok := s.selected()
+	s.mode = modeList
 	if !ok || !key.Matches(msg, s.keys.Confirm) {
-		s.Notice = "kept " + r.P.Name
+		s.notice = "kept " + r.p.Name
 		return s, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), profileOpenTimeout)
 	s, tick := s.startOp(opDelete, cancel)
-	return s, tea.Batch(tick, deleteProfile(ctx, s.c.Store, s.c.Secrets, r.P.Name, s.reqID))
+	return s, tea.Batch(tick, deleteProfile(ctx, s.c.Store, s.c.Secrets, r.p.Name, s.reqID))
 }
 
 // askCopy asks the copy's name, NAME-copy to start with.
 func (s Model) askCopy() (Model, tea.Cmd) {
-	r, ok := s.Selected()
+	r, ok := s.selected()
 	if !ok {
 		return s, nil
 	}
-	return s.askPrompt(modeCopyName, r.P.Name+"-copy", "a name: letters, digits and . _ @ + -")
+	return s.askPrompt(modeCopyName, r.p.Name+"-copy", "a name: letters, digits and . _ @ + -")
 }
 
 // askImport asks the file to import.
@@ -79,13 +79,13 @@ func (s Model) askImport() (Model, tea.Cmd) {
 
 // askExport asks the file to export the selected profile (or all of them) to.
 func (s Model) askExport(all bool) (Model, tea.Cmd) {
-	r, ok := s.Selected()
+	r, ok := s.selected()
 	if !ok && !all {
 		return s, nil
 	}
 	name := "tokenbench-profiles.yaml"
 	if !all {
-		name = "tokenbench-" + r.P.Name + ".yaml"
+		name = "tokenbench-" + r.p.Name + ".yaml"
 	}
 	s.exportAll = all
 	return s.askPrompt(modeExportPath, name, "path of the file to write")
@@ -93,8 +93,8 @@ func (s Model) askExport(all bool) (Model, tea.Cmd) {
 
 // askPrompt focuses the one-line prompt.
 func (s Model) askPrompt(mode profileMode, value, placeholder string) (Model, tea.Cmd) {
-	s.Mode = mode
-	s.Notice, s.failure, s.overwrite = "", nil, ""
+	s.mode = mode
+	s.notice, s.failure, s.overwrite = "", nil, ""
 	s.prompt.SetValue(value)
 	s.prompt.CursorEnd()
 	s.prompt.Placeholder = placeholder
@@ -106,7 +106,7 @@ func (s Model) askPrompt(mode profileMode, value, placeholder string) (Model, te
 func (s Model) handlePromptKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, s.keys.Cancel):
-		s.Mode = modeList
+		s.mode = modeList
 		s.prompt.Blur()
 		s.failure, s.overwrite = nil, ""
 		return s, nil
@@ -127,15 +127,15 @@ func (s Model) submitPrompt() (Model, tea.Cmd) {
 	if v == "" {
 		return s, nil
 	}
-	switch s.Mode {
+	switch s.mode {
 	case modeCopyName:
-		r, _ := s.Selected()
+		r, _ := s.selected()
 		if err := profiles.ValidateName(v); err != nil {
 			s.failure = err
 			return s, nil
 		}
 		s, tick := s.startOp(opCopy, nil)
-		return s, tea.Batch(tick, copyProfile(s.c.Store, r.P.Name, v, s.reqID))
+		return s, tea.Batch(tick, copyProfile(s.c.Store, r.p.Name, v, s.reqID))
 	case modeImportPath:
 		s, tick := s.startOp(opImport, nil)
 		return s, tea.Batch(tick, importProfiles(s.c.Store, v, nil, nil, s.reqID))
@@ -149,7 +149,7 @@ func (s Model) submitPrompt() (Model, tea.Cmd) {
 		}
 		s, tick := s.startOp(opExport, nil)
 		return s, tea.Batch(tick, exportProfiles(s.c.Store, ps, v, overwrite, s.reqID))
-	case modeList, modeMenu, modeDiscovery, ModeForm, modeConfirmDelete, modeImportClash:
+	case modeList, modeMenu, modeDiscovery, modeForm, modeConfirmDelete, modeImportClash:
 	}
 	return s, nil
 }
@@ -157,14 +157,14 @@ func (s Model) submitPrompt() (Model, tea.Cmd) {
 // exportSet is what the export prompt exports: the selected profile, or every one.
 func (s Model) exportSet() []profiles.Profile {
 	if s.exportAll {
-		ps := make([]profiles.Profile, len(s.All))
-		for i, r := range s.All {
-			ps[i] = r.P
+		ps := make([]profiles.Profile, len(s.all))
+		for i, r := range s.all {
+			ps[i] = r.p
 		}
 		return ps
 	}
-	r, _ := s.Selected()
-	return []profiles.Profile{r.P}
+	r, _ := s.selected()
+	return []profiles.Profile{r.p}
 }
 
 // clashChoices are the answers to an import whose names are taken.
@@ -193,7 +193,7 @@ func (s Model) handleClashKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		clash := s.clash
 		s.clash = nil
-		s.Mode = modeList
+		s.mode = modeList
 		s, tick := s.startOp(opImport, nil)
 		return s, tea.Batch(tick, importProfiles(s.c.Store, clash.file, clash.parsed, &choice, s.reqID))
 	}
@@ -201,9 +201,9 @@ func (s Model) handleClashKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 }
 
 func (s Model) cancelClash() Model {
-	s.Notice = "nothing imported"
+	s.notice = "nothing imported"
 	s.clash = nil
-	s.Mode = modeList
+	s.mode = modeList
 	return s
 }
 
@@ -211,7 +211,7 @@ func (s Model) cancelClash() Model {
 // shows the secret being typed, esc leaves (twice when something changed).
 func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
-	ff, _ := s.Form.Focused()
+	ff, _ := s.form.focused()
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -219,50 +219,50 @@ func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Save):
 		return s.saveForm()
 	case key.Matches(msg, k.RevealSecret):
-		s.Form = s.Form.toggleReveal()
+		s.form = s.form.toggleReveal()
 	case key.Matches(msg, k.FieldUp):
-		s.Form, cmd = s.Form.step(-1)
+		s.form, cmd = s.form.step(-1)
 	case key.Matches(msg, k.FieldDown), key.Matches(msg, k.NextField):
-		s.Form, cmd = s.Form.step(+1)
+		s.form, cmd = s.form.step(+1)
 	case ff.kind == fieldChoice && key.Matches(msg, k.Toggle):
 		delta := 1
 		if msg.String() == "left" {
 			delta = -1
 		}
-		s.Form = s.Form.cycle(s.c, delta)
+		s.form = s.form.cycle(s.c, delta)
 	default:
-		s.Form, cmd = s.Form.typeKey(msg)
+		s.form, cmd = s.form.typeKey(msg)
 	}
-	s.Form = s.Form.refresh()
+	s.form = s.form.refresh()
 	return s, cmd
 }
 
 // closeForm leaves the form; with changes, the first esc only warns.
 func (s Model) closeForm() Model {
-	if s.Form.dirty && !s.Form.discard {
-		s.Form.discard = true
+	if s.form.dirty && !s.form.discard {
+		s.form.discard = true
 		return s
 	}
-	s.Form = profileForm{}
-	s.Mode = modeList
-	s.Notice = "nothing saved"
+	s.form = profileForm{}
+	s.mode = modeList
+	s.notice = "nothing saved"
 	return s
 }
 
 // saveForm saves the profile in a command, unless it is invalid.
 func (s Model) saveForm() (Model, tea.Cmd) {
-	f := s.Form.refresh()
-	s.Form = f
+	f := s.form.refresh()
+	s.form = f
 	if f.err != nil {
 		if i := f.index(f.errField); i >= 0 {
-			s.Form, _ = f.focusField(i)
+			s.form, _ = f.focusField(i)
 		}
-		s.Form.saveErr, s.Form.saveField = errors.New("not saved: fix the field marked ✗ first"), ""
+		s.form.saveErr, s.form.saveField = errors.New("not saved: fix the field marked ✗ first"), ""
 		return s, nil
 	}
 	p := f.prof
 	p.SigningKey, p.DecryptionKey = absKeyPath(p.SigningKey), absKeyPath(p.DecryptionKey)
-	save := profileSave{profile: p, isNew: f.isNew, secret: f.Get(fieldSecretValue), needKeyring: f.needsKeyringSecret()}
+	save := profileSave{profile: p, isNew: f.isNew, secret: f.get(fieldSecretValue), needKeyring: f.needsKeyringSecret()}
 	ctx, cancel := context.WithTimeout(context.Background(), profileOpenTimeout)
 	s, tick := s.startOp(opSave, cancel)
 	return s, tea.Batch(tick, saveProfile(ctx, s.c.Store, s.c.Secrets, save, s.reqID))

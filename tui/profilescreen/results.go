@@ -60,7 +60,7 @@ func (op profileOp) busyText() string {
 func (s Model) startOp(op profileOp, cancel context.CancelFunc) (Model, tea.Cmd) {
 	s.reqID++
 	s.op, s.cancel = op, cancel
-	s.Notice, s.failure, s.failedOpen = "", nil, ""
+	s.notice, s.failure, s.failedOpen = "", nil, ""
 	return s, s.spin.Tick
 }
 
@@ -80,7 +80,7 @@ func (s Model) cancelOp() Model {
 	what := s.op.busyText()
 	s = s.endOp()
 	s.reqID++
-	s.Notice = "cancelled: " + what
+	s.notice = "cancelled: " + what
 	return s
 }
 
@@ -95,14 +95,14 @@ func (s Model) tickSpinner(msg spinner.TickMsg) (Model, tea.Cmd) {
 
 // openSelected resolves the selected profile in a command; the root opens the flow on it.
 func (s Model) openSelected() (Model, tea.Cmd) {
-	r, ok := s.Selected()
+	r, ok := s.selected()
 	if !ok {
 		return s, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), profileOpenTimeout)
 	s, tick := s.startOp(opOpen, cancel)
 	s.openWarnings = nil
-	return s, tea.Batch(tick, openProfile(ctx, r.P, s.c.Secrets, s.reqID))
+	return s, tea.Batch(tick, openProfile(ctx, r.p, s.c.Secrets, s.reqID))
 }
 
 // onOpened hands a resolved profile to the root (ClientReadyMsg), or shows why it failed.
@@ -121,7 +121,7 @@ func (s Model) onOpened(msg ProfileOpenedMsg) (Model, tea.Cmd) {
 	if len(msg.warnings) > 0 {
 		note += " · ⚠ " + msg.warnings[0]
 	}
-	s.Notice = "opened " + msg.name
+	s.notice = "opened " + msg.name
 	return s, ui.Announce(ui.ClientReadyMsg{Name: msg.label, Config: msg.config, Transport: msg.transport, Note: note})
 }
 
@@ -141,7 +141,7 @@ func (s Model) onDemo(msg demoStartedMsg) (Model, tea.Cmd) {
 		return s, nil
 	}
 	d := msg.demo
-	s.Notice = "opened the built-in provider"
+	s.notice = "opened the built-in provider"
 	return s, ui.Announce(ui.ClientReadyMsg{Name: d.Name, Config: d.Config, Transport: d.Transport, Note: d.Note, Demo: d.Controls})
 }
 
@@ -164,24 +164,24 @@ func (s Model) onChanged(msg profilesChangedMsg) Model {
 	s = s.setList(msg.list, msg.loadErr, msg.warnings, msg.sel)
 	switch {
 	case msg.clash != nil:
-		s.Mode, s.clash, s.clashSel = modeImportClash, msg.clash, 0
+		s.mode, s.clash, s.clashSel = modeImportClash, msg.clash, 0
 	case msg.err != nil && op == opSave:
-		s.Form = s.Form.saveFailed(msg.err)
+		s.form = s.form.saveFailed(msg.err)
 	case msg.err != nil && op == opExport && msg.err == errExportExists:
 		s.overwrite = s.prompt.Value()
 		s.failure = msg.err
 	case msg.err != nil:
 		s.failure = msg.err
 		if op != opExport {
-			s.Mode = modeList
+			s.mode = modeList
 		}
 	default:
-		s.Notice = msg.notice
-		s.Mode = modeList
+		s.notice = msg.notice
+		s.mode = modeList
 		s.prompt.Blur()
-		s.Form = profileForm{}
+		s.form = profileForm{}
 	}
-	if s.Mode == modeList && s.empty() {
+	if s.mode == modeList && s.empty() {
 		s.menu.sel = 0
 	}
 	return s
@@ -190,6 +190,6 @@ func (s Model) onChanged(msg profilesChangedMsg) Model {
 // onSessionFailed shows why the root could not build a client on the configuration opened (a CA
 // bundle that does not parse, for instance).
 func (s Model) onSessionFailed(msg ui.SessionFailedMsg) Model {
-	s.failure, s.Notice = msg.Err, ""
+	s.failure, s.notice = msg.Err, ""
 	return s
 }

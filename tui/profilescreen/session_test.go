@@ -20,8 +20,8 @@ func TestProfileFromDiscoveryURL(t *testing.T) {
 		s, _ = pKeys(s, "j")
 	}
 	s, _ = pKeys(s, "enter")
-	if s.Mode != modeDiscovery || !s.CapturingText() {
-		t.Fatalf("mode %v", s.Mode)
+	if s.mode != modeDiscovery || !s.CapturingText() {
+		t.Fatalf("mode %v", s.mode)
 	}
 	// Nothing there first: the error is shown and the URL can be corrected.
 	s = pType(s, p.Issuer()+"/nothing-here")
@@ -43,11 +43,11 @@ func TestProfileFromDiscoveryURL(t *testing.T) {
 		}
 	}
 	s, _ = pKeys(s, "enter")
-	if s.Mode != ModeForm || s.Form.Get("issuer") != p.Issuer() || s.Form.Get("name") != "127.0.0.1" || s.Form.found == nil {
-		t.Fatalf("form: mode %v, issuer %q, name %q", s.Mode, s.Form.Get("issuer"), s.Form.Get("name"))
+	if s.mode != modeForm || s.form.get("issuer") != p.Issuer() || s.form.get("name") != "127.0.0.1" || s.form.found == nil {
+		t.Fatalf("form: mode %v, issuer %q, name %q", s.mode, s.form.get("issuer"), s.form.get("name"))
 	}
-	if ff, _ := s.Form.Focused(); ff.ID != "client_id" {
-		t.Errorf("the form starts on %s", ff.ID)
+	if ff, _ := s.form.focused(); ff.id != "client_id" {
+		t.Errorf("the form starts on %s", ff.id)
 	}
 	s = pType(s, "demo-basic")
 	s = focusOn(t, s, "client_secret")
@@ -57,7 +57,7 @@ func TestProfileFromDiscoveryURL(t *testing.T) {
 	s, cmd = pUpdate(s, ctrlS)
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
 	got, err := st.Get("127.0.0.1")
-	if err != nil || got.Issuer != p.Issuer() || got.ClientSecret != "env:DEMO_SECRET" || s.Mode != modeList {
-		t.Errorf("saved %+v, %v (mode %v, %v)", got, err, s.Mode, s.Form.saveErr)
+	if err != nil || got.Issuer != p.Issuer() || got.ClientSecret != "env:DEMO_SECRET" || s.mode != modeList {
+		t.Errorf("saved %+v, %v (mode %v, %v)", got, err, s.mode, s.form.saveErr)
 	}
 }

@@ -20,10 +20,10 @@ import (
 // layout sizes the inputs to the body; it runs in Update after every change.
 func (s Model) layout() Model {
 	w := max(20, s.width)
-	s.Filter.SetWidth(max(10, w-4))
+	s.filter.SetWidth(max(10, w-4))
 	s.prompt.SetWidth(max(10, w-4))
 	s.discovery.input.SetWidth(max(10, w-4))
-	s.Form = s.Form.setWidth(w)
+	s.form = s.form.setWidth(w)
 	return s
 }
 
@@ -52,17 +52,17 @@ func fitBody(body string, w, h int) string {
 func (s Model) view() string {
 	var body string
 	switch {
-	case s.Mode == ModeForm:
-		return s.Form.view(s.c, s.width, s.height, s.busyLine())
-	case s.Mode == modeMenu:
+	case s.mode == modeForm:
+		return s.form.view(s.c, s.width, s.height, s.busyLine())
+	case s.mode == modeMenu:
 		body = s.menuView("New profile", "Choose what the new profile starts from:")
-	case s.Mode == modeDiscovery:
+	case s.mode == modeDiscovery:
 		body = s.discoveryView()
 	case s.c.Store == nil:
 		body = s.noStoreView()
 	case s.loadErr != nil:
 		body = s.brokenView()
-	case len(s.All) == 0:
+	case len(s.all) == 0:
 		intro := "No profiles yet (" + s.c.Scrub(s.c.Store.Path()) + "). Start with the built-in demo, or create a profile from a vendor preset:"
 		if s.c.StartDemo == nil {
 			intro = "No profiles yet (" + s.c.Scrub(s.c.Store.Path()) + "). Create one from a vendor preset:"
@@ -77,28 +77,28 @@ func (s Model) view() string {
 // withStatus adds the prompt, the command waited for, the last notice or failure under body.
 func (s Model) withStatus(body string) string {
 	var tail []string
-	switch s.Mode {
+	switch s.mode {
 	case modeConfirmDelete:
-		r, _ := s.Selected()
-		q := fmt.Sprintf("Delete profile %s? y deletes, any other key keeps it.", r.P.Name)
-		if r.P.ClientSecret.Kind() == profiles.SecretKeyring && r.P.ClientSecret.KeyringAccount(r.P.Name) == r.P.Name {
-			q = fmt.Sprintf("Delete profile %s and its secret in the OS keyring? y deletes, any other key keeps it.", r.P.Name)
+		r, _ := s.selected()
+		q := fmt.Sprintf("Delete profile %s? y deletes, any other key keeps it.", r.p.Name)
+		if r.p.ClientSecret.Kind() == profiles.SecretKeyring && r.p.ClientSecret.KeyringAccount(r.p.Name) == r.p.Name {
+			q = fmt.Sprintf("Delete profile %s and its secret in the OS keyring? y deletes, any other key keeps it.", r.p.Name)
 		}
 		tail = append(tail, block(s.c.Styles.Warn, q, s.width, ""))
 	case modeCopyName:
-		r, _ := s.Selected()
-		tail = append(tail, s.c.Styles.Title.Render(ui.Truncate("Copy "+r.P.Name+" as:", s.width)), s.prompt.View())
+		r, _ := s.selected()
+		tail = append(tail, s.c.Styles.Title.Render(ui.Truncate("Copy "+r.p.Name+" as:", s.width)), s.prompt.View())
 	case modeImportPath:
 		tail = append(tail, s.c.Styles.Title.Render("Import profiles from the file:"), s.prompt.View())
 	case modeExportPath:
 		what := "the profile " + s.exportSet()[0].Name
 		if s.exportAll {
-			what = "all " + ui.CountNoun(len(s.All), "profile")
+			what = "all " + ui.CountNoun(len(s.all), "profile")
 		}
 		tail = append(tail, s.c.Styles.Title.Render("Export "+what+" (without client secrets, mode 0600) to:"), s.prompt.View())
 	case modeImportClash:
 		tail = append(tail, s.clashView())
-	case modeList, modeMenu, modeDiscovery, ModeForm:
+	case modeList, modeMenu, modeDiscovery, modeForm:
 	}
 	if l := s.busyLine(); l != "" {
 		tail = append(tail, l)
@@ -143,8 +143,8 @@ func (s Model) resultLines() string {
 		if hint := openHint(s.failure); hint != "" && s.failedOpen != "" {
 			out = append(out, block(st.KeyHint, "→ "+hint, w, "  "))
 		}
-	case s.Notice != "":
-		out = append(out, block(st.Muted, s.c.Scrub(s.Notice), w, ""))
+	case s.notice != "":
+		out = append(out, block(st.Muted, s.c.Scrub(s.notice), w, ""))
 	}
 	for _, warn := range s.openWarnings {
 		out = append(out, block(st.Warn, "⚠ "+s.c.Scrub(warn), w, "  "))
@@ -187,13 +187,13 @@ func openHint(err error) string {
 func (s Model) listView() string {
 	st := s.c.Styles
 	w := s.width
-	count := ui.CountNoun(len(s.All), "profile")
-	if len(s.shown) != len(s.All) {
-		count = fmt.Sprintf("%d of %s", len(s.shown), ui.CountNoun(len(s.All), "profile"))
+	count := ui.CountNoun(len(s.all), "profile")
+	if len(s.shown) != len(s.all) {
+		count = fmt.Sprintf("%d of %s", len(s.shown), ui.CountNoun(len(s.all), "profile"))
 	}
 	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Scrub(s.c.Store.Path())), w)}
-	if s.Filter.Focused() || s.Filter.Value() != "" {
-		lines = append(lines, ui.Truncate(st.KeyHint.Render("/ ")+s.Filter.View(), w))
+	if s.filter.Focused() || s.filter.Value() != "" {
+		lines = append(lines, ui.Truncate(st.KeyHint.Render("/ ")+s.filter.View(), w))
 	}
 	cols := s.columns()
 	lines = append(lines, st.TableHeader.Render(ui.Truncate(cols.row("", "NAME", "PRESET", "ISSUER", "CLIENT ID", "AUTH"), w)))
@@ -203,19 +203,19 @@ func (s Model) listView() string {
 	rows := s.listRows()
 	offset := max(0, min(s.sel-rows+1, len(s.shown)-rows))
 	for i := offset; i < offset+rows && i < len(s.shown); i++ {
-		r := s.All[s.shown[i]]
+		r := s.all[s.shown[i]]
 		mark := "  "
 		if i == s.sel {
 			mark = "▸ "
 		}
-		line := ui.Truncate(cols.row(mark, r.P.Name, dashIfEmpty(r.P.Preset), dashIfEmpty(s.c.Scrub(r.issuer)), dashIfEmpty(r.P.ClientID), dashIfEmpty(shortMethod(r.method))), w)
+		line := ui.Truncate(cols.row(mark, r.p.Name, dashIfEmpty(r.p.Preset), dashIfEmpty(s.c.Scrub(r.issuer)), dashIfEmpty(r.p.ClientID), dashIfEmpty(shortMethod(r.method))), w)
 		if i == s.sel {
 			line = st.Selected.Render(ui.PadCell(line, w))
 		}
 		lines = append(lines, line)
 	}
 	lines = append(lines, st.Rule.Render(strings.Repeat("─", w)))
-	if r, ok := s.Selected(); ok {
+	if r, ok := s.selected(); ok {
 		lines = append(lines, s.detailView(r))
 	}
 	for _, warn := range s.warnings {
@@ -235,10 +235,10 @@ type profileColumns struct{ name, preset, issuer, client, auth int }
 func (s Model) columns() profileColumns {
 	c := profileColumns{name: 4, preset: 6, client: 9, auth: 4}
 	for _, i := range s.shown {
-		r := s.All[i]
-		c.name = max(c.name, len(r.P.Name))
-		c.preset = max(c.preset, len(r.P.Preset))
-		c.client = max(c.client, len(r.P.ClientID))
+		r := s.all[i]
+		c.name = max(c.name, len(r.p.Name))
+		c.preset = max(c.preset, len(r.p.Preset))
+		c.client = max(c.client, len(r.p.ClientID))
 		c.auth = max(c.auth, len(shortMethod(r.method)))
 	}
 	c.name, c.preset, c.client, c.auth = min(c.name, 20), min(c.preset, 10), min(c.client, 18), min(c.auth, 15)
@@ -286,35 +286,35 @@ func (s Model) detailView(r profileRow) string {
 		return st.Label.Render(ui.PadCell(label, labelW)) + ui.WrapHanging(value, w, indent)
 	}
 	var lines []string
-	title := r.P.Name
-	if pr, ok := profiles.LookupPreset(r.P.Preset); ok {
+	title := r.p.Name
+	if pr, ok := profiles.LookupPreset(r.p.Preset); ok {
 		title += "  " + st.Muted.Render(pr.Title)
 	}
-	lines = append(lines, ui.Truncate(st.Title.Render(r.P.Name)+strings.TrimPrefix(title, r.P.Name), w))
+	lines = append(lines, ui.Truncate(st.Title.Render(r.p.Name)+strings.TrimPrefix(title, r.p.Name), w))
 	lines = append(lines, field("issuer", dashIfEmpty(s.c.Scrub(r.issuer))))
-	client := dashIfEmpty(r.P.ClientID) + " · " + dashIfEmpty(r.method)
+	client := dashIfEmpty(r.p.ClientID) + " · " + dashIfEmpty(r.method)
 	lines = append(lines, field("client", client))
-	lines = append(lines, field("secret", s.secretText(r.P)))
+	lines = append(lines, field("secret", s.secretText(r.p)))
 	var run []string
-	if r.P.RedirectURI != "" {
-		run = append(run, r.P.RedirectURI)
+	if r.p.RedirectURI != "" {
+		run = append(run, r.p.RedirectURI)
 	}
-	if len(r.P.Scopes) > 0 {
-		run = append(run, "scopes "+strings.Join(r.P.Scopes, " "))
+	if len(r.p.Scopes) > 0 {
+		run = append(run, "scopes "+strings.Join(r.p.Scopes, " "))
 	}
-	if r.P.Grant != "" {
-		run = append(run, "grant "+r.P.Grant)
+	if r.p.Grant != "" {
+		run = append(run, "grant "+r.p.Grant)
 	}
 	if len(run) > 0 {
 		lines = append(lines, field("run", strings.Join(run, " · ")))
 	}
-	if r.P.Notes != "" {
-		lines = append(lines, field("notes", oneLine(r.P.Notes)))
+	if r.p.Notes != "" {
+		lines = append(lines, field("notes", oneLine(r.p.Notes)))
 	}
 	if r.settingErr != nil {
 		lines = append(lines, block(st.Fail, "✗ "+r.settingErr.Error(), w, "  "))
 	}
-	for _, warn := range r.P.Warnings() {
+	for _, warn := range r.p.Warnings() {
 		lines = append(lines, block(st.Warn, "⚠ "+warn, w, "  "))
 	}
 	return strings.Join(lines, "\n")

@@ -186,7 +186,7 @@ func TestFlowJWTBearerAssertionKey(t *testing.T) {
 		t.Fatalf("a missing key file: %s err=%v", r.s.states(), err)
 	}
 
-	r.s.form.inputs[fieldAssertionKey].SetValue(tuitest.OtherKey)
+	r.s.form.inputs[fieldAssertionKey].SetValue(otherKey)
 	r.runStep(stepToken)
 	if r.s.steps[stepToken].state != stateFailed {
 		t.Fatalf("another key: %s", r.s.states())
@@ -261,3 +261,6 @@ func TestFlowCIBAIDTokenHint(t *testing.T) {
 		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepToken].err)
 	}
 }
+
+// otherKey is a key the trusted issuer does not sign with.
+var otherKey = tuitest.Asset("demo", "private-key-jwt-ec.pem")

@@ -22,10 +22,10 @@ import (
 type Model struct {
 	c         *ui.Common
 	keys      traceKeys
-	Exchanges []flows.Exchange
-	Sel       int
-	// Follow keeps the newest exchange selected as exchanges arrive, until the user moves.
-	Follow bool
+	exchanges []flows.Exchange
+	sel       int
+	// follow keeps the newest exchange selected as exchanges arrive, until the user moves.
+	follow bool
 	// offset is the first exchange shown in the list.
 	offset int
 	reveal bool
@@ -46,9 +46,9 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
-	s := Model{c: c, keys: defaultTraceKeys(), Follow: true, vp: vp, dir: "."}
-	s.Exchanges = c.Trace.Exchanges()
-	s.Sel = max(0, len(s.Exchanges)-1)
+	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: "."}
+	s.exchanges = c.Trace.Exchanges()
+	s.sel = max(0, len(s.exchanges)-1)
 	return s
 }
 
@@ -82,19 +82,19 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Down) && s.zoom:
 		s.vp.ScrollDown(1)
 	case key.Matches(msg, s.keys.Up):
-		return s.selectExchange(s.Sel - 1), nil
+		return s.selectExchange(s.sel - 1), nil
 	case key.Matches(msg, s.keys.Down):
-		return s.selectExchange(s.Sel + 1), nil
+		return s.selectExchange(s.sel + 1), nil
 	case key.Matches(msg, s.keys.Top):
 		return s.selectExchange(0), nil
 	case key.Matches(msg, s.keys.Bottom):
-		return s.selectExchange(len(s.Exchanges) - 1), nil
+		return s.selectExchange(len(s.exchanges) - 1), nil
 	case key.Matches(msg, s.keys.PageUp):
 		s.vp.PageUp()
 	case key.Matches(msg, s.keys.PageDown):
 		s.vp.PageDown()
 	case key.Matches(msg, s.keys.Zoom):
-		s.zoom = len(s.Exchanges) > 0
+		s.zoom = len(s.exchanges) > 0
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Back):
 		s.zoom = false
@@ -114,22 +114,22 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 
 // selectExchange moves the selection; selecting the last one follows new exchanges again.
 func (s Model) selectExchange(i int) Model {
-	if len(s.Exchanges) == 0 {
+	if len(s.exchanges) == 0 {
 		return s
 	}
-	i = min(max(i, 0), len(s.Exchanges)-1)
-	if i != s.Sel {
+	i = min(max(i, 0), len(s.exchanges)-1)
+	if i != s.sel {
 		s.vp.GotoTop()
 	}
-	s.Sel = i
-	s.Follow = i == len(s.Exchanges)-1
+	s.sel = i
+	s.follow = i == len(s.exchanges)-1
 	return s.layout()
 }
 
 // click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
 func (s Model) click(msg tea.MouseClickMsg) Model {
 	row := msg.Y - 1
-	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.Exchanges) {
+	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
 		return s
 	}
 	return s.selectExchange(s.offset + row)
@@ -139,16 +139,16 @@ func (s Model) click(msg tea.MouseClickMsg) Model {
 // gap means a live update was missed (the listener's buffer was full): the list is then read
 // again from the trace, which keeps every exchange.
 func (s Model) onExchange(x flows.Exchange) Model {
-	switch n := len(s.Exchanges); {
+	switch n := len(s.exchanges); {
 	case x.ID <= n:
 		return s // already listed: the screen was built after it was recorded
 	case x.ID == n+1:
-		s.Exchanges = append(s.Exchanges[:n:n], x)
+		s.exchanges = append(s.exchanges[:n:n], x)
 	default:
-		s.Exchanges = s.c.Trace.Exchanges()
+		s.exchanges = s.c.Trace.Exchanges()
 	}
-	if s.Follow {
-		s.Sel = len(s.Exchanges) - 1
+	if s.follow {
+		s.sel = len(s.exchanges) - 1
 		s.vp.GotoTop()
 	}
 	return s.layout()
@@ -156,10 +156,10 @@ func (s Model) onExchange(x flows.Exchange) Model {
 
 // selected is the selected exchange as shown: masked unless revealed.
 func (s Model) selected() (flows.Exchange, bool) {
-	if s.Sel >= len(s.Exchanges) {
+	if s.sel >= len(s.exchanges) {
 		return flows.Exchange{}, false
 	}
-	x := s.Exchanges[s.Sel]
+	x := s.exchanges[s.sel]
 	if !s.reveal {
 		x = x.Redact()
 	}
@@ -188,7 +188,7 @@ const (
 
 // save writes the session to a new file in a command; the file is always redacted.
 func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
-	if s.c.Trace == nil || len(s.Exchanges) == 0 {
+	if s.c.Trace == nil || len(s.exchanges) == 0 {
 		s.status, s.statusBad = "nothing to save: no HTTP exchange yet", true
 		return s.layout(), nil
 	}

@@ -28,36 +28,36 @@ func traceCommon(tr *flows.Trace) *ui.Common {
 func TestTraceSelectionMoves(t *testing.T) {
 	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 80, 22)
 	tm := s.(Model)
-	if tm.Sel != 3 || !tm.Follow {
-		t.Fatalf("a new trace screen selects the newest exchange and follows: sel %d follow %v", tm.Sel, tm.Follow)
+	if tm.sel != 3 || !tm.follow {
+		t.Fatalf("a new trace screen selects the newest exchange and follows: sel %d follow %v", tm.sel, tm.follow)
 	}
 	s = feed(s, tuitest.Press("up"), tuitest.Press("k"))
-	if tm := s.(Model); tm.Sel != 1 || tm.Follow {
-		t.Fatalf("two ups: sel %d follow %v", tm.Sel, tm.Follow)
+	if tm := s.(Model); tm.sel != 1 || tm.follow {
+		t.Fatalf("two ups: sel %d follow %v", tm.sel, tm.follow)
 	}
 	if v := strippedAll(s); !strings.Contains(v, "#2 jwks · GET http://127.0.0.1:1/jwks") {
 		t.Errorf("the detail does not show the selected exchange:\n%s", v)
 	}
 	s = feed(s, tuitest.Press("g"), tuitest.Press("up"))
-	if tm := s.(Model); tm.Sel != 0 {
-		t.Errorf("up from the first: sel %d", tm.Sel)
+	if tm := s.(Model); tm.sel != 0 {
+		t.Errorf("up from the first: sel %d", tm.sel)
 	}
 	// A new exchange while not following keeps the selection.
 	x := flows.Exchange{ID: 5, Method: "GET", URL: "http://127.0.0.1:1/x", Status: 204, Started: tuitest.FixedNow}
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
-	if tm := s.(Model); tm.Sel != 0 || len(tm.Exchanges) != 5 {
-		t.Errorf("not following: sel %d of %d", tm.Sel, len(tm.Exchanges))
+	if tm := s.(Model); tm.sel != 0 || len(tm.exchanges) != 5 {
+		t.Errorf("not following: sel %d of %d", tm.sel, len(tm.exchanges))
 	}
 	// G goes to the newest and follows again: the next exchange is selected as it arrives.
 	s = feed(s, tuitest.Press("G"))
 	x.ID, x.URL = 6, "http://127.0.0.1:1/y"
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
-	if tm := s.(Model); tm.Sel != 5 || !tm.Follow {
-		t.Errorf("following: sel %d follow %v", tm.Sel, tm.Follow)
+	if tm := s.(Model); tm.sel != 5 || !tm.follow {
+		t.Errorf("following: sel %d follow %v", tm.sel, tm.follow)
 	}
 	// An exchange already listed (recorded before the screen was built) is not listed twice.
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
-	if n := len(s.(Model).Exchanges); n != 6 {
+	if n := len(s.(Model).exchanges); n != 6 {
 		t.Errorf("duplicate listed: %d exchanges", n)
 	}
 }
@@ -71,7 +71,7 @@ func TestTraceCatchesUpAfterMissedExchanges(t *testing.T) {
 	tr.Record(flows.Exchange{Method: "GET", URL: "http://127.0.0.1:1/b"})
 	xs := tr.Exchanges()
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: xs[len(xs)-1]}) // the one before was missed
-	if n := len(s.(Model).Exchanges); n != 6 {
+	if n := len(s.(Model).exchanges); n != 6 {
 		t.Errorf("after a gap: %d exchanges listed, want 6", n)
 	}
 }
@@ -147,7 +147,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 		if v := strippedAll(s); !strings.Contains(v, "saving") {
 			t.Errorf("%s: no progress shown", tc.key)
 		}
-		msgs := tuitest.RunCmd(cmd)
+		msgs := runCmd(cmd)
 		if len(msgs) != 1 {
 			t.Fatalf("%s: %d messages", tc.key, len(msgs))
 		}
@@ -188,7 +188,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	tm := s.(Model)
 	tm.dir = dir
 	_, cmd := ui.Screen(tm).Update(tuitest.Press("H"))
-	if saved := tuitest.RunCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
+	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
 		t.Errorf("second save: %q", saved.path)
 	}
 }
@@ -223,8 +223,8 @@ func TestTraceZoom(t *testing.T) {
 	}
 	// In the zoomed detail, down scrolls instead of moving the selection.
 	s = feed(s, tuitest.Press("down"))
-	if tm := s.(Model); tm.Sel != 2 || tm.vp.YOffset() != 1 {
-		t.Errorf("zoomed down: sel %d offset %d", tm.Sel, tm.vp.YOffset())
+	if tm := s.(Model); tm.sel != 2 || tm.vp.YOffset() != 1 {
+		t.Errorf("zoomed down: sel %d offset %d", tm.sel, tm.vp.YOffset())
 	}
 	s = feed(s, tuitest.Press("esc"))
 	if tm := s.(Model); tm.zoom {
@@ -252,4 +252,21 @@ func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[traceSav
 func strippedAll(s ui.Screen) string {
 	tm := s.(Model)
 	return ansi.Strip(tm.View() + "\n" + tm.vp.GetContent())
+}
+
+// runCmd runs a command and its batches by hand, returning every message (STYLE §9 layer 2); ticks
+// are not waited for but reported as they would arrive.
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
 }

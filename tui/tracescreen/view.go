@@ -29,7 +29,7 @@ func (s Model) listRows() int {
 	if s.zoom {
 		return 0
 	}
-	return min(len(s.Exchanges), max(3, (s.height-2)/3))
+	return min(len(s.exchanges), max(3, (s.height-2)/3))
 }
 
 // layout keeps the selection in view, sizes the detail below the list and renders the selected
@@ -39,11 +39,11 @@ func (s Model) layout() Model {
 		return s
 	}
 	if rows := s.listRows(); rows > 0 {
-		s.offset = min(s.offset, s.Sel)
-		if s.Sel >= s.offset+rows {
-			s.offset = s.Sel - rows + 1
+		s.offset = min(s.offset, s.sel)
+		if s.sel >= s.offset+rows {
+			s.offset = s.sel - rows + 1
 		}
-		s.offset = max(0, min(s.offset, len(s.Exchanges)-rows))
+		s.offset = max(0, min(s.offset, len(s.exchanges)-rows))
 	}
 	top := lipgloss.Height(s.topView())
 	s.vp.SetWidth(s.width)
@@ -67,7 +67,7 @@ func (s Model) View() string {
 // topView is the list and the rule under it (only the rule when the detail is zoomed).
 func (s Model) topView() string {
 	st := s.c.Styles
-	if len(s.Exchanges) == 0 {
+	if len(s.exchanges) == 0 {
 		lines := []string{st.Title.Render("Trace"), "",
 			"No HTTP exchange yet. Every request the session makes (discovery, token, userinfo …) appears here as it happens."}
 		if s.status != "" {
@@ -79,7 +79,7 @@ func (s Model) topView() string {
 	if rows := s.listRows(); rows > 0 {
 		cols := s.columns()
 		lines = append(lines, st.TableHeader.Render(ui.Truncate(cols.row("", "#", "time", "step", "method", "status", "took", "url"), s.width)))
-		for i := s.offset; i < s.offset+rows && i < len(s.Exchanges); i++ {
+		for i := s.offset; i < s.offset+rows && i < len(s.exchanges); i++ {
 			lines = append(lines, s.listRow(cols, i))
 		}
 	}
@@ -95,7 +95,7 @@ type traceColumns struct{ id, time, step, method, status, took int }
 
 func (s Model) columns() traceColumns {
 	c := traceColumns{id: 1, method: 6, status: 6, took: 6}
-	for _, x := range s.Exchanges {
+	for _, x := range s.exchanges {
 		c.id = max(c.id, len(strconv.Itoa(x.ID)))
 		c.step = max(c.step, len(x.Step))
 	}
@@ -125,20 +125,20 @@ func (c traceColumns) row(mark, id, at, step, method, status, took, url string) 
 // listRow is exchange i in the list; the selected one is reversed (and marked, without colour).
 func (s Model) listRow(cols traceColumns, i int) string {
 	st := s.c.Styles
-	x := s.Exchanges[i].Redact() // the list never shows a secret, revealed or not
+	x := s.exchanges[i].Redact() // the list never shows a secret, revealed or not
 	status := strconv.Itoa(x.Status)
 	if x.Err != "" {
 		status = "ERR"
 	}
 	mark := ""
-	if i == s.Sel {
+	if i == s.sel {
 		mark = "▸"
 	} else {
 		status = s.statusStyle(x).Render(status) // the selected row is reversed whole instead
 	}
 	line := ui.Truncate(cols.row(mark, strconv.Itoa(x.ID), x.Started.UTC().Format("15:04:05"), x.Step, x.Method,
 		status, tookText(x.Duration), s.c.Scrub(x.URL)), s.width)
-	if i == s.Sel {
+	if i == s.sel {
 		return st.Selected.Render(ui.PadCell(line, s.width))
 	}
 	return line
@@ -159,7 +159,7 @@ func (s Model) statusStyle(x flows.Exchange) lipgloss.Style {
 // ruleLine separates the list from the detail and says what is shown.
 func (s Model) ruleLine() string {
 	st := s.c.Styles
-	info := fmt.Sprintf(" #%d of %d ", s.Exchanges[s.Sel].ID, len(s.Exchanges))
+	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
@@ -167,7 +167,7 @@ func (s Model) ruleLine() string {
 	}
 	if s.zoom {
 		info += "· esc for the list "
-	} else if !s.Follow {
+	} else if !s.follow {
 		info += "· G to follow "
 	}
 	return st.Rule.Render("──") + st.Muted.Render(ui.Truncate(info, max(0, s.width-4))) +

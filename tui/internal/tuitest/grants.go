@@ -24,12 +24,8 @@ var RequestedExpiryRow = regexp.MustCompile(`requested_expi\S*\s+(\S+)`)
 // provider start.
 var x5tValue = regexp.MustCompile(`(^|[^A-Za-z0-9_-])[A-Za-z0-9_-]{43}($|[^A-Za-z0-9_-])`)
 
-var (
-	// TrustedIssuerKey signs the JWTs of the demo's trusted issuer (ES256).
-	TrustedIssuerKey = Asset("demo", "trusted-issuer-ec.pem")
-	// OtherKey is a key the trusted issuer does not sign with.
-	OtherKey = Asset("demo", "private-key-jwt-ec.pem")
-)
+// TrustedIssuerKey signs the JWTs of the demo's trusted issuer (ES256).
+var TrustedIssuerKey = Asset("demo", "trusted-issuer-ec.pem")
 
 // FakeIDToken stands for a pasted ID token in the form goldens.
 const FakeIDToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZW1vLXVzZXItMSJ9.c2lnbmF0dXJl"

@@ -99,23 +99,6 @@ func FixedCommon(now time.Time) *ui.Common {
 	}
 }
 
-// RunCmd runs a command and its batches by hand, returning every message (STYLE §9 layer 2); ticks
-// are not waited for but reported as they would arrive.
-func RunCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, RunCmd(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 // Feed hands msgs to s one by one, running what each returns and handing back the answers of
 // type T (a verification, a save); no ticks: they would wait.
 func Feed[T tea.Msg](s ui.Screen, msgs ...tea.Msg) ui.Screen {
