@@ -20,32 +20,6 @@ import (
 // Tests of the root: screens and global keys, help and Learn, the background, routing of results
 // to hidden screens, and the session started for a client.
 
-// appUpdate is one Update of the root, as a pure function.
-func appUpdate(t *testing.T, m Model, msg tea.Msg) (Model, tea.Cmd) {
-	t.Helper()
-	mm, cmd := m.Update(msg)
-	return mm.(Model), cmd
-}
-
-func quits(cmd tea.Cmd) bool {
-	if cmd == nil {
-		return false
-	}
-	_, ok := cmd().(tea.QuitMsg)
-	return ok
-}
-
-func newTestApp(t *testing.T) Model {
-	t.Helper()
-	c, err := flows.NewClient(flows.ClientConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURI: "https://app.example.com/cb"}, flows.TransportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := New(Options{Client: c, Now: tuitest.FlowNow, Scrub: tuitest.FlowScrub})
-	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	return m
-}
-
 // TestAppScreens: with a client the app opens on the stepper; tab / shift+tab cycle (Profiles
 // first), the number keys jump, NavigateMsg switches.
 func TestAppScreens(t *testing.T) {
@@ -188,8 +162,6 @@ func TestAppClientReady(t *testing.T) {
 		t.Error("an old session's exchange was handled")
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 // TestRootRoutesToInspectorAndTrace drives the root: tokens announced by the flow reach the
 // inspector, exchanges reach the trace, and typing a token does not trigger single-letter global

@@ -1,110 +1,20 @@
 package tui
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
-	"github.com/tokenbench/tokenbench/tui/stepper"
-	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// The golden tests run the whole app in teatest and compare the stripped final view (STYLE §9).
-// The v2 renderer writes cell diffs, so waiting for text in the output is unreliable; the tests
-// wait instead on the model itself, through probeModel, which checks a condition after every
-// Update on the program's own goroutine and closes a channel when it holds.
-
-// probeModel wraps the app for tests.
-type probeModel struct {
-	Model
-	cond func(Model) bool
-	done chan struct{}
-}
-
-// probeMsg installs a condition to wait for.
-type probeMsg struct {
-	cond func(Model) bool
-	done chan struct{}
-}
-
-func (p probeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if pm, ok := msg.(probeMsg); ok {
-		p.cond, p.done = pm.cond, pm.done
-	} else {
-		m, cmd := p.Model.Update(msg)
-		p.Model = m.(Model)
-		defer func() { _ = cmd }()
-		p = p.check()
-		return p, cmd
-	}
-	return p.check(), nil
-}
-
-func (p probeModel) check() probeModel {
-	if p.cond != nil && p.cond(p.Model) {
-		close(p.done)
-		p.cond, p.done = nil, nil
-	}
-	return p
-}
-
-// waitModel waits until cond holds on the running app.
-func waitModel(t *testing.T, tm *teatest.TestModel, what string, cond func(Model) bool) {
-	t.Helper()
-	done := make(chan struct{})
-	tm.Send(probeMsg{cond: cond, done: done})
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
-// flowOf is the app's stepper.
-func flowOf(m Model) stepper.Model {
-	f, _ := m.screens[ui.FlowScreen].(stepper.Model)
-	return f
-}
-
-// stepEnded reports whether a step is done or failed.
-func stepEnded(step string) func(Model) bool {
-	return func(m Model) bool { return flowOf(m).StepEnded(step) }
-}
-
-// startApp runs the app at w×h in teatest, with no colours.
-func startApp(t *testing.T, opts Options, w, h int) *teatest.TestModel {
-	t.Helper()
-	return teatest.NewTestModel(t, probeModel{Model: New(opts)},
-		teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-}
-
-// finalView quits and returns the stripped final view.
-func finalView(t *testing.T, tm *teatest.TestModel) string {
-	t.Helper()
-	tm.Send(tuitest.Press("ctrl+c"))
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-	// The spinner's frame depends on when the program stopped.
-	return spinnerFrame.ReplaceAllString(ansi.Strip(final.View().Content), "*")
-}
-
-var spinnerFrame = regexp.MustCompile(`[\x{2800}-\x{28FF}]`)
-
-// sized waits until the app knows its size (the first WindowSizeMsg).
-func waitSized(t *testing.T, tm *teatest.TestModel) {
-	t.Helper()
-	waitModel(t, tm, "the window size", func(m Model) bool { return m.width > 0 })
-}
+// Goldens of the whole app on the stepper, its keys while a request is slow, and clicks on its list.
 
 func TestFlowGolden(t *testing.T) {
 	t.Run("initial", func(t *testing.T) {

@@ -1,41 +1,17 @@
 package tui
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Goldens of the whole app on the Inspector, at every golden size.
-
-// goldenSizes are the terminal sizes every screen golden is taken at.
-var goldenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}
-
-// runGolden runs the whole app at a size, sends msgs, waits for want to be drawn, quits, and
-// compares the final view, without escape codes, with the golden file.
-func runGolden(t *testing.T, m Model, w, h int, want string, msgs ...tea.Msg) {
-	t.Helper()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	for _, msg := range msgs {
-		tm.Send(msg)
-	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-		teatest.WithDuration(5*time.Second))
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-	golden.RequireEqual(t, ansi.Strip(final.View().Content))
-}
 
 // TestInspectorGolden shows the fake token set from the flow, the id_token selected, with a fixed
 // clock: 30 minutes before expiry.
