@@ -133,7 +133,7 @@ func finalView(t *testing.T, tm *teatest.TestModel) string {
 
 var spinnerFrame = regexp.MustCompile(`[\x{2800}-\x{28FF}]`)
 
-// sized waits until the app knows its size (the first WindowSizeMsg).
+// waitSized waits until the app knows its size (the first WindowSizeMsg).
 func waitSized(t *testing.T, tm *teatest.TestModel) {
 	t.Helper()
 	waitModel(t, tm, "the window size", func(m Model) bool { return m.width > 0 })
