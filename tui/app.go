@@ -59,11 +59,17 @@ type Options struct {
 	Secrets *profiles.Secrets
 	// StartDemo starts the built-in provider in this process (the caller closes it when the
 	// program ends) and returns its ready client; it runs inside a tea.Cmd. Nil hides the demo.
-	StartDemo func() (ui.Demo, error)
+	StartDemo func() (Demo, error)
 	// DemoControls, with Client, says the session runs on the built-in provider started by the
 	// caller: F then opens its faults panel.
-	DemoControls ui.DemoControls
+	DemoControls DemoControls
 }
+
+// Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
+type Demo = ui.Demo
+
+// DemoControls is the built-in provider's control panel (the faults panel, F).
+type DemoControls = ui.DemoControls
 
 // Model is the root model: the tab bar, the active screen, the footer.
 type Model struct {
@@ -454,9 +460,3 @@ func (m Model) fullHelpView() string {
 	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(global), st.Muted.Render("? or esc closes this"))
 	return strings.Join(parts, "\n\n")
 }
-
-// Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
-type Demo = ui.Demo
-
-// DemoControls is the built-in provider's control panel (the faults panel, F).
-type DemoControls = ui.DemoControls
