@@ -187,7 +187,7 @@ func (m Model) watch() tea.Cmd {
 	return watchTrace(m.traceCh, m.session)
 }
 
-// Update handles the app-level messages and routes the rest (see screen).
+// Update handles the app-level messages and routes the rest (see ui.Screen).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

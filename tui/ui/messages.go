@@ -9,7 +9,7 @@ import (
 // Every message of the app (STYLE §3): results in the past tense, intents in the imperative.
 //
 // App-level messages are handled by the root; the root hands every non-input message to every
-// screen too (see screen), so the announcements below (TokensReceivedMsg, ExchangeRecordedMsg,
+// screen too (see Screen), so the announcements below (TokensReceivedMsg, ExchangeRecordedMsg,
 // LearnToggledMsg, SessionStartedMsg) reach all screens, shown or not.
 
 // NavigateMsg asks the root to show another screen. Only the root acts on it: it switches the active
