@@ -199,11 +199,11 @@ type flowModel struct {
 	client *flows.Client
 
 	// What the steps produced.
-	meta          *flows.Metadata
-	authReq       *flows.AuthRequest
+	meta    *flows.Metadata
+	authReq *flows.AuthRequest
 	// auth is the authorization session of authReq; listening says its loopback listener waits.
-	auth      *flows.AuthSession
-	listening bool
+	auth          *flows.AuthSession
+	listening     bool
 	paste         textinput.Model
 	authRes       *flows.AuthResponse
 	token         *flows.Token
