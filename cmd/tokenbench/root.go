@@ -90,6 +90,7 @@ var errChecksFailed = reportedError{code: exitFailure}
 // format.
 func run(ctx context.Context, e *env, args []string) int {
 	root := newRootCmd(e)
+	addCompletions(root, e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return reportExit(e.stderr, err)
