@@ -97,7 +97,7 @@ func getProfile(s *profiles.Store, name string) (profiles.Profile, error) {
 		} else {
 			msg += " (tokenbench profile list shows them)"
 		}
-		return p, usagef("%s", msg)
+		return p, errors.New(msg) // the command line was right: the profile is not there (exit 1)
 	}
 	return p, err
 }
@@ -292,6 +292,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 		return usagef("profile rm: stdin is not a terminal to confirm on; pass --yes to delete without asking")
 	}
 	in := bufio.NewReader(e.stdin)
+	kept := 0
 	for _, n := range names {
 		if !yes {
 			p, _ := s.Get(n)
@@ -301,6 +302,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 			}
 			if !ok {
 				fmt.Fprintf(e.stderr, "kept %s\n", n)
+				kept++
 				continue
 			}
 		}
@@ -310,6 +312,9 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 		}
 		fmt.Fprintf(e.stderr, "deleted profile %s\n", n)
 		forgetKeyringSecret(ctx, e, s, p)
+	}
+	if kept > 0 {
+		return reportedError{code: exitFailure} // not everything asked for was done; scripts must know
 	}
 	return nil
 }
