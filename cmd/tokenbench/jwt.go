@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // jwtOptions are the flags of `tokenbench jwt`.
@@ -112,7 +113,7 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 	if o.asJSON {
 		err = writeJWTJSON(e.stdout, j, report)
 	} else {
-		writeJWTText(e.stdout, j, report, now)
+		writeJWTText(untrusted.NewWriter(e.stdout), j, report, now)
 	}
 	if err != nil {
 		return err

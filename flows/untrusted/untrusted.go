@@ -11,8 +11,10 @@
 package untrusted
 
 import (
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -43,43 +45,82 @@ func sanitise(s string, multiline bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	width := 0 // characters on the current output line
-	cut := false
-	emit := func(piece string) {
-		if cut {
-			return
-		}
-		n := utf8.RuneCountInString(piece)
-		if width+n > MaxLine {
-			b.WriteString(cutMarker)
-			cut = true
-			return
-		}
-		b.WriteString(piece)
-		width += n
+	c := cleaner{multiline: multiline}
+	c.clean(&b, s)
+	return b.String()
+}
+
+// cleaner escapes text, keeping the width of the current output line across calls.
+type cleaner struct {
+	multiline bool
+	width     int  // characters on the current output line
+	cut       bool // the current line was cut: drop the rest of it
+}
+
+func (c *cleaner) emit(b *strings.Builder, piece string) {
+	if c.cut {
+		return
 	}
+	n := utf8.RuneCountInString(piece)
+	if c.width+n > MaxLine {
+		b.WriteString(cutMarker)
+		c.cut = true
+		return
+	}
+	b.WriteString(piece)
+	c.width += n
+}
+
+func (c *cleaner) clean(b *strings.Builder, s string) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case multiline && r == '\n':
+		case c.multiline && r == '\n':
 			b.WriteByte('\n')
-			width, cut = 0, false
-		case multiline && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			c.width, c.cut = 0, false
+		case c.multiline && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
 			// \r\n is a line break written the Windows way; the \n that follows ends the line.
-		case multiline && r == '\t':
-			emit("\t")
+		case c.multiline && r == '\t':
+			c.emit(b, "\t")
 		case r == utf8.RuneError && size == 1:
-			emit(`\x` + hex2(s[i]))
+			c.emit(b, `\x`+hex2(s[i]))
 		case r < 0x20 || r == 0x7f:
-			emit(escapeControl(r))
+			c.emit(b, escapeControl(r))
 		case !visible(r):
-			emit(escapeRune(r))
+			c.emit(b, escapeRune(r))
 		default:
-			emit(s[i : i+size])
+			c.emit(b, s[i:i+size])
 		}
 		i += size
 	}
-	return b.String()
+}
+
+// Writer passes everything written to it through Text before writing it to the underlying
+// writer: for a stream meant for people (standard error), where any provider-supplied text may be
+// printed. Line widths are counted across writes. Write is safe for concurrent use. Each Write is
+// taken to end on a character boundary, as every fmt.Fprint call does.
+type Writer struct {
+	mu sync.Mutex
+	w  io.Writer
+	c  cleaner
+}
+
+// NewWriter returns a Writer that writes sanitised text to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: w, c: cleaner{multiline: true}}
+}
+
+// Write sanitises p and writes it; it reports len(p) written when the underlying write succeeds.
+func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var b strings.Builder
+	b.Grow(len(p) + 16)
+	w.c.clean(&b, string(p))
+	if _, err := io.WriteString(w.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // isPlain reports whether s is printable ASCII with no line longer than MaxLine: the common case,

@@ -1,6 +1,8 @@
 package untrusted
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -98,4 +100,23 @@ func FuzzSanitise(f *testing.F) {
 			t.Fatalf("plain %q was changed", s)
 		}
 	})
+}
+
+// TestWriterSanitisesEveryWrite: what a stream for people is handed is shown, not obeyed, and the
+// line bound holds across writes.
+func TestWriterSanitisesEveryWrite(t *testing.T) {
+	var out strings.Builder
+	w := NewWriter(&out)
+	fmt.Fprintf(w, "error: invalid_request: %s\n", "\x1b]52;c;cm0gLXJmIH4=\x07\u202e")
+	for range MaxLine/1000 + 1 {
+		io.WriteString(w, strings.Repeat("b", 1000))
+	}
+	io.WriteString(w, "\nnext\n")
+	got := out.String()
+	if !strings.HasPrefix(got, `error: invalid_request: \x1b]52;c;cm0gLXJmIH4=\x07\u202e`+"\n") {
+		t.Errorf("first line = %q", got[:min(len(got), 80)])
+	}
+	if !strings.Contains(got, cutMarker+"\nnext\n") {
+		t.Error("a line written in pieces was not bounded")
+	}
 }
