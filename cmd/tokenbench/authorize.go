@@ -148,11 +148,21 @@ func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, 
 	return &grantRun{token: t, openid: hasOpenID(c.Config.Scopes)}, err
 }
 
+// stdinLimit is the most tokenbench reads from standard input: a pasted URL, a token, a JWT. More is
+// an error that names the limit, never a silent cut that would send or decode a truncated value.
+const stdinLimit = 1 << 20
+
+// errStdinTooLong says standard input went past stdinLimit.
+var errStdinTooLong = fmt.Errorf("standard input holds more than %d bytes (1 MiB), the most tokenbench reads; nothing was read from it", stdinLimit)
+
 // readLine reads one line from r; ctrl-c ends the wait (the reading goroutine is left to the
 // process's exit).
 func readLine(ctx context.Context, r io.Reader) (string, error) {
 	return readAsync(ctx, func() (string, error) {
-		line, err := bufio.NewReader(r).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(r, stdinLimit+1)).ReadString('\n')
+		if len(line) > stdinLimit {
+			return "", errStdinTooLong
+		}
 		if errors.Is(err, io.EOF) && strings.TrimSpace(line) != "" {
 			err = nil
 		}
@@ -163,7 +173,10 @@ func readLine(ctx context.Context, r io.Reader) (string, error) {
 // readAll reads r to its end, trimmed.
 func readAll(ctx context.Context, r io.Reader) (string, error) {
 	return readAsync(ctx, func() (string, error) {
-		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		b, err := io.ReadAll(io.LimitReader(r, stdinLimit+1))
+		if len(b) > stdinLimit {
+			return "", errStdinTooLong
+		}
 		return strings.TrimSpace(string(b)), err
 	})
 }
