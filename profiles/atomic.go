@@ -53,7 +53,11 @@ func (s *Store) mutate(change func(*document) error) error {
 	}
 	s.removeStaleTemps()
 	if old != nil {
-		if err := s.writeAtomic(s.BackupPath(), old, nil); err != nil {
+		backup, err := backupOf(s.path, old, fresh)
+		if err != nil {
+			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
+		}
+		if err := s.writeAtomic(s.BackupPath(), backup, nil); err != nil {
 			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
 		}
 	}
@@ -155,4 +159,25 @@ func permissionWarnings(dir, path string) []string {
 		w = append(w, fmt.Sprintf("the profile file %s can be read by other users (mode %04o): chmod 600 %s (the next save also fixes it)", path, fi.Mode().Perm(), path))
 	}
 	return w
+}
+
+// backupOf is what profiles.yaml.bak keeps of the previous file old, given the file about to be
+// written: old as it was, except that a plain secret the new file no longer holds is dropped. The
+// backup is for undoing a mistake, not a place where a secret the user just moved out of the file
+// (profile edit --client-secret-ref env:X, as tokenbench itself advises) lives on.
+func backupOf(path string, old []byte, fresh *document) ([]byte, error) {
+	kept := map[string]bool{}
+	for _, p := range fresh.profiles {
+		if p.ClientSecret.Kind() == SecretPlain {
+			kept[p.ClientSecret.Target()] = true
+		}
+	}
+	prev, err := parseDocument(path, old)
+	if err != nil {
+		return nil, err
+	}
+	if !prev.dropPlainSecrets(kept) {
+		return old, nil
+	}
+	return prev.marshal()
 }

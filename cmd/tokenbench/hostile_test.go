@@ -117,3 +117,25 @@ func TestHostileProfileAndJWTText(t *testing.T) {
 	wantNoRaw(t, "jwt", r.stdout+r.stderr)
 	wantOut(t, "jwt", r.stdout, `alice\u202e\u009b31m`)
 }
+
+// TestBackupDropsAMovedSecret: after the plain secret is moved to an environment variable, as
+// tokenbench's own warning advises, neither profiles.yaml nor its .bak holds it; the .bak still
+// keeps the rest of the previous version.
+func TestBackupDropsAMovedSecret(t *testing.T) {
+	t.Parallel()
+	pe := newProfileEnv(t)
+	const plain = "plain-secret-9d8e7f"
+	pe.mustRun("profile", "add", "acme", "--issuer", "https://idp.acme.example", "--client-id", "web", "--plain-secret", plain, "--notes", "first version")
+	pe.mustRun("profile", "add", "other", "--issuer", "https://idp.other.example", "--client-id", "x", "--plain-secret", "kept-secret-1a2b")
+	pe.mustRun("profile", "edit", "acme", "--client-secret-ref", "env:ACME_SECRET", "--notes", "second version")
+	for _, name := range []string{"profiles.yaml", "profiles.yaml.bak"} {
+		data, err := os.ReadFile(filepath.Join(pe.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNot(t, name, string(data), plain)
+		if name == "profiles.yaml.bak" {
+			wantOut(t, name, string(data), "first version", "kept-secret-1a2b")
+		}
+	}
+}
