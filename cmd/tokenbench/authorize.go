@@ -89,8 +89,32 @@ func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.C
 	showPushed(e, req)
 	o.showAuthURL(e, req.URL)
 	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
+	stop := noteIgnored(e.stderr, l)
+	defer stop()
 	res, err := c.AwaitCallback(ctx, l, req)
 	return req, res, err
+}
+
+// noteIgnored prints, as they come, the requests the listener ignored (wrong Host, another web
+// origin, a state that is not the request's), until stop is called.
+func noteIgnored(w io.Writer, l *flows.Listener) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case ig := <-l.Ignored():
+				fmt.Fprintf(w, "note: ignored a %s on the callback listener from %s: %s; still waiting\n", ig.Method, ig.RemoteAddr, ig.Reason)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // pastedAuthorize is for redirect URIs tokenbench cannot listen on: the user pastes where the

@@ -148,7 +148,9 @@ func (w *walkthrough) signIn(ctx context.Context) error {
 		w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", l.RedirectURI())
 		go func() { cancel(visitAsBrowser(waitCtx, req.URL)) }()
 	}
+	stop := noteIgnored(w.e.stderr, l)
 	res, err := w.c.AwaitCallback(waitCtx, l, req)
+	stop()
 	if res == nil && err != nil {
 		if ctx.Err() == nil && context.Cause(waitCtx) != nil {
 			return context.Cause(waitCtx) // the simulated browser never reached the listener
