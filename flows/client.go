@@ -21,6 +21,9 @@ type Client struct {
 	Now  func() time.Time
 	Skew time.Duration
 
+	// allowHTTPEndpoints is TransportOptions.AllowHTTPEndpoints.
+	allowHTTPEndpoints bool
+
 	mu   sync.Mutex
 	meta *Metadata
 	jwks *jwksCache
@@ -37,7 +40,7 @@ func NewClient(cfg ClientConfig, opts TransportOptions) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, jwks: &jwksCache{}}, nil
+	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, jwks: &jwksCache{}, allowHTTPEndpoints: opts.AllowHTTPEndpoints}, nil
 }
 
 // do sends a request and returns the whole answer; transport failures come back classified.

@@ -46,7 +46,7 @@ const snippetLength = 120
 // redaction (redactBody) before it is cut: an answer without an access_token can still hold a
 // refresh token in its first bytes.
 func snippet(body []byte) string {
-	redacted := redactBody(body)
+	redacted := redactBody(body, "")
 	s := strings.Join(strings.Fields(string(redacted[:min(len(redacted), snippetLength)])), " ")
 	if len(redacted) > snippetLength {
 		s += " …"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -131,8 +132,8 @@ func (x Exchange) Redact() Exchange {
 	x.URL = redactURL(x.URL)
 	x.RequestHeader = redactHeader(x.RequestHeader)
 	x.ResponseHeader = redactHeader(x.ResponseHeader)
-	x.RequestBody = redactBody(x.RequestBody)
-	x.ResponseBody = redactBody(x.ResponseBody)
+	x.RequestBody = redactBody(x.RequestBody, x.RequestHeader.Get("Content-Type"))
+	x.ResponseBody = redactBody(x.ResponseBody, x.ResponseHeader.Get("Content-Type"))
 	if loc := x.ResponseHeader.Get("Location"); loc != "" {
 		x.ResponseHeader.Set("Location", redactURL(loc))
 	}
@@ -234,13 +235,20 @@ func pathStart(rest string) int {
 	return len(rest)
 }
 
-// redactBody masks the secrets of a body, whatever its declared media type says: a JSON document
-// has each secret member masked at any depth (a token nested as authed_user.access_token is still a
-// token), anything else is read as form pairs (RFC 6749 answers some providers send form-encoded, with
-// a media type of any casing) and each secret pair masked. A body with no secret is returned as it is.
-func redactBody(body []byte) []byte {
+// redactBody masks the secrets of a body. A form body (its media type parsed, so any casing and
+// parameters: Application/X-WWW-Form-Urlencoded; charset=UTF-8) is shown as its sorted pairs with
+// each secret one masked. Whatever the declared media type, a JSON document then has every secret
+// member masked at any depth (a token nested as authed_user.access_token is still a token), and
+// anything else is read as form pairs and each secret pair masked byte for byte, so that a body
+// mislabelled by its provider cannot carry a token past the mask.
+func redactBody(body []byte, contentType string) []byte {
 	if len(body) == 0 {
 		return body
+	}
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/x-www-form-urlencoded" {
+		if v, err := url.ParseQuery(string(body)); err == nil {
+			return []byte(redactValues(v))
+		}
 	}
 	if out, ok := redactJSON(body); ok {
 		return out

@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -138,4 +140,31 @@ func TestBackupDropsAMovedSecret(t *testing.T) {
 			wantOut(t, name, string(data), "first version", "kept-secret-1a2b")
 		}
 	}
+}
+
+// TestHTTPSIssuerWithHTTPEndpoints: an https issuer whose metadata names an http:// token endpoint
+// on another host is refused with a clear error; --allow-http-endpoints accepts it, with a warning;
+// an http endpoint on the loopback interface is no downgrade and passes.
+func TestHTTPSIssuerWithHTTPEndpoints(t *testing.T) {
+	t.Parallel()
+	var token atomic.Value
+	token.Store("http://idp.example/token")
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize", "token_endpoint": token.Load()})
+	}))
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := tb(t, "discover", "--issuer", srv.URL, "--ca-file", ca)
+	wantExit(t, r, 1, "error: cleartext_endpoint:", "token http://idp.example/token", "--allow-http-endpoints")
+	r = tb(t, "token", "--issuer", srv.URL, "--ca-file", ca, "--grant", "client_credentials", "--client-id", "web", "--client-secret", "s")
+	wantExit(t, r, 1, "error: cleartext_endpoint:")
+	r = tb(t, "discover", "--issuer", srv.URL, "--ca-file", ca, "--allow-http-endpoints")
+	wantExit(t, r, 0, "warning: --allow-http-endpoints:")
+	token.Store("http://127.0.0.1:9/token")
+	wantExit(t, tb(t, "discover", "--issuer", srv.URL, "--ca-file", ca), 0)
 }
