@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Escape sequences a hostile provider or file may send: a clipboard write (OSC 52), a link
@@ -167,4 +169,29 @@ func TestHTTPSIssuerWithHTTPEndpoints(t *testing.T) {
 	wantExit(t, r, 0, "warning: --allow-http-endpoints:")
 	token.Store("http://127.0.0.1:9/token")
 	wantExit(t, tb(t, "discover", "--issuer", srv.URL, "--ca-file", ca), 0)
+}
+
+// TestBrowserOpensOnlyHTTP: an authorization endpoint of file:///etc/passwd in the metadata is
+// shown but never handed to the browser.
+func TestBrowserOpensOnlyHTTP(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": "file:///etc/passwd", "token_endpoint": srv.URL + "/token"})
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	opened, script := filepath.Join(dir, "opened"), filepath.Join(dir, "browser")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$1\" > "+opened+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, invocation{ctx: ctx, env: map[string]string{"BROWSER": script},
+		args: []string{"token", "--issuer", srv.URL, "--client-id", "web", "--auth-method", "none"}})
+	wantOut(t, "stderr", r.stderr, `did not open "file:///etc/passwd`, "only http and https URLs are opened")
+	if _, err := os.Stat(opened); !os.IsNotExist(err) {
+		t.Error("the file: URL was handed to the browser")
+	}
 }
