@@ -195,3 +195,27 @@ func TestBrowserOpensOnlyHTTP(t *testing.T) {
 		t.Error("the file: URL was handed to the browser")
 	}
 }
+
+// TestJWTOutputBoundedByInput: a token whose claims nest 9,000 deep (24 KB) once made 162 MB of
+// output, indentation growing with the square of the depth. Output now stays within a small
+// multiple of the input, the limit is named, and --json keeps the claims exact.
+func TestJWTOutputBoundedByInput(t *testing.T) {
+	t.Parallel()
+	const depth = 9000
+	claims := `{"sub":"alice","deep":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	token := enc(`{"alg":"none"}`) + "." + enc(claims) + "."
+	r := tb(t, "jwt", token)
+	if len(r.stdout)+len(r.stderr) > 4*len(token)+64<<10 {
+		t.Errorf("jwt wrote %d bytes for a %d-byte token", len(r.stdout)+len(r.stderr), len(token))
+	}
+	wantOut(t, "jwt", r.stdout, "nested 9001 levels deep, more than the 64 printed indented")
+	r = tb(t, "jwt", "--json", token)
+	if len(r.stdout) > 4*len(token)+64<<10 {
+		t.Errorf("jwt --json wrote %d bytes for a %d-byte token", len(r.stdout), len(token))
+	}
+	var out struct{ Claims json.RawMessage }
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || string(out.Claims) != claims {
+		t.Errorf("jwt --json did not keep the claims exact: %v", err)
+	}
+}
