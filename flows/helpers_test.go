@@ -100,21 +100,30 @@ func browseJS(t testing.TB, u string) (int, string) {
 	return status, body
 }
 
+// listenFor starts the loopback listener on c's redirect URI and makes the authorization request
+// for it; the listener is closed when the test ends.
+func listenFor(ctx context.Context, t testing.TB, c *flows.Client) (*flows.Listener, *flows.AuthRequest) {
+	t.Helper()
+	l, err := flows.Listen(c.Config.RedirectURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, req
+}
+
 // authorizeJS runs the authorization request through the listener with browseJS, returning the
 // browser's last page too.
 func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, req := listenFor(ctx, t, c)
 	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
 	page := make(chan string, 1)
 	go func() {
 		_, body := browseJS(t, req.URL)

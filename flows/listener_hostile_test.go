@@ -67,15 +67,7 @@ func TestListenerIgnoresHostileCallbacks(t *testing.T) {
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, req := listenFor(ctx, t, c)
 	type outcome struct {
 		res *flows.AuthResponse
 		err error
@@ -128,15 +120,7 @@ func TestCallbackWrongStateKeepsWaiting(t *testing.T) {
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, req := listenFor(ctx, t, c)
 	browsed := make(chan struct{})
 	go func() {
 		defer close(browsed)

@@ -28,15 +28,8 @@ func rawResponse(t testing.TB, c *flows.Client) (*flows.AuthRequest, url.Values)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, req := listenFor(ctx, t, c)
 	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
 	done := make(chan struct{})
 	go func() { browseJS(t, req.URL); close(done) }()
 	params, err := l.Wait(ctx, nil)
