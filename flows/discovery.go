@@ -141,12 +141,13 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // single-page apps and some tenant hosts do) or 404 means "no discovery here" and the next URL is
 // tried; when none has metadata the error is of kind no_discovery and lists what each answered.
 func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
-	c.mu.Lock()
-	if c.meta != nil {
-		defer c.mu.Unlock()
-		return c.meta, nil
+	st := c.st()
+	st.mu.Lock()
+	if st.meta != nil {
+		defer st.mu.Unlock()
+		return st.meta, nil
 	}
-	c.mu.Unlock()
+	st.mu.Unlock()
 	urls, err := DiscoveryURLs(c.Config.Issuer)
 	if err != nil {
 		return nil, err
@@ -183,9 +184,9 @@ func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
 		if err := c.checkCleartextEndpoints(meta); err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		c.meta = meta
-		c.mu.Unlock()
+		st.mu.Lock()
+		st.meta = meta
+		st.mu.Unlock()
 		return meta, nil
 	}
 	return nil, &Error{Kind: KindNoDiscovery, Detail: "no metadata found for issuer " + c.Config.Issuer + ":\n  " + strings.Join(tried, "\n  ")}
@@ -254,9 +255,7 @@ func (c *Client) checkCleartextEndpoints(meta *Metadata) error {
 // multi-tenant template (Metadata.IssuerTemplate) that the iss check fills from the token's tid
 // claim; else the configured one. It makes no request.
 func (c *Client) ExpectedIssuer() string {
-	c.mu.Lock()
-	meta := c.meta
-	c.mu.Unlock()
+	meta := c.knownMetadata()
 	if meta != nil && meta.IssuerTemplate != "" {
 		return meta.IssuerTemplate
 	}
@@ -319,4 +318,12 @@ func isTenantSegment(s string) bool {
 		}
 	}
 	return true
+}
+
+// knownMetadata is the metadata discovery already found, or nil; it never fetches.
+func (c *Client) knownMetadata() *Metadata {
+	st := c.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.meta
 }

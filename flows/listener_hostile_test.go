@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // hit sends one request to the listener as a hostile page or process would, and returns the status
@@ -63,7 +64,7 @@ func wantIgnored(t *testing.T, l *flows.Listener, reason string) {
 // the expected state, and reported, while the listener keeps waiting; the genuine response then
 // completes the flow, and the listener is single use after it.
 func TestListenerIgnoresHostileCallbacks(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -102,7 +103,7 @@ func TestListenerIgnoresHostileCallbacks(t *testing.T) {
 		t.Fatalf("the flow ended on a forged request: %v", o.err)
 	default:
 	}
-	browseJS(t, req.URL)
+	demoidptest.Visit(t, req.URL)
 	o := <-done
 	if o.err != nil || o.res.Code == "" || o.res.Code == "forged-code" {
 		t.Fatalf("the genuine response after the forged ones: %v %+v", o.err, o.res)
@@ -116,7 +117,7 @@ func TestListenerIgnoresHostileCallbacks(t *testing.T) {
 // wrong-state fault) does not end the flow: the response is reported as ignored, and the wait ends
 // only with its context, with a state_mismatch error that says what was ignored.
 func TestCallbackWrongStateKeepsWaiting(t *testing.T) {
-	p := startProvider(t, "wrong-state")
+	p := demoidptest.Start(t, "wrong-state")
 	c := demoClient(t, p, "demo-basic")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -124,7 +125,7 @@ func TestCallbackWrongStateKeepsWaiting(t *testing.T) {
 	browsed := make(chan struct{})
 	go func() {
 		defer close(browsed)
-		browseJS(t, req.URL)
+		demoidptest.Visit(t, req.URL)
 	}()
 	start := time.Now()
 	res, err := c.AwaitCallback(ctx, l, req)

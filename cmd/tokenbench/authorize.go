@@ -11,22 +11,24 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// authorizationCode runs the authorization code grant (RFC 6749 §4.1): the authorization response
-// comes from the BlockID direct authorize, the loopback listener, or the user's paste; it is
-// verified, then the code is exchanged.
+// authorizationCode runs the authorization code grant (RFC 6749 §4.1) on a flows.AuthSession: the
+// authorization response comes from the BlockID direct authorize, the loopback listener, or the
+// user's paste; it is verified, then the code is exchanged.
 func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
 	var (
-		req *flows.AuthRequest
+		s   *flows.AuthSession
 		res *flows.AuthResponse
 		err error
 	)
-	switch {
-	case o.proofJWT != "":
-		req, res, err = o.directAuthorize(ctx, e, c)
-	case flows.IsLoopback(o.redirectURI):
-		req, res, err = o.loopbackAuthorize(ctx, e, c)
-	default:
-		req, res, err = o.pastedAuthorize(ctx, e, c)
+	if o.proofJWT != "" {
+		s, res, err = o.directAuthorize(ctx, e, c)
+	} else {
+		s, res, err = c.Authorize(ctx, flows.AuthorizeOptions{
+			Ready:   func(s *flows.AuthSession) { o.showAuthorization(e, s) },
+			Open:    o.opener(e),
+			Paste:   func(ctx context.Context) (string, error) { return readLine(ctx, e.stdin) },
+			Ignored: func(ig flows.IgnoredCallback) { noteIgnored(e.stderr, ig) },
+		})
 	}
 	if res != nil {
 		printAuthResponse(e, res)
@@ -37,113 +39,61 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 	if res.Code == "" && res.Front != nil {
 		return frontChannelRun(res) // implicit: the tokens came with the response
 	}
-	t, err := c.ExchangeCode(ctx, req, res.Code)
+	t, err := s.Exchange(ctx, res)
 	if err != nil {
 		return nil, err
 	}
-	return &grantRun{
-		token:  t,
-		expect: flows.Expect{Nonce: req.Nonce, MaxAge: maxAge(req.Params)},
-		openid: req.OpenIDRequested(),
-	}, nil
+	return &grantRun{token: t, expect: s.Expect(), openid: s.Request.OpenIDRequested()}, nil
+}
+
+// noteIgnored says that the loopback listener ignored a request, and why, while it keeps waiting.
+func noteIgnored(w io.Writer, ig flows.IgnoredCallback) {
+	fmt.Fprintf(w, "note: ignored a %s on the callback listener from %s: %s; still waiting\n", ig.Method, ig.RemoteAddr, ig.Reason)
 }
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
-func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	req, err := c.NewAuthRequest(ctx, "")
+func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthSession, *flows.AuthResponse, error) {
+	s, err := c.StartDirectAuthorization(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	endpoint, err := c.DirectAuthorizeEndpoint()
 	if err != nil {
-		return req, nil, err
+		return s, nil, err
 	}
 	how := "the configured authorization endpoint"
 	if c.Config.Endpoints.Authorization == "" {
 		how = "{issuer}" + flows.DirectAuthorizePath + ", BlockID's path; --authorization-endpoint posts elsewhere"
 	}
 	fmt.Fprintf(e.stderr, "direct authorize: POST %s (%s)\n", endpoint, how)
-	params, err := c.DirectAuthorize(ctx, req, o.proofJWT)
-	if err != nil {
-		return req, nil, err
-	}
-	res, err := c.VerifyCallback(ctx, req, params, false)
-	return req, res, err
+	res, err := s.Direct(ctx, o.proofJWT)
+	return s, res, err
 }
 
-// loopbackAuthorize listens on the loopback redirect URI, sends the user to the provider and waits
-// for the browser to come back. The verdict on the response is shown to the browser too.
-func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	l, err := flows.Listen(o.redirectURI)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer l.Close()
-	if n := l.Notice(); n != "" {
+// showAuthorization says where the request goes and how its answer comes back: the listener's
+// notice, what was pushed, the URL, then the wait or the paste prompt.
+func (o *tokenOptions) showAuthorization(e *env, s *flows.AuthSession) {
+	if n := s.Notice(); n != "" {
 		fmt.Fprintf(e.stderr, "note: %s\n", n)
 	}
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		return nil, nil, err
+	showPushed(e, s.Request)
+	fmt.Fprintf(e.stderr, "Open this URL to sign in:\n\n  %s\n\n", s.Request.URL)
+	if s.Listening() {
+		fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", s.RedirectURI())
+		return
 	}
-	showPushed(e, req)
-	o.showAuthURL(e, req.URL)
-	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
-	stop := noteIgnored(e.stderr, l)
-	defer stop()
-	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, err
+	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", s.RedirectURI())
 }
 
-// noteIgnored prints, as they come, the requests the listener ignored (wrong Host, another web
-// origin, a state that is not the request's), until stop is called.
-func noteIgnored(w io.Writer, l *flows.Listener) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		for {
-			select {
-			case <-done:
-				return
-			case ig := <-l.Ignored():
-				fmt.Fprintf(w, "note: ignored a %s on the callback listener from %s: %s; still waiting\n", ig.Method, ig.RemoteAddr, ig.Reason)
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
+// opener opens the authorization URL in the user's browser unless --no-browser. A browser that
+// cannot be started is reported, not fatal: the URL is on screen to open by hand.
+func (o *tokenOptions) opener(e *env) func(context.Context, string) error {
+	if o.noBrowser {
+		return nil
 	}
-}
-
-// pastedAuthorize is for redirect URIs tokenbench cannot listen on: the user pastes where the
-// browser ended up.
-func (o *tokenOptions) pastedAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	req, err := c.NewAuthRequest(ctx, o.redirectURI)
-	if err != nil {
-		return nil, nil, err
-	}
-	showPushed(e, req)
-	o.showAuthURL(e, req.URL)
-	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", o.redirectURI)
-	line, err := readLine(ctx, e.stdin)
-	if err != nil {
-		return req, nil, err
-	}
-	params, bare, err := flows.ParseCallback(line)
-	if err != nil {
-		return req, nil, err
-	}
-	res, err := c.VerifyCallback(ctx, req, params, bare)
-	return req, res, err
-}
-
-// showAuthURL prints the authorization URL and opens it unless --no-browser.
-func (o *tokenOptions) showAuthURL(e *env, u string) {
-	fmt.Fprintf(e.stderr, "Open this URL to sign in:\n\n  %s\n\n", u)
-	if !o.noBrowser {
+	return func(_ context.Context, u string) error {
 		openBrowser(e, u)
+		return nil
 	}
 }
 
@@ -172,8 +122,9 @@ func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, 
 	return &grantRun{token: t, openid: hasOpenID(c.Config.Scopes)}, err
 }
 
-// stdinLimit is the most tokenbench reads from standard input: a pasted URL, a token, a JWT. More is
-// an error that names the limit, never a silent cut that would send or decode a truncated value.
+// stdinLimit is the most tokenbench reads from standard input: a pasted URL, a token, a JWT, an
+// assertion. More is an error that names the limit, never a silent cut that would send or decode a
+// truncated value.
 const stdinLimit = 1 << 20
 
 // errStdinTooLong says standard input went past stdinLimit.
@@ -196,12 +147,18 @@ func readLine(ctx context.Context, r io.Reader) (string, error) {
 
 // readAll reads r to its end, trimmed.
 func readAll(ctx context.Context, r io.Reader) (string, error) {
+	s, err := readAllRaw(ctx, r)
+	return strings.TrimSpace(s), err
+}
+
+// readAllRaw reads r to its end, as it is, up to stdinLimit.
+func readAllRaw(ctx context.Context, r io.Reader) (string, error) {
 	return readAsync(ctx, func() (string, error) {
 		b, err := io.ReadAll(io.LimitReader(r, stdinLimit+1))
 		if len(b) > stdinLimit {
 			return "", errStdinTooLong
 		}
-		return strings.TrimSpace(string(b)), err
+		return string(b), err
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestPrivateFilesNeverFollowLinks: --save-trace onto an existing 0644 file leaves it 0600; onto a
@@ -11,9 +13,9 @@ import (
 // nothing is written to the links' targets.
 func TestPrivateFilesNeverFollowLinks(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	dir := t.TempDir()
-	args := []string{"token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	args := []string{"token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 
 	existing := filepath.Join(dir, "old.md")
 	if err := os.WriteFile(existing, []byte("old"), 0o644); err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// The user's browser, played for tests and for the printed walkthrough: the demo user is always
+// The user's browser, played for tests (see demoidptest.Browse): the demo user is always
 // signed in and approves, so visiting the authorization URL is all a browser would do, and this is
 // enough to reach a client's loopback listener.
 
