@@ -38,6 +38,9 @@ type Options struct {
 	Name string
 	// Note is a one-line hint shown beside the tabs ("demo user: demo / demo").
 	Note string
+	// Grant is the grant the flow screen starts on (flows.GrantSpec.Name), a profile's; empty
+	// means the authorization code grant.
+	Grant string
 	// OpenBrowser opens a URL; it runs inside a tea.Cmd. Nil means no browser (the URL is shown
 	// and can be copied).
 	OpenBrowser func(url string) error
@@ -117,6 +120,7 @@ func New(opts Options) Model {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.Grant = opts.Grant
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
@@ -316,6 +320,7 @@ func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	m.name = msg.name
 	m.note = msg.note
 	m.c.ClientName = msg.name
+	m.c.Grant = msg.grant
 	m = m.useClient(msg.client)
 	m.active = ui.FlowScreen
 	m.fullHelp = false

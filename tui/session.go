@@ -30,7 +30,7 @@ func startSession(m ui.ClientReadyMsg) tea.Cmd {
 		if err != nil {
 			return ui.SessionFailedMsg{Err: err}
 		}
-		built := sessionClientBuiltMsg{name: m.Name, note: m.Note, client: c, demo: m.Demo}
+		built := sessionClientBuiltMsg{name: m.Name, note: m.Note, grant: m.Grant, client: c, demo: m.Demo}
 		if m.Demo != nil {
 			built.faults = m.Demo.Faults()
 		}
@@ -42,6 +42,7 @@ func startSession(m ui.ClientReadyMsg) tea.Cmd {
 type sessionClientBuiltMsg struct {
 	name   string
 	note   string
+	grant  string
 	client *flows.Client
 	demo   ui.DemoControls // nil unless the client is the built-in provider's
 	faults demoidp.Faults  // the provider's faults when the session started

@@ -154,7 +154,7 @@ func profileWorkbench(ctx context.Context, e *env, name string, demo *lazyDemo) 
 	}
 	opts := workbenchOptions(e, demo)
 	opts.Store, opts.StoreErr, opts.Secrets = s, nil, secrets
-	opts.Client, opts.Name = c, p.Name
+	opts.Client, opts.Name, opts.Grant = c, p.Name, p.Grant
 	if u := cfg.Issuer; u != "" {
 		opts.Name += " @ " + hostOf(u)
 	}

@@ -28,8 +28,8 @@ const profileOpenTimeout = 2 * time.Minute
 // command), its signing key and TLS files (profiles.Profile.Client).
 func openProfile(ctx context.Context, p profiles.Profile, sec *profiles.Secrets, id int) tea.Cmd {
 	return func() tea.Msg {
-		cfg, opts, err := p.Client(ctx, sec)
-		msg := ProfileOpenedMsg{reqID: id, name: p.Name, config: cfg, transport: opts, err: err}
+		cfg, opts, err := profiles.Resolve(ctx, p, sec, profiles.Run{})
+		msg := ProfileOpenedMsg{reqID: id, name: p.Name, grant: p.Grant, config: cfg, transport: opts, err: err}
 		msg.secretWarnings = sec.Warnings()
 		msg.warnings = append(p.Warnings(), msg.secretWarnings...)
 		msg.label = p.Name

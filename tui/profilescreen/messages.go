@@ -15,6 +15,7 @@ type ProfileOpenedMsg struct {
 	reqID     int
 	name      string
 	label     string
+	grant     string
 	config    flows.ClientConfig
 	transport flows.TransportOptions
 	// warnings are the profile's and the secrets' (profiles.Profile.Warnings, Secrets.Warnings);

@@ -64,56 +64,41 @@ func loadMetadata(ctx context.Context, c *flows.Client) tea.Cmd {
 	}
 }
 
-// requestAuthorization binds the loopback listener when the redirect URI is loopback (RFC 8252
-// §7.3: the request must name the port actually bound) and builds the authorization request. On
-// failure after listening, the listener is closed here, since no one else will own it.
-func requestAuthorization(ctx context.Context, c *flows.Client, redirectURI string, id int) tea.Cmd {
+// requestAuthorization starts an authorization session (flows.AuthSession): the loopback listener
+// is bound first when the redirect URI is loopback (RFC 8252 §7.3: the request names the port
+// actually bound), then the request is built; on failure nothing is left listening.
+func requestAuthorization(ctx context.Context, c *flows.Client, id int) tea.Cmd {
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
-		var l *flows.Listener
-		if flows.IsLoopback(redirectURI) {
-			var err error
-			if l, err = flows.Listen(redirectURI); err != nil {
-				return authRequestedMsg{reqID: id, err: err}
-			}
-			redirectURI = l.RedirectURI()
-		}
-		req, err := c.NewAuthRequest(ctx, redirectURI)
-		if err != nil {
-			if l != nil {
-				l.Close()
-			}
-			return authRequestedMsg{reqID: id, err: err, raw: rec.last()}
-		}
-		return authRequestedMsg{reqID: id, req: req, listener: l}
+		sess, err := c.StartAuthorization(ctx)
+		return authRequestedMsg{reqID: id, session: sess, err: err, raw: rec.last()}
 	}
 }
 
-// awaitCallback waits on the loopback listener for the authorization response and verifies it.
-// The listener is closed when the wait ends, whether by a response or by ctx's cancellation.
-func awaitCallback(ctx context.Context, c *flows.Client, l *flows.Listener, req *flows.AuthRequest, id int) tea.Cmd {
+// awaitCallback waits on the session's loopback listener for the authorization response and
+// verifies it. The listener is closed when the wait ends, whether by a response or by ctx.
+func awaitCallback(ctx context.Context, sess *flows.AuthSession, id int) tea.Cmd {
 	return func() tea.Msg {
-		defer l.Close()
-		res, err := c.AwaitCallback(ctx, l, req)
-		var params url.Values
-		if res != nil {
-			params = res.Params
-		}
-		return callbackReceivedMsg{reqID: id, res: res, params: params, err: err}
+		res, err := sess.Await(ctx)
+		return callbackReceived(id, res, err)
 	}
 }
 
 // verifyPasted reads a pasted redirected URL (a URL, a query, a fragment or a bare code) and
-// verifies it against the request.
-func verifyPasted(ctx context.Context, c *flows.Client, req *flows.AuthRequest, pasted string, id int) tea.Cmd {
+// verifies it against the session's request.
+func verifyPasted(ctx context.Context, sess *flows.AuthSession, pasted string, id int) tea.Cmd {
 	return func() tea.Msg {
-		params, bare, err := flows.ParseCallback(pasted)
-		if err != nil {
-			return callbackReceivedMsg{reqID: id, err: err}
-		}
-		res, err := c.VerifyCallback(ctx, req, params, bare)
-		return callbackReceivedMsg{reqID: id, res: res, params: params, err: err}
+		res, err := sess.Paste(ctx, pasted)
+		return callbackReceived(id, res, err)
 	}
+}
+
+func callbackReceived(id int, res *flows.AuthResponse, err error) callbackReceivedMsg {
+	var params url.Values
+	if res != nil {
+		params = res.Params
+	}
+	return callbackReceivedMsg{reqID: id, res: res, params: params, err: err}
 }
 
 // validateIDToken checks an id_token when there is one (OpenID Connect Core §3.1.3.7).
@@ -126,14 +111,15 @@ func validateIDToken(ctx context.Context, c *flows.Client, t *flows.Token, nonce
 	}), true
 }
 
-// exchangeCode redeems the authorization code and checks the id_token.
-func exchangeCode(ctx context.Context, c *flows.Client, req *flows.AuthRequest, code string, id int) tea.Cmd {
+// exchangeCode redeems the session's authorization code and checks the id_token. The exchange
+// runs on c, the configuration the Token step was started with.
+func exchangeCode(ctx context.Context, c *flows.Client, sess *flows.AuthSession, res *flows.AuthResponse, id int) tea.Cmd {
 	return func() tea.Msg {
 		rec := newRecorder(c.Trace)
-		t, err := c.ExchangeCode(ctx, req, code)
+		t, err := c.ExchangeCode(ctx, sess.Request, res.Code)
 		msg := tokenResultMsg{reqID: id, step: stepToken, grant: flows.GrantAuthorizationCode, token: t, err: err}
 		if err == nil {
-			msg.report, msg.hasReport = validateIDToken(ctx, c, t, req.Nonce)
+			msg.report, msg.hasReport = validateIDToken(ctx, c, t, sess.Request.Nonce)
 			msg.binding = bindingChecks(c, t)
 		}
 		msg.raw = rec.last()

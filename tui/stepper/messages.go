@@ -27,14 +27,13 @@ type metadataLoadedMsg struct {
 	meta *flows.Metadata
 }
 
-// authRequestedMsg is the result of building an authorization request: the request, and the
-// loopback listener when the redirect URI is loopback (closed by the stepper when done with it).
+// authRequestedMsg is the result of starting an authorization session: its request and, when the
+// redirect URI is loopback, its listener (closed by the stepper when done with it).
 type authRequestedMsg struct {
-	reqID    int
-	req      *flows.AuthRequest
-	listener *flows.Listener
-	err      error
-	raw      *flows.Exchange
+	reqID   int
+	session *flows.AuthSession
+	err     error
+	raw     *flows.Exchange
 }
 
 // callbackReceivedMsg is the verified authorization response, from the loopback listener or from

@@ -128,59 +128,39 @@ const (
 	numGrants
 )
 
-// String is the grant's short name, as chosen in the form.
-func (g grantKind) String() string {
-	switch g {
-	case grantAuthCode:
-		return "authorization_code"
-	case grantClientCredentials:
-		return "client_credentials"
-	case grantPassword:
-		return "password"
-	case grantDevice:
-		return "device_code"
-	case grantJWTBearer:
-		return "jwt_bearer"
-	case grantSAMLBearer:
-		return "saml2_bearer"
-	case grantTokenExchange:
-		return "token_exchange"
-	case grantCIBA:
-		return "ciba"
-	case numGrants:
+// grantNames name the kinds (flows.GrantSpec.Name) in the order g cycles through them; the grant
+// table in flows says the rest.
+var grantNames = [numGrants]string{"authorization_code", "client_credentials", "password", "device_code", "jwt_bearer", "saml2_bearer", "token_exchange", "ciba"}
+
+// grantKindOf is the kind of a grant named by flows.GrantSpec.Name or grant_type, or false.
+func grantKindOf(name string) (grantKind, bool) {
+	g, ok := flows.LookupGrant(name)
+	for k, n := range grantNames {
+		if ok && n == g.Name {
+			return grantKind(k), true
+		}
 	}
-	return ""
+	return 0, false
 }
+
+// spec is the grant's row of the flows grant table.
+func (g grantKind) spec() flows.GrantSpec {
+	if g < 0 || g >= numGrants {
+		return flows.GrantSpec{}
+	}
+	spec, _ := flows.LookupGrant(grantNames[g])
+	return spec
+}
+
+// String is the grant's short name, as chosen in the form.
+func (g grantKind) String() string { return g.spec().Name }
 
 // usesAuthorize reports whether the grant starts at the authorization endpoint or a device / backchannel
 // endpoint (the Authorize step applies).
-func (g grantKind) usesAuthorize() bool {
-	return g == grantAuthCode || g == grantDevice || g == grantCIBA
-}
+func (g grantKind) usesAuthorize() bool { return g.spec().Start != flows.StartAtToken }
 
 // grantType is the grant_type parameter.
-func (g grantKind) grantType() string {
-	switch g {
-	case grantAuthCode:
-		return flows.GrantAuthorizationCode
-	case grantClientCredentials:
-		return flows.GrantClientCredentials
-	case grantPassword:
-		return flows.GrantPassword
-	case grantDevice:
-		return flows.GrantDeviceCode
-	case grantJWTBearer:
-		return flows.GrantJWTBearer
-	case grantSAMLBearer:
-		return flows.GrantSAML2Bearer
-	case grantTokenExchange:
-		return flows.GrantTokenExchange
-	case grantCIBA:
-		return flows.GrantCIBA
-	case numGrants:
-	}
-	return ""
-}
+func (g grantKind) grantType() string { return g.spec().Type }
 
 // flowModel is the flow stepper screen.
 type flowModel struct {
@@ -208,17 +188,22 @@ type flowModel struct {
 	running stepID
 	reqID   int
 	cancel  context.CancelFunc
-	// inflight counts the commands that use the client and have not answered yet, stale ones
-	// included: the client's configuration is only changed when it is 0, so that no command's
-	// goroutine reads it while Update writes it.
+	// inflight counts the commands started and not answered yet, stale ones included: the
+	// goroutines still working for this screen.
 	inflight int
 	// base is the client configuration before any edit in the form.
 	base flows.ClientConfig
+	// client is the snapshot the last request ran on: the session's client with the form's
+	// configuration (flows.Client.WithConfig). A command keeps the snapshot it started with, and
+	// no other screen's client is ever changed.
+	client *flows.Client
 
 	// What the steps produced.
-	meta          *flows.Metadata
-	authReq       *flows.AuthRequest
-	listener      *flows.Listener
+	meta    *flows.Metadata
+	authReq *flows.AuthRequest
+	// auth is the authorization session of authReq; listening says its loopback listener waits.
+	auth          *flows.AuthSession
+	listening     bool
 	paste         textinput.Model
 	authRes       *flows.AuthResponse
 	token         *flows.Token
@@ -270,6 +255,9 @@ func New(c *ui.Common) ui.Screen {
 		s.base = c.Client.Config
 	}
 	s.form = newFlowForm(c, s.base)
+	if g, ok := grantKindOf(c.Grant); ok {
+		s.form.grant = g // the profile's grant, as `tokenbench token --profile` runs it
+	}
 	s.paste = newPasteInput(c)
 	s = s.applyGrant()
 	return s.layout()
@@ -440,7 +428,7 @@ func (s flowModel) cancelRunning() flowModel {
 	case step == stepToken && s.grant == grantCIBA:
 		s.ciba = nil
 	case step == stepCallback:
-		s.listener = nil // awaitCallback closes it as its wait ends
+		s.listening = false // awaitCallback closes the listener as its wait ends
 	}
 	log.Printf("flow: %s cancelled (request %d)", step.name(), s.reqID)
 	s.running = numSteps

@@ -43,8 +43,8 @@ func TestFlowWholeFlow(t *testing.T) {
 			t.Errorf("callback check %s: %+v", want, ch)
 		}
 	}
-	if r.s.listener != nil {
-		t.Error("the listener is still held after the callback")
+	if r.s.listening {
+		t.Error("the listener is still waiting after the callback")
 	}
 
 	r.runStep(stepToken)
@@ -422,8 +422,8 @@ func TestFlowPastedCallback(t *testing.T) {
 	c := tuitest.FlowClient(t, p, "https://app.example.com/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 40))
 	r.runStep(stepAuthorize)
-	if r.s.listener != nil || !r.s.paste.Focused() || r.s.cursor != stepCallback {
-		t.Fatalf("paste mode: listener %v focused %v cursor %v", r.s.listener, r.s.paste.Focused(), r.s.cursor)
+	if r.s.listening || !r.s.paste.Focused() || r.s.cursor != stepCallback {
+		t.Fatalf("paste mode: listening %v focused %v cursor %v", r.s.listening, r.s.paste.Focused(), r.s.cursor)
 	}
 	// Follow the authorization URL up to the redirect, as the customer's browser would.
 	loc := redirectOf(t, r.s.authReq.URL)

@@ -36,14 +36,14 @@ func (s flowModel) onDiscovered(msg discoveredMsg) (flowModel, tea.Cmd) {
 
 func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
-		return s, closeListener(msg.listener) // nobody else will close it
+		return s, closeSession(msg.session) // nobody else will close it
 	}
 	if msg.err != nil {
 		return s.finish(stepAuthorize, msg.err, msg.raw), nil
 	}
 	// The authorization request is built; the rest of the step is the browser's.
 	s = s.finish(stepAuthorize, nil, msg.raw)
-	s.authReq, s.authRes, s.listener = msg.req, nil, msg.listener
+	s.auth, s.authReq, s.authRes, s.listening = msg.session, msg.session.Request, nil, msg.session.Listening()
 	s.steps[stepCallback] = stepResult{}
 	if s.frontOnly {
 		s.frontOnly = false
@@ -54,9 +54,9 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	s, meta := s.afterSuccess(stepAuthorize)
 	cmds := []tea.Cmd{meta}
 	if s.c.OpenBrowser != nil {
-		cmds = append(cmds, openURL(s.c.OpenBrowser, msg.req.URL))
+		cmds = append(cmds, openURL(s.c.OpenBrowser, s.authReq.URL))
 	}
-	if msg.listener == nil {
+	if !s.listening {
 		// Not a loopback redirect: the user pastes where the browser ended.
 		cmds = append(cmds, s.paste.Focus())
 		return s, tea.Batch(cmds...)
@@ -68,17 +68,17 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	s.steps[stepCallback] = stepResult{state: stateRunning}
 	s.startedAt = s.c.Now()
 	s.inflight++
-	cmds = append(cmds, awaitCallback(ctx, s.c.Client, msg.listener, msg.req, s.reqID))
+	cmds = append(cmds, awaitCallback(ctx, s.auth, s.reqID))
 	s, spin := s.startSpinner()
 	return s, tea.Batch(append(cmds, spin)...)
 }
 
-// closeListener closes a listener off the event loop (Close waits for the browser's page).
-func closeListener(l *flows.Listener) tea.Cmd {
-	if l == nil {
+// closeSession closes a session's listener off the event loop (Close waits for the browser's page).
+func closeSession(sess *flows.AuthSession) tea.Cmd {
+	if sess == nil {
 		return nil
 	}
-	return func() tea.Msg { l.Close(); return nil }
+	return func() tea.Msg { sess.Close(); return nil }
 }
 
 func (s flowModel) onCallback(msg callbackReceivedMsg) (flowModel, tea.Cmd) {
@@ -87,7 +87,7 @@ func (s flowModel) onCallback(msg callbackReceivedMsg) (flowModel, tea.Cmd) {
 	}
 	s.authRes = msg.res
 	s = s.finish(stepCallback, msg.err, nil)
-	s.listener = nil // awaitCallback closed it
+	s.listening = false // awaitCallback closed the listener
 	if msg.err != nil {
 		return s, nil
 	}
@@ -142,7 +142,7 @@ func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	// The approval page is the built-in provider's stand-in for the user's authentication device:
 	// it is not opened by itself; o opens it.
 	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
-		return pollCIBA(ctx, s.c.Client, msg.auth, s.c.Now, id)
+		return pollCIBA(ctx, s.client, msg.auth, s.c.Now, id)
 	})
 }
 
@@ -229,7 +229,7 @@ func (s flowModel) onDeviceStarted(msg deviceStartedMsg) (flowModel, tea.Cmd) {
 	// asked every interval (RFC 8628 §3.4). The verification URI is not opened by itself: the
 	// device flow is for signing in elsewhere; o opens it here.
 	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
-		return pollDevice(ctx, s.c.Client, msg.auth, s.c.Now, id)
+		return pollDevice(ctx, s.client, msg.auth, s.c.Now, id)
 	})
 }
 

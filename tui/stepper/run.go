@@ -51,10 +51,7 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 		s.notice = "DPoP: the session's key is being made; press enter again"
 		return s.formFollowUp()
 	}
-	if !s.applyConfig() {
-		s.notice = "a cancelled request is still finishing; press enter again"
-		return s, nil
-	}
+	s = s.applyConfig()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.reqID++
 	s.cancel = cancel
@@ -68,18 +65,15 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 	return s, tea.Batch(cmd, spin)
 }
 
-// applyConfig writes the form's configuration into the client, only when no command could be
-// reading it (see inflight). It reports false when it had to and could not.
-func (s flowModel) applyConfig() bool {
+// applyConfig gives the next request the form's configuration: a snapshot of the session's client
+// (flows.Client.WithConfig), made anew when the form or the session changed. Requests already
+// running keep the snapshot they started with, so nothing another goroutine reads is ever written.
+func (s flowModel) applyConfig() flowModel {
 	want := s.form.config(s.base, s.dpopKey)
-	if sameConfig(want, s.c.Client.Config) {
-		return true
+	if s.client == nil || s.client.Trace != s.c.Client.Trace || !sameConfig(want, s.client.Config) {
+		s.client = s.c.Client.WithConfig(want)
 	}
-	if s.inflight > 0 {
-		return false
-	}
-	s.c.Client.Config = want
-	return true
+	return s
 }
 
 // missing says what a step needs that earlier steps have not produced, or "".
@@ -123,7 +117,7 @@ func (s flowModel) missing(id stepID) string {
 
 // command is the work of a step.
 func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
-	c := s.c.Client
+	c := s.client
 	switch id {
 	case stepDiscover:
 		return discover(ctx, c, s.reqID)
@@ -134,11 +128,11 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		if s.grant == grantCIBA {
 			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
 		}
-		return requestAuthorization(ctx, c, c.Config.RedirectURI, s.reqID)
+		return requestAuthorization(ctx, c, s.reqID)
 	case stepToken:
 		switch s.grant {
 		case grantAuthCode:
-			return exchangeCode(ctx, c, s.authReq, s.authRes.Code, s.reqID)
+			return exchangeCode(ctx, c, s.auth, s.authRes, s.reqID)
 		case grantDevice:
 			return tea.Batch(pollDevice(ctx, c, s.device, s.c.Now, s.reqID), ui.TickClock(s.reqID))
 		case grantCIBA:
@@ -175,7 +169,7 @@ func (s flowModel) runCallback() (flowModel, tea.Cmd) {
 		s.notice = "Callback needs an authorization request: run Authorize first"
 		return s, nil
 	}
-	if s.listener == nil {
+	if !s.listening {
 		return s, s.paste.Focus()
 	}
 	s.notice = "waiting for the browser; esc cancels"
@@ -208,7 +202,7 @@ func (s flowModel) verifyPaste() (flowModel, tea.Cmd) {
 	s.running = stepCallback
 	s.steps[stepCallback] = stepResult{state: stateRunning}
 	s.inflight++
-	cmd := verifyPasted(ctx, s.c.Client, s.authReq, s.paste.Value(), s.reqID)
+	cmd := verifyPasted(ctx, s.auth, s.paste.Value(), s.reqID)
 	s, spin := s.startSpinner()
 	return s, tea.Batch(cmd, spin)
 }
@@ -243,7 +237,7 @@ func (s flowModel) finish(id stepID, err error, raw *flows.Exchange) flowModel {
 // when the step that just succeeded had to discover its endpoint, so that the other steps' previews
 // can name their endpoints; nil when the metadata is known or was never discovered.
 func (s flowModel) afterSuccess(id stepID) (flowModel, tea.Cmd) {
-	c := s.c.Client
+	c := s.client
 	if s.meta != nil || c == nil || strings.TrimSpace(c.Config.Issuer) == "" {
 		return s, nil
 	}

@@ -210,15 +210,15 @@ func (s flowModel) callbackView(p *flowPane) {
 		p.line(st.Muted.Render("Run Authorize first: the callback answers its request."))
 		return
 	}
-	if s.steps[stepCallback].state == stateRunning && s.listener != nil {
+	if s.steps[stepCallback].state == stateRunning && s.listening {
 		p.blank()
 		p.line(s.spin.View() + " Waiting for the browser to come back to")
-		p.line("  " + st.URL.Render(s.listener.RedirectURI()))
+		p.line("  " + st.URL.Render(s.auth.RedirectURI()))
 		p.line(st.Muted.Render("Sign in in the browser (o opens it again, c copies the URL); esc stops listening."))
 		p.heading("Authorization URL")
 		p.line(st.URL.Render(r.URL))
 	}
-	if s.listener == nil && s.authRes == nil && s.steps[stepCallback].state != stateRunning {
+	if !s.listening && s.authRes == nil && s.steps[stepCallback].state != stateRunning {
 		p.heading("Paste the redirected URL")
 		if flows.IsLoopback(r.RedirectURI) {
 			p.line(st.Muted.Render("tokenbench stopped listening. Run Authorize again, or paste the address the browser ended on (enter focuses the input)."))

@@ -23,11 +23,13 @@ type Common struct {
 	Profile colorprofile.Profile
 
 	// Client is the session's OAuth client; Trace records its every exchange (Client.Trace).
-	// Client.Config is written only by the flow screen, in its Update, to apply the request form,
-	// and only while none of its own commands is running; other screens only read it, and only
-	// inside their commands' short calls (validation).
+	// No screen changes it: the flow screen runs its requests on snapshots (Client.WithConfig),
+	// so a command on another goroutine never reads a configuration being written.
 	Client *flows.Client
 	Trace  *flows.Trace
+	// Grant is the grant the session starts on (flows.GrantSpec.Name): the profile's; empty means
+	// the authorization code grant.
+	Grant string
 	// ClientName labels the client in titles ("demo-basic @ demo provider").
 	ClientName string
 

@@ -60,6 +60,8 @@ type ClientReadyMsg struct {
 	Name      string
 	Config    flows.ClientConfig
 	Transport flows.TransportOptions
+	// Grant is the profile's grant (flows.GrantSpec.Name), which the flow screen starts on.
+	Grant string
 	// Note replaces the one-line note beside the tabs ("built-in provider · user demo / demo").
 	Note string
 	// Demo is the built-in provider's control panel when the client is its demo client.
