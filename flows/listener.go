@@ -29,9 +29,8 @@ type Listener struct {
 	mu          sync.Mutex
 	taken       bool
 	notice      string
-	// port is the port bound, the same on every address; hosts are the Host header values the
-	// listener answers to (its own loopback names with that port).
-	port  string
+	// hosts are the Host header values the listener answers to: its own loopback names with the
+	// port bound.
 	hosts map[string]bool
 	// origins are the web origins whose POSTs are accepted besides the listener's own: the
 	// provider's, set by AwaitCallback (a form_post response is the provider's page posting here).
@@ -105,7 +104,7 @@ func Listen(redirectURI string) (*Listener, error) {
 		return nil, err
 	}
 	l.redirectURI = redirectURI
-	l.port, l.hosts = bound, loopbackHosts(host, bound)
+	l.hosts = loopbackHosts(host, bound)
 	if bound != cmp.Or(port, "80") {
 		// Port 0, or the fallback from 80: the request must name the port actually bound. Anything
 		// else stays byte for byte as given: providers match redirect_uri as an exact string

@@ -111,7 +111,7 @@ var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization"
 
 // secretHeaderWords mark other headers as credentials when their name holds one (X-Api-Key,
 // X-Auth-Token, X-Client-Secret …).
-var secretHeaderWords = []string{"token", "secret", "apikey", "password", "assertion", "credential", "session"}
+var secretHeaderWords = []string{"token", "secret", "apikey", "password", "assertion", "session"}
 
 func isSecretHeader(name string) bool {
 	if secretHeaders[http.CanonicalHeaderKey(name)] {
