@@ -338,7 +338,11 @@ func (l *Listener) Wait(ctx context.Context, check func(url.Values) error) (url.
 		select {
 		case <-ctx.Done():
 			if mismatch != nil {
-				return nil, &Error{Kind: KindStateMismatch, Detail: fmt.Sprintf("no authorization response with this request's state came back before the wait ended (%v); %d with another state were ignored, the last because %s", context.Cause(ctx), ignored, mismatch.Detail)}
+				what := "a response with another state was ignored"
+				if ignored > 1 {
+					what = fmt.Sprintf("%d responses with another state were ignored, the last", ignored)
+				}
+				return nil, &Error{Kind: KindStateMismatch, Detail: fmt.Sprintf("no authorization response with this request's state came back before the wait ended; %s because %s", what, mismatch.Detail)}
 			}
 			return nil, ctx.Err()
 		case hit := <-l.hits:

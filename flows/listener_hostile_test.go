@@ -131,7 +131,7 @@ func TestCallbackWrongStateKeepsWaiting(t *testing.T) {
 	res, err := c.AwaitCallback(ctx, l, req)
 	<-browsed
 	var fe *flows.Error
-	if !errors.As(err, &fe) || fe.Kind != flows.KindStateMismatch || !strings.Contains(fe.Detail, "1 with another state were ignored") {
+	if !errors.As(err, &fe) || fe.Kind != flows.KindStateMismatch || !strings.Contains(fe.Detail, "a response with another state was ignored because") {
 		t.Fatalf("err = %v, want a state_mismatch saying a response was ignored", err)
 	}
 	if time.Since(start) < 2*time.Second {

@@ -542,5 +542,5 @@ func TestTokenWrongStateIsIgnored(t *testing.T) {
 	}
 	cancel()
 	r := <-done
-	wantExit(t, r, 1, "note: ignored a GET on the callback listener", "still waiting", "error: state_mismatch:", "1 with another state were ignored", "The state in the callback does not match")
+	wantExit(t, r, 1, "note: ignored a GET on the callback listener", "still waiting", "error: state_mismatch:", "a response with another state was ignored because", "The state in the callback does not match")
 }

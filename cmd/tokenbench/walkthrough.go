@@ -158,12 +158,13 @@ func (w *walkthrough) signIn(ctx context.Context, u string) error {
 		openBrowser(w.e, u)
 		return nil
 	}
-	return visitAsBrowser(ctx, u)
+	return visitAsBrowser(ctx, u, w.session.RedirectURI())
 }
 
 // visitAsBrowser plays the user's browser: it opens url and follows the redirects to the loopback
-// listener. It returns why the visit did not reach the listener, or nil.
-func visitAsBrowser(ctx context.Context, u string) error {
+// listener at redirectURI. It returns why the visit did not end with a response the listener took:
+// the last page's URL is named without its query, which may hold a code.
+func visitAsBrowser(ctx context.Context, u, redirectURI string) error {
 	hc := &http.Client{Timeout: 15 * time.Second}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -174,7 +175,12 @@ func visitAsBrowser(ctx context.Context, u string) error {
 		return fmt.Errorf("the simulated browser could not follow the authorization URL: %w", err)
 	}
 	resp.Body.Close()
-	return fmt.Errorf("the simulated browser ended at %s (HTTP %d) without reaching the callback listener", resp.Request.URL.Redacted(), resp.StatusCode)
+	last := *resp.Request.URL
+	last.RawQuery, last.Fragment, last.RawFragment = "", "", ""
+	if strings.HasPrefix(redirectURI, last.String()) {
+		return fmt.Errorf("the callback listener did not take the response the simulated browser brought back (HTTP %d)", resp.StatusCode)
+	}
+	return fmt.Errorf("the simulated browser ended at %s (HTTP %d) without reaching the callback listener", last.Redacted(), resp.StatusCode)
 }
 
 func (w *walkthrough) exchange(ctx context.Context) error {
