@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
-	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
@@ -130,7 +129,7 @@ func TestAuthorizeOpenerFailureEndsTheWait(t *testing.T) {
 	}
 	// The listener is released: its port accepts no more callbacks.
 	u, _ := url.Parse(s.RedirectURI())
-	if _, _, err := demoidp.Browse(ctx, u.String()+"?code=x&state="+s.Request.State); err == nil {
+	if _, _, err := demoidptest.Browse(ctx, u.String()+"?code=x&state="+s.Request.State); err == nil {
 		t.Fatalf("the listener still answers after Authorize returned")
 	}
 }

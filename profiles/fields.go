@@ -137,7 +137,7 @@ func boolField(key, flag, label, help string, g FieldGroup, ptr func(*Profile) *
 
 // endpointField is one endpoint URL.
 func endpointField(name, flag, what string) Field {
-	return textField("endpoints."+name, flag, strings.ReplaceAll(name, "_", " "), "URL of the "+what, GroupProvider,
+	return textField("endpoints."+name, flag, name, "URL of the "+what, GroupProvider,
 		func(p *Profile) *string { return p.Endpoints.ptr(name) })
 }
 
@@ -248,7 +248,7 @@ var fields = []Field{
 		clear: func(p *Profile) { p.Grant = "" }},
 	pairsField("auth_params", "param", "auth params", "extra authorization request parameters name=value", func(p *Profile) *url.Values { return &p.AuthParams }),
 	pairsField("token_params", "token-param", "token params", "extra token request parameters name=value", func(p *Profile) *url.Values { return &p.TokenParams }),
-	{Key: "pkce", Flag: "pkce", Label: "pkce", Kind: KindText, Group: GroupRequest,
+	{Key: "pkce", Flag: "pkce", Label: "PKCE", Kind: KindText, Group: GroupRequest,
 		Help: "PKCE method: S256 (default), plain or none",
 		get:  func(p *Profile) []string { return nonEmpty(string(p.PKCE)) },
 		set: func(p *Profile, v []string) error {
@@ -288,7 +288,7 @@ var fields = []Field{
 			return nil
 		},
 		clear: func(p *Profile) { p.Resources = nil }},
-	pathField("authorization_details", "authorization-details", "authorization details", "a JSON file of authorization_details (RFC 9396), read when the profile is used", GroupRequest, func(p *Profile) *string { return &p.AuthorizationDetails }),
+	pathField("authorization_details", "authorization-details", "auth details", "a JSON file of authorization_details (RFC 9396), read when the profile is used", GroupRequest, func(p *Profile) *string { return &p.AuthorizationDetails }),
 	pathField("tls.ca_file", "ca-file", "CA file", "PEM file of CA certificates to trust besides the system's", GroupTLS, func(p *Profile) *string { return &p.TLS.CAFile }),
 	pathField("tls.client_cert", "client-cert", "client cert", "PEM client certificate for mutual TLS (with its key)", GroupTLS, func(p *Profile) *string { return &p.TLS.ClientCert }),
 	pathField("tls.client_key", "client-key", "client key", "PEM private key of the client certificate", GroupTLS, func(p *Profile) *string { return &p.TLS.ClientKey }),

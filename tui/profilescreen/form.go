@@ -109,6 +109,38 @@ func authMethodChoices() []string {
 	return out
 }
 
+// formFieldOrder is the order of the registry's fields in the form after the client's identity and
+// secret; the endpoints come last. Fields not listed (extra parameters, TLS) are kept as they are.
+var formFieldOrder = []string{"signing_key", "signing_alg", "decryption_key", "redirect_uri", "scopes", "grant", "pkce", "par",
+	"request_object", "response_type", "response_mode", "dpop", "dpop_key", "resources", "authorization_details", "notes"}
+
+// fieldChoices are the values of the fields chosen from a list, the empty value first where the
+// field may be left to its default.
+var fieldChoices = map[string]func() []string{
+	"auth_method":    authMethodChoices,
+	"signing_alg":    func() []string { return append([]string{""}, profiles.SigningAlgs()...) },
+	"grant":          func() []string { return append([]string{""}, profiles.Grants()...) },
+	"pkce":           pkceChoiceNames,
+	"par":            func() []string { return onOff },
+	"request_object": func() []string { return onOff },
+	"response_type":  func() []string { return append([]string{""}, flows.ResponseTypes...) },
+	"response_mode":  func() []string { return append([]string{""}, flows.ResponseModes...) },
+	"dpop":           func() []string { return onOff },
+}
+
+// fieldPlaceholders say what a text field wants while it is empty.
+var fieldPlaceholders = map[string]string{
+	"issuer":                "https://login.example.com/realms/acme",
+	"client_id":             "the client_id the provider registered",
+	"signing_key":           "private key file, PEM or JWK (private_key_jwt)",
+	"decryption_key":        "private key file, PEM or JWK, that decrypts encrypted tokens (JWE)",
+	"redirect_uri":          profiles.DefaultRedirectURI + " (loopback, any free port)",
+	"dpop_key":              "key file, PEM or JWK (empty: a fresh ES256 key each run)",
+	"resources":             "https://api.example.com/ (RFC 8707; space-separated)",
+	"authorization_details": "JSON file of authorization_details (RFC 9396)",
+	"notes":                 "free text: the customer, the ticket …",
+}
+
 // onOff are the choices of a yes-or-no field.
 var onOff = []string{"off", "on"}
 
@@ -154,11 +186,20 @@ func newProfileForm(c *ui.Common, p profiles.Profile, isNew bool) (profileForm, 
 	}
 	f.fields = append(f.fields, name, choice("preset", "preset", presetNames, p.Preset))
 	f.fields = append(f.fields, presetParamFields(c, p.Preset, p.Params)...)
-	f.fields = append(f.fields,
-		text("issuer", "issuer", p.Issuer, "https://login.example.com/realms/acme"),
-		text("client_id", "client id", p.ClientID, "the client_id the provider registered"),
-		choice("auth_method", "auth method", authMethodChoices(), string(p.AuthMethod)),
-	)
+	// field is the form's input for a field of the registry (profiles.Fields): a choice when the
+	// field has a fixed set of values, else a line of text with a placeholder.
+	field := func(key string) formField {
+		fd, _ := profiles.LookupField(key)
+		value := strings.Join(fd.Get(p), " ")
+		if choices, ok := fieldChoices[key]; ok {
+			if fd.Kind == profiles.KindBool {
+				value = onOffValue(value == "true")
+			}
+			return choice(key, fd.Label, choices(), value)
+		}
+		return text(key, fd.Label, value, fieldPlaceholders[key])
+	}
+	f.fields = append(f.fields, field("issuer"), field("client_id"), field("auth_method"))
 	kinds := secretKinds
 	if p.ClientSecret.Kind() == profiles.SecretPlain {
 		kinds = append(slices.Clone(kinds), string(profiles.SecretPlain))
@@ -182,25 +223,12 @@ func newProfileForm(c *ui.Common, p profiles.Profile, isNew bool) (profileForm, 
 		choice("client_secret", "secret kept in", kinds, kind),
 		text(fieldSecretTarget, "", target, ""),
 		secret,
-		text("signing_key", "signing key", p.SigningKey, "private key file, PEM or JWK (private_key_jwt)"),
-		choice("signing_alg", "signing alg", append([]string{""}, profiles.SigningAlgs()...), p.SigningAlg),
-		text("decryption_key", "decryption key", p.DecryptionKey, "private key file, PEM or JWK, that decrypts encrypted tokens (JWE)"),
-		text("redirect_uri", "redirect uri", p.RedirectURI, "http://127.0.0.1:0/callback (loopback, any free port)"),
-		text("scopes", "scopes", strings.Join(p.Scopes, " "), ""),
-		choice("grant", "grant", append([]string{""}, profiles.Grants()...), p.Grant),
-		choice("pkce", "PKCE", pkceChoiceNames(), string(p.PKCE)),
-		choice("par", "PAR", onOff, onOffValue(p.PAR)),
-		choice("request_object", "request object", onOff, onOffValue(p.RequestObject)),
-		choice("response_type", "response type", append([]string{""}, flows.ResponseTypes...), p.ResponseType),
-		choice("response_mode", "response mode", append([]string{""}, flows.ResponseModes...), p.ResponseMode),
-		choice("dpop", "DPoP", onOff, onOffValue(p.DPoP)),
-		text("dpop_key", "DPoP key", p.DPoPKey, "key file, PEM or JWK (empty: a fresh ES256 key each run)"),
-		text("resources", "resources", strings.Join(p.Resources, " "), "https://api.example.com/ (RFC 8707; space-separated)"),
-		text("authorization_details", "auth details", p.AuthorizationDetails, "JSON file of authorization_details (RFC 9396)"),
-		text("notes", "notes", p.Notes, "free text: the customer, the ticket …"),
 	)
+	for _, key := range formFieldOrder {
+		f.fields = append(f.fields, field(key))
+	}
 	for _, name := range flows.EndpointNames() {
-		f.fields = append(f.fields, text("endpoints."+name, name, profileEndpoint(p.Endpoints, name), ""))
+		f.fields = append(f.fields, field("endpoints."+name))
 	}
 	f.focus = -1
 	f = f.refresh()

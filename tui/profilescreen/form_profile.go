@@ -38,37 +38,29 @@ func (f profileForm) profile() profiles.Profile {
 			p.Params[strings.TrimPrefix(f.fields[i].id, "params.")] = v
 		}
 	}
-	p.Issuer = f.get("issuer")
-	for _, name := range flows.EndpointNames() {
-		p.Endpoints.Set(name, f.get("endpoints."+name))
+	for _, fd := range profiles.Fields() {
+		if f.index(fd.Key) < 0 {
+			continue // not in the form: kept as it was
+		}
+		// A value the registry refuses (a PKCE method from a newer version's file) leaves the
+		// original's, which validation then names.
+		fd.Set(&p, f.fieldValues(fd)) //nolint:errcheck // see above
 	}
-	p.ClientID = f.get("client_id")
-	p.AuthMethod = flows.AuthMethod(f.get("auth_method"))
 	p.ClientSecret = f.secretRef()
 	p.AllowPlainSecret = p.ClientSecret.Kind() == profiles.SecretPlain && f.orig.AllowPlainSecret
-	p.SigningKey = f.get("signing_key")
-	p.SigningAlg = f.get("signing_alg")
-	p.DecryptionKey = f.get("decryption_key")
-	p.RedirectURI = f.get("redirect_uri")
-	p.Scopes = strings.FieldsFunc(f.get("scopes"), func(r rune) bool { return r == ' ' || r == ',' })
-	if len(p.Scopes) == 0 {
-		p.Scopes = nil
-	}
-	p.Grant = f.get("grant")
-	p.PKCE = flows.PKCEMethod(f.get("pkce"))
-	p.PAR = f.get("par") == "on"
-	p.RequestObject = f.get("request_object") == "on"
-	p.ResponseType = f.get("response_type")
-	p.ResponseMode = f.get("response_mode")
-	p.DPoP = f.get("dpop") == "on"
-	p.DPoPKey = f.get("dpop_key")
-	p.Resources = strings.Fields(f.get("resources"))
-	if len(p.Resources) == 0 {
-		p.Resources = nil
-	}
-	p.AuthorizationDetails = f.get("authorization_details")
-	p.Notes = f.get("notes")
 	return p
+}
+
+// fieldValues is a registry field's text in the form, as profiles.Field.Set takes it.
+func (f profileForm) fieldValues(fd profiles.Field) []string {
+	v := f.get(fd.Key)
+	switch {
+	case fd.Kind == profiles.KindBool:
+		return []string{map[bool]string{true: "true", false: "false"}[v == "on"]}
+	case fd.Kind == profiles.KindList:
+		return strings.Fields(v)
+	}
+	return []string{v}
 }
 
 // refresh rebuilds the profile from the fields, validates it and expands its URLs.

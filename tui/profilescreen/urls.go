@@ -7,18 +7,7 @@ import (
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
-// The URLs a profile resolves to, for the form's "Resolves to" block, and the endpoints by their
-// YAML names.
-
-// profileEndpoint is an endpoint of a profile by its YAML name.
-func profileEndpoint(e profiles.Endpoints, name string) string {
-	for _, x := range e.Flows().List() {
-		if x.Name == name {
-			return x.URL
-		}
-	}
-	return ""
-}
+// The URLs a profile resolves to, for the form's "Resolves to" block.
 
 // expandedURLs are the URLs a profile resolves to: the preset expanded with its parameters
 // (Preset.Expand, through Settings) with the profile's overrides laid over it. While a parameter

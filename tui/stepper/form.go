@@ -272,11 +272,8 @@ func (f flowForm) extraParams() (url.Values, error) {
 	return v, nil
 }
 
-// sendsDetails reports whether the grant sends authorization_details (RFC 9396 §3: the
-// authorization request; §6: client_credentials; CIBA Core allows them on its request too).
-func (g grantKind) sendsDetails() bool {
-	return g == grantAuthCode || g == grantClientCredentials || g == grantCIBA
-}
+// sendsDetails reports whether the grant sends authorization_details (the flows grant table).
+func (g grantKind) sendsDetails() bool { return g.spec().AuthorizationDetails }
 
 // detailsProblem is what stops the authorization_details file from being sent, or nil: not read
 // yet, or the error ParseAuthorizationDetails (or reading it) gave.

@@ -1,43 +1,30 @@
 package stepper
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The newer features as parameters of the steps, each run for real against the built-in provider.
 
-// flowScriptBrowser is FlowBrowser that also does what the pages' scripts would (form_post and
-// the listener's fragment page), as demoidp.Browse does.
-func flowScriptBrowser(u string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, _, err := demoidp.Browse(ctx, u)
-	return err
-}
-
 // flowJWTClient is the demo-jwt client (client_secret_jwt, a secret long enough for HS256), whose
 // secret also signs request objects and JWT bearer assertions.
 func flowJWTClient(t *testing.T, p *demoidp.Provider) *flows.Client {
 	t.Helper()
 	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
-	c.Config.ClientID, c.Config.AuthMethod = "demo-jwt", flows.AuthClientSecretJWT
-	for _, dc := range p.Clients() {
-		if dc.ID == "demo-jwt" {
-			c.Config.ClientSecret = dc.Secret
-		}
-	}
-	return c
+	cfg := c.Config
+	cfg.ClientID, cfg.AuthMethod = demoidptest.JWTID, flows.AuthClientSecretJWT
+	cfg.ClientSecret = demoidptest.Secret(t, p, demoidptest.JWTID)
+	return c.WithConfig(cfg)
 }
 
 // setChoice edits the form as a user would: e, ↓ to the field, → until the choice shows want,
@@ -164,7 +151,7 @@ func TestFlowDPoP(t *testing.T) {
 func TestFlowHybrid(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
-	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), flowScriptBrowser, 100, 200))
+	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
 	r.setChoice(fieldResponseType, "code id_token")
 	r.authorizeAndCallback()
 	if r.s.steps[stepCallback].state != stateDone || r.s.authRes.Front == nil || r.s.authRes.Front.IDTokenReport == nil {
@@ -185,7 +172,7 @@ func TestFlowHybrid(t *testing.T) {
 func TestFlowImplicit(t *testing.T) {
 	t.Parallel()
 	p := tuitest.FlowProvider(t)
-	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), flowScriptBrowser, 100, 200))
+	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser, 100, 200))
 	r.setChoice(fieldResponseType, "id_token token")
 	r.authorizeAndCallback()
 	if r.s.steps[stepCallback].state != stateDone || r.s.token == nil || r.s.steps[stepToken].state != stateSkipped {

@@ -2,7 +2,6 @@ package stepper
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -118,28 +117,4 @@ func (s flowModel) states() string {
 		fmt.Fprintf(&b, "%s=%d ", id.name(), s.steps[id].state)
 	}
 	return b.String()
-}
-
-// redirectOf follows an authorization URL until the provider redirects outside itself, and returns
-// that redirect: what a customer's browser would end on.
-func redirectOf(t *testing.T, u string) string {
-	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for range 10 {
-		resp, err := hc.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc, err := resp.Location()
-		if err != nil {
-			t.Fatalf("no redirect from %s (HTTP %d)", u, resp.StatusCode)
-		}
-		if !strings.HasPrefix(loc.String(), "http://127.0.0.1") {
-			return loc.String()
-		}
-		u = loc.String()
-	}
-	t.Fatal("too many redirects")
-	return ""
 }

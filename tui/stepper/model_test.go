@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -426,7 +427,7 @@ func TestFlowPastedCallback(t *testing.T) {
 		t.Fatalf("paste mode: listening %v focused %v cursor %v", r.s.listening, r.s.paste.Focused(), r.s.cursor)
 	}
 	// Follow the authorization URL up to the redirect, as the customer's browser would.
-	loc := redirectOf(t, r.s.authReq.URL)
+	loc := demoidptest.Redirect(t, r.s.authReq.URL)
 	r.send(tuitest.PasteMsgOf(loc))
 	r.send(tuitest.Press("enter"))
 	r.until("the pasted callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })

@@ -1,8 +1,6 @@
 package tuitest
 
 import (
-	"context"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,17 +9,15 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // The built-in provider on a fixed clock, its demo client, and a browser that plays the user.
 
-// flowClock is the fixed time of the flow tests: the provider, the client and the TUI share it, so
-// that every time shown (iat, exp, countdowns) is the same on every run.
-var flowClock = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
-
-// FlowNow is the fixed clock of the flow tests.
-func FlowNow() time.Time { return flowClock }
+// FlowNow is the fixed clock of the flow tests (demoidptest.FixedNow): the provider, the client and
+// the TUI share it, so that every time shown (iat, exp, countdowns) is the same on every run.
+func FlowNow() time.Time { return demoidptest.FixedNow() }
 
 // FlowProvider starts the built-in provider with faults on the fixed clock.
 func FlowProvider(t *testing.T, faults ...string) *demoidp.Provider {
@@ -33,26 +29,14 @@ func FlowProvider(t *testing.T, faults ...string) *demoidp.Provider {
 func FlowProviderWith(t *testing.T, opts demoidp.Options, faults ...string) *demoidp.Provider {
 	t.Helper()
 	opts.Now = FlowNow
-	p, err := demoidp.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	var f demoidp.Faults
-	for _, name := range faults {
-		if err := f.Set(name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.SetFaults(f)
-	return p
+	return demoidptest.StartWith(t, opts, faults...)
 }
 
 // FlowClient is the demo's client (demo-basic, loopback redirect) on the provider.
 func FlowClient(t *testing.T, p *demoidp.Provider, redirect string) *flows.Client {
 	t.Helper()
 	cfg := flows.ClientConfig{
-		Issuer: p.Issuer(), ClientID: "demo-basic", ClientSecret: "demo-basic-secret",
+		Issuer: p.Issuer(), ClientID: demoidptest.BasicID, ClientSecret: demoidptest.BasicSecret,
 		AuthMethod: flows.AuthClientSecretBasic, RedirectURI: redirect,
 		Scopes: []string{"openid", "profile", "email", "offline_access"},
 	}
@@ -64,21 +48,9 @@ func FlowClient(t *testing.T, p *demoidp.Provider, redirect string) *flows.Clien
 	return c
 }
 
-// FlowBrowser plays the user's browser: it GETs the URL and follows the redirects, up to the
-// loopback listener (the demo user is always signed in and approves).
-func FlowBrowser(u string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
+// FlowBrowser plays the user's browser (demoidptest.Open): the demo user is always signed in and
+// approves, and the browser follows the provider up to the loopback listener.
+func FlowBrowser(u string) error { return demoidptest.Open(u) }
 
 // flowScrubbers replace what changes from run to run: ports, key ids, random values.
 var flowScrubbers = []struct {
@@ -117,7 +89,7 @@ func GrantScrub(dir string) func(string) string {
 // issuer, for audience, valid until 5 minutes after the fixed clock.
 func SAMLFile(t *testing.T, dir, name, id, audience string) string {
 	t.Helper()
-	xml, err := demoidp.SAMLBearerAssertion{ID: id, Audience: audience, NotOnOrAfter: flowClock.Add(5 * time.Minute)}.Signed()
+	xml, err := demoidp.SAMLBearerAssertion{ID: id, Audience: audience, NotOnOrAfter: FlowNow().Add(5 * time.Minute)}.Signed()
 	if err != nil {
 		t.Fatal(err)
 	}
