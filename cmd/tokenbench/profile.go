@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -197,7 +198,7 @@ func newProfileListCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stderr, "No profiles yet in %s. Add one:\n  tokenbench profile add NAME --issuer URL --client-id ID --client-secret-ref keyring:\n  tokenbench profile presets     (vendor presets: okta, keycloak, entra …)\n", s.Path())
 				return nil
 			}
-			printProfileTable(e.stdout, entries)
+			printProfileTable(untrusted.NewWriter(e.stdout), entries)
 			return nil
 		},
 	}
@@ -214,7 +215,10 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 		if le.Problem != "" {
 			name += " (!)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(le.Preset), dash(le.Issuer), dash(le.ClientID), dash(le.AuthMethod), dash(le.Secret))
+		// Cells are escaped before the columns are measured: an imported profile's client_id may
+		// hold escape sequences, tabs or line breaks.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", untrusted.Line(name), untrusted.Line(dash(le.Preset)), untrusted.Line(dash(le.Issuer)),
+			untrusted.Line(dash(le.ClientID)), untrusted.Line(dash(le.AuthMethod)), untrusted.Line(dash(le.Secret)))
 	}
 	tw.Flush()
 	for _, le := range entries {
