@@ -121,7 +121,7 @@ func (s Model) diffValue(name string, v any, present bool) string {
 			return t.UTC().Format("2006-01-02 15:04:05 UTC")
 		}
 	}
-	return s.c.Scrub(claimValue(v))
+	return s.c.Untrusted(claimValue(v))
 }
 
 // rotationText says what a refresh did to the refresh token.
@@ -147,7 +147,7 @@ type tableRow struct {
 func (s Model) headerRows(j *flows.JWT) []tableRow {
 	rows := make([]tableRow, 0, len(j.Header))
 	for _, k := range keyOrder(j.HeaderJSON, j.Header) {
-		r := tableRow{name: k, value: s.c.Scrub(claimValue(j.Header[k]))}
+		r := tableRow{name: k, value: s.c.Untrusted(claimValue(j.Header[k]))}
 		if t, ok := assets.HeaderParam(k); ok {
 			r.note = s.explain(t)
 		}
@@ -161,7 +161,7 @@ func (s Model) headerRows(j *flows.JWT) []tableRow {
 func (s Model) claimRows(j *flows.JWT) []tableRow {
 	rows := make([]tableRow, 0, len(j.Claims))
 	for _, k := range keyOrder(j.Payload, j.Claims) {
-		r := tableRow{name: k, value: s.c.Scrub(claimValue(j.Claims[k]))}
+		r := tableRow{name: k, value: s.c.Untrusted(claimValue(j.Claims[k]))}
 		t, known := assets.Claim(k)
 		if known {
 			r.note = s.explain(t)
@@ -288,7 +288,7 @@ func (s Model) checksSection(b *strings.Builder, sl tokenSlot, w int) {
 		case flows.CheckSkipped:
 		}
 		b.WriteString(style.Render(glyph) + " " + style.Render(ui.PadCell(c.Name, nameW)) + " " +
-			ui.WrapIndent(s.c.Scrub(c.Detail), w-nameW-3, indent))
+			ui.WrapIndent(s.c.Untrusted(c.Detail), w-nameW-3, indent))
 		b.WriteString("\n")
 		if c.Status != flows.CheckFail {
 			continue

@@ -105,7 +105,7 @@ func (s Model) summaryLine() string {
 	if sl.origin != "" {
 		parts = append(parts, sl.origin+" at "+sl.at.UTC().Format("15:04:05")+" UTC")
 	}
-	return ui.Truncate(s.c.Scrub(strings.Join(parts, " · ")), s.width)
+	return ui.Truncate(s.c.Untrusted(strings.Join(parts, " · ")), s.width)
 }
 
 // tokenLine is the raw token, masked unless revealed (then it is shown in full in the body).

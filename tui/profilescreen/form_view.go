@@ -41,7 +41,7 @@ func (f profileForm) view(c *ui.Common, w, h int, busy string) string {
 	}
 	head := []string{ui.Truncate(st.Title.Render(title), w)}
 	if f.found != nil {
-		head = append(head, st.Pass.Render("✓ ")+st.Muted.Render(ui.Truncate("discovered "+c.Scrub(f.found.Source), w-2)))
+		head = append(head, st.Pass.Render("✓ ")+st.Muted.Render(ui.Truncate("discovered "+c.Untrusted(f.found.Source), w-2)))
 	}
 	body, start, end := f.lines(c, w)
 	foot := f.footLines(c, w, busy)
@@ -92,7 +92,7 @@ func (f profileForm) lines(c *ui.Common, w int) (lines []string, start, end int)
 			lines = append(lines, indent+ui.WrapEach(st.Muted, ff.help, w-len(indent), indent))
 		}
 		if msg := f.errorFor(ff.id); msg != "" {
-			lines = append(lines, indent+st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Scrub(msg), w-len(indent)-2, indent+"  "))
+			lines = append(lines, indent+st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Untrusted(msg), w-len(indent)-2, indent+"  "))
 		}
 		if i == f.focus {
 			end = len(lines) - 1
@@ -214,15 +214,15 @@ func (f profileForm) urlLines(c *ui.Common, w int) []string {
 	issuer, shorten := "", false
 	for _, u := range f.urls {
 		if u.label == "issuer" {
-			issuer = strings.TrimSuffix(c.Scrub(u.url), "/")
-		} else if labelW+ansi.StringWidth(c.Scrub(u.url)) > w {
+			issuer = strings.TrimSuffix(c.Untrusted(u.url), "/")
+		} else if labelW+ansi.StringWidth(c.Untrusted(u.url)) > w {
 			shorten = true
 		}
 	}
 	shortened := false
 	for _, u := range f.urls {
 		label := shortEndpoint(u.label)
-		url := c.Scrub(u.url)
+		url := c.Untrusted(u.url)
 		if rest, ok := strings.CutPrefix(url, issuer); ok && shorten && issuer != "" && u.label != "issuer" && strings.HasPrefix(rest, "/") {
 			url, shortened = "…"+rest, true
 		}
@@ -250,11 +250,11 @@ func (f profileForm) footLines(c *ui.Common, w int, busy string) []string {
 	case f.discard:
 		out = append(out, st.Warn.Render(ui.Truncate("unsaved changes: esc again discards them, ctrl+s saves", w)))
 	case f.saveErr != nil && f.saveField == "":
-		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Scrub(f.saveErr.Error()), w-2, "  "))
+		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Untrusted(f.saveErr.Error()), w-2, "  "))
 	case f.saveErr != nil:
 		out = append(out, st.Fail.Render(ui.Truncate("✗ not saved: see the field marked ✗", w)))
 	case f.err != nil && f.errField == "":
-		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Scrub(f.err.Error()), w-2, "  "))
+		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, c.Untrusted(f.err.Error()), w-2, "  "))
 	case f.err != nil:
 		out = append(out, st.Fail.Render(ui.Truncate("✗ not valid yet: "+f.errField+" (marked ✗)", w)))
 	default:

@@ -319,15 +319,15 @@ func (s Model) discoveryView() string {
 		ui.WrapIndent("An issuer (https://login.example.com/realms/acme) or its /.well-known/openid-configuration URL:", w, ""),
 		d.input.View()}
 	if d.err != nil {
-		lines = append(lines, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, s.c.Scrub(d.err.Error()), w-2, "  "))
+		lines = append(lines, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, s.c.Untrusted(d.err.Error()), w-2, "  "))
 	}
 	if m := d.meta; m != nil {
-		lines = append(lines, "", st.Pass.Render("✓ found ")+st.Muted.Render(ui.Truncate(s.c.Scrub(m.Source), w-8)))
+		lines = append(lines, "", st.Pass.Render("✓ found ")+st.Muted.Render(ui.Truncate(s.c.Untrusted(m.Source), w-8)))
 		const labelW = 15
 		indent := strings.Repeat(" ", labelW)
 		field := func(label, value string) {
 			if value != "" {
-				lines = append(lines, st.Label.Render(ui.PadCell(label, labelW))+ui.WrapHanging(s.c.Scrub(value), w, indent))
+				lines = append(lines, st.Label.Render(ui.PadCell(label, labelW))+ui.WrapHanging(s.c.Untrusted(value), w, indent))
 			}
 		}
 		field("issuer", m.Issuer)

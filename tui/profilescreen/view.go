@@ -63,9 +63,9 @@ func (s Model) view() string {
 	case s.loadErr != nil:
 		body = s.brokenView()
 	case len(s.all) == 0:
-		intro := "No profiles yet (" + s.c.Scrub(s.c.Store.Path()) + "). Start with the built-in demo, or create a profile from a vendor preset:"
+		intro := "No profiles yet (" + s.c.Untrusted(s.c.Store.Path()) + "). Start with the built-in demo, or create a profile from a vendor preset:"
 		if s.c.StartDemo == nil {
-			intro = "No profiles yet (" + s.c.Scrub(s.c.Store.Path()) + "). Create one from a vendor preset:"
+			intro = "No profiles yet (" + s.c.Untrusted(s.c.Store.Path()) + "). Create one from a vendor preset:"
 		}
 		body = s.menuView("Profiles", intro)
 	default:
@@ -139,15 +139,15 @@ func (s Model) resultLines() string {
 		if s.failedOpen != "" {
 			msg = "could not open " + s.failedOpen + ": " + msg
 		}
-		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, s.c.Scrub(msg), w-2, "  "))
+		out = append(out, st.Fail.Render("✗ ")+ui.WrapEach(st.Fail, s.c.Untrusted(msg), w-2, "  "))
 		if hint := openHint(s.failure); hint != "" && s.failedOpen != "" {
 			out = append(out, block(st.KeyHint, "→ "+hint, w, "  "))
 		}
 	case s.notice != "":
-		out = append(out, block(st.Muted, s.c.Scrub(s.notice), w, ""))
+		out = append(out, block(st.Muted, s.c.Untrusted(s.notice), w, ""))
 	}
 	for _, warn := range s.openWarnings {
-		out = append(out, block(st.Warn, "⚠ "+s.c.Scrub(warn), w, "  "))
+		out = append(out, block(st.Warn, "⚠ "+s.c.Untrusted(warn), w, "  "))
 	}
 	return strings.Join(out, "\n")
 }
@@ -191,7 +191,7 @@ func (s Model) listView() string {
 	if len(s.shown) != len(s.all) {
 		count = fmt.Sprintf("%d of %s", len(s.shown), ui.CountNoun(len(s.all), "profile"))
 	}
-	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Scrub(s.c.Store.Path())), w)}
+	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Untrusted(s.c.Store.Path())), w)}
 	if s.filter.Focused() || s.filter.Value() != "" {
 		lines = append(lines, ui.Truncate(st.KeyHint.Render("/ ")+s.filter.View(), w))
 	}
@@ -208,7 +208,9 @@ func (s Model) listView() string {
 		if i == s.sel {
 			mark = "▸ "
 		}
-		line := ui.Truncate(cols.row(mark, r.p.Name, dashIfEmpty(r.p.Preset), dashIfEmpty(s.c.Scrub(r.issuer)), dashIfEmpty(r.p.ClientID), dashIfEmpty(shortMethod(r.method))), w)
+		// An imported profile's text is untrusted: escaped before the columns are measured.
+		u := s.c.Untrusted
+		line := ui.Truncate(cols.row(mark, u(r.p.Name), dashIfEmpty(u(r.p.Preset)), dashIfEmpty(u(r.issuer)), dashIfEmpty(u(r.p.ClientID)), dashIfEmpty(shortMethod(r.method))), w)
 		if i == s.sel {
 			line = st.Selected.Render(ui.PadCell(line, w))
 		}
@@ -219,7 +221,7 @@ func (s Model) listView() string {
 		lines = append(lines, s.detailView(r))
 	}
 	for _, warn := range s.warnings {
-		lines = append(lines, block(st.Warn, "⚠ "+s.c.Scrub(warn), w, "  "))
+		lines = append(lines, block(st.Warn, "⚠ "+s.c.Untrusted(warn), w, "  "))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -286,13 +288,14 @@ func (s Model) detailView(r profileRow) string {
 		return st.Label.Render(ui.PadCell(label, labelW)) + ui.WrapHanging(value, w, indent)
 	}
 	var lines []string
-	title := r.p.Name
+	u := s.c.Untrusted // an imported profile's text is untrusted
+	title := st.Title.Render(u(r.p.Name))
 	if pr, ok := profiles.LookupPreset(r.p.Preset); ok {
 		title += "  " + st.Muted.Render(pr.Title)
 	}
-	lines = append(lines, ui.Truncate(st.Title.Render(r.p.Name)+strings.TrimPrefix(title, r.p.Name), w))
-	lines = append(lines, field("issuer", dashIfEmpty(s.c.Scrub(r.issuer))))
-	client := dashIfEmpty(r.p.ClientID) + " · " + dashIfEmpty(r.method)
+	lines = append(lines, ui.Truncate(title, w))
+	lines = append(lines, field("issuer", dashIfEmpty(u(r.issuer))))
+	client := dashIfEmpty(u(r.p.ClientID)) + " · " + dashIfEmpty(u(string(r.method)))
 	lines = append(lines, field("client", client))
 	lines = append(lines, field("secret", s.secretText(r.p)))
 	var run []string
@@ -306,10 +309,10 @@ func (s Model) detailView(r profileRow) string {
 		run = append(run, "grant "+r.p.Grant)
 	}
 	if len(run) > 0 {
-		lines = append(lines, field("run", strings.Join(run, " · ")))
+		lines = append(lines, field("run", u(strings.Join(run, " · "))))
 	}
 	if r.p.Notes != "" {
-		lines = append(lines, field("notes", oneLine(r.p.Notes)))
+		lines = append(lines, field("notes", u(oneLine(r.p.Notes))))
 	}
 	if r.settingErr != nil {
 		lines = append(lines, block(st.Fail, "✗ "+r.settingErr.Error(), w, "  "))
@@ -348,9 +351,9 @@ func (s Model) brokenView() string {
 	st := s.c.Styles
 	w := s.width
 	lines := []string{st.Title.Render("Profiles") + "  " + st.Fail.Render("the profile file does not load"),
-		st.Fail.Render("✗ ") + ui.WrapEach(st.Fail, s.c.Scrub(s.loadErr.Error()), w-2, "  "),
-		ui.WrapIndent("File: "+s.c.Scrub(s.c.Store.Path()), w, "  "),
-		ui.WrapIndent("Nothing is written to it until it is fixed. Fix it in an editor, then press ctrl+l to read it again; the previous version, if any, is "+s.c.Scrub(s.c.Store.BackupPath())+".", w, ""),
+		st.Fail.Render("✗ ") + ui.WrapEach(st.Fail, s.c.Untrusted(s.loadErr.Error()), w-2, "  "),
+		ui.WrapIndent("File: "+s.c.Untrusted(s.c.Store.Path()), w, "  "),
+		ui.WrapIndent("Nothing is written to it until it is fixed. Fix it in an editor, then press ctrl+l to read it again; the previous version, if any, is "+s.c.Untrusted(s.c.Store.BackupPath())+".", w, ""),
 	}
 	if len(s.activeMenu()) > 0 {
 		sel := s.activeMenu()[0]

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
@@ -105,7 +106,7 @@ func (s flowModel) members(p *flowPane, m map[string]any) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		v := memberText(m[k])
+		v := untrusted.Line(memberText(m[k])) // the provider's text: shown, never obeyed
 		switch {
 		case secretMember(k):
 			v = s.secret(v)
@@ -118,7 +119,7 @@ func (s flowModel) members(p *flowPane, m map[string]any) {
 				v += s.c.Styles.Muted.Render("  (" + time.Unix(n, 0).UTC().Format("2006-01-02 15:04:05 UTC") + ")")
 			}
 		}
-		p.kv(k, v)
+		p.kv(untrusted.Line(k), v)
 	}
 }
 
@@ -185,7 +186,7 @@ func (s flowModel) checks(p *flowPane, title string, cs []flows.Check) {
 			mark = st.Skipped.Render("– skip")
 		}
 		name := padStyled(c.Name, nameW)
-		lines := strings.Split(p.wrap(c.Detail, max(8, p.w-indent)), "\n")
+		lines := strings.Split(p.wrap(untrusted.Text(c.Detail), max(8, p.w-indent)), "\n")
 		for i, l := range lines {
 			if i == 0 {
 				p.b.WriteString(mark + " " + name + " " + st.Muted.Render(l) + "\n")
@@ -317,13 +318,15 @@ func (s flowModel) failedChecks() []flows.Check {
 // explain writes an error code, its detail and its explanation.
 func (s flowModel) explain(p *flowPane, code, detail string) {
 	st := s.c.Styles
+	// The code and the detail may be a provider's (error, error_description): shown, never
+	// obeyed, so that carriage returns and escapes cannot wreck the box.
 	if code == "" {
 		p.line(st.ErrorCode.Render("error"))
 	} else {
-		p.line(st.ErrorCode.Render(code))
+		p.line(st.ErrorCode.Render(untrusted.Line(code)))
 	}
 	if strings.TrimSpace(detail) != "" {
-		p.line(detail)
+		p.line(untrusted.Text(detail))
 	}
 	ex, ok := assets.Explain(code)
 	if !ok {
@@ -363,7 +366,7 @@ func (s flowModel) rawView(p *flowPane) {
 		text = strings.Replace(text, string(x.ResponseBody), prettyBody(x.ResponseBody), 1)
 	}
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		p.line(l)
+		p.line(untrusted.Line(l))
 	}
 }
 

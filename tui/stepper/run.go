@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
@@ -225,7 +226,7 @@ func (s flowModel) finish(id stepID, err error, raw *flows.Exchange) flowModel {
 	r := stepResult{state: stateDone, raw: raw, took: s.c.Now().Sub(s.startedAt)}
 	if err != nil {
 		r.state, r.err = stateFailed, err
-		log.Printf("flow: %s failed: %v", id.name(), err) // errors carry no secrets (URLs are redacted)
+		log.Printf("flow: %s failed: %s", id.name(), untrusted.Line(err.Error())) // errors carry no secrets (URLs are redacted)
 	} else {
 		log.Printf("flow: %s done", id.name())
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // The right pane of each step: its request before it is sent, its response after.
@@ -31,14 +32,15 @@ func (s flowModel) discoverView(p *flowPane) {
 		return
 	}
 	s.response(p, stepDiscover)
-	p.kv("issuer", m.Issuer)
+	// The metadata is the provider's text: shown, never obeyed.
+	p.kv("issuer", untrusted.Line(m.Issuer))
 	for _, e := range m.Endpoints.List() {
 		if e.URL != "" {
-			p.kv(e.Name, e.URL)
+			p.kv(e.Name, untrusted.Line(e.URL))
 		}
 	}
-	p.kv("grant types", strings.Join(m.GrantTypes, " "))
-	p.kv("PKCE methods", strings.Join(m.CodeChallengeMethods, " "))
+	p.kv("grant types", untrusted.Line(strings.Join(m.GrantTypes, " ")))
+	p.kv("PKCE methods", untrusted.Line(strings.Join(m.CodeChallengeMethods, " ")))
 	p.kv("iss in response", fmt.Sprintf("%v (RFC 9207)", m.IssParameterSupported))
 }
 
@@ -140,10 +142,10 @@ func (s flowModel) deviceView(p *flowPane) {
 	}
 	p.blank()
 	p.line(st.Label.Render("On another device, open the URL and enter the code:"))
-	p.b.WriteString(st.UserCode.Render(spreadCode(d.UserCode)) + "\n")
-	p.kv("go to", st.URL.Render(d.VerificationURI))
+	p.b.WriteString(st.UserCode.Render(spreadCode(untrusted.Line(d.UserCode))) + "\n")
+	p.kv("go to", st.URL.Render(untrusted.Line(d.VerificationURI)))
 	if d.VerificationURIComplete != "" {
-		p.kv("or directly", st.URL.Render(d.VerificationURIComplete)+st.Muted.Render("  (o opens)"))
+		p.kv("or directly", st.URL.Render(untrusted.Line(d.VerificationURIComplete))+st.Muted.Render("  (o opens)"))
 	}
 	if left, ok := s.deviceLeft(); ok {
 		if left > 0 {
@@ -235,11 +237,11 @@ func (s flowModel) callbackView(p *flowPane) {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			v := strings.Join(res.Params[k], " ")
+			v := untrusted.Line(strings.Join(res.Params[k], " "))
 			if secretMember(k) {
 				v = s.secret(v)
 			}
-			p.kv(k, v)
+			p.kv(untrusted.Line(k), v)
 		}
 		if res.JARM != nil {
 			s.checks(p, "JARM response checks ("+r.ResponseMode()+")", res.JARM.Checks)

@@ -137,7 +137,7 @@ func (s Model) listRow(cols traceColumns, i int) string {
 		status = s.statusStyle(x).Render(status) // the selected row is reversed whole instead
 	}
 	line := ui.Truncate(cols.row(mark, strconv.Itoa(x.ID), x.Started.UTC().Format("15:04:05"), x.Step, x.Method,
-		status, tookText(x.Duration), s.c.Scrub(x.URL)), s.width)
+		status, tookText(x.Duration), s.c.Untrusted(x.URL)), s.width)
 	if i == s.sel {
 		return st.Selected.Render(ui.PadCell(line, s.width))
 	}
@@ -199,7 +199,7 @@ func (s Model) detail(x flows.Exchange, w int) string {
 	st := s.c.Styles
 	var b strings.Builder
 	line := func(text string, style lipgloss.Style) {
-		b.WriteString(s.markSecrets(ui.WrapEach(style, s.c.Scrub(text), w, "")))
+		b.WriteString(s.markSecrets(ui.WrapEach(style, s.c.Untrusted(text), w, "")))
 		b.WriteString("\n")
 	}
 	step := x.Step
@@ -247,7 +247,7 @@ func (s Model) headers(b *strings.Builder, h http.Header, w int) {
 	sort.Strings(names)
 	for _, k := range names {
 		for _, v := range h[k] {
-			text := ui.WrapHanging(s.c.Scrub(k+": "+v), w, "  ")
+			text := ui.WrapHanging(s.c.Untrusted(k+": "+v), w, "  ")
 			text = st.Label.Render(k+":") + strings.TrimPrefix(text, k+":")
 			b.WriteString(s.markSecrets(text))
 			b.WriteString("\n")
@@ -263,7 +263,7 @@ func (s Model) body(b *strings.Builder, body []byte, contentType string, w int) 
 	}
 	b.WriteString("\n")
 	for _, l := range strings.Split(formatBody(body, contentType), "\n") {
-		b.WriteString(s.markSecrets(ui.WrapHanging(s.c.Scrub(l), w, "  ")))
+		b.WriteString(s.markSecrets(ui.WrapHanging(s.c.Untrusted(l), w, "  ")))
 		b.WriteString("\n")
 	}
 }

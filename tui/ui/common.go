@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -54,3 +55,8 @@ type Common struct {
 	Secrets   *profiles.Secrets
 	StartDemo func() (Demo, error)
 }
+
+// Untrusted prepares text a provider, a token, a profile file or a HAR supplied for the screen: its
+// control characters and escape sequences shown, never obeyed (flows/untrusted, the one sanitiser),
+// then Scrub. Apply it to the text itself, before any styling.
+func (c *Common) Untrusted(s string) string { return c.Scrub(untrusted.Text(s)) }
