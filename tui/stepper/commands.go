@@ -93,6 +93,21 @@ func verifyPasted(ctx context.Context, sess *flows.AuthSession, pasted string, i
 	}
 }
 
+// watchIgnored waits for the next request the session's listener ignored (a state that is not the
+// request's, another Host or web origin: flows.IgnoredCallback); the stepper re-arms it after each
+// one while the wait goes on, and ctx ends it with the wait.
+func watchIgnored(ctx context.Context, sess *flows.AuthSession, id int) tea.Cmd {
+	ch := sess.Ignored()
+	return func() tea.Msg {
+		select {
+		case ig := <-ch:
+			return callbackIgnoredMsg{reqID: id, ignored: ig, ctx: ctx, session: sess}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
 func callbackReceived(id int, res *flows.AuthResponse, err error) callbackReceivedMsg {
 	var params url.Values
 	if res != nil {

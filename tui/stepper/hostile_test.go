@@ -62,3 +62,31 @@ func TestHostileProviderTextIsShownNotObeyed(t *testing.T) {
 		t.Errorf("the error box lost its code:\n%s", tuitest.StripANSI(r.s.View()))
 	}
 }
+
+// TestForgedCallbackIsIgnored: a request on the callback path with another state (a forged one
+// from any local process) is shown as ignored while the listener waits; the real one then completes
+// the step.
+func TestForgedCallbackIsIgnored(t *testing.T) {
+	t.Parallel()
+	p := tuitest.FlowProvider(t)
+	c := tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback")
+	r := newFlowRunner(t, flowCommon(c, nil, 100, 40)) // no browser: the test plays both
+	r.runStep(stepAuthorize)
+	if !r.s.listening {
+		t.Fatalf("not listening: %s", r.s.states())
+	}
+	resp, err := http.Get(r.s.auth.RedirectURI() + "?code=forged&state=not-the-request-s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r.until("the ignored request", func(s flowModel) bool { return len(s.ignored) > 0 })
+	if !strings.Contains(r.s.notice, "ignored") || r.s.steps[stepCallback].state != stateRunning {
+		t.Fatalf("notice %q, callback %s", r.s.notice, r.s.states())
+	}
+	go tuitest.FlowBrowser(r.s.authReq.URL) //nolint:errcheck // the step's result says how it went
+	r.until("the callback", func(s flowModel) bool { return s.steps[stepCallback].state == stateDone })
+	if r.s.authRes == nil || r.s.authRes.Code == "forged" {
+		t.Fatalf("callback: %+v", r.s.authRes)
+	}
+}

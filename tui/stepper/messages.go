@@ -1,6 +1,7 @@
 package stepper
 
 import (
+	"context"
 	"net/url"
 	"time"
 
@@ -34,6 +35,15 @@ type authRequestedMsg struct {
 	session *flows.AuthSession
 	err     error
 	raw     *flows.Exchange
+}
+
+// callbackIgnoredMsg is a request the loopback listener ignored while it waits; ctx and session
+// re-arm the watch.
+type callbackIgnoredMsg struct {
+	reqID   int
+	ignored flows.IgnoredCallback
+	ctx     context.Context
+	session *flows.AuthSession
 }
 
 // callbackReceivedMsg is the verified authorization response, from the loopback listener or from

@@ -206,6 +206,9 @@ type flowModel struct {
 	listening     bool
 	paste         textinput.Model
 	authRes       *flows.AuthResponse
+	// ignored are the requests the listener ignored while waiting (RFC 6749 §10.12: a state that
+	// is not the request's), newest last.
+	ignored []flows.IgnoredCallback
 	token         *flows.Token
 	report        flows.Report
 	hasReport     bool
@@ -294,6 +297,8 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd) {
 		return s.onMetadata(msg), nil
 	case authRequestedMsg:
 		return s.onAuthRequested(msg)
+	case callbackIgnoredMsg:
+		return s.onIgnored(msg)
 	case callbackReceivedMsg:
 		return s.onCallback(msg)
 	case tokenResultMsg:

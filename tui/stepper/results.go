@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
@@ -68,9 +69,20 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	s.steps[stepCallback] = stepResult{state: stateRunning}
 	s.startedAt = s.c.Now()
 	s.inflight++
-	cmds = append(cmds, awaitCallback(ctx, s.auth, s.reqID))
+	s.ignored = nil
+	cmds = append(cmds, awaitCallback(ctx, s.auth, s.reqID), watchIgnored(ctx, s.auth, s.reqID))
 	s, spin := s.startSpinner()
 	return s, tea.Batch(append(cmds, spin)...)
+}
+
+// onIgnored notes a request the listener ignored and watches for the next one while it waits.
+func (s flowModel) onIgnored(msg callbackIgnoredMsg) (flowModel, tea.Cmd) {
+	if msg.reqID != s.reqID || !s.listening {
+		return s, nil
+	}
+	s.ignored = append(s.ignored, msg.ignored)
+	s.notice = "the listener ignored a request: " + untrusted.Line(msg.ignored.Reason) + " (still waiting)"
+	return s.layout(), watchIgnored(msg.ctx, msg.session, msg.reqID)
 }
 
 // closeSession closes a session's listener off the event loop (Close waits for the browser's page).
