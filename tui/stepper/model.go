@@ -202,13 +202,13 @@ type flowModel struct {
 	meta    *flows.Metadata
 	authReq *flows.AuthRequest
 	// auth is the authorization session of authReq; listening says its loopback listener waits.
-	auth          *flows.AuthSession
-	listening     bool
-	paste         textinput.Model
-	authRes       *flows.AuthResponse
+	auth      *flows.AuthSession
+	listening bool
+	paste     textinput.Model
+	authRes   *flows.AuthResponse
 	// ignored are the requests the listener ignored while waiting (RFC 6749 §10.12: a state that
 	// is not the request's), newest last.
-	ignored []flows.IgnoredCallback
+	ignored       []flows.IgnoredCallback
 	token         *flows.Token
 	report        flows.Report
 	hasReport     bool
