@@ -141,8 +141,14 @@ func Diagnose(ctx context.Context, c *Client, opts DoctorOptions) Diagnosis {
 	doc.clientAuth(ctx)
 	doc.redirectURI(ctx)
 	doc.clock()
+	slices.SortStableFunc(d.Findings, func(a, b Finding) int {
+		return slices.Index(doctorAreas, a.Area) - slices.Index(doctorAreas, b.Area)
+	})
 	return *d
 }
+
+// doctorAreas are the areas of findings in report order.
+var doctorAreas = []string{"transport", "discovery", "keys", "client", "redirect_uri", "features", "clock"}
 
 // add records a finding.
 func (doc *doctor) add(f Finding) { doc.d.Findings = append(doc.d.Findings, f) }
