@@ -239,10 +239,17 @@ func (h *HARFlow) tokens(ctx context.Context, keys KeySource) {
 		keys, _ = ParseStaticKeys(h.jwks, "the HAR file")
 	}
 	h.Tokens = nil
-	nonce := "" // the nonce of the authorization request the steps follow
+	// nonce and clientID are the authorization request's the steps follow, or the token
+	// request's client_id (in the form or HTTP Basic).
+	nonce, clientID := "", ""
 	for _, s := range h.Steps {
-		if s.Kind == HARAuthorization {
-			nonce = s.Params.Get("nonce")
+		switch s.Kind {
+		case HARAuthorization:
+			nonce, clientID = s.Params.Get("nonce"), s.Params.Get("client_id")
+		case HARToken:
+			if id := requestClientID(s); id != "" {
+				clientID = id
+			}
 		}
 		var found map[string]string
 		switch s.Kind {
@@ -260,7 +267,7 @@ func (h *HARFlow) tokens(ctx context.Context, keys KeySource) {
 			}
 			exp := Expect{ServerDate: serverDate(s.Exchange), ReceivedAt: s.Exchange.Started}
 			if name == "id_token" {
-				exp.IDToken, exp.Nonce = true, nonce
+				exp.IDToken, exp.Nonce, exp.Audience = true, nonce, clientID
 				if h.Metadata != nil {
 					exp.Issuer, exp.AllowedAlgs = h.Metadata.Issuer, h.Metadata.IDTokenSigningAlgs
 				}
@@ -322,6 +329,22 @@ func (h *HARFlow) Issuer() string {
 				return iss
 			}
 		}
+	}
+	return ""
+}
+
+// requestClientID is the client_id a token request names: in its form, or as the user of its
+// HTTP Basic credentials (RFC 6749 §2.3.1: form-encoded before they are joined).
+func requestClientID(s HARStep) string {
+	if id := s.Params.Get("client_id"); id != "" {
+		return id
+	}
+	req := http.Request{Header: s.Exchange.RequestHeader}
+	if user, _, ok := req.BasicAuth(); ok {
+		if id, err := url.QueryUnescape(user); err == nil {
+			return id
+		}
+		return user
 	}
 	return ""
 }

@@ -102,8 +102,7 @@ func (o *doctorOptions) run(ctx context.Context, e *env, fs *pflag.FlagSet) erro
 	return nil
 }
 
-// printDiagnosis prints the findings area by area, each with its mark, then what it means and
-// what to do, and a failure's explanation title; a count closes it.
+// printDiagnosis prints the findings area by area, then a count.
 func printDiagnosis(w io.Writer, d flows.Diagnosis) {
 	d = d.Redacted()
 	fmt.Fprintf(w, "tokenbench doctor: %s", untrusted(d.Issuer))
@@ -111,9 +110,16 @@ func printDiagnosis(w io.Writer, d flows.Diagnosis) {
 		fmt.Fprintf(w, ", client %s", untrusted(d.ClientID))
 	}
 	fmt.Fprintln(w)
+	printFindings(w, d.Findings)
+}
+
+// printFindings prints findings under their area's name, each with its mark, and for those not
+// ✓ what it means, what to do and the explanation title of its code; a count closes it. The
+// doctor and har commands print through it.
+func printFindings(w io.Writer, findings []flows.Finding) {
 	area := ""
 	counts := map[flows.FindingStatus]int{}
-	for _, f := range d.Findings {
+	for _, f := range findings {
 		counts[f.Status]++
 		if f.Area != area {
 			area = f.Area
@@ -130,7 +136,7 @@ func printDiagnosis(w io.Writer, d flows.Diagnosis) {
 			fmt.Fprintf(w, "      do:    %s\n", untrusted(f.Action))
 		}
 		if ex, ok := assets.Explain(f.Code); ok {
-			fmt.Fprintf(w, "      %s: %s (%s)\n", f.Code, ex.Title, ex.Spec)
+			fmt.Fprintf(w, "      %s: %s (%s)\n", untrusted(f.Code), ex.Title, ex.Spec)
 		}
 	}
 	fmt.Fprintf(w, "\n%d ✓  %d ✗  %d ?\n", counts[flows.FindingOK], counts[flows.FindingFailed], counts[flows.FindingUnknown])

@@ -181,6 +181,7 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 	root.AddCommand(
 		newDiscoverCmd(e),
 		newDoctorCmd(e),
+		newHARCmd(e),
 		newTokenCmd(e),
 		newJWTCmd(e),
 		newUserInfoCmd(e),
