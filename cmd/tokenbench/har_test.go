@@ -15,7 +15,9 @@ import (
 )
 
 // harTestdata is a hand-made HAR file of the flows package's tests.
-func harTestdata(name string) string { return filepath.Join("..", "..", "flows", "testdata", "har", name) }
+func harTestdata(name string) string {
+	return filepath.Join("..", "..", "flows", "testdata", "har", name)
+}
 
 func TestHARPrintsTimelineAndFindings(t *testing.T) {
 	t.Parallel()
