@@ -47,18 +47,27 @@ func authCandidates(cfg ClientConfig, mtls bool) []AuthMethod {
 func (doc *doctor) clientAuth(ctx context.Context) {
 	const area = "client"
 	cfg := doc.c.Config
-	switch {
-	case cfg.ClientID == "":
-		doc.unknown(area, "auth", "not probed: no client_id is configured", "", "give --client-id to check the client's registration")
-		return
-	case doc.endpoints.Token == "":
-		doc.unknown(area, "auth", "not probed: no token endpoint is known", "", "give --token-endpoint")
+	if doc.lacks(area, "auth", prerequisite{cfg.ClientID, "client_id", "--client-id"}, prerequisite{doc.endpoints.Token, "token endpoint", "--token-endpoint"}) {
 		return
 	}
 	configured := cfg.authMethod()
 	for _, m := range authCandidates(cfg, doc.c.UsesMTLS()) {
 		doc.tryAuth(ctx, m, m == configured)
 	}
+}
+
+// prerequisite is a setting a probe needs: its value, its name and the flag that gives it.
+type prerequisite struct{ value, name, flag string }
+
+// lacks records a ? finding and reports true when one of the prerequisites is empty.
+func (doc *doctor) lacks(area, check string, needs ...prerequisite) bool {
+	for _, n := range needs {
+		if n.value == "" {
+			doc.unknown(area, check, "not probed: no "+n.name+" is configured or discovered", "", "give "+n.flag)
+			return true
+		}
+	}
+	return false
 }
 
 // tryAuth sends one token request with method m and a made-up code, and reports the answer.
@@ -173,15 +182,9 @@ func pageText(body []byte, n int) string {
 func (doc *doctor) redirectURI(ctx context.Context) {
 	const area = "redirect_uri"
 	cfg := doc.c.Config
-	switch {
-	case cfg.ClientID == "":
-		doc.unknown(area, "registered", "not probed: no client_id is configured", "", "")
-		return
-	case doc.endpoints.Authorization == "":
-		doc.unknown(area, "registered", "not probed: no authorization endpoint is known", "", "")
-		return
-	case cfg.RedirectURI == "":
-		doc.unknown(area, "registered", "not probed: no redirect URI is configured", "", "give --redirect-uri")
+	if doc.lacks(area, "registered", prerequisite{cfg.ClientID, "client_id", "--client-id"},
+		prerequisite{doc.endpoints.Authorization, "authorization endpoint", "--authorization-endpoint"},
+		prerequisite{cfg.RedirectURI, "redirect URI", "--redirect-uri"}) {
 		return
 	}
 	cfg.Issuer, cfg.Endpoints = "", doc.endpoints // the endpoints are known: no discovery, no push
