@@ -111,9 +111,9 @@ func TestDiagnoseFindsFaults(t *testing.T) {
 }
 
 func TestDiagnoseSlowProvider(t *testing.T) {
-	p := demoidptest.Start(t, "slow=300ms")
+	p := demoidptest.Start(t, "slow=120ms")
 	c := demoClient(t, p, demoidptest.BasicID)
-	d := flows.Diagnose(context.Background(), c, flows.DoctorOptions{SlowAfter: 100 * time.Millisecond})
+	d := flows.Diagnose(context.Background(), c, flows.DoctorOptions{SlowAfter: 60 * time.Millisecond})
 	wantFinding(t, d, "discovery", "latency", flows.FindingUnknown, "to answer")
 }
 
