@@ -57,30 +57,22 @@ type harRedactor struct {
 // jwtRE matches a compact JWS or JWE.
 var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?`)
 
-// isSecretName reports whether a parameter, form field or JSON member of that name holds a
-// secret: the names tokenbench's trace masks, and any password, secret, assertion or token.
-func isSecretName(name string) bool {
-	l := strings.ToLower(name)
-	if secretParams[l] || secretFormParams[l] {
+// isHARSecretName reports whether a parameter, form field or JSON member of that name in a HAR file
+// holds a secret: the names the trace masks (isSecretName), and, since a browser's file holds a
+// site's own login forms and session state, any name with a password, secret, assertion, one-time
+// code, session or CSRF token in it (j_password, Passwd, SAMLResponse, csrf_token …).
+func isHARSecretName(name string) bool {
+	if isSecretName(name, true) {
 		return true
 	}
+	n := normaliseName(name)
 	for _, w := range []string{"password", "passwd", "pwd", "secret", "assertion", "samlresponse", "credential", "otp", "session", "csrf"} {
-		if strings.Contains(l, w) {
+		if strings.Contains(n, w) {
 			return true
 		}
 	}
-	return strings.Contains(l, "token") && !strings.HasSuffix(l, "_type") && !strings.HasSuffix(l, "_type_hint") &&
-		!strings.Contains(l, "endpoint") && !strings.Contains(l, "supported") && !strings.Contains(l, "expires")
-}
-
-// isSecretHeader reports whether a header of that name carries a credential.
-func isSecretHeader(name string) bool {
-	c := http.CanonicalHeaderKey(name)
-	if secretHeaders[c] {
-		return true
-	}
-	l := strings.ToLower(name)
-	return strings.Contains(l, "token") || strings.Contains(l, "api-key") || strings.Contains(l, "apikey") || strings.Contains(l, "secret") || strings.Contains(l, "csrf")
+	return strings.Contains(n, "token") && !strings.HasSuffix(n, "type") && !strings.HasSuffix(n, "typehint") &&
+		!strings.Contains(n, "endpoint") && !strings.Contains(n, "supported") && !strings.Contains(n, "expires")
 }
 
 // note remembers a secret value worth masking everywhere.
@@ -101,7 +93,7 @@ func (r *harRedactor) note(v string) {
 // noteValues notes the secret members of form or query values.
 func (r *harRedactor) noteValues(v url.Values) {
 	for k, vs := range v {
-		if isSecretName(k) {
+		if isHARSecretName(k) {
 			for _, s := range vs {
 				r.note(s)
 			}
@@ -132,7 +124,7 @@ func (r *harRedactor) noteJSON(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			if s, ok := x.(string); ok && isSecretName(k) {
+			if s, ok := x.(string); ok && isHARSecretName(k) {
 				r.note(s)
 			}
 			r.noteJSON(x)
@@ -153,7 +145,7 @@ func (r *harRedactor) collect(v any, key string) {
 				switch {
 				case key == "cookies":
 					r.note(value)
-				case isSecretHeader(name) || isSecretName(name):
+				case isSecretHeader(name) || isHARSecretName(name):
 					r.note(value)
 					r.noteCookieValues(name, value)
 					if _, cred, ok := strings.Cut(value, " "); ok {
@@ -204,7 +196,7 @@ func (r *harRedactor) redact(v any, key string) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if name, ok := v["name"].(string); ok {
-			if _, ok := v["value"].(string); ok && (key == "cookies" || isSecretHeader(name) || isSecretName(name)) {
+			if _, ok := v["value"].(string); ok && (key == "cookies" || isSecretHeader(name) || isHARSecretName(name)) {
 				v["value"] = maskCredential(name, v["value"].(string))
 			}
 		}

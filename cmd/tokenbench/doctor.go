@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -105,9 +106,9 @@ func (o *doctorOptions) run(ctx context.Context, e *env, fs *pflag.FlagSet) erro
 // printDiagnosis prints the findings area by area, then a count.
 func printDiagnosis(w io.Writer, d flows.Diagnosis) {
 	d = d.Redacted()
-	fmt.Fprintf(w, "tokenbench doctor: %s", untrusted(d.Issuer))
+	fmt.Fprintf(w, "tokenbench doctor: %s", untrusted.Line(d.Issuer))
 	if d.ClientID != "" {
-		fmt.Fprintf(w, ", client %s", untrusted(d.ClientID))
+		fmt.Fprintf(w, ", client %s", untrusted.Line(d.ClientID))
 	}
 	fmt.Fprintln(w)
 	printFindings(w, d.Findings)
@@ -125,18 +126,18 @@ func printFindings(w io.Writer, findings []flows.Finding) {
 			area = f.Area
 			fmt.Fprintf(w, "\n%s\n", area)
 		}
-		fmt.Fprintf(w, "  %s %s: %s\n", f.Status.Symbol(), f.Check, untrusted(f.Summary))
+		fmt.Fprintf(w, "  %s %s: %s\n", f.Status.Symbol(), f.Check, untrusted.Line(f.Summary))
 		if f.Status == flows.FindingOK {
 			continue
 		}
 		if f.Meaning != "" {
-			fmt.Fprintf(w, "      means: %s\n", untrusted(f.Meaning))
+			fmt.Fprintf(w, "      means: %s\n", untrusted.Line(f.Meaning))
 		}
 		if f.Action != "" {
-			fmt.Fprintf(w, "      do:    %s\n", untrusted(f.Action))
+			fmt.Fprintf(w, "      do:    %s\n", untrusted.Line(f.Action))
 		}
 		if ex, ok := assets.Explain(f.Code); ok {
-			fmt.Fprintf(w, "      %s: %s (%s)\n", untrusted(f.Code), ex.Title, ex.Spec)
+			fmt.Fprintf(w, "      %s: %s (%s)\n", untrusted.Line(f.Code), ex.Title, ex.Spec)
 		}
 	}
 	fmt.Fprintf(w, "\n%d ✓  %d ✗  %d ?\n", counts[flows.FindingOK], counts[flows.FindingFailed], counts[flows.FindingUnknown])

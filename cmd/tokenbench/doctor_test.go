@@ -73,18 +73,3 @@ func TestDoctorUsage(t *testing.T) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
-
-func TestUntrustedEscapesControlCharacters(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"plain ✓ text":        "plain ✓ text",
-		"\x1b]52;c;AAAA\x07":  `\x1b]52;c;AAAA\x07`,
-		"line\nbreak\r":       `line\x0abreak\x0d`,
-		"rtl\u202eoverride":   `rtl\u202eoverride`,
-		"c1 \u009b31m colour": `c1 \x9b31m colour`,
-	} {
-		if got := untrusted(in); got != want {
-			t.Errorf("untrusted(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

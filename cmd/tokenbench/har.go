@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // harOptions are the flags of `tokenbench har`.
@@ -117,7 +118,7 @@ func (o *harOptions) verifyWithFetchedKeys(ctx context.Context, e *env, h *flows
 	if err != nil {
 		return usagef("%v", err)
 	}
-	fmt.Fprintf(e.stderr, "fetching the keys of %s\n", untrusted(firstNonEmpty(jwks, issuer)))
+	fmt.Fprintf(e.stderr, "fetching the keys of %s\n", untrusted.Line(firstNonEmpty(jwks, issuer)))
 	h.VerifyTokens(ctx, c.Keys())
 	return nil
 }
@@ -133,9 +134,9 @@ func firstNonEmpty(ss ...string) string {
 
 // printHAR prints the flow's timeline, its tokens with their checks, and the findings.
 func printHAR(w io.Writer, path string, h *flows.HARFlow) {
-	fmt.Fprintf(w, "%s", untrusted(path))
+	fmt.Fprintf(w, "%s", untrusted.Line(path))
 	if h.Creator != "" {
-		fmt.Fprintf(w, " (recorded by %s)", untrusted(h.Creator))
+		fmt.Fprintf(w, " (recorded by %s)", untrusted.Line(h.Creator))
 	}
 	fmt.Fprintf(w, ": %d entries, %d OAuth exchanges\n", len(h.Exchanges), len(h.Steps))
 	if len(h.Steps) > 0 {
@@ -148,12 +149,12 @@ func printHAR(w io.Writer, path string, h *flows.HARFlow) {
 	for _, t := range h.Tokens {
 		checks := make([]flows.Check, len(t.Report.Checks))
 		for i, c := range t.Report.Checks {
-			c.Detail = untrusted(c.Detail)
+			c.Detail = untrusted.Line(c.Detail)
 			checks[i] = c
 		}
 		heading := fmt.Sprintf("#%d %s", t.Entry, t.Name)
 		if tok := t.Report.Token; tok != nil {
-			heading += fmt.Sprintf(" (alg %s, kid %s, sub %s)", untrusted(tok.Alg()), untrusted(orDash(tok.Kid())), untrusted(orDash(tok.ClaimString("sub"))))
+			heading += fmt.Sprintf(" (alg %s, kid %s, sub %s)", untrusted.Line(tok.Alg()), untrusted.Line(orDash(tok.Kid())), untrusted.Line(orDash(tok.ClaimString("sub"))))
 		}
 		fmt.Fprintln(w)
 		printChecks(w, heading, checks)
@@ -173,7 +174,7 @@ func printHARStep(w io.Writer, s flows.HARStep, start time.Time) {
 	if len(u) > 110 {
 		u = u[:110] + "…"
 	}
-	fmt.Fprintf(w, "  %s  #%-3d %-22s %-4s %s → %d\n", offset, s.Entry, s.Kind, x.Method, untrusted(u), x.Status)
+	fmt.Fprintf(w, "  %s  #%-3d %-22s %-4s %s → %d\n", offset, s.Entry, s.Kind, x.Method, untrusted.Line(u), x.Status)
 	var notes []string
 	for _, k := range []string{"code", "state", "iss", "error", "error_description", "grant_type", "response_mode"} {
 		if v := s.Params.Get(k); v != "" {
@@ -187,7 +188,7 @@ func printHARStep(w io.Writer, s flows.HARStep, start time.Time) {
 		notes = append(notes, "error="+s.Error.Code)
 	}
 	if len(notes) > 0 {
-		fmt.Fprintf(w, "  %s        %s\n", strings.Repeat(" ", 8), untrusted(strings.Join(notes, " ")))
+		fmt.Fprintf(w, "  %s        %s\n", strings.Repeat(" ", 8), untrusted.Line(strings.Join(notes, " ")))
 	}
 }
 
