@@ -73,3 +73,21 @@ func TestDoctorUsage(t *testing.T) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestDoctorOnProfile: a saved profile's issuer, client, secret reference, redirect URI and scopes
+// are what the doctor checks, and a flag beside --profile overrides it.
+func TestDoctorOnProfile(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	pe := newProfileEnv(t)
+	pe.env["POST"] = demoidptest.PostSecret
+	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", demoidptest.PostID, "--client-secret-ref", "env:POST",
+		"--auth-method", "client_secret_post", "--redirect-uri", "https://app.example.com/callback", "--scope", "openid bogus-scope")
+	r := pe.run("doctor", "--profile", "acme")
+	wantExit(t, r, 0)
+	wantOut(t, "stdout", r.stdout, "client demo-post", "✓ auth client_secret_post: client_secret_post (configured): credentials accepted",
+		"✓ registered: https://app.example.com/callback is accepted", "? scopes: scopes not in scopes_supported: bogus-scope")
+	r = pe.run("doctor", "--profile", "acme", "--redirect-uri", "https://elsewhere.example/cb")
+	wantExit(t, r, 1)
+	wantOut(t, "stdout", r.stdout, "✗ registered: https://elsewhere.example/cb is refused", "redirect_uri_mismatch")
+}
