@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -329,4 +330,28 @@ func FuzzReadHAR(f *testing.F) {
 			t.Fatalf("the redacted copy does not read: %v", err)
 		}
 	})
+}
+
+// TestReadHARClassifiesEveryKind: each kind of OAuth exchange is recognised by what it carries,
+// without metadata to name the endpoints.
+func TestReadHARClassifiesEveryKind(t *testing.T) {
+	entry := func(method, u, mime, body string, status int, location string) string {
+		return `{"startedDateTime":"2026-11-30T09:00:00.000Z","request":{"method":"` + method + `","url":"` + u + `","headers":[],"postData":{"mimeType":"` + mime + `","text":"` + body + `"}},` +
+			`"response":{"status":` + strconv.Itoa(status) + `,"headers":[{"name":"Location","value":"` + location + `"}],"content":{"mimeType":"application/json","text":""}}}`
+	}
+	form := "application/x-www-form-urlencoded"
+	entries := []string{
+		entry("POST", "https://idp.example/par", form, "client_id=a&response_type=code&redirect_uri=https://app/cb", 201, ""),
+		entry("GET", "https://idp.example/authorize?client_id=a&request_uri=urn:x", "", "", 302, "https://app/cb?code=c123456&state=s"),
+		entry("POST", "https://idp.example/oauth/introspect", form, "token=t123456", 200, ""),
+		entry("POST", "https://idp.example/oauth/revoke", form, "token=t123456", 200, ""),
+		entry("GET", "https://idp.example/logout?id_token_hint=x.y.z&post_logout_redirect_uri=https://app/", "", "", 302, "https://app/"),
+		entry("GET", "https://app/static/logo.png", "", "", 200, ""),
+	}
+	data := `{"log":{"entries":[` + strings.Join(entries, ",") + `]}}`
+	h := readHAR(t, []byte(strings.ReplaceAll(data, `"text":""}}`, `"text":"{\"request_uri\":\"urn:x\"}"}}`)))
+	if got, want := stepKinds(h), "par authorization authorization_response introspection revocation logout"; got != want {
+		t.Errorf("steps %q, want %q", got, want)
+	}
+	wantHAR(t, h, "pkce", FindingUnknown, "pushed (PAR)", "")
 }
