@@ -180,6 +180,8 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(
 		newDiscoverCmd(e),
+		newDoctorCmd(e),
+		newHARCmd(e),
 		newTokenCmd(e),
 		newJWTCmd(e),
 		newUserInfoCmd(e),
