@@ -23,6 +23,9 @@ type Client struct {
 
 	mu   sync.Mutex
 	meta *Metadata
+	// metaErr is discovery's failure, kept so that a run fetches a missing document once, not once
+	// per endpoint it looks up.
+	metaErr error
 	jwks *jwksCache
 	dpop dpopState
 }

@@ -139,14 +139,28 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 
 // Discover fetches and caches the provider's metadata. A URL answering HTML (even with status 200, as
 // single-page apps and some tenant hosts do) or 404 means "no discovery here" and the next URL is
-// tried; when none has metadata the error is of kind no_discovery and lists what each answered.
+// tried; when none has metadata the error is of kind no_discovery and lists what each answered. A
+// failure is cached like a success, so a run fetches a missing document once.
 func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
 	c.mu.Lock()
-	if c.meta != nil {
+	if c.meta != nil || c.metaErr != nil {
 		defer c.mu.Unlock()
-		return c.meta, nil
+		return c.meta, c.metaErr
 	}
 	c.mu.Unlock()
+	meta, err := c.discover(ctx)
+	// A failure is kept for the client's life (one run), except a cancellation, which says nothing
+	// about the provider.
+	if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+		c.mu.Lock()
+		c.metaErr = err
+		c.mu.Unlock()
+	}
+	return meta, err
+}
+
+// discover fetches and checks the metadata, trying each of the issuer's discovery URLs.
+func (c *Client) discover(ctx context.Context) (*Metadata, error) {
 	urls, err := DiscoveryURLs(c.Config.Issuer)
 	if err != nil {
 		return nil, err
