@@ -149,8 +149,24 @@ func DefaultAlg(k *jose.JSONWebKey) string {
 	return string(jose.RS256)
 }
 
-// ParseSigningKey reads a private key given as PEM (PKCS #8, PKCS #1 or SEC 1) or as a JWK.
+// ParseSigningKey reads a private key as ParsePrivateKey does and names a key without kid by its
+// RFC 7638 thumbprint. The name suits keys that are shown or matched by kid but never registered
+// under one: DPoP keys (RFC 9449 binds the thumbprint) and decryption keys. A key that signs for a
+// registered client is read with ParsePrivateKey.
 func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
+	jwk, err := ParsePrivateKey(data)
+	if err != nil || jwk.KeyID != "" {
+		return jwk, err
+	}
+	if thumb, err := JWKThumbprint(jwk); err == nil {
+		jwk.KeyID = thumb
+	}
+	return jwk, nil
+}
+
+// ParsePrivateKey reads a private key given as PEM (PKCS #8, PKCS #1 or SEC 1) or as a JWK. A JWK
+// keeps its own kid; a PEM key has none.
+func ParsePrivateKey(data []byte) (*jose.JSONWebKey, error) {
 	var jwk jose.JSONWebKey
 	if json.Valid(data) {
 		if err := jwk.UnmarshalJSON(data); err != nil {
@@ -185,10 +201,10 @@ func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
 	default:
 		return nil, fmt.Errorf("unsupported private key type %T", key)
 	}
+	// A PEM key has no kid, and none is made up: a thumbprint the provider's registered JWKS does not
+	// carry makes it refuse the assertion ("kid … could not be found"), while a JWS without kid is
+	// checked against every registered key (RFC 7515 §4.1.4: kid is optional). The user names the
+	// registered kid when the provider needs one (ClientConfig.SigningKeyID).
 	jwk = jose.JSONWebKey{Key: key}
-	pub := jwk.Public()
-	if thumb, err := pub.Thumbprint(cryptoSHA256); err == nil {
-		jwk.KeyID = base64URL(thumb) // RFC 7638 thumbprint, so the provider can find the key by kid
-	}
 	return &jwk, nil
 }

@@ -67,7 +67,7 @@ func (f *assertionFlags) jwtBearer(ctx context.Context, e *env, c *flows.Client)
 			if err != nil {
 				return nil, usagef("--assertion-key: %v", err)
 			}
-			if claims.Key, err = flows.ParseSigningKey(data); err != nil {
+			if claims.Key, err = flows.ParsePrivateKey(data); err != nil {
 				return nil, usagef("--assertion-key %s: %v", f.key, err)
 			}
 		}

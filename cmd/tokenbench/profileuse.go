@@ -109,6 +109,7 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 		p.AuthMethod = flows.AuthMethod(f.creds.authMethod)
 	}
 	set("signing-key", &p.SigningKey, f.creds.signingKey)
+	set("signing-key-id", &p.SigningKeyID, f.creds.signingKeyID)
 	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
 	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {
