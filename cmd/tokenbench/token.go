@@ -134,8 +134,10 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 			cfg.AuthParams, cfg.TokenParams = authParams, tokenParams
 			return
 		}
-		// A profile's settings hold unless a flag is given.
-		if fs.Changed("scope") || len(cfg.Scopes) == 0 {
+		// A profile's settings hold unless a flag is given. Its scopes (and its preset's) are for the
+		// grants a user signs in to: refresh, client credentials and token exchange send a scope only
+		// when --scope asks for one (RFC 6749 §6: a refresh keeps the original grant's scope).
+		if fs.Changed("scope") || len(cfg.Scopes) == 0 || !userGrant(grant) {
 			cfg.Scopes = scopes
 		}
 		if fs.Changed("pkce") || fs.Changed("no-pkce") || cfg.PKCE == "" {
@@ -245,12 +247,20 @@ func writeBody(w io.Writer, body []byte) {
 	}
 }
 
+// userGrant reports whether a grant stands for a user who signs in, and so takes the default scopes.
+func userGrant(grant string) bool {
+	switch grant {
+	case flows.GrantClientCredentials, flows.GrantRefreshToken, flows.GrantTokenExchange:
+		return false
+	}
+	return true
+}
+
 // scopes splits --scope on spaces and commas, or picks the grant's default.
 func (o *tokenOptions) scopes(grant string, given bool) []string {
 	s := o.scope
 	if !given {
-		switch grant {
-		case flows.GrantClientCredentials, flows.GrantRefreshToken, flows.GrantTokenExchange:
+		if !userGrant(grant) {
 			return nil
 		}
 		s = defaultUserScope
