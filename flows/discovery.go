@@ -82,6 +82,7 @@ type metadataJSON struct {
 // ParseMetadata parses a metadata document. It needs a JSON object with an issuer; members of the
 // wrong type are an error naming the member.
 func ParseMetadata(body []byte) (*Metadata, error) {
+	body, _ = withoutBOM(body)
 	var raw map[string]any
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %w", err)

@@ -31,6 +31,9 @@ func (c *Client) requestToken(ctx context.Context, step string, form url.Values)
 	if err != nil {
 		return nil, err
 	}
+	if r.status >= 300 && r.status <= 399 {
+		return nil, redirectError(r) // named with the endpoint's URL, which ParseTokenResponse does not know
+	}
 	t, err := ParseTokenResponse(r.status, r.header, r.body, time.Now())
 	c.noteTokenType(t)
 	return t, err

@@ -44,3 +44,18 @@ func (f *formRecorder) lastKid() string {
 	_ = json.Unmarshal(raw, &h)
 	return h.Kid
 }
+
+// fixedAnswer is an endpoint that gives one answer to every request.
+type fixedAnswer struct {
+	status int
+	header map[string]string
+	body   string
+}
+
+func (f fixedAnswer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	for k, v := range f.header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(f.status)
+	io.WriteString(w, f.body)
+}

@@ -168,7 +168,10 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err != nil {
 		return err
 	}
-	writeBody(e.stdout, res.token.Body)
+	writeBody(e.stdout, res.token.JSON()) // JSON on stdout, whatever the provider's format
+	for _, n := range res.token.Notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
 	o.rar.reportAuthorizationDetails(e, res.token)
 	dpopOK := reportDPoP(e, c, res.token)
 	dpopOK = reportMTLS(e, c, res.token) && dpopOK
