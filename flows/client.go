@@ -26,8 +26,10 @@ type Client struct {
 	// metaErr is discovery's failure, kept so that a run fetches a missing document once, not once
 	// per endpoint it looks up.
 	metaErr error
-	jwks    *jwksCache
-	dpop    dpopState
+	// authNote says why the client authentication differs from the default (AuthMethodNote).
+	authNote string
+	jwks     *jwksCache
+	dpop     dpopState
 }
 
 // DefaultSkew is the clock-skew allowance on exp, iat and nbf checks.

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -54,12 +56,47 @@ func secretSigningKey(secret, alg, what string) (jose.SigningKey, error) {
 	return jose.SigningKey{Algorithm: a, Key: []byte(secret)}, nil
 }
 
+// AuthMethod is the client authentication in force: the configured one; else private_key_jwt with
+// a signing key; else, with a secret, client_secret_basic, unless the provider's metadata (when
+// discovery has read it) lists token_endpoint_auth_methods_supported without it, when the first of
+// client_secret_post and client_secret_jwt it lists is used; else none. Why a secret's method
+// differs from client_secret_basic is in AuthMethodNote.
+func (c *Client) AuthMethod() AuthMethod {
+	m := c.Config.authMethod()
+	if c.Config.AuthMethod != "" || m != AuthClientSecretBasic {
+		return m
+	}
+	c.mu.Lock()
+	meta := c.meta
+	c.mu.Unlock()
+	if meta == nil || len(meta.TokenEndpointAuthMethods) == 0 || slices.Contains(meta.TokenEndpointAuthMethods, string(AuthClientSecretBasic)) {
+		return m
+	}
+	for _, alt := range []AuthMethod{AuthClientSecretPost, AuthClientSecretJWT} {
+		if slices.Contains(meta.TokenEndpointAuthMethods, string(alt)) {
+			c.mu.Lock()
+			c.authNote = fmt.Sprintf("the provider's token_endpoint_auth_methods_supported (%s) lacks client_secret_basic, the default, so the client authenticates with %s; --auth-method (the profile's auth_method) chooses another",
+				strings.Join(meta.TokenEndpointAuthMethods, ", "), alt)
+			c.mu.Unlock()
+			return alt
+		}
+	}
+	return m
+}
+
+// AuthMethodNote says why AuthMethod chose a method other than the default, or is empty.
+func (c *Client) AuthMethodNote() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.authNote
+}
+
 // authenticate adds the client's credentials (RFC 6749 §2.3) to a form sent to aud, which client
 // assertions name as their audience; Basic credentials come back as a header to set.
 func (c *Client) authenticate(form url.Values, aud string) (http.Header, error) {
 	cfg := c.Config
 	header := http.Header{}
-	switch m := cfg.authMethod(); m {
+	switch m := c.AuthMethod(); m {
 	case AuthClientSecretBasic:
 		// RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
 		req := http.Request{Header: header}

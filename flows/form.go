@@ -41,7 +41,7 @@ func (c *Client) postForm(ctx context.Context, step, endpoint string, form url.V
 // assertionAudience is the aud of client assertions: the token endpoint URL (OpenID Connect Core §9),
 // whichever endpoint the assertion is sent to.
 func (c *Client) assertionAudience(ctx context.Context, endpoint string) (string, error) {
-	m := c.Config.authMethod()
+	m := c.AuthMethod()
 	if m != AuthClientSecretJWT && m != AuthPrivateKeyJWT {
 		return endpoint, nil
 	}

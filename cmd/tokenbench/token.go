@@ -165,6 +165,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
 	res, err := o.runGrant(ctx, e, c, grant, trace)
+	if n := c.AuthMethodNote(); n != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
 	if err != nil {
 		return err
 	}
