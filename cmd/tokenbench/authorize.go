@@ -50,7 +50,10 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
 func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	req, err := c.NewAuthRequest(ctx, "")
+	if flows.IsLoopback(c.Config.RedirectURI) && strings.Contains(c.Config.RedirectURI, ":0/") {
+		return nil, nil, usagef("--proof-jwt needs --redirect-uri, the client's registered redirect URI: the provider answers with a Location on it, and no listener waits there")
+	}
+	req, err := c.NewDirectAuthRequest(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

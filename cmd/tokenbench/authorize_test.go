@@ -42,7 +42,8 @@ func TestTokenDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	p := startProvider(t)
 	secret := secretOf(t, p, "demo-jwt")
 	proof := proofJWT(t, p, secret)
-	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v"}
+	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v",
+		"--redirect-uri", "https://app.example.com/callback"}
 	r := tb(t, args...)
 	wantExit(t, r, 0, "direct authorize: POST "+p.Issuer()+"/v1/authorize ({issuer}/v1/authorize, BlockID's path; --authorization-endpoint posts elsewhere)")
 	tokenResponse(t, r)
