@@ -141,8 +141,12 @@ type ClientConfig struct {
 	DecryptionKey *jose.JSONWebKey
 	// RedirectURI is where the provider sends the authorization response.
 	RedirectURI string
-	// Scopes are requested on authorize and on grants that take a scope.
+	// Scopes are requested on authorize and on grants that take a scope, except refresh.
 	Scopes []string
+	// RefreshScopes are asked for on a refresh; none by default, which RFC 6749 §6 treats as the
+	// scope originally granted. Asking again for Scopes fails where the user consented to fewer
+	// (oidc-provider, Connect2id: invalid_scope).
+	RefreshScopes []string
 	// PKCE is the code challenge method; empty means S256.
 	PKCE PKCEMethod
 	// AuthParams are added to the authorization request; TokenParams to every token request.

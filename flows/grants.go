@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -49,11 +50,12 @@ func (c *Client) ExchangeCode(ctx context.Context, req *AuthRequest, code string
 	return c.requestToken(ctx, "token", form)
 }
 
-// Refresh uses a refresh token (RFC 6749 §6) and says whether the provider rotated it.
+// Refresh uses a refresh token (RFC 6749 §6), asking for RefreshScopes (none by default), and says
+// whether the provider rotated it.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
 	form := url.Values{"grant_type": {GrantRefreshToken}, "refresh_token": {refreshToken}}
-	if s := c.Config.scope(); s != "" {
-		form.Set("scope", s)
+	if len(c.Config.RefreshScopes) > 0 {
+		form.Set("scope", strings.Join(c.Config.RefreshScopes, " "))
 	}
 	t, err := c.requestToken(ctx, "refresh", form)
 	if err != nil {

@@ -152,6 +152,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err != nil {
 		return err
 	}
+	if grant == flows.GrantRefreshToken {
+		c.Config.RefreshScopes = c.Config.Scopes // --scope, when given
+	}
 	if err := o.dpop.apply(e, c); err != nil {
 		return err
 	}
