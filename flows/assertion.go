@@ -90,11 +90,8 @@ func (c *Client) MakeAssertion(ctx context.Context, a AssertionClaims) (string, 
 // requires), spelled as discovery found it; the token endpoint only when no issuer is known. Some
 // providers (zitadel) refuse the token endpoint URL there.
 func (c *Client) assertionGrantAudience(ctx context.Context) (string, error) {
-	if c.Config.Issuer != "" {
-		_, _ = c.Discover(ctx) // for the issuer's exact spelling; without discovery the configured one
-		if iss := c.issuer(); iss != "" {
-			return iss, nil
-		}
+	if iss := c.knownIssuer(ctx); iss != "" {
+		return iss, nil
 	}
 	return c.endpoints(ctx, "token", func(e Endpoints) string { return e.Token })
 }

@@ -97,6 +97,16 @@ func (c *Client) endpoints(ctx context.Context, need string, pick func(Endpoints
 	return "", &Error{Kind: KindMissingEndpoint, Detail: fmt.Sprintf("no %s endpoint: the provider's metadata has none and none was given", need)}
 }
 
+// knownIssuer is the issuer as the provider spells it in its metadata when it has some (discovery runs
+// once for it), else the configured one; empty when none is configured.
+func (c *Client) knownIssuer(ctx context.Context) string {
+	if strings.TrimSpace(c.Config.Issuer) == "" {
+		return ""
+	}
+	_, _ = c.Discover(ctx) // a failure leaves the configured spelling
+	return c.issuer()
+}
+
 // issuer is the issuer id_tokens must carry: the discovered one when discovery ran (it may differ from
 // the configured one by a trailing slash), else the configured one.
 func (c *Client) issuer() string {

@@ -67,6 +67,7 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 			cfg.LogoutRedirectParam = q
 		}
 	}
+	cfg.ClientAssertionAudience = p.ClientAssertionAud
 	if err := p.applyExtras(&cfg); err != nil {
 		return cfg, opts, err
 	}

@@ -42,6 +42,7 @@ func fullProfile(t *testing.T, name string) Profile {
 		AuthMethod:           "private_key_jwt",
 		SigningKey:           demoKey(t, "private-key-jwt-rsa.pem"),
 		SigningKeyID:         "registered-key-1",
+		ClientAssertionAud:   "issuer",
 		SigningAlg:           "PS256",
 		DecryptionKey:        demoKey(t, "private-key-jwt-rsa.pem"),
 		RedirectURI:          "http://127.0.0.1:8765/callback",

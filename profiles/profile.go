@@ -43,6 +43,8 @@ type Profile struct {
 	// DecryptionKey is the file (PEM or JWK, RSA or EC) of the client's private key that decrypts
 	// encrypted id_tokens, JARM responses and userinfo (JWE); a path, never the key itself.
 	DecryptionKey string `yaml:"decryption_key,omitempty"`
+	// ClientAssertionAud is the aud of client assertions: token_endpoint (the default) or issuer.
+	ClientAssertionAud string `yaml:"client_assertion_aud,omitempty"`
 	// SigningAlg is the JWS algorithm of client assertions; empty means one suited to the key.
 	SigningAlg string `yaml:"signing_alg,omitempty"`
 	// RedirectURI is where the provider sends the authorization response.

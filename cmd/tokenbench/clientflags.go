@@ -55,6 +55,8 @@ type credentialFlags struct {
 	signingKey string
 	// signingKeyID is the kid sent with the signing key (none for a PEM key otherwise).
 	signingKeyID string
+	// assertionAud is the aud of client assertions: token_endpoint or issuer.
+	assertionAud string
 	signingAlg   string
 	// decryptionKey is the file of the private key that decrypts encrypted tokens (JWE).
 	decryptionKey string
@@ -66,6 +68,7 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret from this file")
 	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: client_secret_basic with a secret, private_key_jwt with --signing-key, else none)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "private key for private_key_jwt, as a PEM or JWK file")
+	fs.StringVar(&f.assertionAud, "client-assertion-aud", "", "aud of client assertions (client_secret_jwt, private_key_jwt): token_endpoint (default, OpenID Connect Core §9) or issuer (RFC 7523 §3)")
 	fs.StringVar(&f.signingKeyID, "signing-key-id", "", "the kid the provider registered for --signing-key (default: the JWK's own kid; none for a PEM key)")
 	fs.StringVar(&f.decryptionKey, "decryption-key", "", "private key (PEM or JWK file, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo (JWE)")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
@@ -193,6 +196,12 @@ func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, err
 	}
 	if cfg.SigningKey, err = readKeyFlag("signing-key", f.creds.signingKey, flows.ParsePrivateKey); err != nil {
 		return cfg, err
+	}
+	switch a := f.creds.assertionAud; a {
+	case "", flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer:
+		cfg.ClientAssertionAudience = a
+	default:
+		return cfg, usagef("--client-assertion-aud %q: use %s or %s", a, flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer)
 	}
 	if id := f.creds.signingKeyID; id != "" {
 		if cfg.SigningKey == nil {

@@ -25,6 +25,7 @@ type profileFlags struct {
 	authMethod   string
 	signingKey   string
 	signingKeyID string
+	assertionAud string
 	signingAlg   string
 	decryptKey   string
 	redirectURI  string
@@ -59,6 +60,7 @@ func (f *profileFlags) register(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.plainSecret, "plain-secret", "", "keep the client secret in clear in the profile file (not recommended: prefer --client-secret-ref)")
 	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: the preset's; private_key_jwt with --signing-key; else client_secret_basic with a secret, none without)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "private key file (PEM or JWK) for private_key_jwt")
+	fs.StringVar(&f.assertionAud, "client-assertion-aud", "", "aud of client assertions: token_endpoint (default) or issuer")
 	fs.StringVar(&f.signingKeyID, "signing-key-id", "", "the kid the provider registered for the signing key (default: the JWK's own kid; none for a PEM key)")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
 	fs.StringVar(&f.decryptKey, "decryption-key", "", "private key file (PEM or JWK, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo")
@@ -92,7 +94,7 @@ func unsettable() []string {
 	for _, e := range flows.EndpointNames() {
 		names = append(names, "endpoints."+e)
 	}
-	return append(names, "client_secret", "auth_method", "signing_key", "signing_key_id", "signing_alg", "decryption_key", "redirect_uri", "scopes", "grant",
+	return append(names, "client_secret", "auth_method", "signing_key", "signing_key_id", "client_assertion_aud", "signing_alg", "decryption_key", "redirect_uri", "scopes", "grant",
 		"auth_params", "token_params", "pkce", "par", "request_object", "dpop", "dpop_key", "response_type", "response_mode",
 		"resources", "authorization_details", "tls", "tls.ca_file", "tls.client_cert", "tls.client_key", "tls.insecure", "notes")
 }
@@ -147,6 +149,7 @@ func (f *profileFlags) apply(p *profiles.Profile, fs *pflag.FlagSet) (bool, erro
 	}
 	path("signing-key", &p.SigningKey, f.signingKey)
 	str("signing-key-id", &p.SigningKeyID, f.signingKeyID)
+	str("client-assertion-aud", &p.ClientAssertionAud, f.assertionAud)
 	str("signing-alg", &p.SigningAlg, f.signingAlg)
 	path("decryption-key", &p.DecryptionKey, f.decryptKey)
 	str("redirect-uri", &p.RedirectURI, f.redirectURI)
@@ -319,6 +322,8 @@ func unsetField(p *profiles.Profile, field string) error {
 		p.SigningKey = ""
 	case "signing_key_id":
 		p.SigningKeyID = ""
+	case "client_assertion_aud":
+		p.ClientAssertionAud = ""
 	case "signing_alg":
 		p.SigningAlg = ""
 	case "decryption_key":
@@ -403,7 +408,7 @@ var fieldFlags = map[string]string{
 	"endpoints.revocation": "--revocation-endpoint", "endpoints.end_session": "--end-session-endpoint",
 	"endpoints.device_authorization": "--device-authorization-endpoint", "endpoints.jwks": "--jwks-uri",
 	"client_id": "--client-id", "client_secret": "--client-secret-ref", "auth_method": "--auth-method",
-	"signing_key": "--signing-key", "signing_key_id": "--signing-key-id", "signing_alg": "--signing-alg", "decryption_key": "--decryption-key", "redirect_uri": "--redirect-uri",
+	"signing_key": "--signing-key", "signing_key_id": "--signing-key-id", "client_assertion_aud": "--client-assertion-aud", "signing_alg": "--signing-alg", "decryption_key": "--decryption-key", "redirect_uri": "--redirect-uri",
 	"scopes": "--scope", "grant": "--grant", "auth_params": "--param", "token_params": "--token-param",
 	"pkce": "--pkce", "endpoints.pushed_authorization": "--pushed-authorization-endpoint",
 	"par": "--par", "request_object": "--request-object", "dpop": "--dpop", "dpop_key": "--dpop-key",

@@ -110,6 +110,7 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	}
 	set("signing-key", &p.SigningKey, f.creds.signingKey)
 	set("signing-key-id", &p.SigningKeyID, f.creds.signingKeyID)
+	set("client-assertion-aud", &p.ClientAssertionAud, f.creds.assertionAud)
 	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
 	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {

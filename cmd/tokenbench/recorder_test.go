@@ -45,6 +45,18 @@ func (f *formRecorder) lastKid() string {
 	return h.Kid
 }
 
+// lastClaim is a claim of the last request's client assertion (nil when absent).
+func (f *formRecorder) lastClaim(name string) any {
+	parts := strings.Split(f.last().Get("client_assertion"), ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	_ = json.Unmarshal(raw, &claims)
+	return claims[name]
+}
+
 // fixedAnswer is an endpoint that gives one answer to every request.
 type fixedAnswer struct {
 	status int

@@ -32,3 +32,30 @@ func TestSigningKeyID(t *testing.T) {
 	r := pe.run("token", "--grant", "client_credentials", "--token-endpoint", srv.URL+"/token", "--client-id", "svc", "--signing-key-id", "reg-1")
 	wantExit(t, r, exitUsage, "--signing-key-id names the kid of --signing-key")
 }
+
+// TestClientAssertionAud: client assertions name the token endpoint by default, the issuer with
+// --client-assertion-aud issuer or the profile's client_assertion_aud.
+func TestClientAssertionAud(t *testing.T) {
+	t.Parallel()
+	rec := &formRecorder{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	key := demoKeyPath(t, "private-key-jwt-rsa.pem")
+	iss := srv.URL + "/tenant"
+	base := []string{"token", "--grant", "client_credentials", "--issuer", iss, "--token-endpoint", srv.URL + "/token", "--client-id", "svc", "--signing-key", key}
+	pe := newProfileEnv(t)
+	pe.mustRun(base...)
+	if aud := rec.lastClaim("aud"); aud != srv.URL+"/token" {
+		t.Errorf("default aud %v, want the token endpoint", aud)
+	}
+	pe.mustRun(append(base, "--client-assertion-aud", "issuer")...)
+	if aud := rec.lastClaim("aud"); aud != iss {
+		t.Errorf("--client-assertion-aud issuer: aud %v", aud)
+	}
+	pe.mustRun("profile", "add", "svc", "--issuer", iss, "--token-endpoint", srv.URL+"/token", "--client-id", "svc", "--signing-key", key, "--client-assertion-aud", "issuer")
+	pe.mustRun("token", "--profile", "svc", "--grant", "client_credentials")
+	if aud := rec.lastClaim("aud"); aud != iss {
+		t.Errorf("profile client_assertion_aud issuer: aud %v", aud)
+	}
+	wantExit(t, pe.run(append(base, "--client-assertion-aud", "audience")...), exitUsage, "--client-assertion-aud \"audience\": use token_endpoint or issuer")
+}
