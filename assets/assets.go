@@ -12,7 +12,6 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -81,11 +80,6 @@ func Explain(code string) (Explanation, bool) {
 	e.Causes = slices.Clone(e.Causes)
 	e.Checks = slices.Clone(e.Checks)
 	return e, true
-}
-
-// Codes returns every code that has an explanation, sorted.
-func Codes() []string {
-	return slices.Sorted(maps.Keys(explanations()))
 }
 
 // CallbackPage is the HTML page the loopback listener answers the browser with after receiving the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -187,28 +186,6 @@ func TestParseRejectsBadData(t *testing.T) {
 	}
 	if got := m["x"]; got.Code != "x" || got.Title != "T" || len(got.Causes) != 1 || got.Spec != "tokenbench" {
 		t.Errorf("parsed %+v", got)
-	}
-}
-
-func TestCodesSorted(t *testing.T) {
-	codes := Codes()
-	if !slices.IsSorted(codes) {
-		t.Errorf("Codes() not sorted: %v", codes)
-	}
-	if len(slices.Compact(slices.Clone(codes))) != len(codes) {
-		t.Error("Codes() has duplicates")
-	}
-	if len(codes) != len(explanations()) {
-		t.Errorf("Codes() has %d codes, the data %d", len(codes), len(explanations()))
-	}
-	for _, c := range requiredCodes {
-		if _, found := slices.BinarySearch(codes, c); !found {
-			t.Errorf("Codes() lacks %q", c)
-		}
-	}
-	codes[0] = "mutated"
-	if Codes()[0] == "mutated" {
-		t.Error("Codes() returns shared storage")
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -74,9 +72,3 @@ func HeaderParam(name string) (ClaimText, bool) {
 	t, ok := claimData().Header[name]
 	return t, ok
 }
-
-// ClaimNames returns every claim that has an explanation, sorted.
-func ClaimNames() []string { return slices.Sorted(maps.Keys(claimData().Claims)) }
-
-// HeaderParamNames returns every header parameter that has an explanation, sorted.
-func HeaderParamNames() []string { return slices.Sorted(maps.Keys(claimData().Header)) }

@@ -22,14 +22,6 @@ type StepText struct {
 	Spec  string   // the RFC or specification sections
 }
 
-// StepNames are the steps with a Learn text: the flow stepper's steps, then the other grants.
-func StepNames() []string {
-	return []string{
-		"discover", "authorize", "callback", "token", "refresh", "userinfo", "introspect", "revoke",
-		"logout", "device", "client_credentials", "password", "jwt_bearer", "saml2_bearer", "token_exchange", "ciba",
-	}
-}
-
 // steps parses steps.yaml on first use; the package's tests parse it, so an error here is a build
 // defect and panics.
 var steps = sync.OnceValue(func() map[string]StepText {

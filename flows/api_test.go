@@ -14,12 +14,13 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestCallAPIBearer calls the demo API with a bearer token, by GET and by POST with a body and a
 // header of the caller's.
 func TestCallAPIBearer(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
@@ -72,7 +73,7 @@ func TestCallAPIBearer(t *testing.T) {
 // and URL and carries ath; the use_dpop_nonce challenge is retried once. The same token as a
 // bearer token, and with a proof for another URL, is refused with the reason.
 func TestCallAPIDPoP(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := dpopClient(t, p, "demo-public")
 	_, tok, err := codeFlow(t, c)
@@ -80,7 +81,7 @@ func TestCallAPIDPoP(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nonces are demanded from now on: the client has none yet, so the first call is challenged.
-	setFaults(t, p, "dpop-nonce")
+	demoidptest.SetFaults(t, p, "dpop-nonce")
 	api := p.Issuer() + demoidp.APIPath
 	res, err := c.CallAPI(ctx, flows.APICall{Method: http.MethodGet, URL: api + "?page=2#top", AccessToken: tok.AccessToken})
 	if err != nil {

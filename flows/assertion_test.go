@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // wantOAuthError fails unless err is an OAuth error answer with that code whose description holds
@@ -33,20 +32,6 @@ func wantOAuthErrorAll(t *testing.T, err error, code string, fragments ...string
 	}
 }
 
-// unverifiedClaims decodes a JWT's claims without checking its signature.
-func unverifiedClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.HS256})
-	if err != nil {
-		t.Fatalf("not a JWT: %v", err)
-	}
-	var m map[string]any
-	if err := parsed.UnsafeClaimsWithoutVerification(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // samlAssertion is a SAML 2.0 assertion for the demo user, signed by the demo's trusted issuer.
 func samlAssertion(t *testing.T, id, audience string, notOnOrAfter time.Time) []byte {
 	t.Helper()
@@ -59,7 +44,7 @@ func samlAssertion(t *testing.T, id, audience string, notOnOrAfter time.Time) []
 
 func TestJWTBearerMadeAssertion(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	for _, id := range []string{"demo-private-key-jwt", "demo-jwt"} {
 		t.Run(id, func(t *testing.T) {
@@ -69,7 +54,7 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			claims := unverifiedClaims(t, a)
+			claims := demoidptest.Claims(t, a)
 			for _, k := range []string{"iss", "sub", "aud", "exp", "iat", "jti", "purpose"} {
 				if _, ok := claims[k]; !ok {
 					t.Errorf("assertion lacks %s: %v", k, claims)
@@ -83,7 +68,7 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tok.IDToken == "" || unverifiedClaims(t, tok.AccessToken)["sub"] != "demo-user-1" {
+			if tok.IDToken == "" || demoidptest.Claims(t, tok.AccessToken)["sub"] != "demo-user-1" {
 				t.Errorf("want an access token for demo-user-1 and an id_token: %s", tok.Body)
 			}
 			if lastForm(t, c, "grant_type") != flows.GrantJWTBearer {
@@ -100,27 +85,27 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 // token endpoint, the only identity of the authorization server known.
 func TestJWTBearerAudienceWithoutIssuer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt")
 	c.Config.Issuer, c.Config.Endpoints.Token = "", p.Issuer()+"/token"
 	a, err := c.MakeAssertion(context.Background(), flows.AssertionClaims{Subject: "demo-user-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aud := unverifiedClaims(t, a)["aud"]; aud != p.Issuer()+"/token" {
-		t.Errorf("aud %v, want the token endpoint", aud)
+	if _, claims, _ := demoidptest.Decode(t, a); claims["aud"] != p.Issuer()+"/token" {
+		t.Errorf("aud %v, want the token endpoint", claims["aud"])
 	}
 }
 
 func TestJWTBearerTrustedIssuerFromFile(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	// A JWT made elsewhere (here by another client object), read from a file.
 	maker := demoClient(t, p, "demo-public")
 	a, err := maker.MakeAssertion(ctx, flows.AssertionClaims{
 		Issuer: demoidp.TrustedIssuer, Subject: "demo", Audience: []string{p.Issuer()},
-		Key: readKey(t, "../assets/demo/trusted-issuer-ec.pem"), Lifetime: time.Minute,
+		Key: readKey(t, demoidptest.TrustedIssuerKey), Lifetime: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +131,7 @@ func TestJWTBearerTrustedIssuerFromFile(t *testing.T) {
 
 func TestJWTBearerRejected(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-private-key-jwt")
 	cases := []struct {
@@ -158,7 +143,7 @@ func TestJWTBearerRejected(t *testing.T) {
 		{"expired", flows.AssertionClaims{Subject: "demo-user-1", Lifetime: time.Nanosecond}, []string{"expired at"}},
 		{"untrusted issuer", flows.AssertionClaims{Issuer: "https://evil.example.com", Subject: "demo-user-1"}, []string{"not trusted"}},
 		{"unknown subject", flows.AssertionClaims{Subject: "mallory"}, []string{`sub "mallory"`}},
-		{"wrong key", flows.AssertionClaims{Issuer: demoidp.TrustedIssuer, Subject: "demo-user-1", Key: readKey(t, "../assets/demo/private-key-jwt-ec.pem")}, []string{"does not verify"}},
+		{"wrong key", flows.AssertionClaims{Issuer: demoidp.TrustedIssuer, Subject: "demo-user-1", Key: readKey(t, demoidptest.ClientKeyEC)}, []string{"does not verify"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,7 +171,7 @@ func TestJWTBearerRejected(t *testing.T) {
 
 func TestSAMLBearer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Scopes = []string{"openid"}
@@ -195,7 +180,7 @@ func TestSAMLBearer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if unverifiedClaims(t, tok.AccessToken)["sub"] != "demo-user-1" {
+	if demoidptest.Claims(t, tok.AccessToken)["sub"] != "demo-user-1" {
 		t.Errorf("access token not for the demo user: %s", tok.Body)
 	}
 	sent := lastForm(t, c, "assertion")
@@ -212,7 +197,7 @@ func TestSAMLBearer(t *testing.T) {
 
 func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	user := demoClient(t, p, "demo-basic")
 	_, subject, err := codeFlow(t, user)
@@ -236,7 +221,7 @@ func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 	if tok.IssuedTokenType() != flows.TokenTypeJWT || tok.TokenType != "N_A" {
 		t.Errorf("issued_token_type %q token_type %q, want jwt and N_A", tok.IssuedTokenType(), tok.TokenType)
 	}
-	claims := unverifiedClaims(t, tok.AccessToken)
+	claims := demoidptest.Claims(t, tok.AccessToken)
 	if claims["sub"] != "demo-user-1" {
 		t.Errorf("sub %v", claims["sub"])
 	}
@@ -263,7 +248,7 @@ func TestTokenExchangeAccessTokenToJWTWithActor(t *testing.T) {
 
 func TestTokenExchangeRejected(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	c := demoClient(t, p, "demo-basic")
 	good, err := c.ClientCredentials(ctx)

@@ -3,7 +3,9 @@ package flows
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -117,4 +119,14 @@ func (r *AuthRequest) OpenIDRequested() bool {
 		}
 	}
 	return false
+}
+
+// MaxAge is the max_age the request asked for (OpenID Connect Core §3.1.2.1), which makes auth_time
+// required and checked; 0 when none or unreadable.
+func (r *AuthRequest) MaxAge() time.Duration {
+	n, err := strconv.Atoi(r.Params.Get("max_age"))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
 }

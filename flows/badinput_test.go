@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestDiscovery(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	meta, err := c.Discover(context.Background())
 	if err != nil {
@@ -49,7 +50,7 @@ func TestDiscoveryURLs(t *testing.T) {
 }
 
 func TestHTMLDiscoveryIsNoDiscovery(t *testing.T) {
-	p := startProvider(t, "html-discovery")
+	p := demoidptest.Start(t, "html-discovery")
 	c := demoClient(t, p, "demo-basic")
 	_, err := c.Discover(context.Background())
 	if kindOf(err) != flows.KindNoDiscovery || !strings.Contains(err.Error(), "HTML page") {
@@ -88,7 +89,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		p := startProvider(t, "slow=2s")
+		p := demoidptest.Start(t, "slow=2s")
 		c := demoClient(t, p, "demo-basic")
 		c.HTTP.Timeout = 200 * time.Millisecond
 		_, err := c.Discover(context.Background())
@@ -97,7 +98,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
-		p := startProvider(t, "slow=2s")
+		p := demoidptest.Start(t, "slow=2s")
 		c := demoClient(t, p, "demo-basic")
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
@@ -107,7 +108,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("huge body", func(t *testing.T) {
-		p := startProvider(t, "huge-body")
+		p := demoidptest.Start(t, "huge-body")
 		c := demoClient(t, p, "demo-basic")
 		c.Config.Scopes = nil
 		_, err := c.ClientCredentials(context.Background())
@@ -116,7 +117,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("html error page", func(t *testing.T) {
-		p := startProvider(t, "html-errors")
+		p := demoidptest.Start(t, "html-errors")
 		c := demoClient(t, p, "demo-basic")
 		c.Config.Scopes = nil
 		_, err := c.ClientCredentials(context.Background())
@@ -125,7 +126,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("error on 200", func(t *testing.T) {
-		p := startProvider(t, "error-on-200")
+		p := demoidptest.Start(t, "error-on-200")
 		c := demoClient(t, p, "demo-basic")
 		c.Config.Scopes = nil
 		_, err := c.ClientCredentials(context.Background())
@@ -169,7 +170,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestTraceMasksSecrets(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-post")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {

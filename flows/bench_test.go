@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // BenchmarkAuthorizationCodeFlow runs the whole flow against the built-in provider in one process:
 // authorization request, loopback callback, state and iss checks, code exchange, id_token validation.
 // The provider's own work (signing, serving) is included, so the flows share is smaller still.
 func BenchmarkAuthorizationCodeFlow(b *testing.B) {
-	p := startProvider(b)
+	p := demoidptest.Start(b)
 	c := demoClient(b, p, "demo-basic")
 	ctx := context.Background()
 	if _, err := c.Discover(ctx); err != nil {

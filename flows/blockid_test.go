@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // With only an issuer, the direct authorize posts to {issuer}/v1/authorize, not to the discovered
 // authorization_endpoint (the browser's page), and the code it brings back is exchanged.
 func TestDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt")
 	ctx := context.Background()
 	if got, err := c.DirectAuthorizeEndpoint(); err != nil || got != p.Issuer()+"/v1/authorize" {
@@ -22,7 +23,7 @@ func TestDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := c.DirectAuthorize(ctx, req, proofJWT(t, p.Issuer(), c.Config.ClientSecret))
+	params, err := c.DirectAuthorize(ctx, req, demoidptest.ProofJWT(t, p.Issuer(), c.Config.ClientSecret))
 	if err != nil {
 		t.Fatal(err)
 	}

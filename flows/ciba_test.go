@@ -9,10 +9,11 @@ import (
 
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestCIBAPendingApproveToken(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 	a, err := c.BackchannelAuthorize(ctx, flows.CIBARequest{LoginHint: "demo", BindingMessage: "W4SCT", RequestedExpiry: 2 * time.Minute})
@@ -32,7 +33,7 @@ func TestCIBAPendingApproveToken(t *testing.T) {
 	var polls []flows.DevicePoll
 	tok, err := c.PollCIBA(ctx, a, func(dp flows.DevicePoll) {
 		if polls = append(polls, dp); len(polls) == 1 {
-			browse(t, a.ApprovalURI) // the user approves on the authentication device
+			demoidptest.Visit(t, a.ApprovalURI) // the user approves on the authentication device
 		}
 	})
 	if err != nil || tok.AccessToken == "" || tok.IDToken == "" {
@@ -50,7 +51,7 @@ func TestCIBAPendingApproveToken(t *testing.T) {
 }
 
 func TestCIBASlowDownDeniedCancelled(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 
@@ -80,7 +81,7 @@ func TestCIBASlowDownDeniedCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	browse(t, a.ApprovalURI+"&deny=1")
+	demoidptest.Visit(t, a.ApprovalURI+"&deny=1")
 	if _, err := c.PollCIBA(ctx, a, nil); oauthCode(err) != "access_denied" {
 		t.Fatalf("err = %v, want access_denied", err)
 	}
@@ -95,7 +96,7 @@ func TestCIBASlowDownDeniedCancelled(t *testing.T) {
 }
 
 func TestCIBAErrors(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 	_, err := c.BackchannelAuthorize(ctx, flows.CIBARequest{LoginHint: "mallory"})

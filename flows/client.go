@@ -21,6 +21,13 @@ type Client struct {
 	Now  func() time.Time
 	Skew time.Duration
 
+	// state is what the client learned of the provider; snapshots made by WithConfig share it.
+	state *providerState
+}
+
+// providerState is what a client learns of its provider while it runs: the metadata, the JWK Set
+// and the DPoP state (generated key, nonces). Every snapshot of one client shares it.
+type providerState struct {
 	mu   sync.Mutex
 	meta *Metadata
 	// metaErr is discovery's failure, kept so that a run fetches a missing document once, not once
@@ -28,8 +35,21 @@ type Client struct {
 	metaErr error
 	// authNote says why the client authentication differs from the default (AuthMethodNote).
 	authNote string
-	jwks     *jwksCache
+	jwks     jwksCache
 	dpop     dpopState
+}
+
+// stateInit guards the lazy creation of a Client's state for a Client not made by NewClient.
+var stateInit sync.Mutex
+
+// st is the client's provider state, created on first use for a Client not made by NewClient.
+func (c *Client) st() *providerState {
+	stateInit.Lock()
+	defer stateInit.Unlock()
+	if c.state == nil {
+		c.state = &providerState{}
+	}
+	return c.state
 }
 
 // DefaultSkew is the clock-skew allowance on exp, iat and nbf checks.
@@ -42,7 +62,22 @@ func NewClient(cfg ClientConfig, opts TransportOptions) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, jwks: &jwksCache{}}, nil
+	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, state: &providerState{}}, nil
+}
+
+// WithConfig returns a client for cfg that shares this one's HTTP client (and so its trace and
+// transport), its clock and, when cfg names the same provider (issuer and endpoints), what it
+// learned of the provider: metadata, JWK Set and DPoP state. The receiver is not changed, so a
+// request running on it keeps the configuration it started with: each request runs on a snapshot,
+// and no screen changes a configuration another one is reading.
+func (c *Client) WithConfig(cfg ClientConfig) *Client {
+	n := &Client{Config: cfg, HTTP: c.HTTP, Trace: c.Trace, Now: c.Now, Skew: c.Skew}
+	if strings.TrimSpace(cfg.Issuer) == strings.TrimSpace(c.Config.Issuer) && cfg.Endpoints == c.Config.Endpoints {
+		n.state = c.st()
+	} else {
+		n.state = &providerState{}
+	}
+	return n
 }
 
 // do sends a request and returns the whole answer; transport failures come back classified.
@@ -110,10 +145,11 @@ func (c *Client) knownIssuer(ctx context.Context) string {
 // issuer is the issuer id_tokens must carry: the discovered one when discovery ran (it may differ from
 // the configured one by a trailing slash), else the configured one.
 func (c *Client) issuer() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.meta != nil && c.meta.Issuer != "" {
-		return c.meta.Issuer
+	st := c.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.meta != nil && st.meta.Issuer != "" {
+		return st.meta.Issuer
 	}
 	return strings.TrimSpace(c.Config.Issuer)
 }

@@ -66,18 +66,19 @@ func (c *Client) AuthMethod() AuthMethod {
 	if c.Config.AuthMethod != "" || m != AuthClientSecretBasic {
 		return m
 	}
-	c.mu.Lock()
-	meta := c.meta
-	c.mu.Unlock()
+	st := c.st()
+	st.mu.Lock()
+	meta := st.meta
+	st.mu.Unlock()
 	if meta == nil || len(meta.TokenEndpointAuthMethods) == 0 || slices.Contains(meta.TokenEndpointAuthMethods, string(AuthClientSecretBasic)) {
 		return m
 	}
 	for _, alt := range []AuthMethod{AuthClientSecretPost, AuthClientSecretJWT} {
 		if slices.Contains(meta.TokenEndpointAuthMethods, string(alt)) {
-			c.mu.Lock()
-			c.authNote = fmt.Sprintf("the provider's token_endpoint_auth_methods_supported (%s) lacks client_secret_basic, the default, so the client authenticates with %s; --auth-method (the profile's auth_method) chooses another",
+			st.mu.Lock()
+			st.authNote = fmt.Sprintf("the provider's token_endpoint_auth_methods_supported (%s) lacks client_secret_basic, the default, so the client authenticates with %s; --auth-method (the profile's auth_method) chooses another",
 				strings.Join(meta.TokenEndpointAuthMethods, ", "), alt)
-			c.mu.Unlock()
+			st.mu.Unlock()
 			return alt
 		}
 	}
@@ -86,9 +87,10 @@ func (c *Client) AuthMethod() AuthMethod {
 
 // AuthMethodNote says why AuthMethod chose a method other than the default, or is empty.
 func (c *Client) AuthMethodNote() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.authNote
+	st := c.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.authNote
 }
 
 // authenticate adds the client's credentials (RFC 6749 §2.3) to a form sent to aud, which client

@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // Every way tokenbench signs with the client secret refuses a secret shorter than the HMAC's hash
@@ -17,7 +18,7 @@ import (
 // 42-byte secret of demo-jwt signs and the provider accepts what it signed.
 func TestClientSecretTooShortForHMAC(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	paths := []struct {
 		name, what string
 		run        func(ctx context.Context, c *flows.Client) error
@@ -88,7 +89,7 @@ func TestClientSecretTooShortForHMAC(t *testing.T) {
 // The HMAC algorithm the secret signs with is the configured one when it is an HMAC, else HS256.
 func TestClientSecretSigningAlg(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for alg, want := range map[string]jose.SignatureAlgorithm{"": jose.HS256, "RS256": jose.HS256, "HS512": jose.HS512} {
 		c := demoClient(t, p, "demo-jwt")
 		c.Config.SigningAlg = alg

@@ -143,25 +143,27 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // tried; when none has metadata the error is of kind no_discovery and lists what each answered. A
 // failure is cached like a success, so a run fetches a missing document once.
 func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
-	c.mu.Lock()
-	if c.meta != nil || c.metaErr != nil {
-		defer c.mu.Unlock()
-		return c.meta, c.metaErr
+	st := c.st()
+	st.mu.Lock()
+	if st.meta != nil || st.metaErr != nil {
+		defer st.mu.Unlock()
+		return st.meta, st.metaErr
 	}
-	c.mu.Unlock()
+	st.mu.Unlock()
 	meta, err := c.discover(ctx)
 	// A failure is kept for the client's life (one run), except a cancellation, which says nothing
 	// about the provider.
 	if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
-		c.mu.Lock()
-		c.metaErr = err
-		c.mu.Unlock()
+		st.mu.Lock()
+		st.metaErr = err
+		st.mu.Unlock()
 	}
 	return meta, err
 }
 
 // discover fetches and checks the metadata, trying each of the issuer's discovery URLs.
 func (c *Client) discover(ctx context.Context) (*Metadata, error) {
+	st := c.st()
 	urls, err := DiscoveryURLs(c.Config.Issuer)
 	if err != nil {
 		return nil, err
@@ -195,9 +197,9 @@ func (c *Client) discover(ctx context.Context) (*Metadata, error) {
 		if err := c.checkIssuer(meta); err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		c.meta = meta
-		c.mu.Unlock()
+		st.mu.Lock()
+		st.meta = meta
+		st.mu.Unlock()
 		return meta, nil
 	}
 	return nil, &Error{Kind: KindNoDiscovery, Detail: "no metadata found for issuer " + c.Config.Issuer + ":\n  " + strings.Join(tried, "\n  ")}
@@ -235,9 +237,7 @@ func (c *Client) checkIssuer(meta *Metadata) error {
 // multi-tenant template (Metadata.IssuerTemplate) that the iss check fills from the token's tid
 // claim; else the configured one. It makes no request.
 func (c *Client) ExpectedIssuer() string {
-	c.mu.Lock()
-	meta := c.meta
-	c.mu.Unlock()
+	meta := c.knownMetadata()
 	if meta != nil && meta.IssuerTemplate != "" {
 		return meta.IssuerTemplate
 	}
@@ -300,4 +300,12 @@ func isTenantSegment(s string) bool {
 		}
 	}
 	return true
+}
+
+// knownMetadata is the metadata discovery already found, or nil; it never fetches.
+func (c *Client) knownMetadata() *Metadata {
+	st := c.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.meta
 }

@@ -71,16 +71,17 @@ func (c *Client) DPoPKey() (*jose.JSONWebKey, error) {
 	if !c.Config.DPoP {
 		return nil, nil
 	}
-	c.dpop.mu.Lock()
-	defer c.dpop.mu.Unlock()
-	if c.dpop.key == nil {
+	d := &c.st().dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.key == nil {
 		k, err := GenerateDPoPKey()
 		if err != nil {
 			return nil, err
 		}
-		c.dpop.key = k
+		d.key = k
 	}
-	return c.dpop.key, nil
+	return d.key, nil
 }
 
 // DPoPThumbprint is the RFC 7638 thumbprint (SHA-256, base64url) of the DPoP key's public half, the
@@ -166,9 +167,10 @@ func (c *Client) DPoPProof(method, rawURL, accessToken, nonce string) (string, e
 func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 func (c *Client) dpopNonce(u *url.URL) string {
-	c.dpop.mu.Lock()
-	defer c.dpop.mu.Unlock()
-	return c.dpop.nonces[origin(u)]
+	d := &c.st().dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nonces[origin(u)]
 }
 
 // rememberNonce keeps the DPoP-Nonce a server sent, on any answer (RFC 9449 §8.2).
@@ -181,12 +183,13 @@ func (c *Client) rememberNonce(rawURL string, h http.Header) {
 	if err != nil {
 		return
 	}
-	c.dpop.mu.Lock()
-	defer c.dpop.mu.Unlock()
-	if c.dpop.nonces == nil {
-		c.dpop.nonces = map[string]string{}
+	d := &c.st().dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.nonces == nil {
+		d.nonces = map[string]string{}
 	}
-	c.dpop.nonces[origin(u)] = n
+	d.nonces[origin(u)] = n
 }
 
 // dpopKey marks a context whose token requests carry a DPoP proof.
@@ -253,12 +256,13 @@ func (c *Client) noteTokenType(t *Token) {
 	if t == nil || !c.DPoPEnabled() {
 		return
 	}
-	c.dpop.mu.Lock()
-	defer c.dpop.mu.Unlock()
-	if c.dpop.types == nil {
-		c.dpop.types = map[string]string{}
+	d := &c.st().dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.types == nil {
+		d.types = map[string]string{}
 	}
-	c.dpop.types[t.AccessToken] = t.TokenType
+	d.types[t.AccessToken] = t.TokenType
 }
 
 // usesDPoPScheme reports whether an access token is sent as Authorization: DPoP: DPoP is on and
@@ -267,9 +271,10 @@ func (c *Client) usesDPoPScheme(accessToken string) bool {
 	if !c.DPoPEnabled() {
 		return false
 	}
-	c.dpop.mu.Lock()
-	defer c.dpop.mu.Unlock()
-	typ, known := c.dpop.types[accessToken]
+	d := &c.st().dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	typ, known := d.types[accessToken]
 	return !known || strings.EqualFold(typ, TokenTypeDPoP)
 }
 

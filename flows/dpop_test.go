@@ -14,6 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // dpopClient is a demo client with DPoP on and a generated key.
@@ -61,7 +62,7 @@ func wantOAuthError(t *testing.T, err error, code, fragment string) {
 }
 
 func TestDPoPTokenAndUserInfo(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, id := range []string{"demo-basic", "demo-post", "demo-public"} {
 		t.Run(id, func(t *testing.T) {
 			c := dpopClient(t, p, id)
@@ -133,9 +134,9 @@ func TestDPoPTokenAndUserInfo(t *testing.T) {
 }
 
 func TestDPoPClientCredentialsWithGivenKey(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
-	c.Config.DPoPKey = readKey(t, "../assets/demo/private-key-jwt-rsa.pem")
+	c.Config.DPoPKey = readKey(t, demoidptest.ClientKeyRSA)
 	tok, err := c.ClientCredentials(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +160,7 @@ func TestDPoPClientCredentialsWithGivenKey(t *testing.T) {
 }
 
 func TestDPoPNonceRetryOnce(t *testing.T) {
-	p := startProvider(t, "dpop-nonce")
+	p := demoidptest.Start(t, "dpop-nonce")
 	c := dpopClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -196,13 +197,13 @@ func TestDPoPNonceRetryOnce(t *testing.T) {
 }
 
 func TestDPoPNonceRetryAtUserInfo(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := dpopClient(t, p, "demo-public")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	setFaults(t, p, "dpop-nonce")
+	demoidptest.SetFaults(t, p, "dpop-nonce")
 	if _, err := c.UserInfo(context.Background(), tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestDPoPNonceRetryAtUserInfo(t *testing.T) {
 }
 
 func TestDPoPBindingCheckFails(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := dpopClient(t, p, "demo-basic")
 	tok, err := c.ClientCredentials(context.Background())
 	if err != nil {
@@ -270,7 +271,7 @@ func rawToken(t *testing.T, p *demoidp.Provider, proof string) (int, map[string]
 }
 
 func TestDPoPBadProofs(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := dpopClient(t, p, "demo-basic")
 	good := func() string {
 		s, err := c.DPoPProof("POST", p.Issuer()+"/token", "", "")
@@ -316,7 +317,7 @@ func TestDPoPBadProofs(t *testing.T) {
 }
 
 func TestDPoPUserInfoRefusals(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := dpopClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // fixedTrace is a trace of recorded exchanges with fixed times: a form POST with secrets, a GET
@@ -237,7 +238,7 @@ func TestMarkdownFenceInBody(t *testing.T) {
 // client authenticating in the body and one with HTTP Basic, and one exchange that fails: neither
 // export may hold a credential, a code or a token.
 func TestExportsOfRealFlowHoldNoSecret(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx := context.Background()
 	var secrets []string // each travels in the clear in the raw trace
 	var exchanges []flows.Exchange

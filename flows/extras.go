@@ -16,10 +16,13 @@ type RequestExtras struct {
 	AuthorizationDetails string
 }
 
-// AuthorizationDetailsGrants are the grants that send authorization_details: the authorization
-// code grant on its authorization request (RFC 9396 §3), client_credentials on its token request
-// (§6) and CIBA on its backchannel authentication request.
-var AuthorizationDetailsGrants = []string{GrantAuthorizationCode, GrantClientCredentials, GrantCIBA}
+// SendsAuthorizationDetails reports whether a grant (its grant_type) sends authorization_details: the
+// authorization code grant on its authorization request (RFC 9396 §3), client_credentials on its
+// token request (§6) and CIBA on its backchannel authentication request (GrantSpec).
+func SendsAuthorizationDetails(grantType string) bool {
+	g, ok := LookupGrant(grantType)
+	return ok && g.AuthorizationDetails
+}
 
 // ErrAuthorizationDetailsGrant is Apply's error for authorization_details on a grant that does not
 // send them.
@@ -31,7 +34,7 @@ var ErrAuthorizationDetailsGrant = errors.New("authorization_details are sent on
 // (BackchannelParams). Both maps must be non-nil when there is something to add; the extras replace
 // parameters of the same name.
 func (x RequestExtras) Apply(grant string, authParams, tokenParams url.Values) error {
-	if x.AuthorizationDetails != "" && !slices.Contains(AuthorizationDetailsGrants, grant) {
+	if x.AuthorizationDetails != "" && !SendsAuthorizationDetails(grant) {
 		return ErrAuthorizationDetailsGrant
 	}
 	switch grant {

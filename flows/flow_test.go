@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func oauthCode(err error) string {
@@ -26,7 +27,7 @@ func kindOf(err error) flows.Kind {
 }
 
 func TestAuthorizationCodeFlowEveryClientAuthMethod(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, id := range []string{"demo-basic", "demo-post", "demo-public", "demo-jwt", "demo-private-key-jwt", "demo:special+id"} {
 		t.Run(id, func(t *testing.T) {
 			c := demoClient(t, p, id)
@@ -46,11 +47,11 @@ func TestAuthorizationCodeFlowEveryClientAuthMethod(t *testing.T) {
 }
 
 func TestPrivateKeyJWTAlgorithms(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, tc := range []struct{ key, alg string }{
-		{"../assets/demo/private-key-jwt-rsa.pem", "RS256"},
-		{"../assets/demo/private-key-jwt-rsa.pem", "PS256"},
-		{"../assets/demo/private-key-jwt-ec.pem", "ES256"},
+		{demoidptest.ClientKeyRSA, "RS256"},
+		{demoidptest.ClientKeyRSA, "PS256"},
+		{demoidptest.ClientKeyEC, "ES256"},
 	} {
 		t.Run(tc.alg, func(t *testing.T) {
 			c := demoClient(t, p, "demo-private-key-jwt")
@@ -78,7 +79,7 @@ func TestPrivateKeyJWTAlgorithms(t *testing.T) {
 }
 
 func TestClientAssertionsHaveFreshJTI(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt")
 	c.Config.Scopes = nil
 	seen := map[string]bool{}
@@ -99,7 +100,7 @@ func TestClientAssertionsHaveFreshJTI(t *testing.T) {
 }
 
 func TestWrongAuthMethodIsInvalidClient(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	c.Config.AuthMethod = flows.AuthClientSecretPost
 	_, err := c.ClientCredentials(context.Background())
@@ -117,7 +118,7 @@ func TestWrongAuthMethodIsInvalidClient(t *testing.T) {
 }
 
 func TestPKCEChoices(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, m := range []flows.PKCEMethod{flows.PKCES256, flows.PKCEPlain, flows.PKCENone} {
 		t.Run(string(m), func(t *testing.T) {
 			c := demoClient(t, p, "demo-basic")
@@ -147,7 +148,7 @@ func TestPKCEChoices(t *testing.T) {
 }
 
 func TestPKCEVerifierMismatchIsInvalidGrant(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	req, res, err := authorize(t, c)
 	if err != nil {
@@ -160,7 +161,7 @@ func TestPKCEVerifierMismatchIsInvalidGrant(t *testing.T) {
 }
 
 func TestAuthorizeParametersAreSent(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	c.Config.AuthParams = map[string][]string{
 		"prompt": {"none"}, "login_hint": {"demo"}, "max_age": {"300"}, "acr_values": {"urn:mace:incommon:iap:silver"},
@@ -202,7 +203,7 @@ func TestCallbackFaults(t *testing.T) {
 		{"deny wrong-iss", flows.KindIssMismatch, ""}, // RFC 9207 §2.4 covers error responses too
 	} {
 		t.Run(tc.fault, func(t *testing.T) {
-			p := startProvider(t, strings.Fields(tc.fault)...)
+			p := demoidptest.Start(t, strings.Fields(tc.fault)...)
 			_, _, err := authorize(t, demoClient(t, p, "demo-basic"))
 			if kindOf(err) != tc.kind || oauthCode(err) != tc.code {
 				t.Fatalf("err = %v, want kind %q code %q", err, tc.kind, tc.code)
@@ -213,7 +214,7 @@ func TestCallbackFaults(t *testing.T) {
 		})
 	}
 	t.Run("deny carries its description", func(t *testing.T) {
-		p := startProvider(t, "deny")
+		p := demoidptest.Start(t, "deny")
 		_, _, err := authorize(t, demoClient(t, p, "demo-basic"))
 		var oe *flows.OAuthError
 		if !errors.As(err, &oe) || oe.Description == "" || oe.Endpoint != "authorization response" {
@@ -223,7 +224,7 @@ func TestCallbackFaults(t *testing.T) {
 }
 
 func TestReusedAndExpiredCodes(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	req, res, err := authorize(t, c)
 	if err != nil {
@@ -235,14 +236,14 @@ func TestReusedAndExpiredCodes(t *testing.T) {
 	if _, err := c.ExchangeCode(context.Background(), req, res.Code); oauthCode(err) != "invalid_grant" {
 		t.Fatalf("reused code: err = %v, want invalid_grant", err)
 	}
-	setFaults(t, p, "expired-code")
+	demoidptest.SetFaults(t, p, "expired-code")
 	if _, _, err := codeFlow(t, c); oauthCode(err) != "invalid_grant" {
 		t.Fatalf("expired code: err = %v, want invalid_grant", err)
 	}
 }
 
 func TestRefreshRotates(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -261,7 +262,7 @@ func TestRefreshRotates(t *testing.T) {
 }
 
 func TestClientCredentialsAndPassword(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-post")
 	c.Config.Scopes = nil
 	tok, err := c.ClientCredentials(context.Background())
@@ -278,7 +279,7 @@ func TestClientCredentialsAndPassword(t *testing.T) {
 }
 
 func TestResourceCalls(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -313,7 +314,7 @@ func TestResourceCalls(t *testing.T) {
 }
 
 func TestDeviceFlow(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 	d, err := c.DeviceAuthorize(ctx)
@@ -326,7 +327,7 @@ func TestDeviceFlow(t *testing.T) {
 	var polls []flows.DevicePoll
 	tok, err := c.PollDevice(ctx, d, func(dp flows.DevicePoll) {
 		if polls = append(polls, dp); len(polls) == 1 {
-			browse(t, d.VerificationURIComplete) // the user approves after the first pending answer
+			demoidptest.Visit(t, d.VerificationURIComplete) // the user approves after the first pending answer
 		}
 	})
 	if err != nil || tok.AccessToken == "" {
@@ -338,14 +339,14 @@ func TestDeviceFlow(t *testing.T) {
 }
 
 func TestDeviceFlowDeniedAndCancelled(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	ctx := context.Background()
 	d, err := c.DeviceAuthorize(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	browse(t, d.VerificationURIComplete+"&deny=1")
+	demoidptest.Visit(t, d.VerificationURIComplete+"&deny=1")
 	if _, err := c.PollDevice(ctx, d, nil); oauthCode(err) != "access_denied" {
 		t.Fatalf("err = %v, want access_denied", err)
 	}
@@ -358,7 +359,7 @@ func TestDeviceFlowDeniedAndCancelled(t *testing.T) {
 }
 
 func TestDirectAuthorize(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt") // RFC 7518 §3.2: an HS256 key needs 32 bytes, so the long secret
 	c.Config.Endpoints.Authorization = p.Issuer() + "/v1/authorize"
 	ctx := context.Background()
@@ -366,7 +367,7 @@ func TestDirectAuthorize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := c.DirectAuthorize(ctx, req, proofJWT(t, p.Issuer(), c.Config.ClientSecret))
+	params, err := c.DirectAuthorize(ctx, req, demoidptest.ProofJWT(t, p.Issuer(), c.Config.ClientSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +384,7 @@ func TestDirectAuthorize(t *testing.T) {
 }
 
 func TestTokenHeadersAreSent(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Scopes = nil
 	c.Config.TokenHeaders = map[string][]string{"Origin": {"http://localhost:3000"}}

@@ -3,13 +3,15 @@ package flows_test
 import (
 	"context"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestRefreshSendsNoScopeUnlessAsked: a refresh keeps the originally granted scope by sending none
 // (RFC 6749 §6); the configured Scopes (the sign-in's) are not asked for again, which fails where
 // the user consented to fewer. RefreshScopes asks for a scope.
 func TestRefreshSendsNoScopeUnlessAsked(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {

@@ -2,40 +2,16 @@ package flows_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
-
-// startProvider runs a built-in provider on 127.0.0.1 for one test, with faults by name.
-func startProvider(t testing.TB, faults ...string) *demoidp.Provider {
-	t.Helper()
-	p, err := demoidp.Start(demoidp.Options{DeviceInterval: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	setFaults(t, p, faults...)
-	return p
-}
-
-func setFaults(t testing.TB, p *demoidp.Provider, faults ...string) {
-	t.Helper()
-	var f demoidp.Faults
-	for _, name := range faults {
-		if err := f.Set(name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.SetFaults(f)
-}
 
 // demoClient is a flows client configured as one of the provider's demo clients.
 func demoClient(t testing.TB, p *demoidp.Provider, id string) *flows.Client {
@@ -46,38 +22,16 @@ func demoClient(t testing.TB, p *demoidp.Provider, id string) *flows.Client {
 		RedirectURI: "http://127.0.0.1:0/callback",
 		Scopes:      []string{"openid", "profile", "email", "offline_access"},
 	}
-	for _, c := range p.Clients() {
-		if c.ID == id {
-			cfg.ClientSecret = c.Secret
-			cfg.AuthMethod = flows.AuthMethod(c.AuthMethod)
-		}
-	}
+	dc := demoidptest.Client(t, p, id)
+	cfg.ClientSecret, cfg.AuthMethod = dc.Secret, flows.AuthMethod(dc.AuthMethod)
 	if cfg.AuthMethod == flows.AuthPrivateKeyJWT {
-		data, err := os.ReadFile("../assets/demo/private-key-jwt-rsa.pem")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cfg.SigningKey, err = flows.ParseSigningKey(data); err != nil {
-			t.Fatal(err)
-		}
+		cfg.SigningKey = readKey(t, demoidptest.ClientKeyRSA)
 	}
 	c, err := flows.NewClient(cfg, flows.TransportOptions{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// browse plays the user's browser: it opens the URL and follows redirects, as far as the loopback
-// listener.
-func browse(t testing.TB, url string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Errorf("browser: %v", err)
-		return
-	}
-	resp.Body.Close()
 }
 
 // authorize runs the authorization request through the loopback listener and verifies the response.
@@ -87,22 +41,22 @@ func authorize(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthRe
 	return req, res, err
 }
 
-// browseJS plays a browser that runs the pages' scripts (demoidp.Browse), returning the status and
-// body of the last page.
-func browseJS(t testing.TB, u string) (int, string) {
+// authorizeJS runs the authorization request through the listener with the demo user's browser,
+// returning the browser's last page too.
+func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	status, body, err := demoidp.Browse(ctx, u)
-	if err != nil {
-		t.Errorf("browser: %v", err)
-	}
-	return status, body
+	var res *flows.AuthResponse
+	var err error
+	req, page := viaListener(t, c, func(ctx context.Context, l *flows.Listener, req *flows.AuthRequest) {
+		res, err = c.AwaitCallback(ctx, l, req)
+	})
+	return req, res, page, err
 }
 
-// authorizeJS runs the authorization request through the listener with browseJS, returning the
-// browser's last page too.
-func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, string, error) {
+// viaListener makes the client's authorization request with a loopback listener, sends the demo
+// user's browser to it, and runs receive on the listener meanwhile. It returns the request and the
+// browser's last page.
+func viaListener(t testing.TB, c *flows.Client, receive func(context.Context, *flows.Listener, *flows.AuthRequest)) (*flows.AuthRequest, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -117,11 +71,11 @@ func authorizeJS(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.Auth
 	}
 	page := make(chan string, 1)
 	go func() {
-		_, body := browseJS(t, req.URL)
+		_, body := demoidptest.Visit(t, req.URL)
 		page <- body
 	}()
-	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, <-page, err
+	receive(ctx, l, req)
+	return req, <-page
 }
 
 // codeFlow runs authorize → callback → token.
@@ -135,9 +89,10 @@ func codeFlow(t testing.TB, c *flows.Client) (*flows.AuthRequest, *flows.Token, 
 	return req, tok, err
 }
 
-func readKey(t testing.TB, path string) *jose.JSONWebKey {
+// readKey reads a demo key (demoidptest.ClientKeyRSA …) as the client reads a signing key.
+func readKey(t testing.TB, name string) *jose.JSONWebKey {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(demoidptest.KeyPath(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,20 +115,4 @@ func lastForm(t testing.TB, c *flows.Client, name string) string {
 		t.Fatal(err)
 	}
 	return v.Get(name)
-}
-
-// proofJWT is a BlockID-style proof of authentication for the demo user, signed with the client's
-// secret as the built-in provider expects.
-func proofJWT(t testing.TB, issuer, secret string) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	s, err := jwt.Signed(signer).Claims(jwt.Claims{Subject: "demo-user-1", Audience: jwt.Audience{issuer}, IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute))}).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

@@ -15,11 +15,12 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // demoDecryptionKey is the private key demo-encrypted's tokens are encrypted to.
 func demoDecryptionKey(t testing.TB) *jose.JSONWebKey {
-	return readKey(t, "../assets/demo/private-key-jwt-rsa.pem")
+	return readKey(t, demoidptest.ClientKeyRSA)
 }
 
 // encryptedClient is demo-encrypted with key as its decryption key (nil: none).
@@ -45,7 +46,7 @@ func encryptedIDToken(t testing.TB, c *flows.Client) (string, flows.Expect) {
 }
 
 func TestEncryptedIDTokenDecryptsAndPassesEveryCheck(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, demoDecryptionKey(t))
 	raw, exp := encryptedIDToken(t, c)
 	r := c.ValidateIDToken(context.Background(), raw, exp)
@@ -71,7 +72,7 @@ func TestEncryptedIDTokenDecryptsAndPassesEveryCheck(t *testing.T) {
 }
 
 func TestEncryptedIDTokenWithoutKey(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, nil)
 	raw, exp := encryptedIDToken(t, c)
 	r := c.ValidateIDToken(context.Background(), raw, exp)
@@ -84,7 +85,7 @@ func TestEncryptedIDTokenWithoutKey(t *testing.T) {
 }
 
 func TestEncryptedIDTokenWrongKey(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +97,7 @@ func TestEncryptedIDTokenWrongKey(t *testing.T) {
 		want []string
 	}{
 		{"another RSA key", &jose.JSONWebKey{Key: other, KeyID: "other"}, []string{"does not decrypt", `kid "other"`, "another public key"}},
-		{"an EC key", readKey(t, "../assets/demo/private-key-jwt-ec.pem"), []string{"RSA-OAEP-256 needs an RSA private key", "EC P-256"}},
+		{"an EC key", readKey(t, demoidptest.ClientKeyEC), []string{"RSA-OAEP-256 needs an RSA private key", "EC P-256"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestEncryptedIDTokenWrongKey(t *testing.T) {
 }
 
 func TestEncryptedIDTokenTampered(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, demoDecryptionKey(t))
 	raw, exp := encryptedIDToken(t, c)
 	parts := strings.Split(raw, ".")
@@ -139,7 +140,7 @@ func TestEncryptedIDTokenTampered(t *testing.T) {
 }
 
 func TestEncryptedUserInfo(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, demoDecryptionKey(t))
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -158,7 +159,7 @@ func TestEncryptedUserInfo(t *testing.T) {
 }
 
 func TestEncryptedJARM(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, demoDecryptionKey(t))
 	c.Config.ResponseMode = "query.jwt"
 	req, res, _, err := authorizeJS(t, c)
@@ -217,7 +218,7 @@ func TestDecryptionAlgorithms(t *testing.T) {
 	claims := map[string]any{"iss": "https://op.example", "sub": "u1", "aud": "c1", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	inner, keys := signedForTest(t, claims)
 	rsaKey := demoDecryptionKey(t)
-	ecKey := readKey(t, "../assets/demo/private-key-jwt-ec.pem")
+	ecKey := readKey(t, demoidptest.ClientKeyEC)
 	exp := flows.Expect{Issuer: "https://op.example", Audience: "c1", IDToken: true}
 	for _, alg := range []jose.KeyAlgorithm{jose.RSA_OAEP, jose.RSA_OAEP_256, jose.ECDH_ES, jose.ECDH_ES_A128KW, jose.ECDH_ES_A256KW} {
 		for _, enc := range []jose.ContentEncryption{jose.A128GCM, jose.A256GCM, jose.A128CBC_HS256, jose.A256CBC_HS512} {

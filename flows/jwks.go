@@ -13,8 +13,8 @@ import (
 )
 
 // KeySource finds the public key that verifies a token. The Client's remote JWKS (Client.Keys,
-// RemoteKeys) and a fixed key set (NewStaticKeys, ParseStaticKeys) implement it, so a token is
-// verified the same way whichever the user gave.
+// RemoteKeys) and a fixed key set (ParseStaticKeys) implement it, so a token is verified the same
+// way whichever the user gave.
 type KeySource interface {
 	// Key returns the key for a token whose header names kid and alg. With an empty kid it returns
 	// the one key usable with alg, and fails when there is none or more than one. refetched reports
@@ -26,19 +26,12 @@ type KeySource interface {
 // staticKeys is a fixed key set, such as a JWKS file.
 type staticKeys struct{ ks *keySet }
 
-// NewStaticKeys returns a KeySource over a fixed key set, such as one read from a file with
-// ParseJWKS. It never fetches anything.
-func NewStaticKeys(set *jose.JSONWebKeySet) KeySource {
-	if set == nil {
-		set = &jose.JSONWebKeySet{}
-	}
-	return staticKeys{ks: &keySet{set: set, source: "the given JWKS"}}
-}
-
-// ParseStaticKeys parses a JWKS document, as ParseJWKS does, into a KeySource. Unlike NewStaticKeys
-// over ParseJWKS's result, it remembers the keys it had to leave out, so that a token naming one of
-// them is explained. source names the document in messages ("jwks.json"); empty means "the given
-// JWKS".
+// ParseStaticKeys parses a JWK Set (RFC 7517 §5) into a KeySource that never fetches anything. A
+// single JWK is accepted as a set of one. Keys that go-jose cannot read (an unknown kty or curve, a
+// key over 4096 bits, an x5c that does not match) are left out, as RFC 7517 §5 says, and
+// remembered, so that a token naming one of them is explained; it is an error only when no key at
+// all is usable. Private parameters published by mistake are dropped and only the public part is
+// kept. source names the document in messages ("jwks.json"); empty means "the given JWKS".
 func ParseStaticKeys(body []byte, source string) (KeySource, error) {
 	ks, err := parseJWKS(body)
 	if err != nil {
@@ -120,15 +113,8 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-// jwksCache returns the client's cache, creating it for a Client not made by NewClient.
-func (c *Client) jwksCache() *jwksCache {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.jwks == nil {
-		c.jwks = &jwksCache{}
-	}
-	return c.jwks
-}
+// jwksCache returns the client's cache of the provider's JWK Set.
+func (c *Client) jwksCache() *jwksCache { return &c.st().jwks }
 
 // JWKS returns the provider's JWK Set, fetched once (step "jwks") from the configured or discovered
 // jwks_uri and cached. Keys go-jose cannot use are left out.
@@ -142,12 +128,6 @@ func (c *Client) JWKS(ctx context.Context) (*jose.JSONWebKeySet, error) {
 		return nil, err
 	}
 	return ks.set, nil
-}
-
-// keyForKID finds the key for a token in the provider's JWKS, refetching the set once when kid is
-// not in the cached one (keys rotate).
-func (c *Client) keyForKID(ctx context.Context, kid, alg string) (*jose.JSONWebKey, bool, error) {
-	return remoteKeys{c: c, cache: c.jwksCache()}.Key(ctx, kid, alg)
 }
 
 // Keys returns the provider's JWKS as a KeySource: the configured jwks endpoint, else the

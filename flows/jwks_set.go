@@ -32,19 +32,7 @@ type keySet struct {
 	source   string
 }
 
-// ParseJWKS parses a JWK Set (RFC 7517 §5). A single JWK is accepted as a set of one. Keys that
-// go-jose cannot read (an unknown kty or curve, a key over 4096 bits, an x5c that does not match)
-// are left out, as RFC 7517 §5 says; it is an error only when no key at all is usable. Private
-// parameters published by mistake are dropped and only the public part is kept.
-func ParseJWKS(body []byte) (*jose.JSONWebKeySet, error) {
-	ks, err := parseJWKS(body)
-	if err != nil {
-		return nil, err
-	}
-	return ks.set, nil
-}
-
-// parseJWKS is ParseJWKS, keeping the keys it left out and why.
+// parseJWKS parses a JWK Set as ParseStaticKeys describes, keeping the keys it left out and why.
 func parseJWKS(body []byte) (*keySet, error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {

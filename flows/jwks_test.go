@@ -102,9 +102,9 @@ func TestJWKSFetchedOnceAndRefetchedOnUnknownKID(t *testing.T) {
 	}
 
 	// A known kid: no request.
-	key, refetched, err := c.keyForKID(ctx, "rsa-1", "RS256")
+	key, refetched, err := c.Keys().Key(ctx, "rsa-1", "RS256")
 	if err != nil || refetched || key.KeyID != "rsa-1" || !key.IsPublic() {
-		t.Fatalf("keyForKID(rsa-1) = %+v, %v, %v", key, refetched, err)
+		t.Fatalf("Keys().Key(rsa-1) = %+v, %v, %v", key, refetched, err)
 	}
 	if n := srv.requests.Load(); n != 1 {
 		t.Fatalf("%d requests after a known kid, want 1", n)
@@ -112,9 +112,9 @@ func TestJWKSFetchedOnceAndRefetchedOnUnknownKID(t *testing.T) {
 
 	// The provider rotates to ec-1: the unknown kid triggers exactly one refetch, which finds it.
 	srv.serve(publicSet("ec-1"))
-	key, refetched, err = c.keyForKID(ctx, "ec-1", "ES256")
+	key, refetched, err = c.Keys().Key(ctx, "ec-1", "ES256")
 	if err != nil || !refetched || key.KeyID != "ec-1" {
-		t.Fatalf("keyForKID(ec-1) after rotation = %+v, %v, %v", key, refetched, err)
+		t.Fatalf("Keys().Key(ec-1) after rotation = %+v, %v, %v", key, refetched, err)
 	}
 	if n := srv.requests.Load(); n != 2 {
 		t.Fatalf("%d requests after rotation, want 2", n)
@@ -125,7 +125,7 @@ func TestJWKSFetchedOnceAndRefetchedOnUnknownKID(t *testing.T) {
 	}
 
 	// A kid that is nowhere: exactly one refetch, then a failure that says so and lists the kids.
-	_, refetched, err = c.keyForKID(ctx, "gone", "RS256")
+	_, refetched, err = c.Keys().Key(ctx, "gone", "RS256")
 	var fe *Error
 	if !errors.As(err, &fe) || fe.Kind != KindUnknownKID || !refetched {
 		t.Fatalf("unknown kid: refetched %v, err %v", refetched, err)
@@ -175,7 +175,7 @@ func TestJWKSFailuresReachTheSignatureCheck(t *testing.T) {
 	srv.body = ""
 	srv.serve(&jose.JSONWebKeySet{})
 	c = newTestClient(t, ClientConfig{Endpoints: Endpoints{JWKS: srv.URL + "/jwks"}})
-	_, _, err := c.keyForKID(context.Background(), "", "RS256")
+	_, _, err := c.Keys().Key(context.Background(), "", "RS256")
 	var fe *Error
 	if !errors.As(err, &fe) || fe.Kind != KindUnknownKID || !strings.Contains(fe.Detail, "no usable keys") {
 		t.Errorf("empty set: %v", err)
@@ -232,27 +232,27 @@ func TestParseJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := ParseJWKS(good)
+	set, err := parseSet(good)
 	if err != nil || len(set.Keys) != 4 {
-		t.Fatalf("ParseJWKS(test set) = %v, %v", set, err)
+		t.Fatalf("parseSet(test set) = %v, %v", set, err)
 	}
 
 	// A private key published by mistake: only its public part is kept.
 	priv, _ := json.Marshal(jose.JSONWebKey{Key: k.ec, KeyID: "leaky"})
-	set, err = ParseJWKS([]byte(`{"keys":[` + string(priv) + `]}`))
+	set, err = parseSet([]byte(`{"keys":[` + string(priv) + `]}`))
 	if err != nil || len(set.Keys) != 1 || !set.Keys[0].IsPublic() {
 		t.Fatalf("private key: %v, %v", set, err)
 	}
 
 	// A lone JWK is a set of one.
 	pub, _ := json.Marshal(jose.JSONWebKey{Key: &k.rsa1.PublicKey, KeyID: "solo"})
-	if set, err = ParseJWKS(pub); err != nil || len(set.Keys) != 1 || set.Keys[0].KeyID != "solo" {
+	if set, err = parseSet(pub); err != nil || len(set.Keys) != 1 || set.Keys[0].KeyID != "solo" {
 		t.Fatalf("lone JWK: %v, %v", set, err)
 	}
 
 	// Keys go-jose cannot read are left out; the rest stay, and a token naming one is explained.
 	mixed := `{"keys":[{"kty":"AKP","alg":"ML-DSA-44","kid":"pq","pub":"AAAA"},{"kty":"EC","crv":"P-256","kid":"bad-ec","x":"AAAA","y":"AAAA"},` + string(pub) + `]}`
-	set, err = ParseJWKS([]byte(mixed))
+	set, err = parseSet([]byte(mixed))
 	if err != nil || len(set.Keys) != 1 {
 		t.Fatalf("mixed set: %v, %v", set, err)
 	}
@@ -277,22 +277,22 @@ func TestParseJWKS(t *testing.T) {
 		`{"keys":[{"kid":"a"},{"kty":"RSA","kid":"b","n":"AQAB"}]}`: "no key in the JWKS is usable",
 	}
 	for in, want := range cases {
-		_, err := ParseJWKS([]byte(in))
+		_, err := parseSet([]byte(in))
 		var fe *Error
 		if !errors.As(err, &fe) || fe.Kind != KindMalformedJWKS || !strings.Contains(fe.Detail, want) {
-			t.Errorf("ParseJWKS(%q) = %v, want malformed_jwks saying %q", in, err, want)
+			t.Errorf("parseSet(%q) = %v, want malformed_jwks saying %q", in, err, want)
 		}
 	}
-	_, err = ParseJWKS([]byte(`{"keys":[{"kid":"a"},{"kty":"RSA","kid":"b","n":"AQAB"}]}`))
+	_, err = parseSet([]byte(`{"keys":[{"kid":"a"},{"kty":"RSA","kid":"b","n":"AQAB"}]}`))
 	if !strings.Contains(err.Error(), `key 1 (kid "a"): no "kty" member`) || !strings.Contains(err.Error(), `key 2 (kid "b")`) {
 		t.Errorf("per-key reasons missing: %v", err)
 	}
-	if set, err := ParseJWKS([]byte(`{"keys":[]}`)); err != nil || len(set.Keys) != 0 {
+	if set, err := parseSet([]byte(`{"keys":[]}`)); err != nil || len(set.Keys) != 0 {
 		t.Errorf("empty keys array: %v, %v", set, err)
 	}
 }
 
-// FuzzParseJWKS checks that ParseJWKS never panics, that failures are malformed_jwks errors, and
+// FuzzParseJWKS checks that parseJWKS never panics, that failures are malformed_jwks errors, and
 // that every key of a parsed set is valid and can be looked up without panicking.
 func FuzzParseJWKS(f *testing.F) {
 	good, _ := json.Marshal(testJWKS())
@@ -306,11 +306,11 @@ func FuzzParseJWKS(f *testing.F) {
 	f.Add(`[]`)
 	f.Add(`-----BEGIN CERTIFICATE-----`)
 	f.Fuzz(func(t *testing.T, body string) {
-		set, err := ParseJWKS([]byte(body))
+		set, err := parseSet([]byte(body))
 		if err != nil {
 			var fe *Error
 			if set != nil || !errors.As(err, &fe) || fe.Kind != KindMalformedJWKS || fe.Detail == "" {
-				t.Fatalf("ParseJWKS(%q) = %v, %v: failures must be malformed_jwks", body, set, err)
+				t.Fatalf("parseSet(%q) = %v, %v: failures must be malformed_jwks", body, set, err)
 			}
 			return
 		}

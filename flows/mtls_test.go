@@ -19,17 +19,13 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // startMTLSProvider starts the demo provider with its mutual TLS listener.
 func startMTLSProvider(t *testing.T) *demoidp.Provider {
 	t.Helper()
-	p, err := demoidp.Start(demoidp.Options{MTLS: &demoidp.MTLSOptions{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
+	return demoidptest.StartWith(t, demoidp.Options{MTLS: &demoidp.MTLSOptions{}})
 }
 
 // demoCert is the demo certificate of a mutual TLS demo client.
@@ -134,7 +130,7 @@ func TestMTLSMetadata(t *testing.T) {
 		}
 	}
 	// Without the option there is no mTLS listener, no alias and no mTLS client.
-	plain := startProvider(t)
+	plain := demoidptest.Start(t)
 	if plain.MTLSBaseURL() != "" || plain.MTLSCredentials() != nil {
 		t.Error("mTLS on without the option")
 	}
@@ -347,12 +343,8 @@ func mustRead(t *testing.T, resp *http.Response) []byte {
 // certificates are valid both by that clock and by the real one the TLS client checks.
 func TestMTLSProviderOnAnotherClock(t *testing.T) {
 	t.Parallel()
-	for _, at := range []time.Time{time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), time.Now().AddDate(0, 6, 0)} {
-		p, err := demoidp.Start(demoidp.Options{MTLS: &demoidp.MTLSOptions{}, Now: func() time.Time { return at }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Close() })
+	for _, at := range []time.Time{demoidptest.FixedNow(), time.Now().AddDate(0, 6, 0)} {
+		p := demoidptest.StartWith(t, demoidp.Options{MTLS: &demoidp.MTLSOptions{}, Now: func() time.Time { return at }})
 		cert := demoCert(t, p, demoidp.MTLSClientID)
 		c := mtlsClient(t, p, demoidp.MTLSClientID, flows.AuthTLSClient, &cert)
 		if tok, err := c.ClientCredentials(t.Context()); err != nil || tok.AccessToken == "" {

@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // A provider without discovery (BlockID's tenant host answers every /.well-known/ path with an HTML
 // page) and a client with no JWKS URL: the signature cannot be checked, which is a skip saying why
 // and what to set, not a failure about missing metadata; and the report says it is not verified.
 func TestNoJWKSURLSkipsTheSignature(t *testing.T) {
-	p := startProvider(t, "html-discovery")
+	p := demoidptest.Start(t, "html-discovery")
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Endpoints = flows.Endpoints{Authorization: p.Issuer() + "/authorize", Token: p.Issuer() + "/token"}
 	_, tok, err := codeFlow(t, c)
@@ -56,7 +57,7 @@ func TestNoJWKSURLSkipsTheSignature(t *testing.T) {
 
 // Metadata without a jwks_uri is the same situation: skipped, naming the document.
 func TestMetadataWithoutJWKSURISkipsTheSignature(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -84,7 +85,7 @@ func TestMetadataWithoutJWKSURISkipsTheSignature(t *testing.T) {
 
 // A JWKS URL that is known but does not answer keys still fails: only a missing URL is a skip.
 func TestUnreachableJWKSStillFails(t *testing.T) {
-	p := startProvider(t, "html-discovery")
+	p := demoidptest.Start(t, "html-discovery")
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Endpoints = flows.Endpoints{Authorization: p.Issuer() + "/authorize", Token: p.Issuer() + "/token", JWKS: p.Issuer() + "/no-such-jwks"}
 	_, tok, err := codeFlow(t, c)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
@@ -54,7 +54,7 @@ func wantPushed(t *testing.T, c *flows.Client, req *flows.AuthRequest) {
 
 func TestPAREachClientAuthMethod(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, id := range []string{"demo-basic", "demo-post", "demo-jwt", "demo-private-key-jwt", "demo-public", "demo:special+id"} {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
@@ -77,7 +77,7 @@ func TestPAREachClientAuthMethod(t *testing.T) {
 
 func TestPARRequiredByProviderIsUsedAutomatically(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "require-par")
+	p := demoidptest.Start(t, "require-par")
 	c := demoClient(t, p, "demo-basic")
 	meta, err := c.Discover(context.Background())
 	if err != nil {
@@ -104,13 +104,13 @@ func TestPARRequiredByProviderIsUsedAutomatically(t *testing.T) {
 
 func TestRequestObjectByValue(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	cases := []struct {
 		name, client, key, alg string
 	}{
-		{"RS256", "demo-private-key-jwt", "../assets/demo/private-key-jwt-rsa.pem", "RS256"},
-		{"PS256", "demo-private-key-jwt", "../assets/demo/private-key-jwt-rsa.pem", "PS256"},
-		{"ES256", "demo-private-key-jwt", "../assets/demo/private-key-jwt-ec.pem", ""},
+		{"RS256", "demo-private-key-jwt", demoidptest.ClientKeyRSA, "RS256"},
+		{"PS256", "demo-private-key-jwt", demoidptest.ClientKeyRSA, "PS256"},
+		{"ES256", "demo-private-key-jwt", demoidptest.ClientKeyEC, ""},
 		{"HS256", "demo-jwt", "", "HS256"},
 	}
 	for _, tc := range cases {
@@ -221,7 +221,7 @@ func wantAuthzError(t *testing.T, c *flows.Client, req *flows.AuthRequest, param
 
 func TestRequestObjectReplayedJTI(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt")
 	c.Config.RequestObject = true
 	req, err := c.NewAuthRequest(context.Background(), "http://127.0.0.1:1/callback")
@@ -237,7 +237,7 @@ func TestRequestObjectReplayedJTI(t *testing.T) {
 
 func TestRequestObjectTamperedSignature(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, pushed := range []bool{false, true} {
 		c := demoClient(t, p, "demo-private-key-jwt")
 		c.Config.RequestObject = true
@@ -279,7 +279,7 @@ func tamperJWS(jws string) string {
 
 func TestRequestObjectForAnotherAudience(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-jwt")
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(c.Config.ClientSecret)}, (&jose.SignerOptions{}).WithType(flows.RequestObjectType))
 	if err != nil {
@@ -300,26 +300,22 @@ func TestRequestObjectForAnotherAudience(t *testing.T) {
 
 func TestPARRequestURIExpired(t *testing.T) {
 	t.Parallel()
-	clock := &parClock{t: time.Now()}
-	p, err := demoidp.Start(demoidp.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now})
 	c := demoClient(t, p, "demo-basic")
 	c.Config.PAR = true
 	req, err := c.NewAuthRequest(context.Background(), "http://127.0.0.1:1/callback")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(61 * time.Second)
+	clock.Advance(61 * time.Second)
 	q, _ := frontChannel(t, req.URL)
 	wantAuthzError(t, c, req, q, "invalid_request_uri", "the request_uri expired at")
 }
 
 func TestPARRequestURIReused(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-post")
 	c.Config.PAR = true
 	req, res, err := authorize(t, c)
@@ -339,7 +335,7 @@ func TestPARRequestURIReused(t *testing.T) {
 
 func TestPARRefusedWithoutClientAuthentication(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	c.Config.PAR, c.Config.AuthMethod = true, flows.AuthNone
 	_, err := c.NewAuthRequest(context.Background(), "http://127.0.0.1:1/callback")
@@ -354,7 +350,7 @@ func TestPARRefusedWithoutClientAuthentication(t *testing.T) {
 
 func TestRequestObjectNeedsAKeyOrSecret(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-public")
 	c.Config.RequestObject = true
 	_, err := c.NewAuthRequest(context.Background(), "")
@@ -367,22 +363,4 @@ func TestRequestObjectNeedsAKeyOrSecret(t *testing.T) {
 			t.Errorf("no explanation for %s", k)
 		}
 	}
-}
-
-// parClock is a clock a test moves forward.
-type parClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *parClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *parClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 const accountDetails = `[
@@ -92,7 +93,7 @@ func TestRARAndResourcesOnAuthorize(t *testing.T) {
 	}
 	resources := []string{"https://api.example.com/", "https://accounts.example.com/"}
 	for _, par := range []bool{false, true} {
-		p := startProvider(t)
+		p := demoidptest.Start(t)
 		c := demoClient(t, p, "demo-basic")
 		c.Config.PAR = par
 		c.Config.AuthParams = url.Values{"authorization_details": {details}, "resource": resources}
@@ -121,7 +122,7 @@ func TestRARAndResourcesOnAuthorize(t *testing.T) {
 }
 
 func TestRARClientCredentialsAndResourceErrors(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	c.Config.Scopes = nil
 	details, _ := flows.ParseAuthorizationDetails([]byte(accountDetails))

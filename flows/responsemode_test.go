@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // modeClient is demo-basic asking for a response type and mode.
@@ -26,24 +27,16 @@ func modeClient(t testing.TB, p *demoidp.Provider, responseType, responseMode st
 // listener received them, unverified.
 func rawResponse(t testing.TB, c *flows.Client) (*flows.AuthRequest, url.Values) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
+	var params url.Values
+	req, _ := viaListener(t, c, func(ctx context.Context, l *flows.Listener, _ *flows.AuthRequest) {
+		var err error
+		if params, err = l.Wait(ctx, nil); err != nil {
+			t.Error(err)
+		}
+	})
+	if params == nil {
+		t.FailNow()
 	}
-	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { browseJS(t, req.URL); close(done) }()
-	params, err := l.Wait(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-done
 	return req, params
 }
 
@@ -75,7 +68,7 @@ func wantKind(t testing.TB, err error, kind flows.Kind, fragments ...string) {
 
 func TestResponseModesCaptureCode(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, mode := range []string{"query", "form_post", "fragment"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
@@ -150,7 +143,7 @@ func TestListenerFragmentPage(t *testing.T) {
 
 func TestHybridCodeIDToken(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, mode := range []string{"", "form_post"} {
 		t.Run("mode "+mode, func(t *testing.T) {
 			t.Parallel()
@@ -173,7 +166,7 @@ func TestHybridCodeIDToken(t *testing.T) {
 
 func TestHybridCodeIDTokenToken(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := modeClient(t, p, "code id_token token", "")
 	_, res, _, err := authorizeJS(t, c)
 	if err != nil {
@@ -187,7 +180,7 @@ func TestHybridCodeIDTokenToken(t *testing.T) {
 
 func TestImplicit(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	t.Run("id_token token", func(t *testing.T) {
 		t.Parallel()
 		c := modeClient(t, p, "id_token token", "")
@@ -220,7 +213,7 @@ func TestImplicit(t *testing.T) {
 // A code swapped for another one (code injection) is caught by c_hash.
 func TestHybridSwappedCodeFailsCHash(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := modeClient(t, p, "code id_token", "")
 	req, params := rawResponse(t, c)
 	_, other := rawResponse(t, c)
@@ -233,7 +226,7 @@ func TestHybridSwappedCodeFailsCHash(t *testing.T) {
 // An implicit response without the access token it asked for, and a hybrid id_token without c_hash.
 func TestFrontChannelMissingParts(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := modeClient(t, p, "id_token token", "")
 	req, params := rawResponse(t, c)
 	params.Del("access_token")
@@ -243,7 +236,7 @@ func TestFrontChannelMissingParts(t *testing.T) {
 
 func TestJARM(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	cases := []struct{ responseType, mode string }{
 		{"", "query.jwt"}, {"", "form_post.jwt"}, {"", "jwt"}, {"", "fragment.jwt"}, {"code id_token", "form_post.jwt"}, {"id_token token", "jwt"},
 	}
@@ -282,7 +275,7 @@ func findCheck(cs []flows.Check, name string) (flows.CheckStatus, string) {
 
 func TestJARMBadSignature(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "jarm-bad-signature")
+	p := demoidptest.Start(t, "jarm-bad-signature")
 	c := modeClient(t, p, "", "query.jwt")
 	_, res, page, err := authorizeJS(t, c)
 	wantKind(t, err, flows.KindSignatureInvalid, "the JWT-secured authorization response (JARM) fails its signature check", "does not verify")
@@ -298,7 +291,7 @@ func TestJARMBadSignature(t *testing.T) {
 // A JARM response issued to another client (a mix-up) fails on aud.
 func TestJARMOtherAudience(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	issuedTo := modeClient(t, p, "", "form_post.jwt")
 	req, params := rawResponse(t, issuedTo)
 	victim := demoClient(t, p, "demo-post")
@@ -311,7 +304,7 @@ func TestJARMOtherAudience(t *testing.T) {
 // A plain response where JARM was asked for is refused: the protection may have been stripped.
 func TestJARMRequestedPlainResponse(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := modeClient(t, p, "", "query")
 	req, params := rawResponse(t, c)
 	req.Params.Set("response_mode", "jwt")

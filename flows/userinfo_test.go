@@ -18,6 +18,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // wantCheck finds the check by name and fails the test unless it has that status and its detail
@@ -44,7 +45,7 @@ func wantCheck(t *testing.T, checks []flows.Check, name string, status flows.Che
 // (OpenID Connect Core §5.3.2); it is decrypted and verified against the provider's JWKS, and its
 // sub is the id_token's.
 func TestUserInfoSignedThenEncryptedFromTheDemo(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := encryptedClient(t, p, demoDecryptionKey(t))
 	_, tok, err := codeFlow(t, c)
 	if err != nil {
@@ -84,7 +85,7 @@ func TestUserInfoSignedThenEncryptedFromTheDemo(t *testing.T) {
 // TestUserInfoJSONSubject: a JSON answer has no report (nothing is signed), and its sub is still
 // compared with the id_token's: pass, fail with both values, or skipped with why.
 func TestUserInfoJSONSubject(t *testing.T) {
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	c := demoClient(t, p, "demo-basic")
 	_, tok, err := codeFlow(t, c)
 	if err != nil {

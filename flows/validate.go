@@ -264,9 +264,7 @@ func (c *Client) ValidateIDToken(ctx context.Context, raw string, exp Expect) Re
 		// cached; a failure shows on the signature or iss check.
 		meta, _ = c.Discover(ctx)
 	} else {
-		c.mu.Lock()
-		meta = c.meta
-		c.mu.Unlock()
+		meta = c.knownMetadata()
 	}
 	exp.IDToken = true
 	if exp.Issuer == "" {

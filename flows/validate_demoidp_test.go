@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // vdTokens holds what a token response carried.
@@ -18,29 +19,6 @@ type vdTokens struct {
 	idToken, accessToken string
 	date                 time.Time
 	received             time.Time
-}
-
-// vdStart runs a demo provider for one test.
-func vdStart(t *testing.T) *demoidp.Provider {
-	t.Helper()
-	p, err := demoidp.Start(demoidp.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
-}
-
-// vdFaults turns on faults by name.
-func vdFaults(t *testing.T, p *demoidp.Provider, names ...string) {
-	t.Helper()
-	var f demoidp.Faults
-	for _, n := range names {
-		if err := f.Set(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.SetFaults(f)
 }
 
 // vdPasswordTokens gets an id_token straight from the token endpoint with the password grant, so
@@ -96,7 +74,7 @@ func vdJWKSFetches(c *flows.Client) int {
 }
 
 func TestDemoIDTokenValidates(t *testing.T) {
-	p := vdStart(t)
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	c := vdClient(t, p)
 	r := vdValidate(t, c, vdPasswordTokens(t, p))
 	if !r.OK() {
@@ -126,13 +104,13 @@ func TestDemoFaultsCaught(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.fault+"/"+tc.check, func(t *testing.T) {
-			p := vdStart(t)
+			p := demoidptest.StartWith(t, demoidp.Options{})
 			c := vdClient(t, p)
 			// A good token first, so the JWKS is cached and an unknown kid has to refetch it.
 			if r := vdValidate(t, c, vdPasswordTokens(t, p)); !r.OK() {
 				t.Fatalf("good token failed: %+v", r.Failed())
 			}
-			vdFaults(t, p, tc.fault)
+			demoidptest.SetFaults(t, p, tc.fault)
 			r := vdValidate(t, c, vdPasswordTokens(t, p))
 			got, ok := r.Find(tc.check)
 			if !ok || got.Status != flows.CheckFail || got.Kind != tc.kind {
@@ -154,7 +132,7 @@ func TestDemoFaultsCaught(t *testing.T) {
 }
 
 func TestDemoKeyRotationRefetchesJWKS(t *testing.T) {
-	p := vdStart(t)
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	c := vdClient(t, p)
 	if r := vdValidate(t, c, vdPasswordTokens(t, p)); !r.OK() {
 		t.Fatalf("before rotation: %+v", r.Failed())

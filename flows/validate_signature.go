@@ -176,9 +176,7 @@ func (v *verification) noJWKSURL(err error) (string, bool) {
 	case KindNoDiscovery:
 		return "the provider has no discovery document for the issuer " + strconv.Quote(issuer) + " (none of its /.well-known/ URLs answered metadata) and no jwks endpoint is set", true
 	case KindMissingEndpoint:
-		rk.c.mu.Lock()
-		meta := rk.c.meta
-		rk.c.mu.Unlock()
+		meta := rk.c.knownMetadata()
 		if meta != nil && meta.JWKS == "" {
 			return "the provider's metadata at " + meta.Source + " has no jwks_uri and no jwks endpoint is set", true
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestClientExpandsThePresetUnderTheProfile(t *testing.T) {
@@ -115,10 +116,10 @@ func TestClientResolvesTheSecretOnlyWhenNeeded(t *testing.T) {
 }
 
 func TestClientReadsTheSigningKey(t *testing.T) {
-	for _, key := range []string{"private-key-jwt-rsa.pem", "private-key-jwt-ec.pem"} {
+	for _, key := range []string{demoidptest.ClientKeyRSA, demoidptest.ClientKeyEC} {
 		p := simpleProfile("pk")
 		p.ClientSecret = ""
-		p.SigningKey = demoKey(t, key)
+		p.SigningKey = demoidptest.KeyPath(t, key)
 		cfg, _, err := p.Client(context.Background(), testSecrets(nil))
 		if err != nil {
 			t.Fatal(err)
@@ -212,7 +213,7 @@ func TestClientMapsTheRequestSettings(t *testing.T) {
 	p := simpleProfile("fapi")
 	p.PAR, p.RequestObject = true, true
 	p.ResponseType, p.ResponseMode = "id_token code", "form_post.jwt"
-	p.DPoPKey = demoKey(t, "private-key-jwt-ec.pem")
+	p.DPoPKey = demoidptest.KeyPath(t, demoidptest.ClientKeyEC)
 	p.Resources = []string{"https://api.example.com/", "urn:example:ledger"}
 	p.AuthorizationDetails = testdataFile(t, "authorization-details.json")
 	t.Setenv("SECRET_FAPI", "s")
@@ -255,7 +256,7 @@ func TestClientMapsTheRequestSettings(t *testing.T) {
 func TestClientReadsTheDecryptionKey(t *testing.T) {
 	p := simpleProfile("enc")
 	p.ClientSecret = ""
-	p.DecryptionKey = demoKey(t, "private-key-jwt-rsa.pem")
+	p.DecryptionKey = demoidptest.KeyPath(t, demoidptest.ClientKeyRSA)
 	cfg, _, err := p.Client(context.Background(), testSecrets(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestExportImportRoundTripWithoutSecrets(t *testing.T) {
@@ -83,7 +84,7 @@ func TestExportImportRoundTripWithoutSecrets(t *testing.T) {
 // the preset or the signing key stays implied, since the copy has those too.
 func TestExportKeepsTheAuthMethod(t *testing.T) {
 	withKey := simpleProfile("with-key")
-	withKey.ClientSecret, withKey.SigningKey = "", demoKey(t, "private-key-jwt-rsa.pem")
+	withKey.ClientSecret, withKey.SigningKey = "", demoidptest.KeyPath(t, demoidptest.ClientKeyRSA)
 	preset := Profile{Name: "preset", Preset: "oneaccess", Params: map[string]string{"domain": "idaas.example.com"}, ClientID: "c", ClientSecret: "env:S"}
 	post := simpleProfile("post")
 	post.AuthMethod = flows.AuthClientSecretPost

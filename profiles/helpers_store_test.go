@@ -14,17 +14,9 @@ import (
 	"testing"
 
 	"github.com/zalando/go-keyring"
-)
 
-// demoKey is one of the demo provider's private_key_jwt keys.
-func demoKey(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "assets", "demo", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
+)
 
 // fullProfile sets every field of a Profile; TestFullProfileSetsEveryField keeps it so.
 func fullProfile(t *testing.T, name string) Profile {
@@ -40,11 +32,11 @@ func fullProfile(t *testing.T, name string) Profile {
 		// Every field, so the plain secret's flag too.
 		AllowPlainSecret:     true,
 		AuthMethod:           "private_key_jwt",
-		SigningKey:           demoKey(t, "private-key-jwt-rsa.pem"),
+		SigningKey:           demoidptest.KeyPath(t, demoidptest.ClientKeyRSA),
 		SigningKeyID:         "registered-key-1",
 		ClientAssertionAud:   "issuer",
 		SigningAlg:           "PS256",
-		DecryptionKey:        demoKey(t, "private-key-jwt-rsa.pem"),
+		DecryptionKey:        demoidptest.KeyPath(t, demoidptest.ClientKeyRSA),
 		RedirectURI:          "http://127.0.0.1:8765/callback",
 		Scopes:               []string{"openid", "profile", "offline_access"},
 		Grant:                "authorization_code",
@@ -54,7 +46,7 @@ func fullProfile(t *testing.T, name string) Profile {
 		PAR:                  true,
 		RequestObject:        true,
 		DPoP:                 true,
-		DPoPKey:              demoKey(t, "private-key-jwt-ec.pem"),
+		DPoPKey:              demoidptest.KeyPath(t, demoidptest.ClientKeyEC),
 		ResponseType:         "code id_token",
 		ResponseMode:         "form_post.jwt",
 		Resources:            []string{"https://api.acme.example/", "urn:acme:ledger"},

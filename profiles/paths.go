@@ -9,12 +9,10 @@ import (
 // FileName is the name of the profile file in the configuration directory.
 const FileName = "profiles.yaml"
 
-// Dir is tokenbench's configuration directory: $TOKENBENCH_CONFIG_HOME, else
-// $XDG_CONFIG_HOME/tokenbench, else os.UserConfigDir()/tokenbench.
-func Dir() (string, error) { return DirFrom(os.Getenv) }
-
-// DirFrom is Dir reading the environment through getenv, for callers (and tests) with an
-// environment of their own. os.UserConfigDir, the last resort, reads the process's.
+// DirFrom is tokenbench's configuration directory: $TOKENBENCH_CONFIG_HOME, else
+// $XDG_CONFIG_HOME/tokenbench, else os.UserConfigDir()/tokenbench, reading the environment through
+// getenv (os.Getenv, or a command's or a test's own). os.UserConfigDir, the last resort, reads the
+// process's.
 func DirFrom(getenv func(string) string) (string, error) {
 	if d := getenv("TOKENBENCH_CONFIG_HOME"); d != "" {
 		return filepath.Clean(d), nil

@@ -144,38 +144,23 @@ func (e *Endpoints) Set(name, url string) bool {
 	return ok
 }
 
-// grantTypes are the grants a profile may name, in the order Grants lists them, with their grant
-// types: the one list of `tokenbench token --grant` and of a profile's grant.
-var grantTypes = []struct{ name, grantType string }{
-	{"authorization_code", flows.GrantAuthorizationCode},
-	{"refresh_token", flows.GrantRefreshToken},
-	{"client_credentials", flows.GrantClientCredentials},
-	{"password", flows.GrantPassword},
-	{"device_code", flows.GrantDeviceCode},
-	{"jwt_bearer", flows.GrantJWTBearer},
-	{"saml2_bearer", flows.GrantSAML2Bearer},
-	{"token_exchange", flows.GrantTokenExchange},
-	{"ciba", flows.GrantCIBA},
-}
-
 // Grants lists the grants a profile may name as its default, as `tokenbench token --grant` spells
-// them.
+// them (flows.Grants, the one table of grants).
 func Grants() []string {
-	names := make([]string, len(grantTypes))
-	for i, g := range grantTypes {
-		names[i] = g.name
+	var names []string
+	for _, g := range flows.Grants() {
+		names = append(names, g.Name)
 	}
 	return names
 }
 
 // GrantType returns the grant type (a flows.Grant* constant) of a grant name of Grants, or false.
 func GrantType(name string) (string, bool) {
-	for _, g := range grantTypes {
-		if g.name == name {
-			return g.grantType, true
-		}
+	g, ok := flows.LookupGrant(name)
+	if !ok || g.Name != name {
+		return "", false
 	}
-	return "", false
+	return g.Type, true
 }
 
 // PKCEMethods lists the PKCE choices.

@@ -565,10 +565,6 @@ func TestDir(t *testing.T) {
 	if d, _ := DirFrom(getenv); err == nil && d != filepath.Join(ucd, "tokenbench") {
 		t.Errorf("default: %s, want under %s", d, ucd)
 	}
-	t.Setenv("TOKENBENCH_CONFIG_HOME", "/from/env")
-	if d, _ := Dir(); d != filepath.Clean("/from/env") {
-		t.Errorf("Dir: %s", d)
-	}
 }
 
 // TestAliasBombIsNotExpanded: unknown keys are copied with a profile, aliases expanded; a few

@@ -181,7 +181,7 @@ func (p Profile) validateRequest() error {
 		}
 	}
 	if p.AuthorizationDetails != "" && p.Grant != "" {
-		if gt, ok := GrantType(p.Grant); ok && !slices.Contains(flows.AuthorizationDetailsGrants, gt) {
+		if gt, ok := GrantType(p.Grant); ok && !flows.SendsAuthorizationDetails(gt) {
 			return &FieldError{Field: "authorization_details", Message: fmt.Sprintf("the profile's grant %s sends no authorization_details: they go on authorization_code (the authorization request), client_credentials and ciba only", p.Grant)}
 		}
 	}

@@ -2,9 +2,11 @@
 // creates a tenant profile (the Profiles screen), runs an OAuth 2.0 / OpenID Connect flow step by
 // step on it (Flow), reads the tokens (Inspector) and every HTTP exchange (Trace).
 //
-// The root Model (this file) owns the shared *common context, handles the global keys and routes
-// messages to the screens (see screen for the routing rules). All protocol work happens in the
-// flows package, through the commands in commands.go.
+// The root Model (this file) owns the shared *ui.Common context, handles the global keys and routes
+// messages to the screens (see ui.Screen for the routing rules); it is the only package that knows
+// every screen (newScreen). Each screen is a package of its own (stepper, profilescreen, inspector,
+// tracescreen, and faultpanel for F); they share tui/ui and talk through its messages. All protocol
+// work happens in the flows package, through the commands each screen issues.
 package tui
 
 import (
@@ -16,21 +18,29 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
+	"github.com/tokenbench/tokenbench/tui/faultpanel"
+	"github.com/tokenbench/tokenbench/tui/inspector"
+	"github.com/tokenbench/tokenbench/tui/profilescreen"
+	"github.com/tokenbench/tokenbench/tui/stepper"
+	"github.com/tokenbench/tokenbench/tui/tracescreen"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Options are what the app needs from the command line.
 type Options struct {
 	// Client is the session's OAuth client; its Trace records every exchange. It may be nil until
-	// the profiles screen opens a profile (clientReadyMsg).
+	// the profiles screen opens a profile (ClientReadyMsg).
 	Client *flows.Client
 	// Name labels the client in the header ("demo-basic @ built-in provider").
 	Name string
 	// Note is a one-line hint shown beside the tabs ("demo user: demo / demo").
 	Note string
+	// Grant is the grant the flow screen starts on (flows.GrantSpec.Name), a profile's; empty
+	// means the authorization code grant.
+	Grant string
 	// OpenBrowser opens a URL; it runs inside a tea.Cmd. Nil means no browser (the URL is shown
 	// and can be copied).
 	OpenBrowser func(url string) error
@@ -41,7 +51,7 @@ type Options struct {
 	Scrub func(string) string
 	// Start is the screen shown first (tests open the inspector or the trace directly). Left at its
 	// zero value it is the Profiles screen, or the Flow screen when Client is set.
-	Start screenID
+	Start ui.ScreenID
 
 	// Store is the profile file the Profiles screen lists and changes; nil when there is none, with
 	// StoreErr saying why (no configuration directory). A store whose file did not load
@@ -59,30 +69,24 @@ type Options struct {
 }
 
 // Demo is the built-in provider's ready client, which the Profiles screen opens without a profile.
-type Demo struct {
-	// Name labels the client ("demo-basic @ built-in provider"); Note is the hint beside the tabs.
-	Name string
-	Note string
-	// Config and Transport are the client's configuration, as a profile would give them.
-	Config    flows.ClientConfig
-	Transport flows.TransportOptions
-	// Controls is the provider's control panel (the faults panel, F).
-	Controls DemoControls
-}
+type Demo = ui.Demo
+
+// DemoControls is the built-in provider's control panel (the faults panel, F).
+type DemoControls = ui.DemoControls
 
 // Model is the root model: the tab bar, the active screen, the footer.
 type Model struct {
-	c       *common
+	c       *ui.Common
 	keys    globalKeys
 	help    help.Model
-	screens [numScreens]screen
-	active  screenID
+	screens [ui.NumScreens]ui.Screen
+	active  ui.ScreenID
 	// fullHelp shows every key of the active screen instead of the body (`?`).
 	fullHelp bool
 	// demo is the built-in provider the session runs on (nil for a profile's tenant); faults is its
 	// panel (F), shown instead of the body while open.
-	demo   DemoControls
-	faults faultsPanel
+	demo   ui.DemoControls
+	faults faultpanel.Panel
 	// session counts clients; exchanges of an older one are dropped.
 	session int
 	traceCh chan flows.Exchange
@@ -94,37 +98,38 @@ type Model struct {
 
 // New builds the app on opts.
 func New(opts Options) Model {
-	c := &common{
-		st:          newStyles(true),
-		isDark:      true,
-		profile:     colorprofile.TrueColor,
-		now:         opts.Now,
-		openBrowser: opts.OpenBrowser,
-		scrub:       opts.Scrub,
-		clientName:  opts.Name,
-		store:       opts.Store,
-		storeErr:    opts.StoreErr,
-		secrets:     opts.Secrets,
-		startDemo:   opts.StartDemo,
+	c := &ui.Common{
+		Styles:      ui.NewStyles(true),
+		IsDark:      true,
+		Profile:     colorprofile.TrueColor,
+		Now:         opts.Now,
+		OpenBrowser: opts.OpenBrowser,
+		Scrub:       opts.Scrub,
+		ClientName:  opts.Name,
+		Store:       opts.Store,
+		StoreErr:    opts.StoreErr,
+		Secrets:     opts.Secrets,
+		StartDemo:   opts.StartDemo,
 	}
-	if c.secrets == nil {
-		c.secrets = profiles.NewSecrets()
+	if c.Secrets == nil {
+		c.Secrets = profiles.NewSecrets()
 	}
-	if opts.Client != nil && opts.Start == profilesScreen {
-		opts.Start = flowScreen
+	if opts.Client != nil && opts.Start == ui.ProfilesScreen {
+		opts.Start = ui.FlowScreen
 	}
-	if c.now == nil {
-		c.now = time.Now
+	if c.Now == nil {
+		c.Now = time.Now
 	}
-	if c.scrub == nil {
-		c.scrub = func(s string) string { return s }
+	c.Grant = opts.Grant
+	if c.Scrub == nil {
+		c.Scrub = func(s string) string { return s }
 	}
 	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note}
-	m.help.Styles = c.st.Help
-	m.faults = newFaultsPanel(c)
+	m.help.Styles = c.Styles.Help
+	m.faults = faultpanel.New(c)
 	if opts.Client != nil && opts.DemoControls != nil {
 		m.demo = opts.DemoControls
-		m.faults.faults = m.demo.Faults()
+		m.faults.Faults = m.demo.Faults()
 	}
 	m = m.useClient(opts.Client)
 	return m
@@ -134,16 +139,16 @@ func New(opts Options) Model {
 // which does not depend on the client, is built once and kept.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
-	m.c.client = client
-	m.c.trace = nil
+	m.c.Client = client
+	m.c.Trace = nil
 	m.traceCh = nil
 	if client != nil {
-		m.c.trace = client.Trace
+		m.c.Trace = client.Trace
 		m.traceCh = make(chan flows.Exchange, 256)
 		client.Trace.Notify(m.traceCh)
 	}
-	for id := screenID(0); id < numScreens; id++ {
-		if id == profilesScreen && m.screens[id] != nil {
+	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
+		if id == ui.ProfilesScreen && m.screens[id] != nil {
 			continue
 		}
 		m.screens[id] = newScreen(id, m.c)
@@ -151,28 +156,28 @@ func (m Model) useClient(client *flows.Client) Model {
 	return m
 }
 
-// newScreen is the registry of screens: add a case here to add a screen (and its screenID).
-func newScreen(id screenID, c *common) screen {
+// newScreen is the registry of screens: add a case here to add a screen (and its ScreenID).
+func newScreen(id ui.ScreenID, c *ui.Common) ui.Screen {
 	switch id {
-	case profilesScreen:
-		return newProfiles(c)
-	case flowScreen:
-		return newFlow(c)
-	case inspectScreen:
-		return newInspect(c)
-	case traceScreen:
-		return newTrace(c)
-	case numScreens:
+	case ui.ProfilesScreen:
+		return profilescreen.New(c)
+	case ui.FlowScreen:
+		return stepper.New(c)
+	case ui.InspectScreen:
+		return inspector.New(c)
+	case ui.TraceScreen:
+		return tracescreen.New(c)
+	case ui.NumScreens:
 	}
-	return newInspect(c)
+	return inspector.New(c)
 }
 
 // Init asks for the background colour and starts watching the trace and each screen's own command.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.watch()}
 	for _, s := range m.screens {
-		if si, ok := s.(screenInit); ok {
-			cmds = append(cmds, si.init())
+		if si, ok := s.(ui.ScreenInit); ok {
+			cmds = append(cmds, si.Init())
 		}
 	}
 	return tea.Batch(cmds...)
@@ -186,7 +191,7 @@ func (m Model) watch() tea.Cmd {
 	return watchTrace(m.traceCh, m.session)
 }
 
-// Update handles the app-level messages and routes the rest (see screen).
+// Update handles the app-level messages and routes the rest (see ui.Screen).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -194,25 +199,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		return m.restyle(msg)
 	case tea.ColorProfileMsg:
-		m.c.profile = msg.Profile
+		m.c.Profile = msg.Profile
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
-	case navigateMsg:
+	case ui.NavigateMsg:
 		return m.navigate(msg)
-	case exchangeRecordedMsg:
+	case ui.ExchangeRecordedMsg:
 		return m.onExchange(msg)
-	case clientReadyMsg:
+	case ui.ClientReadyMsg:
 		return m, startSession(msg)
 	case sessionClientBuiltMsg:
 		return m.onSession(msg)
-	case demoStateMsg:
-		m.faults = m.faults.onState(msg)
+	case faultpanel.StateMsg:
+		m.faults = m.faults.OnState(msg)
 		return m, nil
 	case tea.MouseClickMsg:
 		// The screens lay out their body from its top line: make the click relative to it.
 		msg.Y -= lipgloss.Height(m.header())
-		if m.fullHelp || m.faults.open || msg.Y < 0 {
+		if m.fullHelp || m.faults.Open || msg.Y < 0 {
 			return m, nil
 		}
 		return m.updateActive(msg)
@@ -224,25 +229,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 	m.width, m.height = msg.Width, msg.Height
-	m.help.SetWidth(msg.Width - m.c.st.Footer.GetHorizontalFrameSize())
-	m.c.width = msg.Width
-	m.c.height = max(1, msg.Height-lipgloss.Height(m.header())-lipgloss.Height(m.footer()))
-	return m.broadcast(tea.WindowSizeMsg{Width: m.c.width, Height: m.c.height})
+	m.help.SetWidth(msg.Width - m.c.Styles.Footer.GetHorizontalFrameSize())
+	m.c.Width = msg.Width
+	m.c.Height = max(1, msg.Height-lipgloss.Height(m.header())-lipgloss.Height(m.footer()))
+	return m.broadcast(tea.WindowSizeMsg{Width: m.c.Width, Height: m.c.Height})
 }
 
 // restyle rebuilds the shared styles in place for the terminal's background, then tells the screens
 // (which restyle their bubbles).
 func (m Model) restyle(msg tea.BackgroundColorMsg) (tea.Model, tea.Cmd) {
-	m.c.isDark = msg.IsDark()
-	*m.c.st = *newStyles(m.c.isDark)
-	m.help.Styles = m.c.st.Help
+	m.c.IsDark = msg.IsDark()
+	*m.c.Styles = *ui.NewStyles(m.c.IsDark)
+	m.help.Styles = m.c.Styles.Help
 	return m.broadcast(msg)
 }
 
 // capturingText reports whether the active screen has a text input focused.
 func (m Model) capturingText() bool {
-	tc, ok := m.screens[m.active].(textCapturer)
-	return ok && tc.capturingText()
+	tc, ok := m.screens[m.active].(ui.TextCapturer)
+	return ok && tc.CapturingText()
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -253,16 +258,16 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.fullHelp = false
 		return m, nil
 	}
-	if m.faults.open {
+	if m.faults.Open {
 		var cmd tea.Cmd
-		m.faults, cmd = m.faults.handleKey(msg, m.demo)
+		m.faults, cmd = m.faults.HandleKey(msg, m.demo)
 		return m, cmd
 	}
 	switch {
 	case key.Matches(msg, m.keys.Next):
-		return m.show((m.active + 1) % numScreens)
+		return m.show((m.active + 1) % ui.NumScreens)
 	case key.Matches(msg, m.keys.Prev):
-		return m.show((m.active + numScreens - 1) % numScreens)
+		return m.show((m.active + ui.NumScreens - 1) % ui.NumScreens)
 	case m.capturingText():
 		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Quit):
@@ -271,40 +276,40 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.fullHelp = !m.fullHelp
 		return m, nil
 	case key.Matches(msg, m.keys.Learn):
-		m.c.learn = !m.c.learn
-		return m.broadcast(learnToggledMsg{on: m.c.learn})
+		m.c.Learn = !m.c.Learn
+		return m.broadcast(ui.LearnToggledMsg{On: m.c.Learn})
 	case key.Matches(msg, m.keys.Faults) && m.demo != nil:
 		m.fullHelp = false
 		var cmd tea.Cmd
-		m.faults, cmd = m.faults.show(m.demo)
+		m.faults, cmd = m.faults.Show(m.demo)
 		return m, cmd
 	}
 	for id, b := range m.keys.Screen {
 		if key.Matches(msg, b) {
-			return m.show(screenID(id))
+			return m.show(ui.ScreenID(id))
 		}
 	}
 	return m.updateActive(msg)
 }
 
 // show makes a screen the active one.
-func (m Model) show(id screenID) (tea.Model, tea.Cmd) {
-	if id >= 0 && id < numScreens {
+func (m Model) show(id ui.ScreenID) (tea.Model, tea.Cmd) {
+	if id >= 0 && id < ui.NumScreens {
 		m.active = id
 		m.fullHelp = false
-		m.faults.open = false
+		m.faults.Open = false
 	}
 	return m, nil
 }
 
 // navigate acts on a screen's request to show another, then hands the request to it.
-func (m Model) navigate(msg navigateMsg) (tea.Model, tea.Cmd) {
-	mm, _ := m.show(msg.to)
+func (m Model) navigate(msg ui.NavigateMsg) (tea.Model, tea.Cmd) {
+	mm, _ := m.show(msg.To)
 	return mm.(Model).updateActive(msg)
 }
 
-func (m Model) onExchange(msg exchangeRecordedMsg) (tea.Model, tea.Cmd) {
-	if msg.session != m.session {
+func (m Model) onExchange(msg ui.ExchangeRecordedMsg) (tea.Model, tea.Cmd) {
+	if msg.Session != m.session {
 		return m, nil // an exchange of a replaced client; its watcher ends here
 	}
 	mm, cmd := m.broadcast(msg)
@@ -314,27 +319,28 @@ func (m Model) onExchange(msg exchangeRecordedMsg) (tea.Model, tea.Cmd) {
 func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	m.name = msg.name
 	m.note = msg.note
-	m.c.clientName = msg.name
+	m.c.ClientName = msg.name
+	m.c.Grant = msg.grant
 	m = m.useClient(msg.client)
-	m.active = flowScreen
+	m.active = ui.FlowScreen
 	m.fullHelp = false
 	m.demo = msg.demo
-	m.faults.open = false
-	m.faults.faults = msg.faults
+	m.faults.Open = false
+	m.faults.Faults = msg.faults
 	cmds := []tea.Cmd{m.watch()}
 	for _, s := range m.screens {
-		if si, ok := s.(screenInit); ok {
-			cmds = append(cmds, si.init())
+		if si, ok := s.(ui.ScreenInit); ok {
+			cmds = append(cmds, si.Init())
 		}
 	}
-	mm, cmd := m.broadcast(tea.WindowSizeMsg{Width: m.c.width, Height: m.c.height})
-	mm2, cmd2 := mm.(Model).broadcast(sessionStartedMsg{session: m.session})
+	mm, cmd := m.broadcast(tea.WindowSizeMsg{Width: m.c.Width, Height: m.c.Height})
+	mm2, cmd2 := mm.(Model).broadcast(ui.SessionStartedMsg{Session: m.session})
 	return mm2, tea.Batch(append(cmds, cmd, cmd2)...)
 }
 
 // waitsForClient reports whether the active screen is the stepper while there is no client yet
 // (tokenbench started on the Profiles screen): it gets no input and a hint is shown instead.
-func (m Model) waitsForClient() bool { return m.active == flowScreen && m.c.client == nil }
+func (m Model) waitsForClient() bool { return m.active == ui.FlowScreen && m.c.Client == nil }
 
 // updateActive hands msg to the active screen only.
 func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -348,7 +354,7 @@ func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // broadcast hands msg to every screen.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmds := make([]tea.Cmd, 0, numScreens)
+	cmds := make([]tea.Cmd, 0, ui.NumScreens)
 	for id := range m.screens {
 		var cmd tea.Cmd
 		m.screens[id], cmd = m.screens[id].Update(msg)
@@ -363,15 +369,15 @@ func (m Model) View() tea.View {
 	switch {
 	case m.fullHelp:
 		body = m.fullHelpView()
-	case m.faults.open:
-		body = m.c.scrub(m.faults.view(m.c.st, m.width, m.c.height))
+	case m.faults.Open:
+		body = m.c.Scrub(m.faults.View(m.c.Styles, m.width, m.c.Height))
 	case m.waitsForClient():
-		body = m.c.st.Title.Render("No client yet") + "\n" +
-			wrapIndent("Open a profile (or the built-in demo) on the Profiles screen: press 1, choose one, enter. The flow runs here on it.", m.width, "")
+		body = m.c.Styles.Title.Render("No client yet") + "\n" +
+			ui.WrapIndent("Open a profile (or the built-in demo) on the Profiles screen: press 1, choose one, enter. The flow runs here on it.", m.width, "")
 	default:
 		body = m.screens[m.active].View()
 	}
-	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.height).MaxHeight(m.c.height).Render(body)
+	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.Height).MaxHeight(m.c.Height).Render(body)
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
@@ -384,10 +390,10 @@ func (m Model) View() tea.View {
 
 // header is the tab bar, with the note at its right when it fits.
 func (m Model) header() string {
-	st := m.c.st
-	tabs := make([]string, 0, numScreens)
-	for id := screenID(0); id < numScreens; id++ {
-		label := string(rune('1'+int(id))) + " " + id.title()
+	st := m.c.Styles
+	tabs := make([]string, 0, ui.NumScreens)
+	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
+		label := string(rune('1'+int(id))) + " " + id.Title()
 		if id == m.active {
 			tabs = append(tabs, st.TabActive.Render(label))
 		} else {
@@ -395,42 +401,42 @@ func (m Model) header() string {
 		}
 	}
 	bar := strings.Join(tabs, " ")
-	if m.c.learn {
+	if m.c.Learn {
 		bar += " " + st.TabActive.Render("Learn")
 	}
 	note := m.note
 	if m.demo != nil {
-		if on := m.faults.faults.String(); on != "" {
+		if on := m.faults.Faults.String(); on != "" {
 			note += " · faults: " + on
 		}
 	}
 	if note != "" {
 		room := m.width - lipgloss.Width(bar) - 2
 		if room > 10 {
-			bar += "  " + st.Note.Render(truncate(note, room))
+			bar += "  " + st.Note.Render(ui.Truncate(note, room))
 		}
 	}
 	if m.width > 0 {
-		bar = truncate(bar, m.width)
+		bar = ui.Truncate(bar, m.width)
 	}
 	return st.TabBar.Render(bar)
 }
 
 // footer is the short help: the active screen's keys, then the global ones.
 func (m Model) footer() string {
-	st := m.c.st.Footer
+	st := m.c.Styles.Footer
 	// help.ShortHelpView does not always stop at its width (when even the ellipsis does not fit, it
 	// goes on adding items), so the line is cut here too.
 	line := m.help.ShortHelpView(m.shortHelp())
 	if m.width > 0 {
-		line = truncate(line, m.width-st.GetHorizontalFrameSize())
+		line = ui.Truncate(line, m.width-st.GetHorizontalFrameSize())
 	}
 	return st.Render(line)
 }
 
 func (m Model) shortHelp() []key.Binding {
-	if m.faults.open {
-		return m.faults.shortHelp()
+	if m.faults.Open {
+		return m.faults.ShortHelp()
 	}
 	var b []key.Binding
 	if m.screens[m.active] != nil && !m.waitsForClient() {
@@ -447,8 +453,8 @@ func (m Model) shortHelp() []key.Binding {
 func (m Model) fullHelpView() string {
 	h := m.help
 	h.ShowAll = true
-	st := m.c.st
-	parts := []string{st.Title.Render(m.active.title() + " — all keys")}
+	st := m.c.Styles
+	parts := []string{st.Title.Render(m.active.Title() + " — all keys")}
 	if groups := m.screens[m.active].FullHelp(); len(groups) > 0 {
 		parts = append(parts, h.FullHelpView(groups))
 	}
@@ -458,15 +464,4 @@ func (m Model) fullHelpView() string {
 	}
 	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(global), st.Muted.Render("? or esc closes this"))
 	return strings.Join(parts, "\n\n")
-}
-
-// truncate cuts s to width cells with an ellipsis.
-func truncate(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if lipgloss.Width(s) <= width {
-		return s
-	}
-	return ansi.Truncate(s, width, "…")
 }

@@ -10,13 +10,17 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/tui/faultpanel"
+	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
+
+// Tests of the faults panel (F) in the whole app, against the built-in provider.
 
 // demoApp is the app on the built-in provider's demo client, with the provider's faults panel.
 func demoApp(t *testing.T) (Model, *demoidp.Provider) {
 	t.Helper()
-	p := flowProvider(t)
-	opts := flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), nil)
+	p := tuitest.FlowProvider(t)
+	opts := flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil)
 	opts.DemoControls = p
 	m, _ := appUpdate(t, New(opts), tea.WindowSizeMsg{Width: 80, Height: 24})
 	return m, p
@@ -25,11 +29,11 @@ func demoApp(t *testing.T) (Model, *demoidp.Provider) {
 // pressApp sends one key and runs the panel command it returns, feeding its answer back.
 func pressApp(t *testing.T, m Model, k string) Model {
 	t.Helper()
-	m, cmd := appUpdate(t, m, press(k))
+	m, cmd := appUpdate(t, m, tuitest.Press(k))
 	if cmd == nil {
 		return m
 	}
-	if msg, ok := cmd().(demoStateMsg); ok {
+	if msg, ok := cmd().(faultpanel.StateMsg); ok {
 		m, _ = appUpdate(t, m, msg)
 	}
 	return m
@@ -38,8 +42,8 @@ func pressApp(t *testing.T, m Model, k string) Model {
 // selectFault moves the panel's selection to the named fault.
 func selectFault(t *testing.T, m Model, name string) Model {
 	t.Helper()
-	for range m.faults.list {
-		if m.faults.list[m.faults.sel].Name == name {
+	for range demoidp.FaultList() {
+		if m.faults.SelectedFault() == name {
 			return m
 		}
 		m = pressApp(t, m, "down")
@@ -53,11 +57,11 @@ func selectFault(t *testing.T, m Model, name string) Model {
 func TestFaultsPanelTogglesProviderFaults(t *testing.T) {
 	m, p := demoApp(t)
 	m = pressApp(t, m, "F")
-	if !m.faults.open {
+	if !m.faults.Open {
 		t.Fatal("F did not open the faults panel on the demo")
 	}
-	if len(m.faults.kids) != 1 {
-		t.Errorf("panel read %d signing keys, want 1", len(m.faults.kids))
+	if len(m.faults.Kids()) != 1 {
+		t.Errorf("panel read %d signing keys, want 1", len(m.faults.Kids()))
 	}
 	m = pressApp(t, selectFault(t, m, "wrong-iss"), "space")
 	if !p.Faults().WrongIss {
@@ -74,7 +78,7 @@ func TestFaultsPanelTogglesProviderFaults(t *testing.T) {
 		t.Errorf("header %q still names a fault", h)
 	}
 	m = pressApp(t, m, "esc")
-	if m.faults.open {
+	if m.faults.Open {
 		t.Error("esc did not close the panel")
 	}
 }
@@ -84,27 +88,27 @@ func TestFaultsPanelTogglesProviderFaults(t *testing.T) {
 func TestFaultsPanelDuration(t *testing.T) {
 	m, p := demoApp(t)
 	m = pressApp(t, selectFault(t, pressApp(t, m, "F"), "clock-skew"), "space")
-	if !m.faults.editing || m.faults.input.Value() != "10m" {
-		t.Fatalf("clock-skew: editing %v with %q, want the suggested 10m", m.faults.editing, m.faults.input.Value())
+	if !m.faults.Editing() || m.faults.InputValue() != "10m" {
+		t.Fatalf("clock-skew: editing %v with %q, want the suggested 10m", m.faults.Editing(), m.faults.InputValue())
 	}
 	m = pressApp(t, pressApp(t, m, "x"), "enter")
-	if !m.faults.editing || !strings.Contains(m.faults.failure, "clock-skew") {
-		t.Errorf("10mx: editing %v, failure %q; want the error in place", m.faults.editing, m.faults.failure)
+	if !m.faults.Editing() || !strings.Contains(m.faults.Failure(), "clock-skew") {
+		t.Errorf("10mx: editing %v, failure %q; want the error in place", m.faults.Editing(), m.faults.Failure())
 	}
 	if p.Faults().ClockSkew != 0 {
 		t.Fatal("a refused duration reached the provider")
 	}
 	m, _ = appUpdate(t, m, tea.KeyPressMsg{Code: tea.KeyBackspace})
 	m = pressApp(t, m, "enter")
-	if m.faults.editing || p.Faults().ClockSkew != 10*time.Minute {
-		t.Fatalf("after 10m: editing %v, provider skew %v", m.faults.editing, p.Faults().ClockSkew)
+	if m.faults.Editing() || p.Faults().ClockSkew != 10*time.Minute {
+		t.Fatalf("after 10m: editing %v, provider skew %v", m.faults.Editing(), p.Faults().ClockSkew)
 	}
-	if v := ansi.Strip(m.faults.view(m.c.st, 80, 22)); !strings.Contains(strings.Join(strings.Fields(v), " "), "[x] clock-skew 10m0s") {
-		t.Errorf("panel does not show the skew:\n%s", m.faults.view(m.c.st, 80, 22))
+	if v := ansi.Strip(m.faults.View(m.c.Styles, 80, 22)); !strings.Contains(strings.Join(strings.Fields(v), " "), "[x] clock-skew 10m0s") {
+		t.Errorf("panel does not show the skew:\n%s", m.faults.View(m.c.Styles, 80, 22))
 	}
 	m = pressApp(t, m, "space")
-	if p.Faults().ClockSkew != 0 || m.faults.editing {
-		t.Errorf("space on an active duration fault: provider skew %v, editing %v; want it off", p.Faults().ClockSkew, m.faults.editing)
+	if p.Faults().ClockSkew != 0 || m.faults.Editing() {
+		t.Errorf("space on an active duration fault: provider skew %v, editing %v; want it off", p.Faults().ClockSkew, m.faults.Editing())
 	}
 }
 
@@ -116,15 +120,15 @@ func TestFaultsPanelKeys(t *testing.T) {
 	if ids := p.KeyIDs(); len(ids) != 2 || ids[1] != before {
 		t.Fatalf("after r the provider publishes %q, want a new key before %s", ids, before)
 	}
-	if len(m.faults.kids) != 2 || !strings.Contains(m.faults.notice, "new signing key") {
-		t.Errorf("panel: kids %q, notice %q", m.faults.kids, m.faults.notice)
+	if len(m.faults.Kids()) != 2 || !strings.Contains(m.faults.Notice(), "new signing key") {
+		t.Errorf("panel: kids %q, notice %q", m.faults.Kids(), m.faults.Notice())
 	}
 	m = pressApp(t, m, "x")
 	if ids := p.KeyIDs(); len(ids) != 1 || ids[0] == before {
 		t.Errorf("after x the provider publishes %q, want only the new key", ids)
 	}
-	if !strings.Contains(m.faults.notice, "1 old key") {
-		t.Errorf("notice %q", m.faults.notice)
+	if !strings.Contains(m.faults.Notice(), "1 old key") {
+		t.Errorf("notice %q", m.faults.Notice())
 	}
 }
 
@@ -132,7 +136,7 @@ func TestFaultsPanelKeys(t *testing.T) {
 // offer it.
 func TestFaultsKeyNeedsTheDemo(t *testing.T) {
 	m := pressApp(t, newTestApp(t), "F")
-	if m.faults.open {
+	if m.faults.Open {
 		t.Error("F opened the faults panel on a client that is not the built-in provider's")
 	}
 	if strings.Contains(m.footer(), "faults") {
@@ -141,16 +145,16 @@ func TestFaultsKeyNeedsTheDemo(t *testing.T) {
 }
 
 func TestFaultsPanelGolden(t *testing.T) {
-	p := flowProvider(t)
-	opts := flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser)
+	p := tuitest.FlowProvider(t)
+	opts := flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser)
 	opts.DemoControls = p
 	tm := startApp(t, opts, 80, 24)
 	waitSized(t, tm)
-	tm.Send(press("F"))
-	waitModel(t, tm, "the panel", func(m Model) bool { return m.faults.open && len(m.faults.kids) == 1 })
+	tm.Send(tuitest.Press("F"))
+	waitModel(t, tm, "the panel", func(m Model) bool { return m.faults.Open && len(m.faults.Kids()) == 1 })
 	for _, k := range []string{"down", "down", "space"} {
-		tm.Send(press(k))
+		tm.Send(tuitest.Press(k))
 	}
-	waitModel(t, tm, "wrong-state on", func(m Model) bool { return m.faults.notice != "" })
+	waitModel(t, tm, "wrong-state on", func(m Model) bool { return m.faults.Notice() != "" })
 	golden.RequireEqual(t, finalView(t, tm))
 }

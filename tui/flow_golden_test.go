@@ -1,164 +1,76 @@
 package tui
 
 import (
-	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 )
 
-// The golden tests run the whole app in teatest and compare the stripped final view (STYLE §9).
-// The v2 renderer writes cell diffs, so waiting for text in the output is unreliable; the tests
-// wait instead on the model itself, through probeModel, which checks a condition after every
-// Update on the program's own goroutine and closes a channel when it holds.
-
-// probeModel wraps the app for tests.
-type probeModel struct {
-	Model
-	cond func(Model) bool
-	done chan struct{}
-}
-
-// probeMsg installs a condition to wait for.
-type probeMsg struct {
-	cond func(Model) bool
-	done chan struct{}
-}
-
-func (p probeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if pm, ok := msg.(probeMsg); ok {
-		p.cond, p.done = pm.cond, pm.done
-	} else {
-		m, cmd := p.Model.Update(msg)
-		p.Model = m.(Model)
-		defer func() { _ = cmd }()
-		p = p.check()
-		return p, cmd
-	}
-	return p.check(), nil
-}
-
-func (p probeModel) check() probeModel {
-	if p.cond != nil && p.cond(p.Model) {
-		close(p.done)
-		p.cond, p.done = nil, nil
-	}
-	return p
-}
-
-// waitModel waits until cond holds on the running app.
-func waitModel(t *testing.T, tm *teatest.TestModel, what string, cond func(Model) bool) {
-	t.Helper()
-	done := make(chan struct{})
-	tm.Send(probeMsg{cond: cond, done: done})
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
-// flowOf is the app's stepper.
-func flowOf(m Model) flowModel {
-	f, _ := m.screens[flowScreen].(flowModel)
-	return f
-}
-
-// stepEnded reports whether a step is done or failed.
-func stepEnded(id stepID) func(Model) bool {
-	return func(m Model) bool {
-		st := flowOf(m).steps[id].state
-		return st == stateDone || st == stateFailed
-	}
-}
-
-// startApp runs the app at w×h in teatest, with no colours.
-func startApp(t *testing.T, opts Options, w, h int) *teatest.TestModel {
-	t.Helper()
-	return teatest.NewTestModel(t, probeModel{Model: New(opts)},
-		teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-}
-
-// finalView quits and returns the stripped final view.
-func finalView(t *testing.T, tm *teatest.TestModel) string {
-	t.Helper()
-	tm.Send(press("ctrl+c"))
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-	// The spinner's frame depends on when the program stopped.
-	return spinnerFrame.ReplaceAllString(ansi.Strip(final.View().Content), "*")
-}
-
-var spinnerFrame = regexp.MustCompile(`[\x{2800}-\x{28FF}]`)
-
-// sized waits until the app knows its size (the first WindowSizeMsg).
-func waitSized(t *testing.T, tm *teatest.TestModel) {
-	t.Helper()
-	waitModel(t, tm, "the window size", func(m Model) bool { return m.width > 0 })
-}
+// Goldens of the whole app on the stepper, its keys while a request is slow, and clicks on its list.
 
 func TestFlowGolden(t *testing.T) {
 	t.Run("initial", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 80, 24)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("token", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 100, 40)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 100, 40)
 		waitSized(t, tm)
-		tm.Send(press("enter")) // Discover
-		waitModel(t, tm, "discovery", stepEnded(stepDiscover))
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Authorize; the injected browser comes back to the listener
-		waitModel(t, tm, "the callback", stepEnded(stepCallback))
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Token
-		waitModel(t, tm, "the token", stepEnded(stepToken))
+		tm.Send(tuitest.Press("enter")) // Discover
+		waitModel(t, tm, "discovery", stepEnded("discover"))
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Authorize; the injected browser comes back to the listener
+		waitModel(t, tm, "the callback", stepEnded("callback"))
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Token
+		waitModel(t, tm, "the token", stepEnded("token"))
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("failed", func(t *testing.T) {
-		p := flowProvider(t, "deny")
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 100, 50)
+		p := tuitest.FlowProvider(t, "deny")
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 100, 50)
 		waitSized(t, tm)
-		tm.Send(press("j"))
-		tm.Send(press("enter")) // Authorize, which the provider denies
-		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded(stepCallback)(m) && flowOf(m).meta != nil })
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter")) // Authorize, which the provider denies
+		waitModel(t, tm, "the callback", func(m Model) bool { return stepEnded("callback")(m) && flowOf(m).HasMetadata() })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("device", func(t *testing.T) {
 		// A long interval: no poll happens during the test, so the view is always the same.
-		p := flowProviderWith(t, demoidp.Options{DeviceInterval: time.Minute})
-		opts := flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), nil)
+		p := tuitest.FlowProviderWith(t, demoidp.Options{DeviceInterval: time.Minute})
+		opts := flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil)
 		tm := startApp(t, opts, 80, 24)
 		waitSized(t, tm)
-		tm.Send(press("g"))
-		tm.Send(press("g"))
-		tm.Send(press("g")) // authorization_code → client_credentials → password → device_code
-		tm.Send(press("j"))
-		tm.Send(press("enter"))
-		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).running == stepToken && flowOf(m).meta != nil })
+		tm.Send(tuitest.Press("g"))
+		tm.Send(tuitest.Press("g"))
+		tm.Send(tuitest.Press("g")) // authorization_code → client_credentials → password → device_code
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("enter"))
+		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).Running() == "token" && flowOf(m).HasMetadata() })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("learn", func(t *testing.T) {
-		p := flowProvider(t)
-		tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 120, 30)
+		p := tuitest.FlowProvider(t)
+		tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 120, 30)
 		waitSized(t, tm)
-		tm.Send(press("j"))
-		tm.Send(press("L"))
-		waitModel(t, tm, "learn", func(m Model) bool { return m.c.learn && flowOf(m).cursor == stepAuthorize })
+		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("L"))
+		waitModel(t, tm, "learn", func(m Model) bool { return m.c.Learn && flowOf(m).Selected() == "authorize" })
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 }
@@ -166,26 +78,50 @@ func TestFlowGolden(t *testing.T) {
 // TestFlowKeysWhileSlow: while a request is in flight (the provider's slow fault holds every
 // answer 5 s), keys are still answered at once, and esc cancels the request.
 func TestFlowKeysWhileSlow(t *testing.T) {
-	p := flowProvider(t, "slow=5s")
-	tm := startApp(t, flowOptions(flowClient(t, p, "http://127.0.0.1:0/callback"), flowBrowser), 80, 24)
+	p := tuitest.FlowProvider(t, "slow=5s")
+	tm := startApp(t, flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), tuitest.FlowBrowser), 80, 24)
 	waitSized(t, tm)
-	tm.Send(press("enter")) // Discover: held 5 s by the provider
-	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).running == stepDiscover })
+	tm.Send(tuitest.Press("enter")) // Discover: held 5 s by the provider
+	waitModel(t, tm, "discovery to run", func(m Model) bool { return flowOf(m).Running() == "discover" })
 	start := time.Now()
-	tm.Send(press("j"))
-	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).cursor == stepAuthorize })
+	tm.Send(tuitest.Press("j"))
+	waitModel(t, tm, "the cursor to move", func(m Model) bool { return flowOf(m).Selected() == "authorize" })
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("a key took %s to be answered during a slow request", took)
 	} else {
 		t.Logf("key answered in %s while discovery was in flight", took)
 	}
-	tm.Send(press("esc"))
+	tm.Send(tuitest.Press("esc"))
 	waitModel(t, tm, "the cancel", func(m Model) bool {
 		f := flowOf(m)
-		return f.running == numSteps && f.steps[stepDiscover].state == statePending
+		return f.Running() == "" && f.StepState("discover") == "pending"
 	})
 	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("cancelling took %s", took)
 	}
 	finalView(t, tm)
+}
+
+// flowOptions are the app's options for a test on client c.
+func flowOptions(c *flows.Client, open func(string) error) Options {
+	return Options{Client: c, Name: "demo-basic @ test", Note: "test provider", OpenBrowser: open, Now: tuitest.FlowNow, Scrub: tuitest.FlowScrub}
+}
+
+// TestFlowClickSelectsStep: a left click on a step of the stepper's list selects it.
+func TestFlowClickSelectsStep(t *testing.T) {
+	m := newTestApp(t)
+	var y int
+	for i, line := range strings.Split(ansi.Strip(m.View().Content), "\n") {
+		if strings.Contains(line, "Introspect") {
+			y = i
+		}
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 3, Y: y, Button: tea.MouseLeft})
+	if cur := flowOf(m).Selected(); cur != "introspect" {
+		t.Fatalf("click on the Introspect row selected %s", cur)
+	}
+	m, _ = appUpdate(t, m, tea.MouseClickMsg{X: 60, Y: y - 3, Button: tea.MouseLeft})
+	if cur := flowOf(m).Selected(); cur != "introspect" {
+		t.Errorf("a click in the pane moved the step to %s", cur)
+	}
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 var (
@@ -21,7 +21,7 @@ var (
 
 func TestTokenJWTBearerMadeAssertion(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "token", "--issuer", p.Issuer(), "--grant", "jwt_bearer", "--client-id", "demo-private-key-jwt",
 		"--signing-key", demoRSAKey, "--assertion-subject", "demo-user-1")
 	wantExit(t, r, 0, "assertion: iss demo-private-key-jwt, sub demo-user-1", "id_token checks")
@@ -30,11 +30,11 @@ func TestTokenJWTBearerMadeAssertion(t *testing.T) {
 	}
 	// HS256 with the secret, and a trusted issuer's key for a public client.
 	r = tb(t, "token", "--issuer", p.Issuer(), "--grant", "jwt_bearer", "--client-id", "demo-jwt", "--auth-method", "client_secret_jwt",
-		"--client-secret", secretOf(t, p, "demo-jwt"), "--assertion-subject", "demo", "--scope", "profile")
+		"--client-secret", demoidptest.Secret(t, p, "demo-jwt"), "--assertion-subject", "demo", "--scope", "profile")
 	wantExit(t, r, 0)
 	tokenResponse(t, r)
 	r = tb(t, "token", "--issuer", p.Issuer(), "--grant", "jwt_bearer", "--client-id", "demo-basic",
-		"--client-secret", secretOf(t, p, "demo-basic"), "--assertion-subject", "demo")
+		"--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--assertion-subject", "demo")
 	wantExit(t, r, 2, "too short to sign the assertion with HS256")
 	r = tb(t, "token", "--issuer", p.Issuer(), "--grant", "jwt_bearer", "--client-id", "demo-public", "--auth-method", "none",
 		"--assertion-key", trustedIssuerKey, "--assertion-issuer", demoidp.TrustedIssuer, "--assertion-subject", "demo-user-1",
@@ -45,7 +45,7 @@ func TestTokenJWTBearerMadeAssertion(t *testing.T) {
 
 func TestTokenJWTBearerFromFileAndRejected(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	// Make an assertion with one command (for another audience), use it from a file with another.
 	dir := t.TempDir()
 	r := tb(t, "token", "--issuer", p.Issuer(), "--grant", "jwt_bearer", "--client-id", "demo-private-key-jwt",
@@ -83,7 +83,7 @@ func makeTrustedAssertion(t *testing.T, p *demoidp.Provider) string {
 
 func TestTokenSAML2Bearer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	file := filepath.Join(t.TempDir(), "assertion.xml")
 	xml, err := demoidp.SAMLBearerAssertion{ID: "_cli1", Audience: p.Issuer()}.Signed()
 	if err != nil {
@@ -92,7 +92,7 @@ func TestTokenSAML2Bearer(t *testing.T) {
 	if err := os.WriteFile(file, xml, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"token", "--issuer", p.Issuer(), "--grant", "saml2_bearer", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "--assertion", file}
+	args := []string{"token", "--issuer", p.Issuer(), "--grant", "saml2_bearer", "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--assertion", file}
 	r := tb(t, args...)
 	wantExit(t, r, 0, "id_token checks")
 	tokenResponse(t, r)
@@ -104,8 +104,8 @@ func TestTokenSAML2Bearer(t *testing.T) {
 
 func TestTokenExchangeCLI(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-basic")
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-basic")
 	base := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secret}
 	r := tb(t, append(base, "--grant", "password", "--username", "demo", "--password", "demo")...)
 	wantExit(t, r, 0)
@@ -120,7 +120,7 @@ func TestTokenExchangeCLI(t *testing.T) {
 		"--resource", "https://api.example.com/", "--audience", "billing", "--requested-token-type", "jwt")...)
 	wantExit(t, r, 0, "issued token type: urn:ietf:params:oauth:token-type:jwt")
 	m := tokenResponse(t, r)
-	claims := jwtClaims(t, m["access_token"].(string))
+	claims := demoidptest.Claims(t, m["access_token"].(string))
 	act, _ := claims["act"].(map[string]any)
 	if claims["sub"] != "demo-user-1" || act["sub"] != "demo-basic" {
 		t.Errorf("sub %v act %v", claims["sub"], claims["act"])
@@ -147,15 +147,7 @@ func TestTokenExchangeCLI(t *testing.T) {
 // signTrusted signs claims with the demo trusted issuer's key (ES256).
 func signTrusted(t *testing.T, claims map[string]any) string {
 	t.Helper()
-	data, err := os.ReadFile(trustedIssuerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := flows.ParseSigningKey(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k}, nil)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: demoidptest.Key(t, demoidptest.TrustedIssuerKey)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,26 +158,12 @@ func signTrusted(t *testing.T, claims map[string]any) string {
 	return s
 }
 
-// jwtClaims decodes a JWT's claims without checking the signature.
-func jwtClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := parsed.UnsafeClaimsWithoutVerification(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // TestDemoSAMLAssertion: `demo saml-assertion` prints an assertion the provider accepts for the
 // saml2_bearer grant; another audience or an unknown subject is refused by the provider with its
 // reason.
 func TestDemoSAMLAssertion(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	dir := t.TempDir()
 	grant := func(args ...string) result {
 		r := tb(t, append([]string{"demo", "saml-assertion"}, args...)...)
@@ -198,7 +176,7 @@ func TestDemoSAMLAssertion(t *testing.T) {
 			t.Fatal(err)
 		}
 		return tb(t, "token", "--issuer", p.Issuer(), "--grant", "saml2_bearer", "--client-id", "demo-basic",
-			"--client-secret", secretOf(t, p, "demo-basic"), "--assertion", file)
+			"--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--assertion", file)
 	}
 	wantExit(t, grant("--audience", p.Issuer()), 0, "id_token checks")
 	wantExit(t, grant("--audience", "https://elsewhere.example"), 1, "invalid_grant", "another audience")

@@ -11,22 +11,23 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// authorizationCode runs the authorization code grant (RFC 6749 §4.1): the authorization response
-// comes from the BlockID direct authorize, the loopback listener, or the user's paste; it is
-// verified, then the code is exchanged.
+// authorizationCode runs the authorization code grant (RFC 6749 §4.1) on a flows.AuthSession: the
+// authorization response comes from the BlockID direct authorize, the loopback listener, or the
+// user's paste; it is verified, then the code is exchanged.
 func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
 	var (
-		req *flows.AuthRequest
+		s   *flows.AuthSession
 		res *flows.AuthResponse
 		err error
 	)
-	switch {
-	case o.proofJWT != "":
-		req, res, err = o.directAuthorize(ctx, e, c)
-	case flows.IsLoopback(o.redirectURI):
-		req, res, err = o.loopbackAuthorize(ctx, e, c)
-	default:
-		req, res, err = o.pastedAuthorize(ctx, e, c)
+	if o.proofJWT != "" {
+		s, res, err = o.directAuthorize(ctx, e, c)
+	} else {
+		s, res, err = c.Authorize(ctx, flows.AuthorizeOptions{
+			Ready: func(s *flows.AuthSession) { o.showAuthorization(e, s) },
+			Open:  o.opener(e),
+			Paste: func(ctx context.Context) (string, error) { return readLine(ctx, e.stdin) },
+		})
 	}
 	if res != nil {
 		printAuthResponse(e, res)
@@ -37,92 +38,59 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 	if res.Code == "" && res.Front != nil {
 		return frontChannelRun(res) // implicit: the tokens came with the response
 	}
-	t, err := c.ExchangeCode(ctx, req, res.Code)
+	t, err := s.Exchange(ctx, res)
 	if err != nil {
 		return nil, err
 	}
-	return &grantRun{
-		token:  t,
-		expect: flows.Expect{Nonce: req.Nonce, MaxAge: maxAge(req.Params)},
-		openid: req.OpenIDRequested(),
-	}, nil
+	return &grantRun{token: t, expect: s.Expect(), openid: s.Request.OpenIDRequested()}, nil
 }
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
-func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
+func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthSession, *flows.AuthResponse, error) {
 	if flows.IsLoopback(c.Config.RedirectURI) && strings.Contains(c.Config.RedirectURI, ":0/") {
 		return nil, nil, usagef("--proof-jwt needs --redirect-uri, the client's registered redirect URI: the provider answers with a Location on it, and no listener waits there")
 	}
-	req, err := c.NewDirectAuthRequest(ctx)
+	s, err := c.StartDirectAuthorization(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	endpoint, err := c.DirectAuthorizeEndpoint()
 	if err != nil {
-		return req, nil, err
+		return s, nil, err
 	}
 	how := "the configured authorization endpoint"
 	if c.Config.Endpoints.Authorization == "" {
 		how = "{issuer}" + flows.DirectAuthorizePath + ", BlockID's path; --authorization-endpoint posts elsewhere"
 	}
 	fmt.Fprintf(e.stderr, "direct authorize: POST %s (%s)\n", endpoint, how)
-	params, err := c.DirectAuthorize(ctx, req, o.proofJWT)
-	if err != nil {
-		return req, nil, err
-	}
-	res, err := c.VerifyCallback(ctx, req, params, false)
-	return req, res, err
+	res, err := s.Direct(ctx, o.proofJWT)
+	return s, res, err
 }
 
-// loopbackAuthorize listens on the loopback redirect URI, sends the user to the provider and waits
-// for the browser to come back. The verdict on the response is shown to the browser too.
-func (o *tokenOptions) loopbackAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	l, err := flows.Listen(o.redirectURI)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer l.Close()
-	if n := l.Notice(); n != "" {
+// showAuthorization says where the request goes and how its answer comes back: the listener's
+// notice, what was pushed, the URL, then the wait or the paste prompt.
+func (o *tokenOptions) showAuthorization(e *env, s *flows.AuthSession) {
+	if n := s.Notice(); n != "" {
 		fmt.Fprintf(e.stderr, "note: %s\n", n)
 	}
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		return nil, nil, err
+	showPushed(e, s.Request)
+	fmt.Fprintf(e.stderr, "Open this URL to sign in:\n\n  %s\n\n", s.Request.URL)
+	if s.Listening() {
+		fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", s.RedirectURI())
+		return
 	}
-	showPushed(e, req)
-	o.showAuthURL(e, req.URL)
-	fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (ctrl-c to stop)…\n", l.RedirectURI())
-	res, err := c.AwaitCallback(ctx, l, req)
-	return req, res, err
+	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", s.RedirectURI())
 }
 
-// pastedAuthorize is for redirect URIs tokenbench cannot listen on: the user pastes where the
-// browser ended up.
-func (o *tokenOptions) pastedAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthRequest, *flows.AuthResponse, error) {
-	req, err := c.NewAuthRequest(ctx, o.redirectURI)
-	if err != nil {
-		return nil, nil, err
+// opener opens the authorization URL in the user's browser unless --no-browser. A browser that
+// cannot be started is reported, not fatal: the URL is on screen to open by hand.
+func (o *tokenOptions) opener(e *env) func(context.Context, string) error {
+	if o.noBrowser {
+		return nil
 	}
-	showPushed(e, req)
-	o.showAuthURL(e, req.URL)
-	fmt.Fprintf(e.stderr, "After signing in, the browser goes to %s.\nPaste the URL it ended on (or its query, its #fragment, or the bare code), then press Enter:\n", o.redirectURI)
-	line, err := readLine(ctx, e.stdin)
-	if err != nil {
-		return req, nil, err
-	}
-	params, bare, err := flows.ParseCallback(line)
-	if err != nil {
-		return req, nil, err
-	}
-	res, err := c.VerifyCallback(ctx, req, params, bare)
-	return req, res, err
-}
-
-// showAuthURL prints the authorization URL and opens it unless --no-browser.
-func (o *tokenOptions) showAuthURL(e *env, u string) {
-	fmt.Fprintf(e.stderr, "Open this URL to sign in:\n\n  %s\n\n", u)
-	if !o.noBrowser {
+	return func(_ context.Context, u string) error {
 		openBrowser(e, u)
+		return nil
 	}
 }
 

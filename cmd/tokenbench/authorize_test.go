@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // A loopback redirect URI without a port whose port 80 cannot be bound (the test holds it when it
@@ -15,7 +17,7 @@ func TestTokenLoopbackWithoutPortFallsBack(t *testing.T) {
 	if held, err := net.Listen("tcp", "127.0.0.1:80"); err == nil {
 		defer held.Close()
 	}
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "token", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--redirect-uri", "http://127.0.0.1/callback")
 	wantExit(t, r, 0, "note: listening on :", "because :80 is not available", "the provider must accept any loopback port (RFC 8252 §7.3)")
 	m := regexp.MustCompile(`Open this URL to sign in:\n\n  (\S+)\n`).FindStringSubmatch(r.stderr)
@@ -39,9 +41,9 @@ func TestTokenLoopbackWithoutPortFallsBack(t *testing.T) {
 // authorization_endpoint, the browser's page) and says so; --authorization-endpoint overrides it.
 func TestTokenDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-jwt")
-	proof := proofJWT(t, p, secret)
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-jwt")
+	proof := demoidptest.ProofJWT(t, p.Issuer(), secret)
 	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v",
 		"--redirect-uri", "https://app.example.com/callback"}
 	r := tb(t, args...)

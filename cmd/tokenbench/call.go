@@ -98,7 +98,7 @@ func (o *callOptions) run(cmd *cobra.Command, e *env, args []string) error {
 // else from the transport flags alone, since calling an API needs no provider.
 func (o *callOptions) newClient(ctx context.Context, e *env, fs *pflag.FlagSet) (*flows.Client, error) {
 	f := &o.client
-	if f.profile != "" || f.provider.issuer != "" || f.provider.endpoints != (flows.Endpoints{}) {
+	if f.profile != "" || f.provider.issuer != "" || f.provider.given() != (flows.Endpoints{}) {
 		return f.newClient(ctx, e, fs, nil)
 	}
 	opts, err := f.transport.options(e)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestCallDPoPEndToEnd gets a DPoP-bound token from the built-in provider, which demands server
@@ -15,7 +16,7 @@ import (
 // the key, or at a path that does not exist, the call fails with the reason.
 func TestCallDPoPEndToEnd(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "dpop-nonce")
+	p := demoidptest.Start(t, "dpop-nonce")
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "dpop.json")
 	r := tb(t, "token", "--dpop-key", keyFile, "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none")

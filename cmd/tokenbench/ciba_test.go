@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestTokenCIBAApproved(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t) // polls every second
-	r := tb(t, "token", "--grant", "ciba", "--login-hint", "demo", "--binding-message", "W4SCT", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "-v")
+	p := demoidptest.Start(t) // polls every second
+	r := tb(t, "token", "--grant", "ciba", "--login-hint", "demo", "--binding-message", "W4SCT", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "-v")
 	wantExit(t, r, 0, "backchannel authentication started: auth_req_id ", "W4SCT", p.Issuer()+"/ciba?auth_req_id=")
 	tokenResponse(t, r)
 	wantAllPassed(t, r, "id_token checks")
@@ -28,8 +30,8 @@ func TestTokenCIBAApproved(t *testing.T) {
 
 func TestTokenCIBADeniedAndUnknownUser(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-basic")
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-basic")
 	stderr := &syncBuffer{}
 	done := make(chan result, 1)
 	go func() {
@@ -58,13 +60,13 @@ func TestTokenCIBADeniedAndUnknownUser(t *testing.T) {
 
 func TestTokenCIBACancelled(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	done := make(chan result, 1)
 	go func() {
 		done <- runCLI(t, invocation{
-			args:   []string{"token", "--grant", "ciba", "--no-browser", "--login-hint", "demo", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")},
+			args:   []string{"token", "--grant", "ciba", "--no-browser", "--login-hint", "demo", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")},
 			stderr: stderr, ctx: ctx,
 		})
 	}()
@@ -121,8 +123,8 @@ const cliDetails = `[{"type": "payment_initiation", "actions": ["initiate"], "in
 
 func TestTokenRARAndResources(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-basic")
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-basic")
 	file := writeDetails(t, cliDetails)
 	resources := []string{"https://api.example.com/", "https://payments.example.com/"}
 
@@ -155,8 +157,8 @@ func TestTokenRARAndResources(t *testing.T) {
 
 func TestTokenRARAndResourceErrors(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-basic")
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-basic")
 	cc := []string{"token", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secret}
 
 	r := tb(t, append(cc, "--resource", "https://api.example.com/#frag")...)

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // client_secret_jwt with a secret shorter than HS256's 32 bytes (RFC 7518 §3.2) fails before
@@ -10,10 +12,10 @@ import (
 // demo-jwt's registered 42-byte secret gets a token.
 func TestTokenClientSecretJWTShortSecret(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	args := []string{"token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-jwt",
 		"--auth-method", "client_secret_jwt", "--scope", "profile", "--client-secret"}
-	r := tb(t, append(args, secretOf(t, p, "demo-jwt"))...)
+	r := tb(t, append(args, demoidptest.Secret(t, p, "demo-jwt"))...)
 	wantExit(t, r, 0)
 	tokenResponse(t, r)
 

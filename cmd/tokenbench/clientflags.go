@@ -20,30 +20,29 @@ const (
 )
 
 // providerFlags name the provider: an issuer to discover, and endpoints that override or replace
-// discovery.
+// discovery, one flag for each endpoint of the profile field registry.
 type providerFlags struct {
 	issuer    string
-	endpoints flows.Endpoints
+	endpoints map[string]*string // by endpoint name (flows.EndpointNames)
 }
 
 func (f *providerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.issuer, "issuer", "", "the provider's issuer URL; its discovery document supplies the endpoints")
-	for _, e := range []struct {
-		name, what string
-		dst        *string
-	}{
-		{"authorization-endpoint", "authorization endpoint", &f.endpoints.Authorization},
-		{"token-endpoint", "token endpoint", &f.endpoints.Token},
-		{"userinfo-endpoint", "userinfo endpoint", &f.endpoints.UserInfo},
-		{"introspection-endpoint", "introspection endpoint", &f.endpoints.Introspection},
-		{"revocation-endpoint", "revocation endpoint", &f.endpoints.Revocation},
-		{"end-session-endpoint", "end-session (logout) endpoint", &f.endpoints.EndSession},
-		{"device-authorization-endpoint", "device authorization endpoint", &f.endpoints.DeviceAuthorization},
-		{"jwks-uri", "JWKS", &f.endpoints.JWKS},
-		{"pushed-authorization-endpoint", "pushed authorization request endpoint (PAR, RFC 9126)", &f.endpoints.PushedAuthorization},
-	} {
-		fs.StringVar(e.dst, e.name, "", "URL of the "+e.what+" (overrides discovery, or replaces it without --issuer)")
+	f.endpoints = map[string]*string{}
+	for _, fd := range profiles.Fields() {
+		if name, ok := strings.CutPrefix(fd.Key, "endpoints."); ok {
+			f.endpoints[name] = fs.String(fd.Flag, "", fd.Help+" (overrides discovery, or replaces it without --issuer)")
+		}
 	}
+}
+
+// given returns the endpoints the flags give.
+func (f *providerFlags) given() flows.Endpoints {
+	var e flows.Endpoints
+	for name, v := range f.endpoints {
+		e.Set(name, strings.TrimSpace(*v))
+	}
+	return e
 }
 
 // credentialFlags identify and authenticate the client.
@@ -155,6 +154,9 @@ type clientFlags struct {
 	noClientAuth bool
 	// loaded is the profile, once read.
 	loaded *profiles.Profile
+	// run is what the command lays over the profile, or over the flags alone: its grant and the
+	// scopes asked for (profiles.Run).
+	run profiles.Run
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
@@ -175,7 +177,7 @@ func (f *clientFlags) registerProvider(fs *pflag.FlagSet) {
 func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, error) {
 	cfg := flows.ClientConfig{
 		Issuer:     strings.TrimSpace(f.provider.issuer),
-		Endpoints:  f.provider.endpoints,
+		Endpoints:  f.provider.given(),
 		ClientID:   f.creds.clientID,
 		SigningAlg: f.creds.signingAlg,
 	}
@@ -245,8 +247,9 @@ func (f *credentialFlags) clientSecret(e *env, fs *pflag.FlagSet) (string, error
 	return e.getenv(envClientSecret), nil
 }
 
-// newClient builds the client: flags (over the profile, with --profile), then adjust (the
-// command's own settings), then the transport.
+// newClient builds the client: the flags laid over the profile through profiles.Resolve, or the
+// flags alone with the same defaults (profiles.Defaults), then adjust (the command's own settings),
+// then the transport.
 func (f *clientFlags) newClient(ctx context.Context, e *env, fs *pflag.FlagSet, adjust func(*flows.ClientConfig)) (*flows.Client, error) {
 	var (
 		cfg  flows.ClientConfig
@@ -258,6 +261,7 @@ func (f *clientFlags) newClient(ctx context.Context, e *env, fs *pflag.FlagSet, 
 	} else {
 		cfg, err = f.config(e, fs)
 		if err == nil {
+			profiles.Defaults(&cfg, f.run)
 			opts, err = f.transport.options(e)
 		}
 	}

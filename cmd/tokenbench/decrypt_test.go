@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // demoECKey is the demo client EC key; demo-encrypted's tokens are encrypted to the RSA one
@@ -18,7 +20,7 @@ func encryptedToken(t *testing.T, issuer string, extra ...string) result {
 
 func TestTokenDecryptsTheIDToken(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := encryptedToken(t, p.Issuer(), "--decryption-key", demoRSAKey)
 	wantExit(t, r, 0)
 	m := tokenResponse(t, r)
@@ -40,7 +42,7 @@ func TestTokenDecryptsTheIDToken(t *testing.T) {
 
 func TestJWTDecryptionKey(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	idt, _ := tokenResponse(t, encryptedToken(t, p.Issuer(), "--decryption-key", demoRSAKey))["id_token"].(string)
 	r := tb(t, "jwt", "--issuer", p.Issuer(), "--client-id", "demo-encrypted", "--decryption-key", demoRSAKey, idt)
 	wantExit(t, r, 0)
@@ -65,7 +67,7 @@ func TestJWTDecryptionKey(t *testing.T) {
 // --decryption-key beside it takes its place for the run.
 func TestJWTProfileDecryptionKey(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	idt, _ := tokenResponse(t, encryptedToken(t, p.Issuer(), "--decryption-key", demoRSAKey))["id_token"].(string)
 	pe := newProfileEnv(t)
 	abs, err := filepath.Abs(demoRSAKey)

@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestDiscover: the metadata as received on stdout; on stderr its source, the issuer check, the
 // endpoints, what the provider supports and, with --keys, its signing keys.
 func TestDiscover(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "discover", "--issuer", p.Issuer(), "--keys")
 	wantExit(t, r, 0, "metadata from "+p.Issuer()+"/.well-known/openid-configuration", "✓ issuer "+p.Issuer(),
 		"pushed_authorization", p.Issuer()+"/par", "PKCE methods", "S256, plain", "response types", "code id_token, id_token",
@@ -29,7 +31,7 @@ func TestDiscover(t *testing.T) {
 // and what a careful client would miss in one that loads.
 func TestDiscoverFailures(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "html-discovery")
+	p := demoidptest.Start(t, "html-discovery")
 	wantExit(t, tb(t, "discover", "--issuer", p.Issuer()), 1, "no_discovery", "HTML page")
 
 	var srv *httptest.Server
@@ -49,10 +51,10 @@ func TestDiscoverFailures(t *testing.T) {
 // redacted, file mode 0600; a failed command saves its trace too.
 func TestSaveTrace(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	dir := t.TempDir()
 	har, md := filepath.Join(dir, "session.har"), filepath.Join(dir, "session.md")
-	secret := secretOf(t, p, "demo-basic")
+	secret := demoidptest.Secret(t, p, "demo-basic")
 	r := tb(t, "token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", secret, "--save-trace", har)
 	wantExit(t, r, 0, "HTTP exchanges to "+har+", secrets redacted")
 	data, err := os.ReadFile(har)
@@ -87,9 +89,9 @@ func TestSaveTrace(t *testing.T) {
 // skipped, and the command says plainly that nothing in the token is verified.
 func TestTokenWarnsUnverifiedSignature(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "html-discovery")
+	p := demoidptest.Start(t, "html-discovery")
 	args := []string{"token", "--issuer", p.Issuer(), "--token-endpoint", p.Issuer() + "/token", "--grant", "password",
-		"--username", "demo", "--password", "demo", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+		"--username", "demo", "--password", "demo", "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 	wantExit(t, tb(t, args...), 0, "no JWKS URL", "warning: the id_token's signature was NOT verified")
 	r := tb(t, append(args, "--jwks-uri", p.Issuer()+"/jwks")...)
 	wantExit(t, r, 0, "id_token checks")

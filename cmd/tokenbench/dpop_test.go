@@ -8,11 +8,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestTokenDPoPEndToEnd(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	keyFile := filepath.Join(t.TempDir(), "dpop.json")
 	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none"}
 	r := tb(t, append([]string{"token", "--dpop", "--dpop-key", keyFile}, creds...)...)
@@ -71,8 +73,8 @@ func generatedKeyDir(t *testing.T, stderr string) string {
 
 func TestTokenDPoPGeneratedKeyAndNonce(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "dpop-nonce")
-	r := tb(t, "token", "-v", "--dpop", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"))
+	p := demoidptest.Start(t, "dpop-nonce")
+	r := tb(t, "token", "-v", "--dpop", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"))
 	wantExit(t, r, 0, "DPoP key: generated", "use_dpop_nonce", "DPoP binding checks:")
 	dir := generatedKeyDir(t, r.stderr)
 	if dir == "" || !strings.HasPrefix(dir, os.TempDir()) {

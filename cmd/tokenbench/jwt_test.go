@@ -12,6 +12,7 @@ import (
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
@@ -26,7 +27,7 @@ func idToken(t *testing.T, issuer string) string {
 
 func TestJWTDecodeAndVerify(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	tok := idToken(t, p.Issuer())
 
 	t.Run("decode only", func(t *testing.T) {
@@ -154,7 +155,7 @@ func TestJWTIssuerUsesDiscovery(t *testing.T) {
 		return m
 	}
 
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "jwt", "--json", "--issuer", p.Issuer(), "--client-id", "demo-public", idToken(t, p.Issuer()))
 	wantExit(t, r, 0)
 	got := checks(t, r)
@@ -166,7 +167,7 @@ func TestJWTIssuerUsesDiscovery(t *testing.T) {
 	}
 
 	// The token command would refuse the skewed provider's token, so the clock is set back after.
-	behind := startProvider(t)
+	behind := demoidptest.Start(t)
 	tok := idToken(t, behind.Issuer())
 	var f demoidp.Faults
 	if err := f.Set("clock-skew=-10m"); err != nil {
@@ -183,9 +184,9 @@ func TestJWTIssuerUsesDiscovery(t *testing.T) {
 // When discovery fails, stderr says which checks go without what it would have told.
 func TestJWTIssuerDiscoveryFails(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	tok := idToken(t, p.Issuer())
-	gone := startProvider(t)
+	gone := demoidptest.Start(t)
 	issuer := gone.Issuer()
 	gone.Close()
 	r := tb(t, "jwt", "--issuer", issuer, tok)

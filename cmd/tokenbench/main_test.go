@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // The test binary doubles as two helper programs, chosen by its first argument: a browser that
@@ -45,7 +45,7 @@ func fakeBrowser(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, _, err := demoidp.Browse(ctx, args[0]); err != nil { // form_post and fragment pages too
+	if _, _, err := demoidptest.Browse(ctx, args[0]); err != nil { // form_post and fragment pages too
 		os.Stderr.WriteString("fake browser: " + err.Error() + "\n")
 		return 1
 	}
@@ -129,36 +129,6 @@ func runCLI(t *testing.T, inv invocation) result {
 func tb(t *testing.T, args ...string) result {
 	t.Helper()
 	return runCLI(t, invocation{args: args, env: map[string]string{"BROWSER": browserEnv(t)}})
-}
-
-// startProvider runs a built-in provider for one test, with faults by name.
-func startProvider(t *testing.T, faults ...string) *demoidp.Provider {
-	t.Helper()
-	p, err := demoidp.Start(demoidp.Options{DeviceInterval: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	var f demoidp.Faults
-	for _, n := range faults {
-		if err := f.Set(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.SetFaults(f)
-	return p
-}
-
-// secretOf is a demo client's secret.
-func secretOf(t *testing.T, p *demoidp.Provider, id string) string {
-	t.Helper()
-	for _, c := range p.Clients() {
-		if c.ID == id {
-			return c.Secret
-		}
-	}
-	t.Fatalf("no demo client %q", id)
-	return ""
 }
 
 // wantExit fails the test unless the command exited with code and stderr holds every fragment.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // mtlsFiles writes the CA of the provider's mTLS listener and the certificate and key of a demo
@@ -32,11 +33,7 @@ func mtlsFiles(t *testing.T, p *demoidp.Provider, id string) (ca, cert, key stri
 }
 
 func TestTokenMTLS(t *testing.T) {
-	p, err := demoidp.Start(demoidp.Options{MTLS: &demoidp.MTLSOptions{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
+	p := demoidptest.StartWith(t, demoidp.Options{MTLS: &demoidp.MTLSOptions{}})
 	ca, cert, key := mtlsFiles(t, p, demoidp.MTLSClientID)
 	base := []string{"token", "--issuer", p.Issuer(), "--grant", "client_credentials", "--ca-file", ca}
 

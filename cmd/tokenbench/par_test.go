@@ -4,11 +4,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestTokenPARAndRequestObject(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	rsaKey := filepath.Join("..", "..", "assets", "demo", "private-key-jwt-rsa.pem")
 	ecKey := filepath.Join("..", "..", "assets", "demo", "private-key-jwt-ec.pem")
 	cases := []struct {
@@ -16,15 +18,15 @@ func TestTokenPARAndRequestObject(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"--par client_secret_basic", []string{"--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "--par"},
+		{"--par client_secret_basic", []string{"--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--par"},
 			[]string{"request_uri: urn:ietf:params:oauth:request_uri:", "(expires in 60 s)", "── #2 par ──", "> POST " + p.Issuer() + "/par", "< 201 Created"}},
-		{"--par client_secret_post", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret", secretOf(t, p, "demo-post"), "--par"},
+		{"--par client_secret_post", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret", demoidptest.Secret(t, p, "demo-post"), "--par"},
 			[]string{"request_uri: urn:ietf:params:oauth:request_uri:", "client_secret=[redacted]"}},
 		{"--request-object RS256 by value", []string{"--client-id", "demo-private-key-jwt", "--signing-key", rsaKey, "--signing-key-id", "demo-rsa-1", "--signing-alg", "RS256", "--request-object"},
 			[]string{"request object (RFC 9101): signed, alg RS256, kid demo-rsa-1, ", "typ oauth-authz-req+jwt, by value (request=)"}},
 		{"--request-object ES256 through --par", []string{"--client-id", "demo-private-key-jwt", "--signing-key", ecKey, "--request-object", "--par"},
 			[]string{"alg ES256", ", pushed", "request_uri: urn:ietf:params:oauth:request_uri:", "request=[redacted]"}},
-		{"--request-object HS256 through --par", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret", secretOf(t, p, "demo-jwt"), "--request-object", "--par"},
+		{"--request-object HS256 through --par", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret", demoidptest.Secret(t, p, "demo-jwt"), "--request-object", "--par"},
 			[]string{"alg HS256", ", pushed", "request_uri: "}},
 	}
 	for _, tc := range cases {
@@ -58,7 +60,7 @@ func authURLFrom(t *testing.T, stderr string) string {
 
 func TestTokenPARRequiredByProvider(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "require-par")
+	p := demoidptest.Start(t, "require-par")
 	r := tb(t, "token", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none")
 	wantExit(t, r, 0, "pushed authorization request (RFC 9126) to "+p.Issuer()+"/par", "request_uri: urn:ietf:params:oauth:request_uri:")
 	tokenResponse(t, r)
@@ -66,7 +68,7 @@ func TestTokenPARRequiredByProvider(t *testing.T) {
 
 func TestTokenPARFailures(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	cases := []struct {
 		name string
 		args []string
@@ -77,7 +79,7 @@ func TestTokenPARFailures(t *testing.T) {
 			[]string{"error: invalid_client: client demo-basic is registered for client_secret_basic, but the request used no client credentials [pushed authorization request endpoint, HTTP 401]", "Client authentication failed"}},
 		{"request object without a key or secret", []string{"--client-id", "demo-public", "--auth-method", "none", "--request-object"}, 1,
 			[]string{"request_object_signing_failed", "--signing-key"}},
-		{"HS256 with a short secret", []string{"--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "--request-object"}, 1,
+		{"HS256 with a short secret", []string{"--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--request-object"}, 1,
 			[]string{"client_secret_too_short", "the client secret is 17 bytes, too short to sign the request object with HS256", "RFC 7518 §3.2"}},
 		{"--par with another grant", []string{"--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", "x", "--par"}, 2,
 			[]string{"--par and --request-object apply to --grant authorization_code only"}},

@@ -62,7 +62,7 @@ func TestProfileAddRefusesNamingTheField(t *testing.T) {
 		{[]string{"--issuer", "https://idp.example.com", "--client-id", "x", "--auth-method", "client_secret_post"}, []string{"client_secret: client_secret_post needs a client secret", "(--client-secret-ref)"}},
 		{[]string{"--issuer", "https://idp.example.com", "--client-id", "x", "--client-secret-ref", "hunter2"}, []string{"--client-secret-ref: not a secret reference"}},
 		{[]string{"--issuer", "https://idp.example.com", "--client-id", "x", "--grant", "implicit", "--auth-method", "none"}, []string{`grant: unknown grant "implicit"`}},
-		{[]string{"--issuer", "https://idp.example.com", "--client-id", "x", "--pkce", "S512", "--auth-method", "none"}, []string{"unknown --pkce"}},
+		{[]string{"--issuer", "https://idp.example.com", "--client-id", "x", "--pkce", "S512", "--auth-method", "none"}, []string{"--pkce: unknown PKCE method \"S512\""}},
 		{[]string{"--preset", "nope", "--client-id", "x"}, []string{`preset: unknown preset "nope"`, "okta"}},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestTokenWithProfileEachAuthMethod saves a profile per client authentication method, its secret
@@ -13,21 +15,21 @@ import (
 func TestTokenWithProfileEachAuthMethod(t *testing.T) {
 	useMockKeyring()
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
-	pe.env["DEMO_BASIC_SECRET"] = secretOf(t, p, "demo-basic")
+	pe.env["DEMO_BASIC_SECRET"] = demoidptest.Secret(t, p, "demo-basic")
 	cases := []struct {
 		name  string
 		stdin string // piped into profile add: the secret for keyring:
 		args  []string
 	}{
 		{"basic-env", "", []string{"--client-id", "demo-basic", "--client-secret-ref", "env:DEMO_BASIC_SECRET"}},
-		{"post-file", "", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret-ref", "file:" + secretFile(t, secretOf(t, p, "demo-post"))}},
-		{"jwt-keyring", secretOf(t, p, "demo-jwt") + "\n", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret-ref", "keyring:"}},
-		{"basic-cmd", "", []string{"--client-id", "demo-basic", "--auth-method", "client_secret_basic", "--client-secret-ref", "cmd:echo " + secretOf(t, p, "demo-basic")}},
-		{"special-plain", "", []string{"--client-id", "demo:special+id", "--plain-secret", secretOf(t, p, "demo:special+id")}},
-		{"pkjwt-rsa", "", []string{"--client-id", "demo-private-key-jwt", "--auth-method", "private_key_jwt", "--signing-key", demoKeyPath(t, "private-key-jwt-rsa.pem"), "--signing-alg", "PS256"}},
-		{"pkjwt-ec", "", []string{"--client-id", "demo-private-key-jwt", "--signing-key", demoKeyPath(t, "private-key-jwt-ec.pem")}},
+		{"post-file", "", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret-ref", "file:" + secretFile(t, demoidptest.Secret(t, p, "demo-post"))}},
+		{"jwt-keyring", demoidptest.Secret(t, p, "demo-jwt") + "\n", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret-ref", "keyring:"}},
+		{"basic-cmd", "", []string{"--client-id", "demo-basic", "--auth-method", "client_secret_basic", "--client-secret-ref", "cmd:echo " + demoidptest.Secret(t, p, "demo-basic")}},
+		{"special-plain", "", []string{"--client-id", "demo:special+id", "--plain-secret", demoidptest.Secret(t, p, "demo:special+id")}},
+		{"pkjwt-rsa", "", []string{"--client-id", "demo-private-key-jwt", "--auth-method", "private_key_jwt", "--signing-key", demoidptest.KeyPath(t, demoidptest.ClientKeyRSA), "--signing-alg", "PS256"}},
+		{"pkjwt-ec", "", []string{"--client-id", "demo-private-key-jwt", "--signing-key", demoidptest.KeyPath(t, demoidptest.ClientKeyEC)}},
 	}
 	for _, tc := range cases {
 		args := append([]string{"profile", "add", tc.name, "--issuer", p.Issuer(), "--grant", "client_credentials"}, tc.args...)
@@ -36,7 +38,7 @@ func TestTokenWithProfileEachAuthMethod(t *testing.T) {
 			t.Fatalf("profile add %s: exit %d\n%s", tc.name, r.code, r.stderr)
 		}
 	}
-	wantNot(t, "the profile file", pe.file(), secretOf(t, p, "demo-jwt"), secretOf(t, p, "demo-post"))
+	wantNot(t, "the profile file", pe.file(), demoidptest.Secret(t, p, "demo-jwt"), demoidptest.Secret(t, p, "demo-post"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := pe.run("token", "--profile", tc.name) // the profile's grant: client_credentials
@@ -49,18 +51,36 @@ func TestTokenWithProfileEachAuthMethod(t *testing.T) {
 	}
 }
 
+// TestProfileScopesAreForItsGrant: a profile's scopes (and its preset's) are asked for on the grant it
+// was saved for; another grant without a user sends no scope unless --scope asks (a provider refuses
+// openid on client credentials, or a refresh wider than the grant).
+func TestProfileScopesAreForItsGrant(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	pe := newProfileEnv(t)
+	pe.env["BASIC"] = demoidptest.Secret(t, p, "demo-basic")
+	pe.mustRun("profile", "add", "login", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope")
+	r := pe.run("token", "--profile", "login", "--grant", "client_credentials")
+	wantExit(t, r, 0)
+	if m := tokenResponse(t, r); m["scope"] != nil {
+		t.Errorf("scope %v: the login profile's scopes were sent on client_credentials", m["scope"])
+	}
+	r = pe.run("token", "--profile", "login", "--grant", "client_credentials", "--scope", "bogus-scope")
+	wantExit(t, r, 1, "invalid_scope", "bogus-scope")
+}
+
 // TestTokenWithProfileFlagsOverride: flags given beside --profile win for that run.
 func TestTokenWithProfileFlagsOverride(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
-	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
-	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "nobody", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope")
+	pe.env["BASIC"] = demoidptest.Secret(t, p, "demo-basic")
+	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "nobody", "--client-secret-ref", "env:BASIC", "--scope", "bogus-scope", "--grant", "client_credentials")
 
 	r := pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--scope", "profile")
 	wantExit(t, r, 1, "invalid_client") // the profile's client id is wrong …
 	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-id", "demo-basic")
-	wantExit(t, r, 0) // … and its scope, for user sign-ins, is not sent with client_credentials
+	wantExit(t, r, 1, "invalid_scope", "bogus-scope") // … and so is its scope
 	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-id", "demo-basic", "--scope", "profile")
 	wantExit(t, r, 0)
 	if m := tokenResponse(t, r); m["scope"] != "profile" {
@@ -70,7 +90,7 @@ func TestTokenWithProfileFlagsOverride(t *testing.T) {
 	pe.mustRun("profile", "edit", "acme", "--client-id", "demo-basic", "--client-secret-ref", "env:UNSET_VARIABLE", "--unset", "scopes")
 	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials")
 	wantExit(t, r, 1, "UNSET_VARIABLE is not set")
-	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-secret-file", secretFile(t, secretOf(t, p, "demo-basic")))
+	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--client-secret-file", secretFile(t, demoidptest.Secret(t, p, "demo-basic")))
 	wantExit(t, r, 0)
 	// A profile flag that is wrong names the field and the flag.
 	r = pe.run("token", "--profile", "acme", "--grant", "client_credentials", "--auth-method", "client_secret_basik")
@@ -81,7 +101,7 @@ func TestTokenWithProfileFlagsOverride(t *testing.T) {
 // authorization code grant with the fake browser, each the profile's default grant.
 func TestTokenWithPublicProfile(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
 	pe.mustRun("profile", "add", "pub", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--grant", "password", "--scope", "openid profile offline_access")
 	pe.mustRun("profile", "add", "browser", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--redirect-uri", "http://127.0.0.1:0/callback", "--pkce", "s256")
@@ -103,9 +123,9 @@ func TestTokenWithPublicProfile(t *testing.T) {
 // never resolves it; jwt takes the issuer and client_id from the profile.
 func TestResourceCommandsWithProfile(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
-	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	pe.env["BASIC"] = demoidptest.Secret(t, p, "demo-basic")
 	pe.mustRun("profile", "add", "acme", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC", "--grant", "password")
 	r := pe.run("token", "--profile", "acme", "--username", "demo", "--password", "demo")
 	wantExit(t, r, 0)
@@ -143,9 +163,9 @@ func TestResourceCommandsWithProfile(t *testing.T) {
 // built-in provider, and the flags given beside it override them.
 func TestTokenWithProfileRequestSettings(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
-	pe.env["BASIC"] = secretOf(t, p, "demo-basic")
+	pe.env["BASIC"] = demoidptest.Secret(t, p, "demo-basic")
 	keyFile := filepath.Join(t.TempDir(), "dpop.jwk")
 	pe.mustRun("profile", "add", "fapi", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:BASIC",
 		"--par", "--dpop", "--dpop-key", keyFile, "--resource", "https://api.example.com/")

@@ -103,16 +103,6 @@ func wantNot(t *testing.T, what, out string, fragments ...string) {
 	}
 }
 
-// demoKeyPath is one of the demo client's private keys.
-func demoKeyPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "assets", "demo", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // secretFile writes a 0600 file holding secret and a newline.
 func secretFile(t *testing.T, secret string) string {
 	t.Helper()

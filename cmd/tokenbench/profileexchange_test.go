@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // A profile whose client_secret_basic was inferred from its secret keeps that method through export
@@ -13,9 +15,9 @@ import (
 // the copy authenticates to the provider as a confidential client.
 func TestProfileExportImportKeepsTheInferredAuthMethod(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	pe := newProfileEnv(t)
-	pe.env["Z_SECRET"] = secretOf(t, p, "demo-basic")
+	pe.env["Z_SECRET"] = demoidptest.Secret(t, p, "demo-basic")
 	pe.mustRun("profile", "add", "z", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:Z_SECRET")
 	exported := pe.mustRun("profile", "export", "z").stdout
 	if !strings.Contains(exported, "auth_method: client_secret_basic") || strings.Contains(exported, "Z_SECRET") {

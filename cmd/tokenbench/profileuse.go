@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
@@ -48,7 +47,7 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	// Warn about the profile's own choices: not about a secret the flags replaced, nor about an
 	// insecure the flags decide (the flag warns for itself).
 	shown := p
-	if p.ClientSecret != prof.ClientSecret {
+	if p.ClientSecret != prof.ClientSecret || fs.Changed("client-secret") {
 		shown.ClientSecret = ""
 	}
 	if fs.Changed("insecure") {
@@ -60,7 +59,11 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	if !f.noClientAuth {
 		secrets = newSecrets(e)
 	}
-	cfg, opts, err := p.Client(ctx, secrets)
+	run := f.run
+	if fs.Changed("client-secret") {
+		run.ClientSecret = f.creds.secret
+	}
+	cfg, opts, err := profiles.Resolve(ctx, p, secrets, run)
 	if secrets != nil {
 		printWarnings(e, secrets.Warnings())
 	}
@@ -85,37 +88,16 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 }
 
 // overlay lays the provider and credential flags given over the profile. The client secret's
-// precedence is --client-secret, --client-secret-file, the profile's reference, then
-// $TOKENBENCH_CLIENT_SECRET.
+// precedence is --client-secret (given to profiles.Resolve for this run, never as a reference),
+// --client-secret-file, the profile's reference, then $TOKENBENCH_CLIENT_SECRET.
 func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
-	set := func(flag string, dst *string, v string) {
-		if fs.Changed(flag) {
-			*dst = strings.TrimSpace(v)
+	for _, fd := range profiles.Fields() {
+		if fd.Group == profiles.GroupProvider || fd.Group == profiles.GroupClient {
+			setField(p, fs, fd) //nolint:errcheck // these fields take any text; validation names a bad one
 		}
 	}
-	set("issuer", &p.Issuer, f.provider.issuer)
-	ep := f.provider.endpoints
-	set("authorization-endpoint", &p.Endpoints.Authorization, ep.Authorization)
-	set("token-endpoint", &p.Endpoints.Token, ep.Token)
-	set("userinfo-endpoint", &p.Endpoints.UserInfo, ep.UserInfo)
-	set("introspection-endpoint", &p.Endpoints.Introspection, ep.Introspection)
-	set("revocation-endpoint", &p.Endpoints.Revocation, ep.Revocation)
-	set("end-session-endpoint", &p.Endpoints.EndSession, ep.EndSession)
-	set("device-authorization-endpoint", &p.Endpoints.DeviceAuthorization, ep.DeviceAuthorization)
-	set("jwks-uri", &p.Endpoints.JWKS, ep.JWKS)
-	set("pushed-authorization-endpoint", &p.Endpoints.PushedAuthorization, ep.PushedAuthorization)
-	set("client-id", &p.ClientID, f.creds.clientID)
-	if fs.Changed("auth-method") {
-		p.AuthMethod = flows.AuthMethod(f.creds.authMethod)
-	}
-	set("signing-key", &p.SigningKey, f.creds.signingKey)
-	set("signing-key-id", &p.SigningKeyID, f.creds.signingKeyID)
-	set("client-assertion-aud", &p.ClientAssertionAud, f.creds.assertionAud)
-	set("signing-alg", &p.SigningAlg, f.creds.signingAlg)
-	set("decryption-key", &p.DecryptionKey, f.creds.decryptionKey)
 	switch {
 	case fs.Changed("client-secret"):
-		p.ClientSecret, p.AllowPlainSecret = profiles.SecretRef("plain:"+f.creds.secret), true
 	case f.creds.secretFile != "":
 		p.ClientSecret = profiles.SecretRef("file:" + f.creds.secretFile)
 	case p.ClientSecret == "" && e.getenv(envClientSecret) != "":
@@ -154,7 +136,7 @@ func (o *tokenOptions) useProfile(e *env, prof *profiles.Profile, fs *pflag.Flag
 		o.rar.resources = slices.Clone(prof.Resources)
 	}
 	if !fs.Changed("authorization-details") && prof.AuthorizationDetails != "" {
-		if !slices.Contains(flows.AuthorizationDetailsGrants, grant) {
+		if !flows.SendsAuthorizationDetails(grant) {
 			fmt.Fprintf(e.stderr, "note: the authorization_details of profile %s are not sent on --grant %s (%v)\n", prof.Name, o.grant, flows.ErrAuthorizationDetailsGrant)
 		} else {
 			x, err := profiles.Profile{AuthorizationDetails: prof.AuthorizationDetails}.Extras()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
@@ -28,7 +27,7 @@ func (f *rarFlags) register(fs *pflag.FlagSet) {
 // parameters where the grant sends them: RFC 9396 §3 and §6, RFC 8707 §2.1 and §2.2.
 func (f *rarFlags) apply(e *env, grant string, authParams, tokenParams url.Values) error {
 	if f.detailsFile != "" {
-		if !slices.Contains(flows.AuthorizationDetailsGrants, grant) {
+		if !flows.SendsAuthorizationDetails(grant) {
 			return usagef("--authorization-details is sent on --grant authorization_code (the authorization request), client_credentials and ciba only")
 		}
 		data, err := os.ReadFile(f.detailsFile)

@@ -3,12 +3,14 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestTokenResponseModes(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	base := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	p := demoidptest.Start(t)
+	base := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 	cases := []struct {
 		name string
 		args []string
@@ -39,7 +41,7 @@ func TestTokenResponseModes(t *testing.T) {
 
 func TestTokenImplicit(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "token", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--response-type", "id_token token", "-v")
 	wantExit(t, r, 0, "front-channel id_token checks (response_type id_token token):", "at_hash", "is the left half of the SHA-256 hash of the access token")
 	m := tokenResponse(t, r)
@@ -54,8 +56,8 @@ func TestTokenImplicit(t *testing.T) {
 
 func TestTokenResponseModeFailures(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "jarm-bad-signature")
-	base := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	p := demoidptest.Start(t, "jarm-bad-signature")
+	base := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 	r := tb(t, append(base, "--response-mode", "form_post.jwt")...)
 	wantExit(t, r, 1, "JARM response checks:", "✗ fail", "the JWT-secured authorization response (JARM) fails its signature check")
 	if r.stdout != "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestRunMissingProfile: `tokenbench run NAME` and `tokenbench --profile NAME` with no such
@@ -107,11 +108,7 @@ func quitTUI(t *testing.T, w io.WriteCloser, done <-chan int) {
 // window title says which client the session runs.
 func TestRunOpensWorkbench(t *testing.T) {
 	t.Parallel()
-	p, err := demoidp.Start(demoidp.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	pe := newProfileEnv(t)
 	pe.mustRun("profile", "add", "local", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret-ref", "env:DEMO_SECRET")
 	out, w, done := startTUI(t, pe.dir, map[string]string{"DEMO_SECRET": "demo-basic-secret"}, "run", "local")

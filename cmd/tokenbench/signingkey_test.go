@@ -3,6 +3,8 @@ package main
 import (
 	"net/http/httptest"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestSigningKeyID: a PEM signing key sends no kid unless --signing-key-id (or the profile's
@@ -12,7 +14,7 @@ func TestSigningKeyID(t *testing.T) {
 	rec := &formRecorder{}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
-	key := demoKeyPath(t, "private-key-jwt-rsa.pem")
+	key := demoidptest.KeyPath(t, demoidptest.ClientKeyRSA)
 	base := []string{"token", "--grant", "client_credentials", "--token-endpoint", srv.URL + "/token", "--client-id", "svc", "--signing-key", key}
 	pe := newProfileEnv(t)
 	pe.mustRun(base...)
@@ -40,7 +42,7 @@ func TestClientAssertionAud(t *testing.T) {
 	rec := &formRecorder{}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
-	key := demoKeyPath(t, "private-key-jwt-rsa.pem")
+	key := demoidptest.KeyPath(t, demoidptest.ClientKeyRSA)
 	iss := srv.URL + "/tenant"
 	base := []string{"token", "--grant", "client_credentials", "--issuer", iss, "--token-endpoint", srv.URL + "/token", "--client-id", "svc", "--signing-key", key}
 	pe := newProfileEnv(t)

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
@@ -38,8 +36,6 @@ type tokenOptions struct {
 	exchange     exchangeFlags
 }
 
-const defaultUserScope = "openid profile email"
-
 func newTokenCmd(e *env) *cobra.Command {
 	o := &tokenOptions{}
 	cmd := &cobra.Command{
@@ -64,8 +60,8 @@ failed check; 2 for a usage error.`,
 	fs := cmd.Flags()
 	o.client.register(fs)
 	fs.StringVar(&o.grant, "grant", "authorization_code", "the grant: "+strings.Join(profiles.Grants(), ", "))
-	fs.StringVar(&o.scope, "scope", "", `scopes, space- or comma-separated (default "`+defaultUserScope+`"; none for client_credentials and refresh_token)`)
-	fs.StringVar(&o.redirectURI, "redirect-uri", "http://127.0.0.1:0/callback", "redirect URI; a loopback one is listened on (port 0: any free port), any other is pasted back")
+	fs.StringVar(&o.scope, "scope", "", `scopes, space- or comma-separated (default: the profile's or preset's, else "`+strings.Join(profiles.DefaultUserScopes, " ")+`"; none for client_credentials, refresh_token and token_exchange)`)
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "redirect URI (default: the profile's, else "+profiles.DefaultRedirectURI+"); a loopback one is listened on (port 0: any free port), any other is pasted back")
 	fs.StringVar(&o.pkce, "pkce", "S256", "PKCE method: S256, plain or none")
 	fs.BoolVar(&o.noPKCE, "no-pkce", false, "send no PKCE challenge (same as --pkce none)")
 	fs.StringVar(&o.refreshToken, "refresh-token", "", "the refresh token for --grant refresh_token ('-' reads it from stdin)")
@@ -127,23 +123,16 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err := o.rar.apply(e, grant, authParams, tokenParams); err != nil {
 		return err
 	}
-	scopes := o.scopes(grant, fs.Changed("scope"))
+	o.client.run = profiles.Run{Grant: grant}
+	if fs.Changed("scope") {
+		o.client.run.Scopes = append([]string{}, splitScopes(o.scope)...) // --scope "" asks for none
+	}
 	c, err := o.client.newClient(ctx, e, fs, func(cfg *flows.ClientConfig) {
-		if prof == nil {
-			cfg.Scopes, cfg.PKCE, cfg.RedirectURI = scopes, pkce, o.redirectURI
-			cfg.AuthParams, cfg.TokenParams = authParams, tokenParams
-			return
-		}
-		// A profile's settings hold unless a flag is given. Its scopes (and its preset's) are for the
-		// grants a user signs in to: refresh, client credentials and token exchange send a scope only
-		// when --scope asks for one (RFC 6749 §6: a refresh keeps the original grant's scope).
-		if fs.Changed("scope") || len(cfg.Scopes) == 0 || !userGrant(grant) {
-			cfg.Scopes = scopes
-		}
-		if fs.Changed("pkce") || fs.Changed("no-pkce") || cfg.PKCE == "" {
+		// A profile's settings hold unless a flag is given.
+		if prof == nil || fs.Changed("pkce") || fs.Changed("no-pkce") || cfg.PKCE == "" {
 			cfg.PKCE = pkce
 		}
-		if fs.Changed("redirect-uri") || cfg.RedirectURI == "" {
+		if fs.Changed("redirect-uri") {
 			cfg.RedirectURI = o.redirectURI
 		}
 		cfg.AuthParams = mergeValues(cfg.AuthParams, authParams)
@@ -256,27 +245,6 @@ func writeBody(w io.Writer, body []byte) {
 	}
 }
 
-// userGrant reports whether a grant stands for a user who signs in, and so takes the default scopes.
-func userGrant(grant string) bool {
-	switch grant {
-	case flows.GrantClientCredentials, flows.GrantRefreshToken, flows.GrantTokenExchange:
-		return false
-	}
-	return true
-}
-
-// scopes splits --scope on spaces and commas, or picks the grant's default.
-func (o *tokenOptions) scopes(grant string, given bool) []string {
-	s := o.scope
-	if !given {
-		if !userGrant(grant) {
-			return nil
-		}
-		s = defaultUserScope
-	}
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
-}
-
 func (o *tokenOptions) pkceMethod(given bool) (flows.PKCEMethod, error) {
 	if o.noPKCE {
 		if given && o.pkce != string(flows.PKCENone) {
@@ -303,15 +271,6 @@ func parseKV(flag string, items []string) (url.Values, error) {
 		v.Add(k, val)
 	}
 	return v, nil
-}
-
-// maxAge reads max_age from the authorization parameters, for the auth_time check.
-func maxAge(params url.Values) time.Duration {
-	n, err := strconv.Atoi(params.Get("max_age"))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
 }
 
 func (o *tokenOptions) refresh(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // tokenResponse decodes the token response a command printed on stdout.
@@ -54,11 +54,11 @@ func wantAllPassed(t *testing.T, r result, headings ...string) {
 
 func TestTokenAuthorizationCodeEachAuthMethod(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	rsaKey := filepath.Join("..", "..", "assets", "demo", "private-key-jwt-rsa.pem")
 	ecKey := filepath.Join("..", "..", "assets", "demo", "private-key-jwt-ec.pem")
 	secretFile := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(secretFile, []byte(secretOf(t, p, "demo-post")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(secretFile, []byte(demoidptest.Secret(t, p, "demo-post")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -66,15 +66,15 @@ func TestTokenAuthorizationCodeEachAuthMethod(t *testing.T) {
 		args []string
 		env  map[string]string
 	}{
-		{"client_secret_basic", []string{"--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}, nil},
+		{"client_secret_basic", []string{"--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}, nil},
 		// The file wins over the environment (a wrong secret there would fail the test).
 		{"client_secret_post from file", []string{"--client-id", "demo-post", "--auth-method", "client_secret_post", "--client-secret-file", secretFile}, map[string]string{envClientSecret: "wrong"}},
 		{"none (public, PKCE)", []string{"--client-id", "demo-public", "--auth-method", "none"}, nil},
-		{"client_secret_jwt from env", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt"}, map[string]string{envClientSecret: secretOf(t, p, "demo-jwt")}},
+		{"client_secret_jwt from env", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt"}, map[string]string{envClientSecret: demoidptest.Secret(t, p, "demo-jwt")}},
 		{"private_key_jwt RS256", []string{"--client-id", "demo-private-key-jwt", "--auth-method", "private_key_jwt", "--signing-key", rsaKey, "--signing-alg", "RS256"}, nil},
 		{"private_key_jwt PS256", []string{"--client-id", "demo-private-key-jwt", "--signing-key", rsaKey, "--signing-alg", "PS256"}, nil},
 		{"private_key_jwt ES256", []string{"--client-id", "demo-private-key-jwt", "--signing-key", ecKey}, nil},
-		{"special characters in id and secret", []string{"--client-id", "demo:special+id", "--client-secret", secretOf(t, p, "demo:special+id")}, nil},
+		{"special characters in id and secret", []string{"--client-id", "demo:special+id", "--client-secret", demoidptest.Secret(t, p, "demo:special+id")}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,23 +109,6 @@ func authURL(t *testing.T, stderr *syncBuffer) string {
 	return ""
 }
 
-// redirectOf GETs an authorization URL without following the redirect, as far as the Location a
-// browser would go to next.
-func redirectOf(t *testing.T, u string) string {
-	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if loc == "" {
-		t.Fatalf("the provider answered %d without a Location", resp.StatusCode)
-	}
-	return loc
-}
-
 // pasteFlow runs the authorization code grant with a non-loopback redirect URI: it reads the URL
 // from stderr, plays the browser up to the redirect, and pastes the result on stdin. paste turns
 // the redirect URL into what is pasted.
@@ -133,11 +116,11 @@ func pasteFlow(t *testing.T, p *demoidp.Provider, paste func(loc string) string,
 	t.Helper()
 	stdinR, stdinW := io.Pipe()
 	stderr := &syncBuffer{}
-	args := append([]string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"),
+	args := append([]string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"),
 		"--redirect-uri", "https://app.example.com/callback", "--no-browser"}, extra...)
 	done := make(chan result, 1)
 	go func() { done <- runCLI(t, invocation{args: args, stdin: stdinR, stderr: stderr}) }()
-	loc := redirectOf(t, authURL(t, stderr))
+	loc := demoidptest.Redirect(t, authURL(t, stderr))
 	if _, err := io.WriteString(stdinW, paste(loc)+"\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +130,7 @@ func pasteFlow(t *testing.T, p *demoidp.Provider, paste func(loc string) string,
 
 func TestTokenPastedRedirect(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r, loc := pasteFlow(t, p, func(loc string) string { return loc })
 	if !strings.HasPrefix(loc, "https://app.example.com/callback?") {
 		t.Fatalf("redirect to %s", loc)
@@ -167,7 +150,7 @@ func TestTokenPastedRedirect(t *testing.T) {
 // the same state (--param state=…), so only the provider can object.
 func TestTokenReusedCode(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	var first string
 	r, _ := pasteFlow(t, p, func(loc string) string { first = loc; return loc }, "--param", "state=fixed-state")
 	wantExit(t, r, 0)
@@ -180,8 +163,8 @@ func TestTokenReusedCode(t *testing.T) {
 
 func TestTokenClientCredentials(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	r := tb(t, "token", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"))
+	p := demoidptest.Start(t)
+	r := tb(t, "token", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"))
 	wantExit(t, r, 0)
 	m := tokenResponse(t, r)
 	if m["id_token"] != nil || strings.Contains(r.stderr, "id_token checks") {
@@ -191,7 +174,7 @@ func TestTokenClientCredentials(t *testing.T) {
 
 func TestTokenPasswordAndRefresh(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := runCLI(t, invocation{
 		args: []string{"token", "--grant", "password", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--username", "demo"},
 		env:  map[string]string{envPassword: "demo"},
@@ -217,25 +200,18 @@ func TestTokenPasswordAndRefresh(t *testing.T) {
 
 func TestTokenWrongPassword(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	r := tb(t, "token", "--grant", "password", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none", "--username", "demo", "--password", "nope")
 	wantExit(t, r, 1, "error: invalid_grant: invalid username or password")
 }
 
 func TestTokenDeviceCode(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t) // polls every second
-	r := tb(t, "token", "--grant", "device_code", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic"), "-v")
+	p := demoidptest.Start(t) // polls every second
+	r := tb(t, "token", "--grant", "device_code", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "-v")
 	wantExit(t, r, 0, "and enter the code", "/device?user_code=")
 	tokenResponse(t, r)
 	wantAllPassed(t, r, "id_token checks")
-}
-
-// proofJWT is a BlockID proof_of_authentication_jwt for the demo user, signed HS256 with the
-// demo-jwt client's secret.
-func proofJWT(t *testing.T, p *demoidp.Provider, secret string) string {
-	t.Helper()
-	return proofJWTExpiring(t, p, secret, time.Now().Add(time.Minute))
 }
 
 // proofJWTExpiring is a proof JWT for the demo provider that expires at exp.
@@ -256,9 +232,9 @@ func proofJWTExpiring(t *testing.T, p *demoidp.Provider, secret string, exp time
 
 func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	secret := secretOf(t, p, "demo-jwt")
-	proof := proofJWT(t, p, secret)
+	p := demoidptest.Start(t)
+	secret := demoidptest.Secret(t, p, "demo-jwt")
+	proof := demoidptest.ProofJWT(t, p.Issuer(), secret)
 	args := []string{"token", "--issuer", p.Issuer(), "--authorization-endpoint", p.Issuer() + "/v1/authorize",
 		"--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--redirect-uri", "https://app.example.com/callback"}
 	// No browser: with --proof-jwt nothing is opened.
@@ -310,8 +286,8 @@ func TestTokenFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := startProvider(t, tc.faults...)
-			args := append([]string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}, tc.args...)
+			p := demoidptest.Start(t, tc.faults...)
+			args := append([]string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}, tc.args...)
 			start := time.Now()
 			r := tb(t, args...)
 			wantExit(t, r, 1, tc.want...)
@@ -326,7 +302,7 @@ func TestTokenFailures(t *testing.T) {
 // failed check makes the exit status 1.
 func TestTokenExpiredIDTokenStillPrinted(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "expired-id-token")
+	p := demoidptest.Start(t, "expired-id-token")
 	r := tb(t, "token", "--grant", "password", "--username", "demo", "--password", "demo", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none")
 	wantExit(t, r, 1, "error: token_expired:", "The token has expired")
 	tokenResponse(t, r)
@@ -346,7 +322,7 @@ func TestTokenConnectionRefused(t *testing.T) {
 
 func TestTokenTLS(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	srv := httptest.NewUnstartedServer(p.Handler())
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
 	srv.StartTLS()
@@ -355,7 +331,7 @@ func TestTokenTLS(t *testing.T) {
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"token", "--grant", "client_credentials", "--token-endpoint", srv.URL + "/token", "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	args := []string{"token", "--grant", "client_credentials", "--token-endpoint", srv.URL + "/token", "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 
 	r := tb(t, args...)
 	wantExit(t, r, 1, "error: tls_unknown_authority:")
@@ -372,9 +348,9 @@ func TestTokenTLS(t *testing.T) {
 // token appears on stderr.
 func TestVerboseTraceMasksSecrets(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	for _, id := range []string{"demo-basic", "demo-post"} {
-		secret := secretOf(t, p, id)
+		secret := demoidptest.Secret(t, p, id)
 		method := "client_secret_basic"
 		if id == "demo-post" {
 			method = "client_secret_post"
@@ -397,7 +373,7 @@ func TestVerboseTraceMasksSecrets(t *testing.T) {
 		}
 	}
 	t.Run("show-secrets", func(t *testing.T) {
-		secret := secretOf(t, p, "demo-post")
+		secret := demoidptest.Secret(t, p, "demo-post")
 		r := tb(t, "token", "--show-secrets", "--grant", "client_credentials", "--issuer", p.Issuer(), "--client-id", "demo-post", "--client-secret", secret, "--auth-method", "client_secret_post")
 		wantExit(t, r, 0, "warning: --show-secrets", "client_secret="+secret)
 	})
@@ -426,8 +402,8 @@ func TestTokenUsageErrors(t *testing.T) {
 
 func TestResourceCommands(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	p := demoidptest.Start(t)
+	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 	r := tb(t, append([]string{"token", "--grant", "password", "--username", "demo", "--password", "demo"}, creds...)...)
 	wantExit(t, r, 0)
 	at := tokenResponse(t, r)["access_token"].(string)
@@ -556,7 +532,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // 130, and frees the listener.
 func TestTokenInterrupted(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	done := make(chan result, 1)

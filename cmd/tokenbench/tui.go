@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,8 +34,8 @@ func demoConfig(p *demoidp.Provider) (flows.ClientConfig, flows.TransportOptions
 		Issuer:      p.Issuer(),
 		ClientID:    walkthroughClient,
 		AuthMethod:  flows.AuthClientSecretBasic,
-		RedirectURI: "http://127.0.0.1:0/callback",
-		Scopes:      []string{"openid", "profile", "email", "offline_access"},
+		RedirectURI: profiles.DefaultRedirectURI,
+		Scopes:      append(slices.Clone(profiles.DefaultUserScopes), "offline_access"),
 	}
 	for _, dc := range p.Clients() {
 		if dc.ID == walkthroughClient {
@@ -113,37 +114,47 @@ func runProfiles(ctx context.Context, e *env) error {
 // NAME`). The profile is read and its secret resolved first: any failure is reported on stderr with
 // exit status 1 before the workbench starts.
 func runProfile(ctx context.Context, e *env, name string) error {
+	demo := &lazyDemo{addr: "127.0.0.1:0"}
+	defer demo.close()
+	opts, err := profileWorkbench(ctx, e, name, demo)
+	if err != nil {
+		return err
+	}
+	if !e.stdinIsTerminal || !e.stdoutIsTerminal {
+		return fmt.Errorf("the workbench needs a terminal (stdin and stdout); in a script use: tokenbench token --profile %s", name)
+	}
+	return runWorkbench(ctx, e, opts)
+}
+
+// profileWorkbench resolves a saved profile as every command does (profiles.Resolve) and returns
+// the workbench's options with the stepper on it.
+func profileWorkbench(ctx context.Context, e *env, name string, demo *lazyDemo) (tui.Options, error) {
 	s, err := openStore(e)
 	if err != nil {
-		return exitFailureErr(err)
+		return tui.Options{}, exitFailureErr(err)
 	}
 	p, err := getProfile(s, name)
 	if err != nil {
-		return exitFailureErr(err)
+		return tui.Options{}, exitFailureErr(err)
 	}
 	printWarnings(e, p.Warnings())
 	secrets := newSecrets(e)
-	cfg, topts, err := p.Client(ctx, secrets)
+	cfg, topts, err := profiles.Resolve(ctx, p, secrets, profiles.Run{})
 	printWarnings(e, secrets.Warnings())
 	var fe *profiles.FieldError
 	switch {
 	case errors.As(err, &fe):
-		return exitFailureErr(profileFieldError(p.Name, err))
+		return tui.Options{}, exitFailureErr(profileFieldError(p.Name, err))
 	case err != nil:
-		return fmt.Errorf("profile %q: %w", p.Name, err)
-	}
-	if !e.stdinIsTerminal || !e.stdoutIsTerminal {
-		return fmt.Errorf("the workbench needs a terminal (stdin and stdout); in a script use: tokenbench token --profile %s", p.Name)
+		return tui.Options{}, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	c, err := flows.NewClient(cfg, topts)
 	if err != nil {
-		return fmt.Errorf("profile %q: %w", p.Name, err)
+		return tui.Options{}, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
-	demo := &lazyDemo{addr: "127.0.0.1:0"}
-	defer demo.close()
 	opts := workbenchOptions(e, demo)
 	opts.Store, opts.StoreErr, opts.Secrets = s, nil, secrets
-	opts.Client, opts.Name = c, p.Name
+	opts.Client, opts.Name, opts.Grant = c, p.Name, p.Grant
 	if u := cfg.Issuer; u != "" {
 		opts.Name += " @ " + hostOf(u)
 	}
@@ -151,7 +162,7 @@ func runProfile(ctx context.Context, e *env, name string) error {
 	if w := p.Warnings(); len(w) > 0 {
 		opts.Note += " · ⚠ " + w[0]
 	}
-	return runWorkbench(ctx, e, opts)
+	return opts, nil
 }
 
 // exitFailureErr makes a usage error (a profile that does not exist, a field of it that is wrong)

@@ -47,18 +47,7 @@ func TestDemoTUI(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := w.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("q did not quit")
-	}
-	w.Close()
+	quitTUI(t, w, done)
 	if _, err := os.Stat(logFile); err != nil {
 		t.Errorf("TOKENBENCH_DEBUG: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // TestUserInfoEncryptedJWT: demo-encrypted's userinfo is signed, then encrypted. With
@@ -14,7 +16,7 @@ import (
 // compared with --id-token's, given as a token or a file); --raw prints the JWE as received.
 func TestUserInfoEncryptedJWT(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
+	p := demoidptest.Start(t)
 	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-encrypted"}
 	m := tokenResponse(t, encryptedToken(t, p.Issuer(), "--grant", "password", "--username", "demo", "--password", "demo", "--decryption-key", demoRSAKey))
 	at, idt := m["access_token"].(string), m["id_token"].(string)
@@ -57,8 +59,8 @@ func TestUserInfoEncryptedJWT(t *testing.T) {
 // claims still printed.
 func TestUserInfoSubjectMismatch(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t)
-	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", secretOf(t, p, "demo-basic")}
+	p := demoidptest.Start(t)
+	creds := []string{"--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
 	m := tokenResponse(t, tb(t, append([]string{"token", "--grant", "password", "--username", "demo", "--password", "demo"}, creds...)...))
 	at, idt := m["access_token"].(string), m["id_token"].(string)
 

@@ -26,8 +26,7 @@ type walkthrough struct {
 	browser bool
 	step    int
 
-	listener  *flows.Listener
-	req       *flows.AuthRequest
+	session   *flows.AuthSession
 	code      string
 	token     *flows.Token
 	refreshed *flows.Token
@@ -44,10 +43,10 @@ func (o *demoOptions) runWalkthrough(ctx context.Context, e *env, faults demoidp
 		return err
 	}
 	w := &walkthrough{e: e, out: e.stdout, c: c, browser: o.browser, trace: &tracePrinter{w: e.stderr, enabled: o.verbose}}
-	defer w.closeListener()
+	defer w.closeSession()
 	w.intro(p, faults)
 	for _, step := range []func(context.Context) error{
-		w.discover, w.authorize, w.signIn, w.exchange, w.checkIDToken, w.refresh,
+		w.discover, w.authorize, w.exchange, w.checkIDToken, w.refresh,
 		w.userInfo, w.introspect, w.revoke, w.introspectAgain, w.logout,
 	} {
 		err := step(ctx)
@@ -76,10 +75,10 @@ func (w *walkthrough) intro(p *demoidp.Provider, faults demoidp.Faults) {
 	fmt.Fprintf(w.out, "Tokens are shown shortened (first 12 characters).\n")
 }
 
-// closeListener closes the loopback listener if a step failed before the callback.
-func (w *walkthrough) closeListener() {
-	if w.listener != nil {
-		w.listener.Close()
+// closeSession closes the loopback listener if a step failed before the callback.
+func (w *walkthrough) closeSession() {
+	if w.session != nil {
+		w.session.Close()
 	}
 }
 
@@ -111,48 +110,13 @@ func (w *walkthrough) discover(ctx context.Context) error {
 	return nil
 }
 
+// authorize sends the authorization request through the session, lets the demo user sign in (in
+// the user's browser, or tokenbench playing one) and checks the response that comes back to the
+// loopback listener.
 func (w *walkthrough) authorize(ctx context.Context) error {
 	w.heading("Authorization request", "RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1")
-	// The listener is bound first, so the request names its real port (RFC 8252 §7.3).
-	l, err := flows.Listen(w.c.Config.RedirectURI)
-	if err != nil {
-		return err
-	}
-	w.listener = l
-	req, err := w.c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		return err
-	}
-	w.req = req
-	w.say("%s", req.URL)
-	w.say("response_type=code, scope=%s, redirect_uri=%s", req.Params.Get("scope"), req.RedirectURI)
-	w.say("state  %s  a one-time value the response must echo, so a forged or mixed-up response is rejected (RFC 6749 §10.12)", shorten(req.State))
-	w.say("nonce  %s  a one-time value the id_token must carry, tying it to this request (OpenID Connect Core §3.1.2.1)", shorten(req.Nonce))
-	w.say("PKCE   %s  code_challenge = SHA-256 of a code_verifier sent only with the token request: a stolen code is useless (RFC 7636 §4)", shorten(req.CodeChallenge))
-	return nil
-}
-
-// signIn sends the user to the provider and captures the authorization response on the loopback
-// listener, then checks it.
-func (w *walkthrough) signIn(ctx context.Context) error {
-	w.heading("The demo user signs in and approves", "RFC 6749 §4.1.2")
-	l, req := w.listener, w.req
-	defer l.Close()
-	waitCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if w.browser {
-		w.say("Sign in in your browser (demo / demo); tokenbench waits on %s (ctrl-c to stop).", l.RedirectURI())
-		openBrowser(w.e, req.URL)
-	} else {
-		w.say("tokenbench plays the browser: it opens the URL, and the provider (whose user is always signed in)")
-		w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", l.RedirectURI())
-		go func() { cancel(visitAsBrowser(waitCtx, req.URL)) }()
-	}
-	res, err := w.c.AwaitCallback(waitCtx, l, req)
-	if res == nil && err != nil {
-		if ctx.Err() == nil && context.Cause(waitCtx) != nil {
-			return context.Cause(waitCtx) // the simulated browser never reached the listener
-		}
+	_, res, err := w.c.Authorize(ctx, flows.AuthorizeOptions{Ready: w.showRequest, Open: w.signIn})
+	if res == nil {
 		return err
 	}
 	w.heading("Callback checks", "RFC 6749 §4.1.2, RFC 9207 §2.4")
@@ -163,6 +127,32 @@ func (w *walkthrough) signIn(ctx context.Context) error {
 	w.code = res.Code
 	w.say("code   %s  short-lived and single-use (RFC 6749 §4.1.2)", shorten(res.Code))
 	return nil
+}
+
+// showRequest explains the prepared request; the session bound the listener first, so the request
+// names its real port (RFC 8252 §7.3).
+func (w *walkthrough) showRequest(s *flows.AuthSession) {
+	w.session = s // before signIn runs, which reads it
+	req := s.Request
+	w.say("%s", req.URL)
+	w.say("response_type=code, scope=%s, redirect_uri=%s", req.Params.Get("scope"), req.RedirectURI)
+	w.say("state  %s  a one-time value the response must echo, so a forged or mixed-up response is rejected (RFC 6749 §10.12)", shorten(req.State))
+	w.say("nonce  %s  a one-time value the id_token must carry, tying it to this request (OpenID Connect Core §3.1.2.1)", shorten(req.Nonce))
+	w.say("PKCE   %s  code_challenge = SHA-256 of a code_verifier sent only with the token request: a stolen code is useless (RFC 7636 §4)", shorten(req.CodeChallenge))
+}
+
+// signIn sends the user to the provider: the real browser with --browser, else tokenbench plays
+// one, whose failure to reach the listener ends the wait.
+func (w *walkthrough) signIn(ctx context.Context, u string) error {
+	w.heading("The demo user signs in and approves", "RFC 6749 §4.1.2")
+	if w.browser {
+		w.say("Sign in in your browser (demo / demo); tokenbench waits on %s (ctrl-c to stop).", w.session.RedirectURI())
+		openBrowser(w.e, u)
+		return nil
+	}
+	w.say("tokenbench plays the browser: it opens the URL, and the provider (whose user is always signed in)")
+	w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", w.session.RedirectURI())
+	return visitAsBrowser(ctx, u)
 }
 
 // visitAsBrowser plays the user's browser: it opens url and follows the redirects to the loopback
@@ -184,7 +174,7 @@ func visitAsBrowser(ctx context.Context, u string) error {
 func (w *walkthrough) exchange(ctx context.Context) error {
 	w.heading("Token request", "RFC 6749 §4.1.3, RFC 7636 §4.5")
 	w.say("POST the code with the code_verifier and redirect_uri, authenticated with HTTP Basic.")
-	t, err := w.c.ExchangeCode(ctx, w.req, w.code)
+	t, err := w.c.ExchangeCode(ctx, w.session.Request, w.code)
 	if err != nil {
 		return err
 	}
@@ -202,7 +192,7 @@ func (w *walkthrough) checkIDToken(ctx context.Context) error {
 		return &flows.Error{Kind: flows.KindMalformedJWT, Detail: "the token response has no id_token although openid was requested"}
 	}
 	report := w.c.ValidateIDToken(ctx, w.token.IDToken, flows.Expect{
-		Nonce: w.req.Nonce, AccessToken: w.token.AccessToken, ServerDate: w.token.ServerDate, IDToken: true,
+		Nonce: w.session.Request.Nonce, AccessToken: w.token.AccessToken, ServerDate: w.token.ServerDate, IDToken: true,
 	})
 	printChecksIndented(w.out, "    ", "id_token", report.Checks)
 	if !report.OK() {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // callAPI sends a request to the demo API with an Authorization header (none when empty), a DPoP
@@ -62,11 +63,11 @@ func keyedProof(t *testing.T, k *ecdsa.PrivateKey, htm, htu, accessToken string)
 }
 
 func TestAPIBearer(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now})
 	at := tokens(t, p, "openid email")["access_token"].(string)
 	m := wantOK(t, callAPI(t, p, http.MethodGet, "Bearer "+at, "", nil))
-	if m["sub"] != "demo-user-1" || m["client_id"] != basicID || m["scope"] != "openid email" || m["bound"] != "bearer" || m["method"] != "GET" || m["cnf"] != nil {
+	if m["sub"] != "demo-user-1" || m["client_id"] != demoidptest.BasicID || m["scope"] != "openid email" || m["bound"] != "bearer" || m["method"] != "GET" || m["cnf"] != nil {
 		t.Errorf("GET answer %v", m)
 	}
 	// Any method; the token in a form body (RFC 6750 §2.2) is found as userinfo finds it.
@@ -81,7 +82,7 @@ func TestAPIBearer(t *testing.T) {
 
 	// A client_credentials token names the client: the API takes it, where userinfo would not.
 	cc := wantOK(t, postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"client_credentials"}}))
-	if m := wantOK(t, callAPI(t, p, http.MethodGet, "Bearer "+cc["access_token"].(string), "", nil)); m["sub"] != basicID || m["bound"] != "bearer" {
+	if m := wantOK(t, callAPI(t, p, http.MethodGet, "Bearer "+cc["access_token"].(string), "", nil)); m["sub"] != demoidptest.BasicID || m["bound"] != "bearer" {
 		t.Errorf("client_credentials answer %v", m)
 	}
 
@@ -95,7 +96,7 @@ func TestAPIBearer(t *testing.T) {
 }
 
 func TestAPIDPoPBound(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +107,7 @@ func TestAPIDPoPBound(t *testing.T) {
 
 	m := wantOK(t, callAPI(t, p, http.MethodGet, "DPoP "+at, keyedProof(t, k, http.MethodGet, api, at), nil))
 	cnf, _ := m["cnf"].(map[string]any)
-	if m["bound"] != "dpop" || cnf["jkt"] == nil || m["sub"] != basicID {
+	if m["bound"] != "dpop" || cnf["jkt"] == nil || m["sub"] != demoidptest.BasicID {
 		t.Errorf("answer %v", m)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // startCIBA sends a backchannel authentication request for demo-basic.
@@ -26,8 +27,8 @@ func pollCIBA(t *testing.T, p *demoidp.Provider, id string) result {
 }
 
 func TestCIBAPendingApproveToken(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
 	a := wantOK(t, startCIBA(t, p, nil))
 	id, _ := a["auth_req_id"].(string)
 	if id == "" || a["expires_in"] != float64(600) || a["interval"] != float64(1) {
@@ -51,7 +52,7 @@ func TestCIBAPendingApproveToken(t *testing.T) {
 		t.Fatalf("token response = %v", tok)
 	}
 	_, claims := mustVerify(t, p, tok["id_token"].(string))
-	if claims["sub"] != "demo-user-1" || claims["aud"] != basicID {
+	if claims["sub"] != "demo-user-1" || claims["aud"] != demoidptest.BasicID {
 		t.Errorf("id_token claims = %v", claims)
 	}
 	clock.Advance(time.Second)
@@ -59,8 +60,8 @@ func TestCIBAPendingApproveToken(t *testing.T) {
 }
 
 func TestCIBASlowDownDeniedExpired(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
 	id := wantOK(t, startCIBA(t, p, nil))["auth_req_id"].(string)
 	wantError(t, pollCIBA(t, p, id), http.StatusBadRequest, "authorization_pending")
 	m := wantError(t, pollCIBA(t, p, id), http.StatusBadRequest, "slow_down")
@@ -85,7 +86,7 @@ func TestCIBASlowDownDeniedExpired(t *testing.T) {
 }
 
 func TestCIBARequestErrors(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	long := strings.Repeat("x", 65)
 	for name, tc := range map[string]struct {
 		form url.Values
@@ -116,7 +117,7 @@ func TestCIBARequestErrors(t *testing.T) {
 }
 
 func TestCIBAIDTokenHintAndMetadata(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	idToken := tokens(t, p, "openid")["id_token"].(string)
 	wantOK(t, startCIBA(t, p, url.Values{"login_hint": {""}, "id_token_hint": {idToken}}))
 	m := wantOK(t, get(t, p.Issuer()+"/.well-known/openid-configuration"))

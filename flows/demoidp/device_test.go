@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // startDevice requests a device authorization for demo-basic.
@@ -26,7 +27,7 @@ func pollDevice(t *testing.T, p *demoidp.Provider, deviceCode string) result {
 }
 
 func TestDeviceAuthorizationResponse(t *testing.T) {
-	p := start(t, demoidp.Options{DeviceInterval: time.Second})
+	p := demoidptest.StartWith(t, demoidp.Options{DeviceInterval: time.Second})
 	d := startDevice(t, p)
 	userCode, _ := d["user_code"].(string)
 	if !regexp.MustCompile(`^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$`).MatchString(userCode) {
@@ -40,14 +41,14 @@ func TestDeviceAuthorizationResponse(t *testing.T) {
 	if r := get(t, p.Issuer()+"/device"); r.status != http.StatusOK || !strings.Contains(string(r.body), `name="user_code"`) {
 		t.Errorf("/device without a code: status %d, want the form", r.status)
 	}
-	if p2 := start(t, demoidp.Options{}); startDevice(t, p2)["interval"] != float64(5) {
+	if p2 := demoidptest.StartWith(t, demoidp.Options{}); startDevice(t, p2)["interval"] != float64(5) {
 		t.Error("default interval is not 5")
 	}
 }
 
 func TestDeviceFlowPendingApproveToken(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
 	d := startDevice(t, p)
 	dc := d["device_code"].(string)
 
@@ -75,8 +76,8 @@ func TestDeviceFlowPendingApproveToken(t *testing.T) {
 }
 
 func TestDeviceFlowSlowDown(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
 	dc := startDevice(t, p)["device_code"].(string)
 	wantError(t, pollDevice(t, p, dc), http.StatusBadRequest, "authorization_pending")
 	wantError(t, pollDevice(t, p, dc), http.StatusBadRequest, "slow_down")
@@ -88,8 +89,8 @@ func TestDeviceFlowSlowDown(t *testing.T) {
 }
 
 func TestDeviceFlowDeniedAndExpired(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now, DeviceInterval: time.Second})
 	d := startDevice(t, p)
 	r := get(t, p.Issuer()+"/device?deny=1&user_code="+url.QueryEscape(d["user_code"].(string)))
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), "denied") {
@@ -106,10 +107,10 @@ func TestDeviceFlowDeniedAndExpired(t *testing.T) {
 }
 
 func TestDeviceCodeBoundToClient(t *testing.T) {
-	p := start(t, demoidp.Options{DeviceInterval: time.Second})
+	p := demoidptest.StartWith(t, demoidp.Options{DeviceInterval: time.Second})
 	dc := startDevice(t, p)["device_code"].(string)
 	wantError(t, post(t, p.Issuer()+"/token", url.Values{
 		"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {dc},
-		"client_id": {postID}, "client_secret": {postSecret},
+		"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret},
 	}, "", ""), http.StatusBadRequest, "invalid_grant")
 }

@@ -4,6 +4,16 @@
 // run every flow with nothing to set up and tests can exercise the flows
 // package against a provider that follows the RFCs.
 //
+// # Independent of the client
+//
+// The provider is its own reading of the RFCs, written apart from the client
+// (package flows) and importing nothing of it, nor of profiles or the TUI: it
+// is the check on the client. A provider that shared the client's parsing,
+// signing or validation would agree with the client's mistakes, and the tests
+// that run flows against it would prove nothing. Its test helper, package
+// demoidptest, keeps to the same rule, and TestProviderIsIndependent fails if
+// either imports more of tokenbench than assets.
+//
 // # Endpoints
 //
 // Every endpoint is a path under Provider.Issuer:

@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // dpopProof signs a proof with a fresh P-256 key, with typ and extra header options.
@@ -45,13 +46,13 @@ func dpopTokenRequest(t *testing.T, p *demoidp.Provider, proof string) result {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, p.Issuer()+"/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(basicID, basicSecret)
+	req.SetBasicAuth(demoidptest.BasicID, demoidptest.BasicSecret)
 	req.Header.Set("DPoP", proof)
 	return do(t, req)
 }
 
 func TestDPoPProofChecks(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	meta := get(t, p.Issuer()+"/.well-known/openid-configuration").json(t)
 	algs, _ := meta["dpop_signing_alg_values_supported"].([]any)
 	if !slices.Contains(algs, any("ES256")) {
@@ -88,7 +89,7 @@ func TestDPoPProofChecks(t *testing.T) {
 }
 
 func TestDPoPNonceFault(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	p.SetFaults(demoidp.Faults{DPoPNonce: true})
 	r := dpopTokenRequest(t, p, dpopProof(t, p, "dpop+jwt", false, time.Now()))
 	wantError(t, r, http.StatusBadRequest, "use_dpop_nonce")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // *Faults is a flag.Value, for a repeatable command-line flag.
@@ -68,7 +69,7 @@ func TestFaultNamesAndSet(t *testing.T) {
 }
 
 func TestSetFaultsRoundTrip(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	if p.Faults() != (demoidp.Faults{}) {
 		t.Fatalf("a new provider has faults: %+v", p.Faults())
 	}
@@ -82,7 +83,7 @@ func TestSetFaultsRoundTrip(t *testing.T) {
 // withFault starts a provider with one fault set by name.
 func withFault(t *testing.T, spec string) *demoidp.Provider {
 	t.Helper()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	var f demoidp.Faults
 	if err := f.Set(spec); err != nil {
 		t.Fatal(err)
@@ -103,7 +104,7 @@ func TestFaultExpiredCode(t *testing.T) {
 func TestFaultWrongIss(t *testing.T) {
 	p := withFault(t, "wrong-iss")
 	verifier, challenge := newPKCE()
-	q := authorize(t, p, authParams(basicID, "openid", challenge)).Query()
+	q := authorize(t, p, authParams(demoidptest.BasicID, "openid", challenge)).Query()
 	if q.Get("iss") == p.Issuer() || q.Get("iss") == "" {
 		t.Errorf("authorization response iss = %q, want a different issuer", q.Get("iss"))
 	}
@@ -116,7 +117,7 @@ func TestFaultWrongIss(t *testing.T) {
 
 func TestFaultWrongState(t *testing.T) {
 	p := withFault(t, "wrong-state")
-	q := authorize(t, p, authParams(basicID, "openid", "")).Query()
+	q := authorize(t, p, authParams(demoidptest.BasicID, "openid", "")).Query()
 	if q.Get("state") == "st-123" || q.Get("state") == "" {
 		t.Errorf("state = %q, want a different one", q.Get("state"))
 	}
@@ -124,7 +125,7 @@ func TestFaultWrongState(t *testing.T) {
 
 func TestFaultDeny(t *testing.T) {
 	p := withFault(t, "deny")
-	q := authorize(t, p, authParams(basicID, "openid", "")).Query()
+	q := authorize(t, p, authParams(demoidptest.BasicID, "openid", "")).Query()
 	if q.Get("error") != "access_denied" || q.Get("code") != "" || q.Get("state") != "st-123" {
 		t.Errorf("response = %v, want access_denied", q)
 	}
@@ -159,7 +160,7 @@ func TestFaultUnknownKID(t *testing.T) {
 func TestFaultAlgNone(t *testing.T) {
 	p := withFault(t, "alg-none")
 	tok := tokens(t, p, "openid")
-	h, claims, sig := unverifiedParts(t, tok["id_token"].(string))
+	h, claims, sig := demoidptest.Decode(t, tok["id_token"].(string))
 	if h["alg"] != "none" || sig != "" || claims["sub"] != "demo-user-1" {
 		t.Errorf("id_token header %v, signature %q", h, sig)
 	}
@@ -248,7 +249,7 @@ func TestFaultHugeBody(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, p.Issuer()+"/token",
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(basicID, basicSecret)
+	req.SetBasicAuth(demoidptest.BasicID, demoidptest.BasicSecret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

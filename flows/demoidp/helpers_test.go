@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,53 +16,11 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
-// Demo client credentials, as documented.
-const (
-	basicID, basicSecret     = "demo-basic", "demo-basic-secret"
-	postID, postSecret       = "demo-post", "demo-post-secret"
-	publicID                 = "demo-public"
-	jwtID, jwtSecret         = "demo-jwt", "demo-jwt-secret-0123456789abcdefghijklmnop"
-	pkjID                    = "demo-private-key-jwt"
-	specialID, specialSecret = "demo:special+id", "se:cr/et+%&="
-	redirectURI              = "http://127.0.0.1:5555/callback"
-)
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// start runs a provider for the test.
-func start(t *testing.T, opts demoidp.Options) *demoidp.Provider {
-	t.Helper()
-	p, err := demoidp.Start(opts)
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return p
-}
+// redirectURI is the loopback redirect URI of the tests' authorization requests.
+const redirectURI = "http://127.0.0.1:5555/callback"
 
 // noRedirect is an HTTP client that returns redirects instead of following
 // them.
@@ -132,7 +89,7 @@ func post(t *testing.T, rawURL string, form url.Values, user, pass string) resul
 // postBasic posts with demo-basic's credentials.
 func postBasic(t *testing.T, rawURL string, form url.Values) result {
 	t.Helper()
-	return post(t, rawURL, form, basicID, basicSecret)
+	return post(t, rawURL, form, demoidptest.BasicID, demoidptest.BasicSecret)
 }
 
 // wantError checks an OAuth error response.
@@ -206,7 +163,7 @@ func authParams(client, scope, challenge string) url.Values {
 func codeFor(t *testing.T, p *demoidp.Provider, scope string) (code, verifier string) {
 	t.Helper()
 	verifier, challenge := newPKCE()
-	loc := authorize(t, p, authParams(basicID, scope, challenge))
+	loc := authorize(t, p, authParams(demoidptest.BasicID, scope, challenge))
 	code = loc.Query().Get("code")
 	if code == "" {
 		t.Fatalf("no code in %s", loc)
@@ -280,28 +237,6 @@ func mustVerify(t *testing.T, p *demoidp.Provider, token string) (jose.Header, m
 		t.Fatalf("token does not verify: %v", err)
 	}
 	return h, claims
-}
-
-// unverifiedParts decodes a compact JWT's header and claims without any
-// check.
-func unverifiedParts(t *testing.T, token string) (header, claims map[string]any, sig string) {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token has %d parts", len(parts))
-	}
-	dec := func(s string) map[string]any {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			t.Fatalf("base64: %v", err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("json: %v", err)
-		}
-		return m
-	}
-	return dec(parts[0]), dec(parts[1]), parts[2]
 }
 
 // numeric reads a JSON number claim as Unix time.

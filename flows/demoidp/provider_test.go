@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestStartRefusesNonLoopbackAddress(t *testing.T) {
@@ -21,7 +22,7 @@ func TestStartRefusesNonLoopbackAddress(t *testing.T) {
 }
 
 func TestIssuerIsLoopbackWithoutTrailingSlash(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	u, err := url.Parse(p.Issuer())
 	if err != nil || u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Port() == "" || u.Path != "" {
 		t.Fatalf("Issuer() = %q, want http://127.0.0.1:PORT", p.Issuer())
@@ -29,7 +30,7 @@ func TestIssuerIsLoopbackWithoutTrailingSlash(t *testing.T) {
 }
 
 func TestDiscovery(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	iss := p.Issuer()
 	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"} {
 		m := wantOK(t, get(t, iss+path))
@@ -90,7 +91,7 @@ func strs(v any) []string {
 }
 
 func TestJWKSPublishesSigningKey(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	set := jwks(t, p)
 	if len(set.Keys) != 1 {
 		t.Fatalf("JWKS has %d keys, want 1", len(set.Keys))
@@ -102,16 +103,16 @@ func TestJWKSPublishesSigningKey(t *testing.T) {
 }
 
 func TestClientsAreTheFixedDemoClients(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	got := p.Clients()
 	want := []demoidp.Client{
-		{ID: basicID, Secret: basicSecret, AuthMethod: "client_secret_basic"},
-		{ID: postID, Secret: postSecret, AuthMethod: "client_secret_post"},
-		{ID: publicID, AuthMethod: "none"},
-		{ID: jwtID, Secret: jwtSecret, AuthMethod: "client_secret_jwt"},
-		{ID: pkjID, AuthMethod: "private_key_jwt"},
-		{ID: "demo-encrypted", Secret: "demo-encrypted-secret", AuthMethod: "client_secret_basic"},
-		{ID: specialID, Secret: specialSecret, AuthMethod: "client_secret_basic"},
+		{ID: demoidptest.BasicID, Secret: demoidptest.BasicSecret, AuthMethod: "client_secret_basic"},
+		{ID: demoidptest.PostID, Secret: demoidptest.PostSecret, AuthMethod: "client_secret_post"},
+		{ID: demoidptest.PublicID, AuthMethod: "none"},
+		{ID: demoidptest.JWTID, Secret: demoidptest.JWTSecret, AuthMethod: "client_secret_jwt"},
+		{ID: demoidptest.PrivateKeyJWTID, AuthMethod: "private_key_jwt"},
+		{ID: demoidptest.EncryptedID, Secret: demoidptest.EncryptedSecret, AuthMethod: "client_secret_basic"},
+		{ID: demoidptest.SpecialID, Secret: demoidptest.SpecialSecret, AuthMethod: "client_secret_basic"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d clients, want %d", len(got), len(want))
@@ -131,9 +132,9 @@ func TestClientsAreTheFixedDemoClients(t *testing.T) {
 }
 
 func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	verifier, challenge := newPKCE()
-	loc := authorize(t, p, authParams(basicID, "openid profile email", challenge))
+	loc := authorize(t, p, authParams(demoidptest.BasicID, "openid profile email", challenge))
 	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != redirectURI {
 		t.Fatalf("redirected to %s, want %s", got, redirectURI)
 	}
@@ -159,7 +160,7 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	if h.ExtraHeaders["typ"] != "at+jwt" {
 		t.Errorf("access token typ = %v, want at+jwt", h.ExtraHeaders["typ"])
 	}
-	for name, want := range map[string]any{"iss": p.Issuer(), "sub": "demo-user-1", "client_id": basicID, "scope": "openid profile email"} {
+	for name, want := range map[string]any{"iss": p.Issuer(), "sub": "demo-user-1", "client_id": demoidptest.BasicID, "scope": "openid profile email"} {
 		if claims[name] != want {
 			t.Errorf("access token %s = %v, want %v", name, claims[name], want)
 		}
@@ -175,7 +176,7 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 		t.Errorf("id_token header = %+v", h)
 	}
 	for name, want := range map[string]any{
-		"iss": p.Issuer(), "sub": "demo-user-1", "aud": basicID, "azp": basicID, "nonce": "n-456",
+		"iss": p.Issuer(), "sub": "demo-user-1", "aud": demoidptest.BasicID, "azp": demoidptest.BasicID, "nonce": "n-456",
 		"at_hash": atHash(at), "name": "Demo User", "given_name": "Demo", "family_name": "User",
 		"preferred_username": "demo", "email": "demo@example.com", "email_verified": true,
 	} {
@@ -192,7 +193,7 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 }
 
 func TestIDTokenClaimsFollowScope(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := tokens(t, p, "openid")
 	_, id := mustVerify(t, p, tok["id_token"].(string))
 	for _, name := range []string{"email", "name", "preferred_username"} {
@@ -207,15 +208,15 @@ func TestIDTokenClaimsFollowScope(t *testing.T) {
 }
 
 func TestAuthorizeRefusesBadClientOrRedirectWithoutRedirecting(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	cases := map[string]url.Values{
 		"unknown client":      {"client_id": {"nope"}, "redirect_uri": {redirectURI}, "response_type": {"code"}},
 		"missing client":      {"redirect_uri": {redirectURI}, "response_type": {"code"}},
-		"missing redirect":    {"client_id": {basicID}, "response_type": {"code"}},
-		"non-loopback http":   {"client_id": {basicID}, "redirect_uri": {"http://evil.example/cb"}, "response_type": {"code"}},
-		"unregistered https":  {"client_id": {basicID}, "redirect_uri": {"https://evil.example/callback"}, "response_type": {"code"}},
-		"fragment":            {"client_id": {basicID}, "redirect_uri": {"http://127.0.0.1/cb#x"}, "response_type": {"code"}},
-		"other loopback addr": {"client_id": {basicID}, "redirect_uri": {"http://127.0.0.2/cb"}, "response_type": {"code"}},
+		"missing redirect":    {"client_id": {demoidptest.BasicID}, "response_type": {"code"}},
+		"non-loopback http":   {"client_id": {demoidptest.BasicID}, "redirect_uri": {"http://evil.example/cb"}, "response_type": {"code"}},
+		"unregistered https":  {"client_id": {demoidptest.BasicID}, "redirect_uri": {"https://evil.example/callback"}, "response_type": {"code"}},
+		"fragment":            {"client_id": {demoidptest.BasicID}, "redirect_uri": {"http://127.0.0.1/cb#x"}, "response_type": {"code"}},
+		"other loopback addr": {"client_id": {demoidptest.BasicID}, "redirect_uri": {"http://127.0.0.2/cb"}, "response_type": {"code"}},
 	}
 	for name, params := range cases {
 		r := get(t, p.Issuer()+"/authorize?"+params.Encode())
@@ -229,9 +230,9 @@ func TestAuthorizeRefusesBadClientOrRedirectWithoutRedirecting(t *testing.T) {
 }
 
 func TestAuthorizeAcceptsLoopbackRedirectsOnAnyPortAndPath(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	for _, ru := range []string{"http://127.0.0.1:1/a/b?keep=1", "http://[::1]:65000/", "http://localhost:8080/cb", "http://127.0.0.1/", "https://app.example.com/callback"} {
-		params := authParams(basicID, "openid", "")
+		params := authParams(demoidptest.BasicID, "openid", "")
 		params.Set("redirect_uri", ru)
 		loc := authorize(t, p, params)
 		if !strings.HasPrefix(loc.String(), strings.SplitN(ru, "?", 2)[0]) || loc.Query().Get("code") == "" {
@@ -244,7 +245,7 @@ func TestAuthorizeAcceptsLoopbackRedirectsOnAnyPortAndPath(t *testing.T) {
 }
 
 func TestAuthorizeErrorsAreRedirected(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	cases := []struct {
 		name   string
 		modify func(url.Values)
@@ -253,7 +254,7 @@ func TestAuthorizeErrorsAreRedirected(t *testing.T) {
 		{"response_type token", func(v url.Values) { v.Set("response_type", "token") }, "unsupported_response_type"},
 		{"missing response_type", func(v url.Values) { v.Del("response_type") }, "invalid_request"},
 		{"unknown scope", func(v url.Values) { v.Set("scope", "openid admin") }, "invalid_scope"},
-		{"public client without PKCE", func(v url.Values) { v.Set("client_id", publicID) }, "invalid_request"},
+		{"public client without PKCE", func(v url.Values) { v.Set("client_id", demoidptest.PublicID) }, "invalid_request"},
 		{"bad PKCE method", func(v url.Values) {
 			v.Set("code_challenge", strings.Repeat("a", 43))
 			v.Set("code_challenge_method", "S512")
@@ -264,7 +265,7 @@ func TestAuthorizeErrorsAreRedirected(t *testing.T) {
 		{"malformed request object", func(v url.Values) { v.Set("request", "eyJ.x.y") }, "invalid_request_object"},
 	}
 	for _, tc := range cases {
-		params := authParams(basicID, "openid", "")
+		params := authParams(demoidptest.BasicID, "openid", "")
 		tc.modify(params)
 		q := authorize(t, p, params).Query()
 		if q.Get("error") != tc.code || q.Get("error_description") == "" || q.Get("state") != "st-123" || q.Get("iss") != p.Issuer() {
@@ -274,33 +275,33 @@ func TestAuthorizeErrorsAreRedirected(t *testing.T) {
 }
 
 func TestPublicClientWithPKCE(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	verifier, challenge := newPKCE()
-	code := authorize(t, p, authParams(publicID, "openid", challenge)).Query().Get("code")
+	code := authorize(t, p, authParams(demoidptest.PublicID, "openid", challenge)).Query().Get("code")
 	tok := wantOK(t, post(t, p.Issuer()+"/token", url.Values{
-		"grant_type": {"authorization_code"}, "client_id": {publicID}, "code": {code},
+		"grant_type": {"authorization_code"}, "client_id": {demoidptest.PublicID}, "code": {code},
 		"redirect_uri": {redirectURI}, "code_verifier": {verifier},
 	}, "", ""))
 	if tok["id_token"] == nil || tok["access_token"] == nil {
 		t.Fatalf("token response = %v", tok)
 	}
 	// A public client revokes with its client_id alone (RFC 7009 §2.1).
-	r := post(t, p.Issuer()+"/revoke", url.Values{"token": {tok["refresh_token"].(string)}, "client_id": {publicID}}, "", "")
+	r := post(t, p.Issuer()+"/revoke", url.Values{"token": {tok["refresh_token"].(string)}, "client_id": {demoidptest.PublicID}}, "", "")
 	if r.status != http.StatusOK {
 		t.Fatalf("public client revocation: status %d %s", r.status, r.body)
 	}
 	wantError(t, post(t, p.Issuer()+"/token", url.Values{
-		"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}, "client_id": {publicID},
+		"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}, "client_id": {demoidptest.PublicID},
 	}, "", ""), http.StatusBadRequest, "invalid_grant")
 }
 
 func TestPromptConsentShowsPageAndHonoursDecision(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	params := authParams(basicID, "openid email", "")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	params := authParams(demoidptest.BasicID, "openid email", "")
 	params.Set("prompt", "consent")
 	r := get(t, p.Issuer()+"/authorize?"+params.Encode())
 	page := string(r.body)
-	if r.status != http.StatusOK || !strings.Contains(page, "Demo User") || !strings.Contains(page, basicID) ||
+	if r.status != http.StatusOK || !strings.Contains(page, "Demo User") || !strings.Contains(page, demoidptest.BasicID) ||
 		!strings.Contains(page, "Approve") || !strings.Contains(page, "Deny") || !strings.Contains(page, "email") {
 		t.Fatalf("consent page: status %d\n%s", r.status, page)
 	}
@@ -329,8 +330,8 @@ func TestPromptConsentShowsPageAndHonoursDecision(t *testing.T) {
 }
 
 func TestPromptNoneApprovesAtOnce(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	params := authParams(basicID, "openid", "")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	params := authParams(demoidptest.BasicID, "openid", "")
 	params.Set("prompt", "none")
 	if q := authorize(t, p, params).Query(); q.Get("code") == "" {
 		t.Fatalf("prompt=none: %v", q)
@@ -338,8 +339,8 @@ func TestPromptNoneApprovesAtOnce(t *testing.T) {
 }
 
 func TestMaxAgeRenewsAuthTime(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now})
 	authTime := func(params url.Values) time.Time {
 		verifier, challenge := newPKCE()
 		params.Set("code_challenge", challenge)
@@ -349,12 +350,12 @@ func TestMaxAgeRenewsAuthTime(t *testing.T) {
 		_, id := mustVerify(t, p, tok["id_token"].(string))
 		return numeric(t, id, "auth_time")
 	}
-	first := authTime(authParams(basicID, "openid", ""))
+	first := authTime(authParams(demoidptest.BasicID, "openid", ""))
 	clock.Advance(10 * time.Minute)
-	if got := authTime(authParams(basicID, "openid", "")); !got.Equal(first) {
+	if got := authTime(authParams(demoidptest.BasicID, "openid", "")); !got.Equal(first) {
 		t.Errorf("auth_time changed without max_age: %v → %v", first, got)
 	}
-	params := authParams(basicID, "openid", "")
+	params := authParams(demoidptest.BasicID, "openid", "")
 	params.Set("max_age", "60")
 	if got := authTime(params); !got.After(first) {
 		t.Errorf("max_age=60 after 10 min kept auth_time %v", got)
@@ -362,7 +363,7 @@ func TestMaxAgeRenewsAuthTime(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	id := tokens(t, p, "openid")["id_token"].(string)
 
 	r := get(t, p.Issuer()+"/logout?"+url.Values{
@@ -389,7 +390,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestRotateKeys(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	oldID := tokens(t, p, "openid")["id_token"].(string)
 	oldHeader, _ := mustVerify(t, p, oldID)
 
@@ -422,9 +423,9 @@ func TestRotateKeys(t *testing.T) {
 }
 
 func TestDateHeaderFromProviderClock(t *testing.T) {
-	clock := newFakeClock()
+	clock := demoidptest.NewClock(time.Now())
 	clock.Advance(-72 * time.Hour)
-	p := start(t, demoidp.Options{Now: clock.Now})
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now})
 	r := get(t, p.Issuer()+"/jwks")
 	d, err := http.ParseTime(r.header.Get("Date"))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 const paymentDetails = `[{"type":"payment_initiation","actions":["initiate"],"locations":["https://bank.example.com/payments"],"instructedAmount":{"currency":"EUR","amount":"123.50"}}]`
@@ -24,9 +25,9 @@ func compactJSON(t *testing.T, v any) string {
 }
 
 func TestRARAndResourcesThroughAuthorize(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	verifier, challenge := newPKCE()
-	params := authParams(basicID, "openid", challenge)
+	params := authParams(demoidptest.BasicID, "openid", challenge)
 	params.Set("authorization_details", paymentDetails)
 	params["resource"] = []string{"https://api.example.com/", "https://payments.example.com/"}
 	code := authorize(t, p, params).Query().Get("code")
@@ -54,9 +55,9 @@ func TestRARAndResourcesThroughAuthorize(t *testing.T) {
 }
 
 func TestResourceNarrowedAtTokenEndpoint(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	verifier, challenge := newPKCE()
-	params := authParams(basicID, "openid", challenge)
+	params := authParams(demoidptest.BasicID, "openid", challenge)
 	params["resource"] = []string{"https://api.example.com/", "https://payments.example.com/"}
 	code := authorize(t, p, params).Query().Get("code")
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "code_verifier": {verifier}, "resource": {"https://other.example.com/"}}
@@ -72,7 +73,7 @@ func TestResourceNarrowedAtTokenEndpoint(t *testing.T) {
 }
 
 func TestRARClientCredentials(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	form := url.Values{"grant_type": {"client_credentials"}, "authorization_details": {paymentDetails}, "resource": {"https://api.example.com/"}}
 	tok := wantOK(t, postBasic(t, p.Issuer()+"/token", form))
 	if tok["authorization_details"] == nil {
@@ -90,7 +91,7 @@ func TestRARClientCredentials(t *testing.T) {
 }
 
 func TestRARAndResourceErrors(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	for name, tc := range map[string]struct {
 		form       url.Values
 		code, says string
@@ -114,13 +115,13 @@ func TestRARAndResourceErrors(t *testing.T) {
 	}
 	// At the authorization endpoint, the error goes back to the client.
 	_, challenge := newPKCE()
-	params := authParams(basicID, "openid", challenge)
+	params := authParams(demoidptest.BasicID, "openid", challenge)
 	params.Set("authorization_details", `[{"type":"pizza_order"}]`)
 	q := authorize(t, p, params).Query()
 	if q.Get("error") != "invalid_authorization_details" || !strings.Contains(q.Get("error_description"), "pizza_order") {
 		t.Errorf("authorize with an unknown type: %v", q)
 	}
-	params = authParams(basicID, "openid", challenge)
+	params = authParams(demoidptest.BasicID, "openid", challenge)
 	params.Set("resource", "https://api.example.com/#x")
 	if q := authorize(t, p, params).Query(); q.Get("error") != "invalid_target" {
 		t.Errorf("authorize with a fragment in resource: %v", q)

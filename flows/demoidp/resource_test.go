@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func userinfo(t *testing.T, p *demoidp.Provider, method, accessToken string) result {
@@ -33,8 +34,8 @@ func wantBearerError(t *testing.T, r result, why string) {
 }
 
 func TestUserinfo(t *testing.T) {
-	clock := newFakeClock()
-	p := start(t, demoidp.Options{Now: clock.Now})
+	clock := demoidptest.NewClock(time.Now())
+	p := demoidptest.StartWith(t, demoidp.Options{Now: clock.Now})
 	at := tokens(t, p, "openid email")["access_token"].(string)
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		m := wantOK(t, userinfo(t, p, method, at))
@@ -62,14 +63,14 @@ func TestUserinfo(t *testing.T) {
 }
 
 func TestIntrospection(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := tokens(t, p, "openid profile")
 	at := tok["access_token"].(string)
 	_, claims := mustVerify(t, p, at)
 
 	m := wantOK(t, postBasic(t, p.Issuer()+"/introspect", url.Values{"token": {at}, "token_type_hint": {"access_token"}}))
 	for name, want := range map[string]any{
-		"active": true, "scope": "openid profile", "client_id": basicID, "username": "demo", "token_type": "Bearer",
+		"active": true, "scope": "openid profile", "client_id": demoidptest.BasicID, "username": "demo", "token_type": "Bearer",
 		"sub": "demo-user-1", "iss": p.Issuer(), "jti": claims["jti"], "exp": claims["exp"], "iat": claims["iat"], "aud": claims["aud"],
 	} {
 		if m[name] != want {
@@ -77,7 +78,7 @@ func TestIntrospection(t *testing.T) {
 		}
 	}
 	m = wantOK(t, postBasic(t, p.Issuer()+"/introspect", url.Values{"token": {tok["refresh_token"].(string)}}))
-	if m["active"] != true || m["client_id"] != basicID {
+	if m["active"] != true || m["client_id"] != demoidptest.BasicID {
 		t.Errorf("refresh token introspection = %v", m)
 	}
 	m = wantOK(t, postBasic(t, p.Issuer()+"/introspect", url.Values{"token": {"unknown"}}))
@@ -86,11 +87,11 @@ func TestIntrospection(t *testing.T) {
 	}
 	// Client authentication is required, and public clients have none.
 	wantError(t, post(t, p.Issuer()+"/introspect", url.Values{"token": {at}}, "", ""), http.StatusUnauthorized, "invalid_client")
-	wantError(t, post(t, p.Issuer()+"/introspect", url.Values{"token": {at}, "client_id": {publicID}}, "", ""), http.StatusUnauthorized, "invalid_client")
+	wantError(t, post(t, p.Issuer()+"/introspect", url.Values{"token": {at}, "client_id": {demoidptest.PublicID}}, "", ""), http.StatusUnauthorized, "invalid_client")
 }
 
 func TestRevocation(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	active := func(token string) bool {
 		return wantOK(t, postBasic(t, p.Issuer()+"/introspect", url.Values{"token": {token}}))["active"] == true
 	}
@@ -123,7 +124,7 @@ func TestRevocation(t *testing.T) {
 
 	// Another client cannot revoke demo-basic's token.
 	tok = tokens(t, p, "openid")
-	wantError(t, post(t, p.Issuer()+"/revoke", url.Values{"token": {tok["access_token"].(string)}, "client_id": {postID}, "client_secret": {postSecret}}, "", ""),
+	wantError(t, post(t, p.Issuer()+"/revoke", url.Values{"token": {tok["access_token"].(string)}, "client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret}}, "", ""),
 		http.StatusBadRequest, "unauthorized_client")
 	if !active(tok["access_token"].(string)) {
 		t.Error("a foreign client's revocation took effect")

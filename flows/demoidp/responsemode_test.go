@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestResponseTypeAndModeErrors(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	cases := []struct {
 		name   string
 		modify func(url.Values)
@@ -24,7 +25,7 @@ func TestResponseTypeAndModeErrors(t *testing.T) {
 		{"unsupported response_type", func(v url.Values) { v.Set("response_type", "code none") }, "unsupported_response_type", "query"},
 	}
 	for _, tc := range cases {
-		params := authParams(basicID, "openid", "")
+		params := authParams(demoidptest.BasicID, "openid", "")
 		tc.modify(params)
 		loc := authorize(t, p, params)
 		q := loc.Query()
@@ -38,8 +39,8 @@ func TestResponseTypeAndModeErrors(t *testing.T) {
 }
 
 func TestHybridFragmentHashes(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	params := authParams(basicID, "openid profile", "")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	params := authParams(demoidptest.BasicID, "openid profile", "")
 	params.Set("response_type", "id_token code token") // any order
 	loc := authorize(t, p, params)
 	if loc.RawQuery != "" {
@@ -63,8 +64,8 @@ func TestHybridFragmentHashes(t *testing.T) {
 }
 
 func TestFormPostAndJARM(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	params := authParams(basicID, "openid", "")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	params := authParams(demoidptest.BasicID, "openid", "")
 	params.Set("response_mode", "form_post.jwt")
 	r := get(t, p.Issuer()+"/authorize?"+params.Encode())
 	body := string(r.body)
@@ -74,7 +75,7 @@ func TestFormPostAndJARM(t *testing.T) {
 	_, val, _ := strings.Cut(body, `name="response" value="`)
 	jwt, _, _ := strings.Cut(val, `"`)
 	hdr, claims := mustVerify(t, p, jwt)
-	if hdr.KeyID == "" || claims["iss"] != p.Issuer() || claims["aud"] != basicID || claims["state"] != "st-123" || claims["code"] == nil || claims["exp"] == nil {
+	if hdr.KeyID == "" || claims["iss"] != p.Issuer() || claims["aud"] != demoidptest.BasicID || claims["state"] != "st-123" || claims["code"] == nil || claims["exp"] == nil {
 		t.Errorf("JARM claims %v", claims)
 	}
 	m := wantOK(t, get(t, p.Issuer()+"/.well-known/openid-configuration"))
@@ -84,13 +85,13 @@ func TestFormPostAndJARM(t *testing.T) {
 }
 
 func TestJARMBadSignatureFault(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	var f demoidp.Faults
 	if err := f.Set("jarm-bad-signature"); err != nil {
 		t.Fatal(err)
 	}
 	p.SetFaults(f)
-	params := authParams(basicID, "openid", "")
+	params := authParams(demoidptest.BasicID, "openid", "")
 	params.Set("response_mode", "query.jwt")
 	jwt := authorize(t, p, params).Query().Get("response")
 	if _, _, err := verify(t, p, jwt); err == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 // signTrusted signs an assertion, altered as a test needs, with the trusted issuer's own key: the
@@ -38,7 +39,7 @@ func signTrusted(t *testing.T, xml string) string {
 // bearer SubjectConfirmationData names the token endpoint in Recipient.
 func TestSAMLConfirmationAndConditions(t *testing.T) {
 	t.Parallel()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	aud := p.Issuer()
 	token := p.Issuer() + "/token"
 	soon := time.Now().Add(3 * time.Minute).UTC().Format(time.RFC3339)
@@ -97,7 +98,7 @@ func TestSAMLConfirmationAndConditions(t *testing.T) {
 // its Recipient is not checked, its audience and times are.
 func TestTokenExchangeSAMLRecipientNotChecked(t *testing.T) {
 	t.Parallel()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	xml, err := demoidp.SAMLBearerAssertion{Audience: p.Issuer(), Recipient: "https://app.example/acs"}.Signed()
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 const grantSAML2Bearer = "urn:ietf:params:oauth:grant-type:saml2-bearer"
@@ -86,10 +87,10 @@ func trustedCertDER(t *testing.T) []byte {
 
 func TestSAMLBearerSignedAssertion(t *testing.T) {
 	t.Parallel()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	xml := signedSAML(t, p, "_signed", "")
 	m := wantOK(t, samlGrant(t, p, xml))
-	if _, claims, _ := unverifiedParts(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
+	if _, claims, _ := demoidptest.Decode(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
 		t.Errorf("access token sub %v, want demo-user-1", claims["sub"])
 	}
 	if _, ok := m["refresh_token"]; ok {
@@ -101,7 +102,7 @@ func TestSAMLBearerSignedAssertion(t *testing.T) {
 
 func TestTokenExchangeSAMLSubjectToken(t *testing.T) {
 	t.Parallel()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	exchange := func(xml string) result {
 		return postBasic(t, p.Issuer()+"/token", url.Values{
 			"grant_type":         {"urn:ietf:params:oauth:grant-type:token-exchange"},
@@ -110,7 +111,7 @@ func TestTokenExchangeSAMLSubjectToken(t *testing.T) {
 		})
 	}
 	m := wantOK(t, exchange(signedSAML(t, p, "", "")))
-	if _, claims, _ := unverifiedParts(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
+	if _, claims, _ := demoidptest.Decode(t, m["access_token"].(string)); claims["sub"] != "demo-user-1" {
 		t.Errorf("exchanged token sub %v, want demo-user-1", claims["sub"])
 	}
 	unsigned := demoidp.SAMLBearerAssertion{Audience: p.Issuer()}.XML()
@@ -122,7 +123,7 @@ func TestTokenExchangeSAMLSubjectToken(t *testing.T) {
 
 func TestSAMLSignatureRefused(t *testing.T) {
 	t.Parallel()
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	aud := p.Issuer() + "/token"
 	otherKey, otherCert := otherSigner(t)
 	signWith := func(key crypto.Signer, cert []byte) string {
@@ -183,11 +184,7 @@ func TestSAMLSignatureRefused(t *testing.T) {
 // one and the wrapping attempts above: every answer is a token response or invalid_grant, never a
 // crash or a 5xx.
 func FuzzSAMLAssertion(f *testing.F) {
-	p, err := demoidp.Start(demoidp.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { p.Close() })
+	p := demoidptest.StartWith(f, demoidp.Options{})
 	signed, err := demoidp.SAMLBearerAssertion{Audience: p.Issuer() + "/token"}.Signed()
 	if err != nil {
 		f.Fatal(err)
@@ -204,7 +201,7 @@ func FuzzSAMLAssertion(f *testing.F) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(basicID, basicSecret)
+		req.SetBasicAuth(demoidptest.BasicID, demoidptest.BasicSecret)
 		resp, err := fuzzClient.Do(req)
 		if err != nil {
 			t.Fatalf("the token endpoint did not answer: %v", err)

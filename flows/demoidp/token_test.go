@@ -1,14 +1,11 @@
 package demoidp_test
 
 import (
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,10 +14,11 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
 func TestPKCEVerifierChecked(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	code, verifier := codeFor(t, p, "openid")
 	other, _ := newPKCE()
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
@@ -34,14 +32,14 @@ func TestPKCEVerifierChecked(t *testing.T) {
 }
 
 func TestPKCEDowngradeRefused(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	code := authorize(t, p, authParams(basicID, "openid", "")).Query().Get("code")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	code := authorize(t, p, authParams(demoidptest.BasicID, "openid", "")).Query().Get("code")
 	v, _ := newPKCE()
 	wantError(t, exchange(t, p, code, v), http.StatusBadRequest, "invalid_grant")
 }
 
 func TestRedirectURIMustMatch(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	code, verifier := codeFor(t, p, "openid")
 	wantError(t, postBasic(t, p.Issuer()+"/token", url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {verifier},
@@ -50,7 +48,7 @@ func TestRedirectURIMustMatch(t *testing.T) {
 }
 
 func TestCodeReuseRevokesTokens(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	code, verifier := codeFor(t, p, "openid")
 	tok := wantOK(t, exchange(t, p, code, verifier))
 	m := wantError(t, exchange(t, p, code, verifier), http.StatusBadRequest, "invalid_grant")
@@ -66,16 +64,16 @@ func TestCodeReuseRevokesTokens(t *testing.T) {
 }
 
 func TestCodeBoundToClient(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	code, verifier := codeFor(t, p, "openid")
 	wantError(t, post(t, p.Issuer()+"/token", url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
-		"code_verifier": {verifier}, "client_id": {postID}, "client_secret": {postSecret},
+		"code_verifier": {verifier}, "client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret},
 	}, "", ""), http.StatusBadRequest, "invalid_grant")
 }
 
 func TestRefreshTokenRotation(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	first := tokens(t, p, "openid profile email offline_access")
 	rt1 := first["refresh_token"].(string)
 	refresh := func(rt, scope string) result {
@@ -119,14 +117,14 @@ func TestRefreshTokenRotation(t *testing.T) {
 	// Another client cannot use the refresh token.
 	wantError(t, post(t, p.Issuer()+"/token", url.Values{
 		"grant_type": {"refresh_token"}, "refresh_token": {wide["refresh_token"].(string)},
-		"client_id": {postID}, "client_secret": {postSecret},
+		"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret},
 	}, "", ""), http.StatusBadRequest, "invalid_grant")
 }
 
 // TestRefreshTokenReplayRevokesGrant: a rotated-away refresh token used again revokes every token of
 // its grant, the current refresh token and access token included (RFC 9700 §4.14.2).
 func TestRefreshTokenReplayRevokesGrant(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	first := tokens(t, p, "openid offline_access")
 	refresh := func(rt string) result {
 		return postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
@@ -158,16 +156,16 @@ func TestRefreshTokenReplayRevokesGrant(t *testing.T) {
 }
 
 func TestPasswordGrant(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := wantOK(t, post(t, p.Issuer()+"/token", url.Values{
 		"grant_type": {"password"}, "username": {"demo"}, "password": {"demo"}, "scope": {"openid email"},
-		"client_id": {postID}, "client_secret": {postSecret},
+		"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret},
 	}, "", ""))
 	if tok["id_token"] == nil || tok["refresh_token"] == nil {
 		t.Errorf("password grant response = %v", tok)
 	}
 	_, id := mustVerify(t, p, tok["id_token"].(string))
-	if id["aud"] != postID || id["email"] != "demo@example.com" {
+	if id["aud"] != demoidptest.PostID || id["email"] != "demo@example.com" {
 		t.Errorf("id_token = %v", id)
 	}
 	wantError(t, postBasic(t, p.Issuer()+"/token", url.Values{
@@ -176,7 +174,7 @@ func TestPasswordGrant(t *testing.T) {
 }
 
 func TestClientCredentialsGrant(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := wantOK(t, postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"openid profile"}}))
 	if tok["id_token"] != nil || tok["refresh_token"] != nil {
 		t.Errorf("client_credentials issued an id_token or refresh_token: %v", tok)
@@ -185,15 +183,15 @@ func TestClientCredentialsGrant(t *testing.T) {
 		t.Errorf("scope = %v, want profile (openid dropped without a user)", tok["scope"])
 	}
 	_, claims := mustVerify(t, p, tok["access_token"].(string))
-	if claims["sub"] != basicID || claims["client_id"] != basicID {
+	if claims["sub"] != demoidptest.BasicID || claims["client_id"] != demoidptest.BasicID {
 		t.Errorf("access token sub/client_id = %v/%v, want the client", claims["sub"], claims["client_id"])
 	}
-	wantError(t, post(t, p.Issuer()+"/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {publicID}}, "", ""),
+	wantError(t, post(t, p.Issuer()+"/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {demoidptest.PublicID}}, "", ""),
 		http.StatusBadRequest, "unauthorized_client")
 }
 
 func TestTokenEndpointRequestErrors(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	wantError(t, postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"urn:example:magic"}}), http.StatusBadRequest, "unsupported_grant_type")
 	wantError(t, postBasic(t, p.Issuer()+"/token", url.Values{}), http.StatusBadRequest, "invalid_request")
 	wantError(t, postBasic(t, p.Issuer()+"/token", url.Values{"grant_type": {"authorization_code"}, "code": {"nope"}, "redirect_uri": {redirectURI}}),
@@ -204,7 +202,7 @@ func TestTokenEndpointRequestErrors(t *testing.T) {
 }
 
 func TestClientAuthentication(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := p.Issuer() + "/token"
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	with := func(extra url.Values) url.Values {
@@ -216,15 +214,15 @@ func TestClientAuthentication(t *testing.T) {
 	}
 
 	wantOK(t, postBasic(t, tok, cc))
-	wantOK(t, post(t, tok, with(url.Values{"client_id": {postID}, "client_secret": {postSecret}}), "", ""))
+	wantOK(t, post(t, tok, with(url.Values{"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret}}), "", ""))
 
-	r := post(t, tok, cc, basicID, "wrong")
+	r := post(t, tok, cc, demoidptest.BasicID, "wrong")
 	wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	if !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic realm=") {
 		t.Errorf("WWW-Authenticate = %q, want a Basic challenge", r.header.Get("WWW-Authenticate"))
 	}
 	// Each client only accepts its registered method.
-	r = post(t, tok, with(url.Values{"client_id": {basicID}, "client_secret": {basicSecret}}), "", "")
+	r = post(t, tok, with(url.Values{"client_id": {demoidptest.BasicID}, "client_secret": {demoidptest.BasicSecret}}), "", "")
 	m := wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	if !strings.Contains(m["error_description"].(string), "client_secret_basic") {
 		t.Errorf("description %q should name the registered method", m["error_description"])
@@ -232,25 +230,25 @@ func TestClientAuthentication(t *testing.T) {
 	if r.header.Get("WWW-Authenticate") != "" {
 		t.Errorf("WWW-Authenticate %q without a Basic attempt", r.header.Get("WWW-Authenticate"))
 	}
-	r = post(t, tok, cc, postID, postSecret)
+	r = post(t, tok, cc, demoidptest.PostID, demoidptest.PostSecret)
 	wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	if !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic") {
 		t.Errorf("WWW-Authenticate = %q after a Basic attempt", r.header.Get("WWW-Authenticate"))
 	}
-	wantError(t, post(t, tok, with(url.Values{"client_id": {basicID}}), "", ""), http.StatusUnauthorized, "invalid_client")
+	wantError(t, post(t, tok, with(url.Values{"client_id": {demoidptest.BasicID}}), "", ""), http.StatusUnauthorized, "invalid_client")
 	wantError(t, post(t, tok, cc, "", ""), http.StatusUnauthorized, "invalid_client")
 	wantError(t, post(t, tok, with(url.Values{"client_id": {"nobody"}, "client_secret": {"x"}}), "", ""), http.StatusUnauthorized, "invalid_client")
 	// Two methods at once.
-	wantError(t, post(t, tok, with(url.Values{"client_secret": {basicSecret}}), basicID, basicSecret), http.StatusBadRequest, "invalid_request")
+	wantError(t, post(t, tok, with(url.Values{"client_secret": {demoidptest.BasicSecret}}), demoidptest.BasicID, demoidptest.BasicSecret), http.StatusBadRequest, "invalid_request")
 }
 
 func TestBasicCredentialsAreFormEncoded(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	// RFC 6749 §2.3.1: form-encode id and secret, then Basic-encode.
-	wantOK(t, post(t, p.Issuer()+"/token", cc, url.QueryEscape(specialID), url.QueryEscape(specialSecret)))
+	wantOK(t, post(t, p.Issuer()+"/token", cc, url.QueryEscape(demoidptest.SpecialID), url.QueryEscape(demoidptest.SpecialSecret)))
 
-	r := post(t, p.Issuer()+"/token", cc, specialID, specialSecret)
+	r := post(t, p.Issuer()+"/token", cc, demoidptest.SpecialID, demoidptest.SpecialSecret)
 	m := wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	if !strings.Contains(m["error_description"].(string), "2.3.1") {
 		t.Errorf("description %q should point at RFC 6749 §2.3.1", m["error_description"])
@@ -261,9 +259,9 @@ func TestBasicCredentialsAreFormEncoded(t *testing.T) {
 }
 
 func TestClientSecretJWT(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	tok := p.Issuer() + "/token"
-	a := assertion(t, jose.HS256, []byte(jwtSecret), assertionClaims(p, jwtID, "jti-1"))
+	a := assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), assertionClaims(p, demoidptest.JWTID, "jti-1"))
 	wantOK(t, post(t, tok, assertionForm(a), "", ""))
 
 	m := wantError(t, post(t, tok, assertionForm(a), "", ""), http.StatusUnauthorized, "invalid_client")
@@ -272,9 +270,9 @@ func TestClientSecretJWT(t *testing.T) {
 	}
 
 	// aud may be the issuer, as a string or in an array.
-	c := assertionClaims(p, jwtID, "jti-2")
+	c := assertionClaims(p, demoidptest.JWTID, "jti-2")
 	c["aud"] = []string{"https://other.example", p.Issuer()}
-	wantOK(t, post(t, tok, assertionForm(assertion(t, jose.HS256, []byte(jwtSecret), c)), "", ""))
+	wantOK(t, post(t, tok, assertionForm(assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), c)), "", ""))
 
 	bad := map[string]func(map[string]any){
 		"wrong aud":       func(c map[string]any) { c["aud"] = "https://other.example" },
@@ -285,62 +283,44 @@ func TestClientSecretJWT(t *testing.T) {
 		"sub not client":  func(c map[string]any) { c["sub"] = "demo-user-1" },
 	}
 	for name, modify := range bad {
-		c := assertionClaims(p, jwtID, "jti-"+name)
+		c := assertionClaims(p, demoidptest.JWTID, "jti-"+name)
 		modify(c)
-		r := post(t, tok, assertionForm(assertion(t, jose.HS256, []byte(jwtSecret), c)), "", "")
+		r := post(t, tok, assertionForm(assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), c)), "", "")
 		if r.status != http.StatusUnauthorized || r.json(t)["error"] != "invalid_client" {
 			t.Errorf("%s: status %d body %s, want 401 invalid_client", name, r.status, r.body)
 		}
 	}
 	// Wrong secret.
-	wrong := assertion(t, jose.HS256, []byte(strings.Repeat("x", 40)), assertionClaims(p, jwtID, "jti-3"))
+	wrong := assertion(t, jose.HS256, []byte(strings.Repeat("x", 40)), assertionClaims(p, demoidptest.JWTID, "jti-3"))
 	wantError(t, post(t, tok, assertionForm(wrong), "", ""), http.StatusUnauthorized, "invalid_client")
 	// A secret client may not use an assertion when registered for Basic.
-	long := assertion(t, jose.HS256, []byte(jwtSecret), assertionClaims(p, basicID, "jti-4"))
+	long := assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), assertionClaims(p, demoidptest.BasicID, "jti-4"))
 	wantError(t, post(t, tok, assertionForm(long), "", ""), http.StatusUnauthorized, "invalid_client")
 }
 
-// clientKey reads a demo client private key from assets/demo.
-func clientKey(t *testing.T, name string) any {
-	t.Helper()
-	b, err := os.ReadFile("../../assets/demo/" + name)
-	if err != nil {
-		t.Skipf("demo client key not available: %v", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil {
-		t.Fatalf("%s is not PEM", name)
-	}
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return key
-}
-
 func TestPrivateKeyJWT(t *testing.T) {
-	p := start(t, demoidp.Options{})
-	rsaKey := clientKey(t, "private-key-jwt-rsa.pem")
-	ecKey := clientKey(t, "private-key-jwt-ec.pem")
+	p := demoidptest.StartWith(t, demoidp.Options{})
+	rsaKey := demoidptest.Key(t, demoidptest.ClientKeyRSA)
+	ecKey := demoidptest.Key(t, demoidptest.ClientKeyEC)
 	tok := p.Issuer() + "/token"
 	for i, tc := range []struct {
 		alg jose.SignatureAlgorithm
 		key any
 	}{{jose.RS256, rsaKey}, {jose.PS256, rsaKey}, {jose.ES256, ecKey}} {
-		a := assertion(t, tc.alg, tc.key, assertionClaims(p, pkjID, "pk-"+string(rune('a'+i))))
+		a := assertion(t, tc.alg, tc.key, assertionClaims(p, demoidptest.PrivateKeyJWTID, "pk-"+string(rune('a'+i))))
 		wantOK(t, post(t, tok, assertionForm(a), "", ""))
 	}
 	// The alg must match the key type, and HS256 is not this client's method.
-	a := assertion(t, jose.HS256, []byte(jwtSecret), assertionClaims(p, pkjID, "pk-x"))
+	a := assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), assertionClaims(p, demoidptest.PrivateKeyJWTID, "pk-x"))
 	wantError(t, post(t, tok, assertionForm(a), "", ""), http.StatusUnauthorized, "invalid_client")
 	// demo-jwt is registered for client_secret_jwt, so an RS256 assertion
 	// for it is refused.
-	a = assertion(t, jose.RS256, rsaKey, assertionClaims(p, jwtID, "pk-y"))
+	a = assertion(t, jose.RS256, rsaKey, assertionClaims(p, demoidptest.JWTID, "pk-y"))
 	wantError(t, post(t, tok, assertionForm(a), "", ""), http.StatusUnauthorized, "invalid_client")
 }
 
 func TestDirectAuthorize(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	proof := func(secret string, sub string, aud string) string {
 		return assertion(t, jose.HS256, []byte(secret), map[string]any{
 			"sub": sub, "aud": aud, "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix(),
@@ -352,7 +332,7 @@ func TestDirectAuthorize(t *testing.T) {
 			"scope": {"openid email"}, "redirect_uri": {redirectURI}, "state": {"direct-1"}, "nonce": {"n-d"},
 		}
 	}
-	r := post(t, p.Issuer()+"/v1/authorize", form(jwtID, proof(jwtSecret, "demo-user-1", p.Issuer())), "", "")
+	r := post(t, p.Issuer()+"/v1/authorize", form(demoidptest.JWTID, proof(demoidptest.JWTSecret, "demo-user-1", p.Issuer())), "", "")
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("status %d, want 303; body %s", r.status, r.body)
 	}
@@ -365,24 +345,24 @@ func TestDirectAuthorize(t *testing.T) {
 		t.Fatalf("authorization response = %v", q)
 	}
 	// The code is good at the token endpoint, with demo-jwt's own method.
-	a := assertion(t, jose.HS256, []byte(jwtSecret), assertionClaims(p, jwtID, "direct-jti"))
+	a := assertion(t, jose.HS256, []byte(demoidptest.JWTSecret), assertionClaims(p, demoidptest.JWTID, "direct-jti"))
 	tf := assertionForm(a)
 	tf.Set("grant_type", "authorization_code")
 	tf.Set("code", q.Get("code"))
 	tf.Set("redirect_uri", redirectURI)
 	tok := wantOK(t, post(t, p.Issuer()+"/token", tf, "", ""))
 	_, id := mustVerify(t, p, tok["id_token"].(string))
-	if id["nonce"] != "n-d" || id["aud"] != jwtID {
+	if id["nonce"] != "n-d" || id["aud"] != demoidptest.JWTID {
 		t.Errorf("id_token = %v", id)
 	}
 
 	for name, f := range map[string]url.Values{
-		"wrong aud":     form(jwtID, proof(jwtSecret, "demo", "https://other.example")),
-		"unknown user":  form(jwtID, proof(jwtSecret, "mallory", p.Issuer())),
-		"wrong secret":  form(jwtID, proof(strings.Repeat("k", 40), "demo", p.Issuer())),
-		"no proof":      form(jwtID, ""),
-		"short secret":  form(basicID, proof(strings.Repeat(basicSecret, 2), "demo", p.Issuer())),
-		"garbage proof": form(jwtID, "abc.def.ghi"),
+		"wrong aud":     form(demoidptest.JWTID, proof(demoidptest.JWTSecret, "demo", "https://other.example")),
+		"unknown user":  form(demoidptest.JWTID, proof(demoidptest.JWTSecret, "mallory", p.Issuer())),
+		"wrong secret":  form(demoidptest.JWTID, proof(strings.Repeat("k", 40), "demo", p.Issuer())),
+		"no proof":      form(demoidptest.JWTID, ""),
+		"short secret":  form(demoidptest.BasicID, proof(strings.Repeat(demoidptest.BasicSecret, 2), "demo", p.Issuer())),
+		"garbage proof": form(demoidptest.JWTID, "abc.def.ghi"),
 	} {
 		r := post(t, p.Issuer()+"/v1/authorize", f, "", "")
 		m := wantError(t, r, http.StatusBadRequest, "invalid_request")
@@ -393,7 +373,7 @@ func TestDirectAuthorize(t *testing.T) {
 }
 
 func TestConcurrentTokenRequests(t *testing.T) {
-	p := start(t, demoidp.Options{})
+	p := demoidptest.StartWith(t, demoidp.Options{})
 	var wg sync.WaitGroup
 	errs := make(chan string, 40)
 	for i := range 20 {
@@ -406,7 +386,7 @@ func TestConcurrentTokenRequests(t *testing.T) {
 			_ = p.Faults()
 			resp, err := http.PostForm(p.Issuer()+"/token", url.Values{
 				"grant_type": {"password"}, "username": {"demo"}, "password": {"demo"},
-				"client_id": {postID}, "client_secret": {postSecret}, "scope": {"openid"},
+				"client_id": {demoidptest.PostID}, "client_secret": {demoidptest.PostSecret}, "scope": {"openid"},
 			})
 			if err != nil {
 				errs <- err.Error()
@@ -429,11 +409,7 @@ func TestConcurrentTokenRequests(t *testing.T) {
 // the token endpoint: every answer must be a JSON token response or a JSON
 // OAuth error with the matching status, never a crash or a 5xx.
 func FuzzTokenRequest(f *testing.F) {
-	p, err := demoidp.Start(demoidp.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { p.Close() })
+	p := demoidptest.StartWith(f, demoidp.Options{})
 	f.Add("Basic ZGVtby1iYXNpYzpkZW1vLWJhc2ljLXNlY3JldA==", "grant_type=client_credentials")
 	f.Add("Basic ZGVtbzpzcGVjaWFsK2lkOnNlOmNyL2V0KyUmPQ==", "grant_type=client_credentials&scope=openid")
 	f.Add("", "grant_type=password&username=demo&password=demo&client_id=demo-public")

@@ -1,0 +1,287 @@
+package stepper
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/assets"
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// Rendering of the stepper. layout runs at the end of every Update and fills the viewport, so that
+// View only joins what is ready.
+
+const (
+	stepListWidth = 21 // the left pane, border included
+	labelWidth    = 16 // the name column of name/value rows
+	learnMinTotal = 110
+)
+
+// layout sizes the panes and rebuilds the right pane's content.
+func (s flowModel) layout() flowModel {
+	w, h := s.c.Width, s.c.Height
+	if w == 0 || h == 0 {
+		return s
+	}
+	paneW := w - stepListWidth - s.c.Styles.Pane.GetHorizontalFrameSize()
+	if s.sideLearn() {
+		paneW -= s.learnWidth()
+	}
+	paneW = max(paneW, 20)
+	s.paneWidth = paneW
+	s.form = s.form.setWidth(paneW - labelWidth - 2)
+	s.paste.SetWidth(max(10, paneW-4))
+	s.vp.SetWidth(paneW)
+	s.vp.SetHeight(h)
+	content := s.c.Scrub(s.paneContent(paneW))
+	s.vp.SetContent(content)
+	if s.form.editing {
+		// Keep the focused field in sight.
+		mark := "▸" + ui.Truncate(s.form.focus.label(), labelWidth-2)
+		for i, l := range strings.Split(content, "\n") {
+			if strings.HasPrefix(ansi.Strip(l), mark) {
+				s.vp.EnsureVisible(i, 0, 0)
+				break
+			}
+		}
+	}
+	return s
+}
+
+// sideLearn reports whether the Learn text goes in its own column (wide terminals) rather than at
+// the top of the pane.
+func (s flowModel) sideLearn() bool { return s.c.Learn && s.c.Width >= learnMinTotal }
+
+func (s flowModel) learnWidth() int { return min(48, s.c.Width/3) }
+
+// View joins the step list, the pane and, on wide terminals, the Learn column.
+func (s flowModel) View() string {
+	st := s.c.Styles
+	list := st.StepList.Height(s.c.Height).Width(stepListWidth).Render(s.stepList())
+	cols := []string{list, st.Pane.Render(s.vp.View())}
+	if s.sideLearn() {
+		lw := s.learnWidth()
+		cols = append(cols, st.LearnBox.Width(lw).Render(s.learnText(lw-st.LearnBox.GetHorizontalFrameSize())))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+}
+
+// stepList is the left pane: each step with its state, the selected one highlighted.
+func (s flowModel) stepList() string {
+	st := s.c.Styles
+	inner := stepListWidth - st.StepList.GetHorizontalFrameSize()
+	lines := []string{st.Title.Render("Steps")}
+	for id := stepID(0); id < numSteps; id++ {
+		glyph, style := s.stepGlyph(id)
+		row := glyph + " " + id.title()
+		if id == s.cursor {
+			row = st.StepCurrent.Render(padStyled("▸"+row, inner))
+		} else {
+			row = style.Render(" " + row)
+		}
+		lines = append(lines, row)
+	}
+	lines = append(lines, "", st.Label.Render("grant (g)"), ui.Truncate(s.grant.String(), inner))
+	return strings.Join(lines, "\n")
+}
+
+// stepGlyph is the state mark of a step; states are told by glyph, not colour alone (NO_COLOR).
+func (s flowModel) stepGlyph(id stepID) (string, lipgloss.Style) {
+	st := s.c.Styles
+	switch s.steps[id].state {
+	case stateRunning:
+		return s.spin.View(), st.StepRunning
+	case stateDone:
+		return "✓", st.StepDone
+	case stateFailed:
+		return "✗", st.StepFailed
+	case stateSkipped:
+		return "–", st.StepSkipped
+	case statePending:
+	}
+	return "·", st.StepPending
+}
+
+// flowPane is a builder for the right pane's lines, wrapped to its width.
+type flowPane struct {
+	st    *ui.Styles
+	w     int
+	scrub func(string) string
+	b     strings.Builder
+}
+
+func (p *flowPane) line(s string) { p.b.WriteString(p.wrap(s, p.w) + "\n") }
+
+// wrap scrubs then wraps text, so that the test scrubber (which changes lengths) never breaks the
+// layout.
+func (p *flowPane) wrap(s string, width int) string {
+	if p.scrub != nil {
+		s = p.scrub(s)
+	}
+	return ui.WrapCells(s, width)
+}
+
+func (p *flowPane) blank() { p.b.WriteString("\n") }
+
+func (p *flowPane) heading(s string) { p.blank(); p.line(p.st.Title.Render(s)) }
+
+// kv is a name/value row; the value wraps under itself.
+func (p *flowPane) kv(name, value string) {
+	label := p.st.Label.Render(padStyled(ui.Truncate(name, labelWidth-1), labelWidth))
+	vw := max(8, p.w-labelWidth)
+	lines := strings.Split(p.wrap(value, vw), "\n")
+	indent := strings.Repeat(" ", labelWidth)
+	for i, l := range lines {
+		if i == 0 {
+			p.b.WriteString(label + l + "\n")
+		} else {
+			p.b.WriteString(indent + l + "\n")
+		}
+	}
+}
+
+// bullet is an indented list item.
+func (p *flowPane) bullet(mark, s string) {
+	lines := strings.Split(p.wrap(s, max(8, p.w-2)), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			p.b.WriteString(mark + " " + l + "\n")
+		} else {
+			p.b.WriteString("  " + l + "\n")
+		}
+	}
+}
+
+func (p *flowPane) String() string { return strings.TrimRight(p.b.String(), "\n") }
+
+// paneContent is the selected step: title, notice, Learn (narrow terminals), then the raw view or
+// the request and its response.
+func (s flowModel) paneContent(w int) string {
+	st := s.c.Styles
+	p := &flowPane{st: st, w: w, scrub: s.c.Scrub}
+	id := s.cursor
+	p.line(st.Title.Render(s.stepHeading(id)) + "  " + s.stateBadge(id))
+	if s.notice != "" {
+		p.line(st.Warn.Render(s.notice))
+	}
+	if s.c.Learn && !s.sideLearn() {
+		p.blank()
+		p.line(st.LearnBox.Width(w).Render(s.learnText(w - st.LearnBox.GetHorizontalFrameSize())))
+	}
+	if s.showRaw {
+		s.rawView(p)
+		return p.String()
+	}
+	switch id {
+	case stepDiscover:
+		s.discoverView(p)
+	case stepAuthorize:
+		s.authorizeView(p)
+	case stepCallback:
+		s.callbackView(p)
+	case stepToken:
+		s.tokenView(p)
+	case stepRefresh:
+		s.refreshView(p)
+	case stepUserInfo:
+		s.resourceView(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.UserInfo }), s.userinfo)
+	case stepIntrospect:
+		s.resourceView(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.Introspection }), s.introspection)
+	case stepRevoke:
+		s.revokeView(p)
+	case stepLogout:
+		s.logoutView(p)
+	case numSteps:
+	}
+	s.errorView(p)
+	return p.String()
+}
+
+// stepHeading is the pane's title for a step under the chosen grant.
+func (s flowModel) stepHeading(id stepID) string {
+	switch {
+	case id == stepAuthorize && s.grant == grantDevice:
+		return "Device authorization"
+	case id == stepAuthorize && s.grant == grantCIBA:
+		return "Backchannel authentication (CIBA)"
+	case id == stepAuthorize:
+		return "Authorization request"
+	case id == stepToken && s.grant == grantAuthCode:
+		return "Token request (code exchange)"
+	case id == stepToken:
+		return "Token request (" + s.grant.String() + ")"
+	case id == stepDiscover:
+		return "Discovery"
+	}
+	return id.title()
+}
+
+// stateBadge says the step's state in words.
+func (s flowModel) stateBadge(id stepID) string {
+	st := s.c.Styles
+	r := s.steps[id]
+	switch r.state {
+	case stateRunning:
+		return st.StepRunning.Render(s.spin.View() + " running — esc cancels")
+	case stateDone:
+		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took)+" — j next step")
+	case stateFailed:
+		return st.Fail.Render("✗ failed")
+	case stateSkipped:
+		return st.Skipped.Render("– skipped for " + s.grant.String())
+	case statePending:
+	}
+	return st.Muted.Render("· pending — enter runs it")
+}
+
+func durationNote(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return " in " + d.Round(time.Millisecond).String()
+}
+
+// learnText is the Learn entry of the selected step.
+func (s flowModel) learnText(w int) string {
+	st := s.c.Styles
+	t, ok := assets.Step(s.learnName())
+	if !ok {
+		return ""
+	}
+	p := &flowPane{st: st, w: w, scrub: s.c.Scrub}
+	p.line(st.Title.Render("Learn: "+t.Title) + " " + st.Muted.Render("("+t.Spec+")"))
+	p.line(t.Does)
+	p.line(st.Label.Render("Look at:"))
+	for _, l := range t.Look {
+		p.bullet("•", l)
+	}
+	return p.String()
+}
+
+// learnName is the steps.yaml key for the selected step under the chosen grant.
+func (s flowModel) learnName() string {
+	switch {
+	case s.cursor == stepAuthorize && s.grant == grantDevice:
+		return "device"
+	case s.cursor == stepAuthorize && s.grant == grantCIBA:
+		return "ciba"
+	case s.cursor == stepToken && s.grant != grantAuthCode:
+		if s.grant == grantDevice {
+			return "device"
+		}
+		return s.grant.String()
+	}
+	return s.cursor.name()
+}
+
+// padStyled pads styled text with spaces to width cells.
+func padStyled(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}

@@ -1,0 +1,212 @@
+// Package tracescreen is the Trace screen: every HTTP exchange of the session, in full, secrets
+// masked.
+package tracescreen
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// The trace lists every HTTP exchange of the session as it is recorded (the root listens on
+// flows.Trace.Notify and broadcasts ExchangeRecordedMsg), and shows the selected one in full below,
+// secrets masked until revealed. It copies a request as curl and saves the session as HAR 1.2 or
+// Markdown, always redacted, in a command. view.go renders it; commands.go saves.
+
+// Model is the trace screen.
+type Model struct {
+	c         *ui.Common
+	keys      traceKeys
+	exchanges []flows.Exchange
+	sel       int
+	// follow keeps the newest exchange selected as exchanges arrive, until the user moves.
+	follow bool
+	// offset is the first exchange shown in the list.
+	offset int
+	reveal bool
+	// zoom gives the whole body to the detail.
+	zoom bool
+	vp   viewport.Model
+	// dir is where exports are written: the current directory (tests use a temporary one).
+	dir       string
+	status    string
+	statusBad bool
+	saveID    int
+	width     int
+	height    int
+}
+
+func New(c *ui.Common) ui.Screen {
+	vp := viewport.New()
+	vp.SoftWrap = true
+	vp.MouseWheelEnabled = true
+	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
+	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: "."}
+	s.exchanges = c.Trace.Exchanges()
+	s.sel = max(0, len(s.exchanges)-1)
+	return s
+}
+
+// Update handles the trace's messages.
+func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.width, s.height = msg.Width, msg.Height
+		return s.layout(), nil
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.MouseWheelMsg:
+		s.vp, _ = s.vp.Update(msg)
+		return s, nil
+	case tea.MouseClickMsg:
+		return s.click(msg), nil
+	case ui.ExchangeRecordedMsg:
+		return s.onExchange(msg.Exchange), nil
+	case traceSavedMsg:
+		return s.onSaved(msg), nil
+	case tea.BackgroundColorMsg, ui.LearnToggledMsg:
+		return s.layout(), nil
+	}
+	return s, nil
+}
+
+func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, s.keys.Up) && s.zoom:
+		s.vp.ScrollUp(1)
+	case key.Matches(msg, s.keys.Down) && s.zoom:
+		s.vp.ScrollDown(1)
+	case key.Matches(msg, s.keys.Up):
+		return s.selectExchange(s.sel - 1), nil
+	case key.Matches(msg, s.keys.Down):
+		return s.selectExchange(s.sel + 1), nil
+	case key.Matches(msg, s.keys.Top):
+		return s.selectExchange(0), nil
+	case key.Matches(msg, s.keys.Bottom):
+		return s.selectExchange(len(s.exchanges) - 1), nil
+	case key.Matches(msg, s.keys.PageUp):
+		s.vp.PageUp()
+	case key.Matches(msg, s.keys.PageDown):
+		s.vp.PageDown()
+	case key.Matches(msg, s.keys.Zoom):
+		s.zoom = len(s.exchanges) > 0
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Back):
+		s.zoom = false
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Reveal):
+		s.reveal = !s.reveal
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Copy):
+		return s.copyCurl()
+	case key.Matches(msg, s.keys.HAR):
+		return s.save(exportHAR)
+	case key.Matches(msg, s.keys.Markdown):
+		return s.save(exportMarkdown)
+	}
+	return s, nil
+}
+
+// selectExchange moves the selection; selecting the last one follows new exchanges again.
+func (s Model) selectExchange(i int) Model {
+	if len(s.exchanges) == 0 {
+		return s
+	}
+	i = min(max(i, 0), len(s.exchanges)-1)
+	if i != s.sel {
+		s.vp.GotoTop()
+	}
+	s.sel = i
+	s.follow = i == len(s.exchanges)-1
+	return s.layout()
+}
+
+// click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
+func (s Model) click(msg tea.MouseClickMsg) Model {
+	row := msg.Y - 1
+	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
+		return s
+	}
+	return s.selectExchange(s.offset + row)
+}
+
+// onExchange appends a recorded exchange. The trace numbers exchanges from 1 without gaps, so a
+// gap means a live update was missed (the listener's buffer was full): the list is then read
+// again from the trace, which keeps every exchange.
+func (s Model) onExchange(x flows.Exchange) Model {
+	switch n := len(s.exchanges); {
+	case x.ID <= n:
+		return s // already listed: the screen was built after it was recorded
+	case x.ID == n+1:
+		s.exchanges = append(s.exchanges[:n:n], x)
+	default:
+		s.exchanges = s.c.Trace.Exchanges()
+	}
+	if s.follow {
+		s.sel = len(s.exchanges) - 1
+		s.vp.GotoTop()
+	}
+	return s.layout()
+}
+
+// selected is the selected exchange as shown: masked unless revealed.
+func (s Model) selected() (flows.Exchange, bool) {
+	if s.sel >= len(s.exchanges) {
+		return flows.Exchange{}, false
+	}
+	x := s.exchanges[s.sel]
+	if !s.reveal {
+		x = x.Redact()
+	}
+	return x, true
+}
+
+// copyCurl copies the selected request as a curl command, as shown: masked unless revealed.
+func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
+	x, ok := s.selected()
+	if !ok {
+		return s, nil
+	}
+	s.statusBad = false
+	if s.reveal {
+		s.status = fmt.Sprintf("copied request #%d as curl, with its secrets", x.ID)
+	} else {
+		s.status = fmt.Sprintf("copied request #%d as curl, secrets masked (s, then c, to copy them)", x.ID)
+	}
+	return s.layout(), tea.SetClipboard(x.Curl())
+}
+
+const (
+	exportHAR      exportFormat = "har"
+	exportMarkdown exportFormat = "md"
+)
+
+// save writes the session to a new file in a command; the file is always redacted.
+func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
+	if s.c.Trace == nil || len(s.exchanges) == 0 {
+		s.status, s.statusBad = "nothing to save: no HTTP exchange yet", true
+		return s.layout(), nil
+	}
+	s.saveID++
+	s.status, s.statusBad = "saving…", false
+	return s.layout(), saveTrace(s.c.Trace, s.dir, s.c.Now(), f, s.saveID)
+}
+
+// onSaved shows where the export went.
+func (s Model) onSaved(msg traceSavedMsg) Model {
+	if msg.id != s.saveID {
+		return s // an older save finishing after a newer one started
+	}
+	what := map[exportFormat]string{exportHAR: "HAR", exportMarkdown: "Markdown"}[msg.format]
+	if msg.err != nil {
+		s.status, s.statusBad = "could not save the "+what+": "+msg.err.Error(), true
+		return s.layout()
+	}
+	s.status, s.statusBad = fmt.Sprintf("saved %s (%s, %s, secrets redacted)", msg.path, what, ui.CountNoun(msg.count, "exchange")), false
+	return s.layout()
+}

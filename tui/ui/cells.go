@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Cell-width text helpers: cut, pad and wrap styled text to a width counted in terminal cells
+// (never bytes), and count nouns.
+
+// Truncate cuts s to width cells with an ellipsis.
+func Truncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// Helpers to lay text out in cells and columns, measured in terminal cells (STYLE §6: never by
+// byte), used by the inspector and the trace.
+
+// PadCell pads s with spaces to w cells (it does not cut: callers truncate first).
+func PadCell(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// wrapBreaks are where a long value (a URL, a query) may break besides spaces. Not a comma:
+// ansi.Wrap ends a line one cell past the width where a comma is followed by a space.
+const wrapBreaks = " /&?="
+
+// WrapCells wraps s to w cells, at spaces or wrapBreaks where it can and anywhere it must (long
+// URLs, tokens), keeping styles. A line still wider than w is cut again, so that a box rendered
+// around the text never wraps it a second time.
+func WrapCells(s string, w int) string {
+	if w < 1 {
+		return s
+	}
+	lines := strings.Split(ansi.Wrap(s, w, wrapBreaks), "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Hardwrap(strings.TrimRight(l, " "), w, true)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// WrapLines wraps s to w cells, as WrapCells, into lines.
+func WrapLines(s string, w int) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(WrapCells(s, max(1, w)), "\n")
+}
+
+// WrapIndent wraps s to w cells and indents every line after the first with indent.
+func WrapIndent(s string, w int, indent string) string {
+	return strings.Join(WrapLines(s, w), "\n"+indent)
+}
+
+// LineAt is lines[i], or "" past the end.
+func LineAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// WrapEach wraps s to w cells, styles each line on its own (a style rendered over several lines
+// would pad them all to the widest) and indents every line after the first with indent.
+func WrapEach(style lipgloss.Style, s string, w int, indent string) string {
+	lines := WrapLines(s, w)
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return strings.Join(lines, "\n"+indent)
+}
+
+// WrapHanging wraps s for a block whose first line starts where the continuation lines are
+// indented from: every line is w cells at most once indented.
+func WrapHanging(s string, w int, indent string) string {
+	return WrapIndent(s, w-ansi.StringWidth(indent), indent)
+}
+
+// CountNoun renders a count with its noun: "1 claim", "3 claims".
+func CountNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
+)
+
+// The shared context every screen holds by pointer.
+
+// Common is the shared, read-only context of every screen (STYLE §4: soft-serve's common.Common).
+// The root owns it and is the only writer; screens hold the pointer and read it in Update and View.
+type Common struct {
+	// Styles is the one styles struct; the root rebuilds it in place on tea.BackgroundColorMsg.
+	Styles *Styles
+	// Width and Height are the body's size: the terminal minus the tab bar and the footer.
+	Width, Height int
+	// IsDark is the terminal's background; Profile its colour profile (Ascii under NO_COLOR).
+	IsDark  bool
+	Profile colorprofile.Profile
+
+	// Client is the session's OAuth client; Trace records its every exchange (Client.Trace).
+	// No screen changes it: the flow screen runs its requests on snapshots (Client.WithConfig),
+	// so a command on another goroutine never reads a configuration being written.
+	Client *flows.Client
+	Trace  *flows.Trace
+	// Grant is the grant the session starts on (flows.GrantSpec.Name): the profile's; empty means
+	// the authorization code grant.
+	Grant string
+	// ClientName labels the client in titles ("demo-basic @ demo provider").
+	ClientName string
+
+	// Learn is the Learn toggle (L): screens show the explanation of what is selected beside it.
+	Learn bool
+
+	// Now is the clock for countdowns and relative times (injected by tests).
+	Now func() time.Time
+	// OpenBrowser opens a URL in the user's browser; it is called inside a tea.Cmd, never in Update.
+	OpenBrowser func(url string) error
+	// Scrub is applied to dynamic text before it is laid out; the identity except in tests, which
+	// replace ports and random values so that goldens are stable.
+	Scrub func(string) string
+
+	// The profiles screen's dependencies. Store is the profile file (safe for concurrent use; it
+	// refuses every write when its file did not load), nil when there is no configuration directory
+	// (StoreErr says why); Secrets resolves and stores client secrets; StartDemo starts the
+	// built-in provider (nil where there is none). Every write, keyring call and file read happens
+	// inside the profiles screen's commands.
+	Store     *profiles.Store
+	StoreErr  error
+	Secrets   *profiles.Secrets
+	StartDemo func() (Demo, error)
+}
