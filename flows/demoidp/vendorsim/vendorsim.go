@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,5 +197,10 @@ func writeJSON(w http.ResponseWriter, status int, header map[string]string, v an
 // basicCredentials are the HTTP Basic client credentials, form-decoded (RFC 6749 §2.3.1).
 func basicCredentials(r *http.Request) (id, secret string, ok bool) {
 	id, secret, ok = r.BasicAuth()
-	return id, secret, ok
+	if !ok {
+		return "", "", false
+	}
+	id, err1 := url.QueryUnescape(id)
+	secret, err2 := url.QueryUnescape(secret)
+	return id, secret, err1 == nil && err2 == nil
 }
