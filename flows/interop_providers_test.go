@@ -151,7 +151,10 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 			"cc": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret),
 		},
 		browser: scriptedBrowser{fields: map[string]string{"login": "alice", "password": "any"}},
-		notes:   map[string]string{"jwt_bearer": "not a grant oidc-provider offers"},
+		notes: map[string]string{
+			"jwt_bearer":     "not a grant oidc-provider offers",
+			"token_exchange": "not a grant oidc-provider offers",
+		},
 	}
 }
 
@@ -218,10 +221,11 @@ func startMockServer(t *testing.T) *interopProvider {
 		bearer:    &flows.AssertionClaims{Subject: "alice", Key: readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem")},
 		stateless: true,
 		notes: map[string]string{
-			"par":          "not offered",
-			"dpop":         "not offered",
-			"device":       "not offered",
-			"denied_login": "no login page: every authorization request is approved at once",
+			"par":            "not offered",
+			"dpop":           "not offered",
+			"device":         "not offered",
+			"token_exchange": "not offered",
+			"denied_login":   "no login page: every authorization request is approved at once",
 		},
 	}
 }

@@ -22,7 +22,7 @@ import (
 var interopFeatures = []string{
 	"discovery", "code_pkce", "id_token", "userinfo", "refresh", "client_secret_post", "client_secret_jwt",
 	"private_key_jwt", "public_pkce", "client_credentials", "introspection", "revocation", "par", "dpop",
-	"device", "jwt_bearer", "wrong_secret", "denied_login",
+	"device", "jwt_bearer", "token_exchange", "wrong_secret", "denied_login",
 }
 
 // outcome is one cell of the table.
@@ -304,6 +304,20 @@ func (s *session) run(t *testing.T, feature string) outcome {
 		}
 		if _, err := c.JWTBearer(ctx, a); err != nil {
 			return failed("%v", err)
+		}
+		return pass()
+	case "token_exchange":
+		c, _ := s.client(t, "basic")
+		if s.token == nil {
+			return failed("no access token")
+		}
+		// RFC 8693 §2.1: the session's access token as the subject, for the same client.
+		tok, err := c.TokenExchange(ctx, flows.TokenExchangeRequest{SubjectToken: s.token.AccessToken, SubjectTokenType: flows.TokenTypeAccessToken})
+		if err != nil {
+			return failed("%v", err)
+		}
+		if tok.AccessToken == "" {
+			return failed("no access token issued")
 		}
 		return pass()
 	case "wrong_secret":
