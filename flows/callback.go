@@ -147,6 +147,8 @@ func (c *Client) checkResponseIss(ctx context.Context, res *AuthResponse, bareCo
 // the browser is shown the verdict. The checks made are in the result even when an error is returned.
 func (c *Client) AwaitCallback(ctx context.Context, l *Listener, req *AuthRequest) (*AuthResponse, error) {
 	var res *AuthResponse
+	// A form_post response is the provider's page posting to the listener.
+	l.allowOrigins(req.URL, c.Config.Issuer)
 	_, err := l.Wait(ctx, func(params url.Values) error {
 		var verr error
 		res, verr = c.VerifyCallback(ctx, req, params, false)

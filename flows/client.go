@@ -21,6 +21,9 @@ type Client struct {
 	Now  func() time.Time
 	Skew time.Duration
 
+	// allowHTTPEndpoints is TransportOptions.AllowHTTPEndpoints.
+	allowHTTPEndpoints bool
+
 	// state is what the client learned of the provider; snapshots made by WithConfig share it.
 	state *providerState
 }
@@ -62,7 +65,7 @@ func NewClient(cfg ClientConfig, opts TransportOptions) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, state: &providerState{}}, nil
+	return &Client{Config: cfg, HTTP: hc, Trace: trace, Now: time.Now, Skew: DefaultSkew, state: &providerState{}, allowHTTPEndpoints: opts.AllowHTTPEndpoints}, nil
 }
 
 // WithConfig returns a client for cfg that shares this one's HTTP client (and so its trace and
@@ -71,7 +74,7 @@ func NewClient(cfg ClientConfig, opts TransportOptions) (*Client, error) {
 // request running on it keeps the configuration it started with: each request runs on a snapshot,
 // and no screen changes a configuration another one is reading.
 func (c *Client) WithConfig(cfg ClientConfig) *Client {
-	n := &Client{Config: cfg, HTTP: c.HTTP, Trace: c.Trace, Now: c.Now, Skew: c.Skew}
+	n := &Client{Config: cfg, HTTP: c.HTTP, Trace: c.Trace, Now: c.Now, Skew: c.Skew, allowHTTPEndpoints: c.allowHTTPEndpoints}
 	if strings.TrimSpace(cfg.Issuer) == strings.TrimSpace(c.Config.Issuer) && cfg.Endpoints == c.Config.Endpoints {
 		n.state = c.st()
 	} else {

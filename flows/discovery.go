@@ -197,6 +197,9 @@ func (c *Client) discover(ctx context.Context) (*Metadata, error) {
 		if err := c.checkIssuer(meta); err != nil {
 			return nil, err
 		}
+		if err := c.checkCleartextEndpoints(meta); err != nil {
+			return nil, err
+		}
 		st.mu.Lock()
 		st.meta = meta
 		st.mu.Unlock()
@@ -230,6 +233,37 @@ func (c *Client) checkIssuer(meta *Metadata) error {
 		detail += fmt.Sprintf("; it is a multi-tenant issuer template, but not one the configured issuer fits with a single path segment in place of %s", tenantPlaceholder)
 	}
 	return &Error{Kind: KindIssuerMismatch, Detail: detail}
+}
+
+// KindCleartextEndpoint is an https issuer whose metadata names an http endpoint.
+const KindCleartextEndpoint Kind = "cleartext_endpoint"
+
+// checkCleartextEndpoints refuses the metadata of an https issuer that names an http:// endpoint on
+// another host than this machine's loopback: the client secret, codes and tokens would go there in
+// clear, a downgrade nobody asked for (RFC 6749 §3.1 and §3.2 require TLS; RFC 8414 §2 endpoints
+// are https). Client's allowHTTPEndpoints (TransportOptions.AllowHTTPEndpoints) lets them through.
+func (c *Client) checkCleartextEndpoints(meta *Metadata) error {
+	if c.allowHTTPEndpoints || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.Config.Issuer)), "https://") {
+		return nil
+	}
+	var bad []string
+	for _, set := range []struct {
+		prefix    string
+		endpoints Endpoints
+	}{{"", meta.Endpoints}, {"mtls ", meta.MTLSEndpointAliases}} {
+		for _, ep := range set.endpoints.List() {
+			u, err := url.Parse(ep.URL)
+			if ep.URL == "" || err != nil || !strings.EqualFold(u.Scheme, "http") || IsLoopback(ep.URL) {
+				continue
+			}
+			bad = append(bad, set.prefix+ep.Name+" "+ep.URL)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &Error{Kind: KindCleartextEndpoint, Detail: fmt.Sprintf("the metadata of the https issuer %s (at %s) names http:// endpoints: %s; secrets and tokens sent there would cross the network in clear, so they are refused (--allow-http-endpoints accepts them)",
+		c.Config.Issuer, meta.Source, strings.Join(bad, ", "))}
 }
 
 // ExpectedIssuer is the issuer a token from this provider is checked against: the discovered one

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // The HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/), as much of it as a trace
@@ -308,15 +310,18 @@ func (x Exchange) heading() string {
 		strings.TrimSpace(outcome), x.Duration.Round(time.Millisecond))
 }
 
+// writeMarkdownExchange writes one exchange for people to read: everything the provider or the
+// network supplied goes through the one sanitiser (untrusted.Text), as on a terminal, since the
+// report is read in one as often as in a browser. HAR keeps the bytes exact.
 func writeMarkdownExchange(b *bytes.Buffer, x Exchange) {
-	fmt.Fprintf(b, "\n## %s\n\n", x.heading())
+	fmt.Fprintf(b, "\n## %s\n\n", untrusted.Line(x.heading()))
 	fmt.Fprintf(b, "Started %s.\n", x.Started.UTC().Format("2006-01-02 15:04:05.000 UTC"))
 	writeFenced(b, "Request headers", "http", headerText(x.Method+" "+x.URL, x.RequestHeader))
 	if len(x.RequestBody) > 0 {
 		writeBody(b, "Request body", x.RequestBody, x.RequestHeader.Get("Content-Type"))
 	}
 	if x.Err != "" {
-		fmt.Fprintf(b, "\n**No response:** %s\n", x.Err)
+		fmt.Fprintf(b, "\n**No response:** %s\n", untrusted.Line(x.Err))
 		return
 	}
 	writeFenced(b, "Response headers", "http", headerText(fmt.Sprintf("HTTP %d %s", x.Status, http.StatusText(x.Status)), x.ResponseHeader))
@@ -351,10 +356,10 @@ func writeBody(b *bytes.Buffer, title string, body []byte, contentType string) {
 // writeFenced writes a titled fenced block whose fence is longer than any run of backticks in
 // text, so that no body can end the block early (CommonMark §4.5).
 func writeFenced(b *bytes.Buffer, title, lang, text string) {
+	text = untrusted.Text(strings.TrimRight(text, "\n"))
 	fence := "```"
 	for strings.Contains(text, fence) {
 		fence += "`"
 	}
-	text = strings.TrimRight(text, "\n")
 	fmt.Fprintf(b, "\n**%s**\n\n%s%s\n%s\n%s\n", title, fence, lang, text, fence)
 }

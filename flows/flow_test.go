@@ -197,7 +197,6 @@ func TestCallbackFaults(t *testing.T) {
 		kind  flows.Kind
 		code  string
 	}{
-		{"wrong-state", flows.KindStateMismatch, ""},
 		{"wrong-iss", flows.KindIssMismatch, ""},
 		{"deny", "", "access_denied"},
 		{"deny wrong-iss", flows.KindIssMismatch, ""}, // RFC 9207 §2.4 covers error responses too

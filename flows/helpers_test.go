@@ -60,15 +60,8 @@ func viaListener(t testing.TB, c *flows.Client, receive func(context.Context, *f
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	l, err := flows.Listen(c.Config.RedirectURI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, req := listenFor(ctx, t, c)
 	defer l.Close()
-	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
-	if err != nil {
-		t.Fatal(err)
-	}
 	page := make(chan string, 1)
 	go func() {
 		_, body := demoidptest.Visit(t, req.URL)
@@ -76,6 +69,22 @@ func viaListener(t testing.TB, c *flows.Client, receive func(context.Context, *f
 	}()
 	receive(ctx, l, req)
 	return req, <-page
+}
+
+// listenFor starts the loopback listener on c's redirect URI and makes the authorization request
+// for it; the listener is closed when the test ends, if not before.
+func listenFor(ctx context.Context, t testing.TB, c *flows.Client) (*flows.Listener, *flows.AuthRequest) {
+	t.Helper()
+	l, err := flows.Listen(c.Config.RedirectURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	req, err := c.NewAuthRequest(ctx, l.RedirectURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, req
 }
 
 // codeFlow runs authorize → callback → token.

@@ -55,10 +55,16 @@ func htmlTitle(body []byte) string {
 	return strings.Join(strings.Fields(string(m[1])), " ")
 }
 
-// snippet is the start of a body, for messages.
+// snippetLength is how much of a body a message quotes, in bytes.
+const snippetLength = 120
+
+// snippet is the start of a body, for messages, with its secrets masked by the trace's own
+// redaction (redactBody) before it is cut: an answer without an access_token can still hold a
+// refresh token in its first bytes.
 func snippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body[:min(len(body), 120)])), " ")
-	if len(body) > 120 {
+	redacted := redactBody(body, "")
+	s := strings.Join(strings.Fields(string(redacted[:min(len(redacted), snippetLength)])), " ")
+	if len(redacted) > snippetLength {
 		s += " …"
 	}
 	return s

@@ -71,6 +71,35 @@ func (s *AuthSession) Notice() string {
 	return s.listener.Notice()
 }
 
+// Ignored delivers the requests the loopback listener ignored (Listener.Ignored); nil, which never
+// delivers, when there is no listener.
+func (s *AuthSession) Ignored() <-chan IgnoredCallback {
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.Ignored()
+}
+
+// forwardIgnored calls report with each request l ignores, on its own goroutine, until stop.
+func forwardIgnored(l *Listener, report func(IgnoredCallback)) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case ig := <-l.Ignored():
+				report(ig)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
 // Close stops the listener, if any; it may be called more than once.
 func (s *AuthSession) Close() {
 	if s.listener != nil {
@@ -136,6 +165,10 @@ type AuthorizeOptions struct {
 	Open func(ctx context.Context, url string) error
 	// Paste reads what the user pasted, for a redirect URI that is not loopback. It is needed then.
 	Paste func(ctx context.Context) (string, error)
+	// Ignored is called, on another goroutine, with each request the loopback listener ignored
+	// while Authorize waits (Listener.Ignored: a wrong Host, another web origin, a state that is
+	// not the request's), for the caller's trace or notice. Optional.
+	Ignored func(IgnoredCallback)
 }
 
 // errNoPaste is Authorize's error for a non-loopback redirect URI without a way to read a paste.
@@ -180,6 +213,10 @@ func (c *Client) Authorize(ctx context.Context, opts AuthorizeOptions) (*AuthSes
 				cancel(err)
 			}
 		}()
+	}
+	if opts.Ignored != nil {
+		stop := forwardIgnored(s.listener, opts.Ignored)
+		defer stop()
 	}
 	res, err := s.Await(waitCtx)
 	if res == nil && err != nil && ctx.Err() == nil {

@@ -1,15 +1,19 @@
 package flows
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Exchange is one HTTP request and its response, as sent and received.
@@ -105,6 +109,23 @@ var secretFormParams = map[string]bool{"user_code": true}
 // secretHeaders are headers whose value is a credential.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true, "Dpop": true}
 
+// secretHeaderWords mark other headers as credentials when their name holds one (X-Api-Key,
+// X-Auth-Token, X-Client-Secret …).
+var secretHeaderWords = []string{"token", "secret", "apikey", "password", "assertion", "session"}
+
+func isSecretHeader(name string) bool {
+	if secretHeaders[http.CanonicalHeaderKey(name)] {
+		return true
+	}
+	n := normaliseName(name)
+	for _, w := range secretHeaderWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // Redact returns a copy of x with every secret masked: credentials in headers, secret members in
 // form, query and JSON bodies.
 func (x Exchange) Redact() Exchange {
@@ -125,7 +146,7 @@ func redactHeader(h http.Header) http.Header {
 	}
 	out := h.Clone()
 	for k, vs := range out {
-		if !secretHeaders[http.CanonicalHeaderKey(k)] {
+		if !isSecretHeader(k) {
 			continue
 		}
 		for i, v := range vs {
@@ -151,7 +172,7 @@ func redactValues(v url.Values) string {
 	for _, k := range names {
 		for _, s := range v[k] {
 			value := url.QueryEscape(s)
-			if secretParams[k] || secretFormParams[k] {
+			if isSecretName(k, true) {
 				value = Redacted
 			}
 			parts = append(parts, url.QueryEscape(k)+"="+value)
@@ -160,46 +181,180 @@ func redactValues(v url.Values) string {
 	return strings.Join(parts, "&")
 }
 
+// redactURL masks the secret members of a URL's query and fragment and the password of its
+// userinfo (https://user:[redacted]@host; RFC 3986 §3.2.1 deprecates passwords there, so one that
+// appears is a live credential).
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return raw
+		return redactUnparsableURL(raw)
+	}
+	user := ""
+	if _, has := u.User.Password(); has {
+		user = url.User(u.User.Username()).String() + ":" + Redacted + "@"
+		u.User = nil
 	}
 	if u.RawQuery != "" {
 		u.RawQuery = redactValues(u.Query())
 	}
 	fragment, err := url.ParseQuery(u.EscapedFragment())
-	if u.Fragment == "" || err != nil {
-		return u.String()
+	tail := ""
+	if u.Fragment != "" && err == nil {
+		u.Fragment, u.RawFragment = "", ""
+		tail = "#" + redactValues(fragment)
 	}
-	u.Fragment, u.RawFragment = "", ""
-	return u.String() + "#" + redactValues(fragment)
+	out := u.String() + tail
+	if user != "" {
+		// The mask is written unescaped, as in redactValues, so that it reads as a mask.
+		if scheme, rest, ok := strings.Cut(out, "://"); ok {
+			out = scheme + "://" + user + rest
+		}
+	}
+	return out
 }
 
+// redactUnparsableURL masks what a URL that does not parse may still carry: the userinfo before
+// the host, and secret members after a ? or #.
+func redactUnparsableURL(raw string) string {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if at := strings.LastIndex(rest[:pathStart(rest)], "@"); at >= 0 {
+			raw = scheme + "://" + Redacted + rest[at:]
+		}
+	}
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		return raw[:i+1] + string(redactPairs([]byte(raw[i+1:])))
+	}
+	return raw
+}
+
+// pathStart is where the authority of rest (a URL after its "scheme://") ends.
+func pathStart(rest string) int {
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		return i
+	}
+	return len(rest)
+}
+
+// redactBody masks the secrets of a body. A form body (its media type parsed, so any casing and
+// parameters: Application/X-WWW-Form-Urlencoded; charset=UTF-8) is shown as its sorted pairs with
+// each secret one masked. Whatever the declared media type, a JSON document then has every secret
+// member masked at any depth (a token nested as authed_user.access_token is still a token), and
+// anything else is read as form pairs and each secret pair masked byte for byte, so that a body
+// mislabelled by its provider cannot carry a token past the mask.
 func redactBody(body []byte, contentType string) []byte {
 	if len(body) == 0 {
 		return body
 	}
-	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/x-www-form-urlencoded" {
 		if v, err := url.ParseQuery(string(body)); err == nil {
 			return []byte(redactValues(v))
 		}
 	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(body, &obj) == nil {
-		changed := false
-		for k := range obj {
-			if secretParams[k] {
-				obj[k] = json.RawMessage(`"` + Redacted + `"`)
-				changed = true
-			}
+	if out, ok := redactJSON(body); ok {
+		return out
+	}
+	return redactPairs(body)
+}
+
+// isSecretName reports whether a form, query or JSON member name carries a secret. JSON members are
+// matched without regard to case, dashes or underscores (accessToken, Access-Token).
+func isSecretName(name string, form bool) bool {
+	if secretParams[name] || form && secretFormParams[name] {
+		return true
+	}
+	return secretNormalised[normaliseName(name)]
+}
+
+func normaliseName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
 		}
-		if changed {
-			out, _ := json.Marshal(obj)
-			return out
+		return unicode.ToLower(r)
+	}, name)
+}
+
+// secretNormalised is secretParams with names normalised, for members spelt another way.
+var secretNormalised = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range secretParams {
+		m[normaliseName(k)] = true
+	}
+	return m
+}()
+
+// redactJSON masks secret members at any depth of a JSON document. ok is false when body is not
+// JSON. Numbers, booleans and null are left as they are: no credential is one, and an error's
+// numeric "code" stays readable.
+func redactJSON(body []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false // more after the value: not one JSON document
+	}
+	if !maskJSON(doc) {
+		return body, true
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return []byte(Redacted), true
+	}
+	return out, true
+}
+
+// maskJSON masks secret members inside v in place and reports whether it changed anything.
+func maskJSON(v any) bool {
+	changed := false
+	switch v := v.(type) {
+	case map[string]any:
+		for k, member := range v {
+			switch member.(type) {
+			case nil, bool, json.Number:
+			default:
+				if isSecretName(k, false) {
+					v[k] = Redacted
+					changed = true
+					continue
+				}
+			}
+			changed = maskJSON(member) || changed
+		}
+	case []any:
+		for _, e := range v {
+			changed = maskJSON(e) || changed
 		}
 	}
-	return body
+	return changed
+}
+
+// redactPairs masks the value of every secret pair of a form-encoded body, query or fragment, and
+// leaves everything else byte for byte: a pair that does not decode keeps its raw name for the
+// check, so a malformed body cannot smuggle a token past the mask.
+func redactPairs(body []byte) []byte {
+	parts := bytes.Split(body, []byte("&"))
+	changed := false
+	for i, part := range parts {
+		name, _, has := bytes.Cut(part, []byte("="))
+		if !has {
+			continue
+		}
+		key := strings.TrimSpace(string(name))
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if isSecretName(key, true) {
+			parts[i] = append(append([]byte{}, name...), "="+Redacted...)
+			changed = true
+		}
+	}
+	if !changed {
+		return body
+	}
+	return bytes.Join(parts, []byte("&"))
 }
 
 // String renders the exchange as HTTP/1.1-style text, as stored (call Redact first to mask secrets).

@@ -33,6 +33,10 @@ type TransportOptions struct {
 	// Proxy chooses a proxy per request; nil means HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the
 	// environment.
 	Proxy func(*http.Request) (*url.URL, error)
+	// AllowHTTPEndpoints accepts http:// endpoints in the metadata of an https issuer (see
+	// Client.Discover), which are otherwise refused: secrets and tokens sent to them cross the
+	// network in clear. Callers must warn the user.
+	AllowHTTPEndpoints bool
 }
 
 // BodyTooLargeError reports a response body over the size limit.

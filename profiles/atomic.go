@@ -53,7 +53,11 @@ func (s *Store) mutate(change func(*document) error) error {
 	}
 	s.removeStaleTemps()
 	if old != nil {
-		if err := s.writeAtomic(s.BackupPath(), old, nil); err != nil {
+		backup, err := backupOf(s.path, old, fresh)
+		if err != nil {
+			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
+		}
+		if err := s.writeAtomic(s.BackupPath(), backup, nil); err != nil {
 			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
 		}
 	}
@@ -87,8 +91,28 @@ func (s *Store) lock() (func(), error) {
 
 // writeAtomic replaces path with data: a temporary file in the same directory, mode 0600, synced,
 // then renamed over path, and the directory synced. hook, when set, runs before the rename.
-func (s *Store) writeAtomic(path string, data []byte, hook func(tmp string)) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
+func (s *Store) writeAtomic(path string, data []byte, hook func(tmp string)) error {
+	return replaceFile(path, tempPrefix, data, hook)
+}
+
+// WritePrivateFile writes data to path for the user alone, for a file that holds secrets or
+// tokens (a trace, a generated key): a new temporary file in the same directory, created
+// exclusively (O_EXCL) with mode 0600, is renamed over path, so that an existing file of any mode
+// ends 0600 and no symbolic link is ever written through. A path that is a symbolic link, dangling
+// or not, is refused: its target is not a file the user asked to have replaced.
+func WritePrivateFile(path string, data []byte) error {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, _ := os.Readlink(path)
+		return fmt.Errorf("%s is a symbolic link (to %s): not written, so that nothing is written through it; give the path of a regular file", path, target)
+	} else if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: not written", path)
+	}
+	return replaceFile(path, "."+filepath.Base(path)+".tmp-", data, nil)
+}
+
+// replaceFile is writeAtomic for any file: the temporary file's name starts with prefix.
+func replaceFile(path, prefix string, data []byte, hook func(tmp string)) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), prefix+"*")
 	if err != nil {
 		return err
 	}
@@ -155,4 +179,25 @@ func permissionWarnings(dir, path string) []string {
 		w = append(w, fmt.Sprintf("the profile file %s can be read by other users (mode %04o): chmod 600 %s (the next save also fixes it)", path, fi.Mode().Perm(), path))
 	}
 	return w
+}
+
+// backupOf is what profiles.yaml.bak keeps of the previous file old, given the file about to be
+// written: old as it was, except that a plain secret the new file no longer holds is dropped. The
+// backup is for undoing a mistake, not a place where a secret the user just moved out of the file
+// (profile edit --client-secret-ref env:X, as tokenbench itself advises) lives on.
+func backupOf(path string, old []byte, fresh *document) ([]byte, error) {
+	kept := map[string]bool{}
+	for _, p := range fresh.profiles {
+		if p.ClientSecret.Kind() == SecretPlain {
+			kept[p.ClientSecret.Target()] = true
+		}
+	}
+	prev, err := parseDocument(path, old)
+	if err != nil {
+		return nil, err
+	}
+	if !prev.dropPlainSecrets(kept) {
+		return old, nil
+	}
+	return prev.marshal()
 }

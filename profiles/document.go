@@ -378,3 +378,23 @@ func spellNulls(n *yaml.Node, inFlow bool) {
 		}
 	}
 }
+
+// dropPlainSecrets removes the client_secret of every profile whose plain secret is not in kept,
+// and reports whether it removed any.
+func (d *document) dropPlainSecrets(kept map[string]bool) bool {
+	dropped := false
+	for _, p := range d.profiles {
+		if p.ClientSecret.Kind() != SecretPlain || kept[p.ClientSecret.Target()] || p.raw == nil {
+			continue
+		}
+		m := p.raw
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == "client_secret" {
+				m.Content = append(m.Content[:i], m.Content[i+2:]...)
+				dropped = true
+				break
+			}
+		}
+	}
+	return dropped
+}

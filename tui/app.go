@@ -10,6 +10,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
@@ -425,27 +427,38 @@ func (m Model) header() string {
 // footer is the short help: the active screen's keys, then the global ones.
 func (m Model) footer() string {
 	st := m.c.Styles.Footer
-	// help.ShortHelpView does not always stop at its width (when even the ellipsis does not fit, it
-	// goes on adding items), so the line is cut here too.
-	line := m.help.ShortHelpView(m.shortHelp())
-	if m.width > 0 {
-		line = ui.Truncate(line, m.width-st.GetHorizontalFrameSize())
+	screen, global := m.shortHelp()
+	if m.width <= 0 {
+		return st.Render(m.help.ShortHelpView(append(screen, global...)))
 	}
-	return st.Render(line)
+	// ? all keys and q quit always show; the other keys give way from the last (the global tab and
+	// L first, then the screen's own), as far as needed to fit. help.ShortHelpView would cut the
+	// line at its end instead.
+	width := m.width - st.GetHorizontalFrameSize()
+	h := m.help
+	h.SetWidth(0)
+	for {
+		line := h.ShortHelpView(append(slices.Clone(screen), global...))
+		if ansi.StringWidth(line) <= width || len(screen) == 0 {
+			return st.Render(ui.Truncate(line, width))
+		}
+		screen = screen[:len(screen)-1]
+	}
 }
 
-func (m Model) shortHelp() []key.Binding {
+// shortHelp is the footer's keys: the active screen's (or the faults panel's), then the global
+// ones.
+func (m Model) shortHelp() (screen, global []key.Binding) {
 	if m.faults.Open {
-		return m.faults.ShortHelp()
+		return m.faults.ShortHelp(), nil
 	}
-	var b []key.Binding
 	if m.screens[m.active] != nil && !m.waitsForClient() {
-		b = append(b, m.screens[m.active].ShortHelp()...)
+		screen = m.screens[m.active].ShortHelp()
 	}
 	if m.demo != nil {
-		b = append(b, m.keys.Faults)
+		screen = append(slices.Clone(screen), m.keys.Faults)
 	}
-	return append(b, m.keys.ShortHelp()...)
+	return append(slices.Clone(screen), m.keys.Next, m.keys.Learn), []key.Binding{m.keys.Help, m.keys.Quit}
 }
 
 // fullHelpView is every key of the active screen, then the global keys (`?`), each block laid out

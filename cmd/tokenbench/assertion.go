@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -34,10 +33,7 @@ func (f *assertionFlags) register(fs *pflag.FlagSet) {
 // readInput reads a file, or stdin for '-'.
 func readInput(ctx context.Context, e *env, flag, name string) ([]byte, error) {
 	if name == "-" {
-		s, err := readAsync(ctx, func() (string, error) {
-			b, err := io.ReadAll(io.LimitReader(e.stdin, 1<<20))
-			return string(b), err
-		})
+		s, err := readAllRaw(ctx, e.stdin)
 		return []byte(s), err
 	}
 	data, err := os.ReadFile(name)

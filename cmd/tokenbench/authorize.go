@@ -24,9 +24,10 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 		s, res, err = o.directAuthorize(ctx, e, c)
 	} else {
 		s, res, err = c.Authorize(ctx, flows.AuthorizeOptions{
-			Ready: func(s *flows.AuthSession) { o.showAuthorization(e, s) },
-			Open:  o.opener(e),
-			Paste: func(ctx context.Context) (string, error) { return readLine(ctx, e.stdin) },
+			Ready:   func(s *flows.AuthSession) { o.showAuthorization(e, s) },
+			Open:    o.opener(e),
+			Paste:   func(ctx context.Context) (string, error) { return readLine(ctx, e.stdin) },
+			Ignored: func(ig flows.IgnoredCallback) { noteIgnored(e.stderr, ig) },
 		})
 	}
 	if res != nil {
@@ -43,6 +44,11 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 		return nil, err
 	}
 	return &grantRun{token: t, expect: s.Expect(), openid: s.Request.OpenIDRequested()}, nil
+}
+
+// noteIgnored says that the loopback listener ignored a request, and why, while it keeps waiting.
+func noteIgnored(w io.Writer, ig flows.IgnoredCallback) {
+	fmt.Fprintf(w, "note: ignored a %s on the callback listener from %s: %s; still waiting\n", ig.Method, ig.RemoteAddr, ig.Reason)
 }
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
@@ -119,11 +125,22 @@ func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, 
 	return &grantRun{token: t, openid: hasOpenID(c.Config.Scopes)}, err
 }
 
+// stdinLimit is the most tokenbench reads from standard input: a pasted URL, a token, a JWT, an
+// assertion. More is an error that names the limit, never a silent cut that would send or decode a
+// truncated value.
+const stdinLimit = 1 << 20
+
+// errStdinTooLong says standard input went past stdinLimit.
+var errStdinTooLong = fmt.Errorf("standard input holds more than %d bytes (1 MiB), the most tokenbench reads; nothing was read from it", stdinLimit)
+
 // readLine reads one line from r; ctrl-c ends the wait (the reading goroutine is left to the
 // process's exit).
 func readLine(ctx context.Context, r io.Reader) (string, error) {
 	return readAsync(ctx, func() (string, error) {
-		line, err := bufio.NewReader(r).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(r, stdinLimit+1)).ReadString('\n')
+		if len(line) > stdinLimit {
+			return "", errStdinTooLong
+		}
 		if errors.Is(err, io.EOF) && strings.TrimSpace(line) != "" {
 			err = nil
 		}
@@ -133,9 +150,18 @@ func readLine(ctx context.Context, r io.Reader) (string, error) {
 
 // readAll reads r to its end, trimmed.
 func readAll(ctx context.Context, r io.Reader) (string, error) {
+	s, err := readAllRaw(ctx, r)
+	return strings.TrimSpace(s), err
+}
+
+// readAllRaw reads r to its end, as it is, up to stdinLimit.
+func readAllRaw(ctx context.Context, r io.Reader) (string, error) {
 	return readAsync(ctx, func() (string, error) {
-		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
-		return strings.TrimSpace(string(b)), err
+		b, err := io.ReadAll(io.LimitReader(r, stdinLimit+1))
+		if len(b) > stdinLimit {
+			return "", errStdinTooLong
+		}
+		return string(b), err
 	})
 }
 

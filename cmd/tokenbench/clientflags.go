@@ -78,7 +78,9 @@ type transportFlags struct {
 	timeout  time.Duration
 	caFile   string
 	insecure bool
-	maxBody  int64
+	// allowHTTP accepts http:// endpoints in an https issuer's metadata.
+	allowHTTP bool
+	maxBody   int64
 	// clientCert and clientKey are the mutual TLS client certificate and key (RFC 8705).
 	clientCert, clientKey string
 }
@@ -87,6 +89,7 @@ func (f *transportFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", flows.DefaultTimeout, "time limit of each HTTP request")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (dangerous: for debugging only)")
+	fs.BoolVar(&f.allowHTTP, "allow-http-endpoints", false, "accept http:// endpoints in an https issuer's metadata (dangerous: secrets and tokens then cross the network in clear)")
 	fs.Int64Var(&f.maxBody, "max-body", flows.DefaultMaxBody, "largest response body accepted, in bytes")
 	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate for mutual TLS (RFC 8705: tls_client_auth, self_signed_tls_client_auth, certificate-bound tokens); needs --client-key")
 	fs.StringVar(&f.clientKey, "client-key", "", "PEM private key of --client-cert")
@@ -94,7 +97,7 @@ func (f *transportFlags) register(fs *pflag.FlagSet) {
 
 // options turns the flags into transport options, warning about --insecure every time.
 func (f *transportFlags) options(e *env) (flows.TransportOptions, error) {
-	opts := flows.TransportOptions{Timeout: f.timeout, MaxBody: f.maxBody, Insecure: f.insecure}
+	opts := flows.TransportOptions{Timeout: f.timeout, MaxBody: f.maxBody, Insecure: f.insecure, AllowHTTPEndpoints: f.allowHTTP}
 	if f.timeout <= 0 {
 		return opts, usagef("--timeout must be positive")
 	}
@@ -113,6 +116,9 @@ func (f *transportFlags) options(e *env) (flows.TransportOptions, error) {
 	}
 	if f.insecure {
 		fmt.Fprintln(e.stderr, "warning: --insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic")
+	}
+	if f.allowHTTP {
+		fmt.Fprintln(e.stderr, "warning: --allow-http-endpoints: http:// endpoints named by an https issuer's metadata are used; the client secret and tokens sent to them cross the network in clear")
 	}
 	return opts, nil
 }

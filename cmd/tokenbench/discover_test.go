@@ -86,13 +86,13 @@ func TestSaveTrace(t *testing.T) {
 }
 
 // TestTokenWarnsUnverifiedSignature: with no discovery and no JWKS URL, the id_token's signature is
-// skipped, and the command says plainly that nothing in the token is verified.
+// skipped: the command says why and exits 1, since 0 means every check passed.
 func TestTokenWarnsUnverifiedSignature(t *testing.T) {
 	t.Parallel()
 	p := demoidptest.Start(t, "html-discovery")
 	args := []string{"token", "--issuer", p.Issuer(), "--token-endpoint", p.Issuer() + "/token", "--grant", "password",
 		"--username", "demo", "--password", "demo", "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}
-	wantExit(t, tb(t, args...), 0, "no JWKS URL", "warning: the id_token's signature was NOT verified")
+	wantExit(t, tb(t, args...), 1, "no JWKS URL", "error: the id_token's signature could not be verified: ")
 	r := tb(t, append(args, "--jwks-uri", p.Issuer()+"/jwks")...)
 	wantExit(t, r, 0, "id_token checks")
 	wantNot(t, "stderr", r.stderr, "NOT verified")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // dpopFlags turn on DPoP (RFC 9449) and name its key.
@@ -65,7 +66,7 @@ func (f *dpopFlags) apply(e *env, c *flows.Client) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+	if err := profiles.WritePrivateFile(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("cannot write the DPoP key: %w", err)
 	}
 	c.Config.DPoP, c.Config.DPoPKey = true, k

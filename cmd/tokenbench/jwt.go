@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // jwtOptions are the flags of `tokenbench jwt`.
@@ -112,7 +113,7 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 	if o.asJSON {
 		err = writeJWTJSON(e.stdout, j, report)
 	} else {
-		writeJWTText(e.stdout, j, report, now)
+		writeJWTText(untrusted.NewWriter(e.stdout), j, report, now)
 	}
 	if err != nil {
 		return err
@@ -223,7 +224,11 @@ func writeJWTJSON(w io.Writer, j *flows.JWT, r flows.Report) error {
 	for _, c := range r.Checks {
 		out.Checks = append(out.Checks, checkJSON{Name: c.Name, Status: string(c.Status), Detail: c.Detail, Kind: string(c.Kind)})
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
+	marshal := func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }
+	if jsonDepth(out.Header) > maxIndentDepth || jsonDepth(out.Claims) > maxIndentDepth {
+		marshal = json.Marshal // indented, the output would grow with the square of the depth
+	}
+	b, err := marshal(out)
 	if err != nil {
 		return err
 	}
@@ -244,6 +249,9 @@ func writeJWTText(w io.Writer, j *flows.JWT, r flows.Report, now time.Time) {
 	}
 	fmt.Fprintf(w, "Header:\n%s\n", indentJSON(j.HeaderJSON))
 	if j.Payload != nil {
+		if d := jsonDepth(j.Payload); d > maxIndentDepth {
+			fmt.Fprintf(w, "\nnote: the claims are nested %d levels deep, more than the %d printed indented: they are printed on one line, cut at %d characters (--json prints them whole)\n", d, maxIndentDepth, untrusted.MaxLine)
+		}
 		fmt.Fprintf(w, "\nClaims:\n%s\n", annotateTimes(indentJSON(j.Payload), j, now))
 	}
 	fmt.Fprintln(w)
@@ -253,10 +261,47 @@ func writeJWTText(w io.Writer, j *flows.JWT, r flows.Report, now time.Time) {
 // indentJSON pretty-prints JSON, keeping the members in the order received.
 func indentJSON(b []byte) string {
 	var buf bytes.Buffer
+	if jsonDepth(b) > maxIndentDepth {
+		// Indented, each level adds two spaces to every line below it: the output would grow with
+		// the square of the depth (a 24 KB token nested 9,000 deep became 162 MB). Compact, it is
+		// no larger than its input.
+		if json.Compact(&buf, b) == nil {
+			return buf.String()
+		}
+		return string(b)
+	}
 	if err := json.Indent(&buf, b, "", "  "); err != nil {
 		return string(b)
 	}
 	return buf.String()
+}
+
+// maxIndentDepth is the deepest nesting of JSON printed indented; deeper documents are printed
+// compact, on one line.
+const maxIndentDepth = 64
+
+// jsonDepth is the deepest nesting of objects and arrays in a JSON text, read in one pass.
+func jsonDepth(b []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range b {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // timeLine matches a top-level NumericDate member of indented claims.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -97,7 +98,7 @@ func getProfile(s *profiles.Store, name string) (profiles.Profile, error) {
 		} else {
 			msg += " (tokenbench profile list shows them)"
 		}
-		return p, usagef("%s", msg)
+		return p, errors.New(msg) // the command line was right: the profile is not there (exit 1)
 	}
 	return p, err
 }
@@ -197,7 +198,7 @@ func newProfileListCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stderr, "No profiles yet in %s. Add one:\n  tokenbench profile add NAME --issuer URL --client-id ID --client-secret-ref keyring:\n  tokenbench profile presets     (vendor presets: okta, keycloak, entra …)\n", s.Path())
 				return nil
 			}
-			printProfileTable(e.stdout, entries)
+			printProfileTable(untrusted.NewWriter(e.stdout), entries)
 			return nil
 		},
 	}
@@ -214,7 +215,10 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 		if le.Problem != "" {
 			name += " (!)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(le.Preset), dash(le.Issuer), dash(le.ClientID), dash(le.AuthMethod), dash(le.Secret))
+		// Cells are escaped before the columns are measured: an imported profile's client_id may
+		// hold escape sequences, tabs or line breaks.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", untrusted.Line(name), untrusted.Line(dash(le.Preset)), untrusted.Line(dash(le.Issuer)),
+			untrusted.Line(dash(le.ClientID)), untrusted.Line(dash(le.AuthMethod)), untrusted.Line(dash(le.Secret)))
 	}
 	tw.Flush()
 	for _, le := range entries {
@@ -292,6 +296,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 		return usagef("profile rm: stdin is not a terminal to confirm on; pass --yes to delete without asking")
 	}
 	in := bufio.NewReader(e.stdin)
+	kept := 0
 	for _, n := range names {
 		if !yes {
 			p, _ := s.Get(n)
@@ -301,6 +306,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 			}
 			if !ok {
 				fmt.Fprintf(e.stderr, "kept %s\n", n)
+				kept++
 				continue
 			}
 		}
@@ -310,6 +316,9 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 		}
 		fmt.Fprintf(e.stderr, "deleted profile %s\n", n)
 		forgetKeyringSecret(ctx, e, s, p)
+	}
+	if kept > 0 {
+		return reportedError{code: exitFailure} // not everything asked for was done; scripts must know
 	}
 	return nil
 }

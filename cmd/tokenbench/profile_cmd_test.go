@@ -90,7 +90,7 @@ func TestProfileEditCopyRemove(t *testing.T) {
 	wantOut(t, "show", r.stdout, "client_id: a", "scopes:", "ca_file: "+filepath.Join(dir, "ca.pem"))
 	wantNot(t, "show", r.stdout, "prompt")
 	wantExit(t, pe.run("profile", "edit", "rm-a"), 2, "nothing to change")
-	wantExit(t, pe.run("profile", "edit", "rm-b", "--client-id", "x"), 2, `no profile named "rm-b"`, "did you mean rm-a?")
+	wantExit(t, pe.run("profile", "edit", "rm-b", "--client-id", "x"), 1, `no profile named "rm-b"`, "did you mean rm-a?")
 	wantExit(t, pe.run("profile", "edit", "rm-a", "--issuer", "nope"), 2, "issuer: malformed URL")
 
 	// A copy shares the keyring secret, so removing the original keeps it.
@@ -101,7 +101,7 @@ func TestProfileEditCopyRemove(t *testing.T) {
 	// rm asks on a terminal, refuses to guess elsewhere.
 	wantExit(t, pe.run("profile", "rm", "rm-a"), 2, "--yes")
 	r = pe.runStdin("n\n", true, "profile", "rm", "rm-a")
-	wantExit(t, r, 0, "Delete profile rm-a (https://idp.example.com)? [y/N]", "kept rm-a")
+	wantExit(t, r, 1, "Delete profile rm-a (https://idp.example.com)? [y/N]", "kept rm-a")
 	r = pe.runStdin("y\n", true, "profile", "rm", "rm-a")
 	wantExit(t, r, 0, "deleted profile rm-a")
 	wantNot(t, "stderr", r.stderr, "removed its client secret")
@@ -115,7 +115,7 @@ func TestProfileEditCopyRemove(t *testing.T) {
 	if _, err := profiles.OSKeyring().Get("tokenbench", "rm-c"); err == nil {
 		t.Errorf("rm-c's secret stayed in the keyring")
 	}
-	wantExit(t, pe.run("profile", "rm", "--yes", "rm-x"), 2, `no profile named "rm-x"`)
+	wantExit(t, pe.run("profile", "rm", "--yes", "rm-x"), 1, `no profile named "rm-x"`)
 }
 
 func TestProfileEditKeepsOrReplacesTheKeyringSecret(t *testing.T) {
@@ -153,7 +153,7 @@ func TestProfileExportImport(t *testing.T) {
 	wantNot(t, "export", strings.Join(body, "\n"), plain, "kr-secret-1a2b", "client_secret:", "keyring:", "pass show", "allow_plain_secret")
 	one := src.mustRun("profile", "export", "ex-beta")
 	wantNot(t, "export ex-beta", one.stdout, "ex-acme")
-	wantExit(t, src.run("profile", "export", "nope"), 2, `no profile named "nope"`)
+	wantExit(t, src.run("profile", "export", "nope"), 1, `no profile named "nope"`)
 
 	file := filepath.Join(t.TempDir(), "export.yaml")
 	if err := os.WriteFile(file, []byte(all.stdout), 0o600); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 	"go.yaml.in/yaml/v3"
 )
@@ -29,7 +30,7 @@ func newProfileShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return showProfile(e.stdout, s.Path(), p)
+			return showProfile(untrusted.NewWriter(e.stdout), s.Path(), p)
 		},
 	}
 }

@@ -74,7 +74,7 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 	if err != nil {
 		return cfg, opts, err
 	}
-	opts.Timeout, opts.MaxBody = flagOpts.Timeout, flagOpts.MaxBody
+	opts.Timeout, opts.MaxBody, opts.AllowHTTPEndpoints = flagOpts.Timeout, flagOpts.MaxBody, flagOpts.AllowHTTPEndpoints
 	if fs.Changed("ca-file") {
 		opts.CABundle = flagOpts.CABundle
 	}

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // printError describes a failure on w, the same way for every command:
@@ -203,7 +203,7 @@ func (p *tracePrinter) saveTrace(trace *flows.Trace, n int) {
 		data = trace.Markdown()
 	}
 	if err == nil {
-		err = os.WriteFile(p.save, data, 0o600)
+		err = profiles.WritePrivateFile(p.save, data)
 	}
 	if err != nil {
 		fmt.Fprintf(p.w, "warning: --save-trace: the trace was not saved: %v\n", err)

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the module version
@@ -89,7 +90,15 @@ var errChecksFailed = reportedError{code: exitFailure}
 // run executes one command line and returns the exit status. Errors are printed here, once, in one
 // format.
 func run(ctx context.Context, e *env, args []string) int {
+	// Standard error is for people, and much of what it shows comes from a provider or a file:
+	// error descriptions, the discover summary, the -v trace, notes. Every byte of it goes through
+	// the one sanitiser, so that no escape sequence in it reaches the terminal to be obeyed.
+	// Standard output keeps JSON exact; its few outputs for people sanitise on their own.
+	safe := *e
+	safe.stderr = untrusted.NewWriter(e.stderr)
+	e = &safe
 	root := newRootCmd(e)
+	addCompletions(root, e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return reportExit(e.stderr, err)

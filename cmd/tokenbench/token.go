@@ -221,8 +221,21 @@ func (o *tokenOptions) reportToken(ctx context.Context, e *env, c *flows.Client,
 		explainReport(e.stderr, report)
 		return errChecksFailed
 	}
-	warnUnverified(e.stderr, "id_token", report)
+	if !report.SignatureVerified() {
+		// The README's promise: exit 0 only when every check passed. A skipped signature check is
+		// not a pass: anyone could have written these claims (OpenID Connect Core §3.1.3.7 step 6).
+		fmt.Fprintf(e.stderr, "error: the id_token's signature could not be verified: %s\n", unverifiedReason(report))
+		return errChecksFailed
+	}
 	return nil
+}
+
+// unverifiedReason is why a report's signature check did not pass, from the check itself.
+func unverifiedReason(r flows.Report) string {
+	if c, ok := r.Find("signature"); ok && c.Detail != "" {
+		return strings.TrimPrefix(c.Detail, "skipped: ")
+	}
+	return "no signature check was made"
 }
 
 func rotationText(r flows.Rotation) string {

@@ -271,7 +271,6 @@ func TestTokenFailures(t *testing.T) {
 		args   []string
 		want   []string
 	}{
-		{"wrong state", []string{"wrong-state"}, nil, []string{"✗ fail     state", "error: state_mismatch:", "The state in the callback does not match"}},
 		{"wrong iss", []string{"wrong-iss"}, nil, []string{"✗ fail     iss", "error: iss_mismatch:"}},
 		{"access denied", []string{"deny"}, nil, []string{"error: access_denied: the demo provider is set to deny", "Access was denied", "Likely causes:", "Check:", "Spec: "}},
 		{"expired code", []string{"expired-code"}, nil, []string{"error: invalid_grant: authorization code expired"}},
@@ -550,4 +549,29 @@ func TestTokenInterrupted(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the command did not end on cancellation")
 	}
+}
+
+// TestTokenWrongStateIsIgnored: a callback whose state is not the request's is ignored, with a note,
+// while tokenbench keeps waiting; when the wait ends (here ctrl-c), the failed state check and its
+// explanation are shown and the exit status is 1.
+func TestTokenWrongStateIsIgnored(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t, "wrong-state")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	done := make(chan result, 1)
+	go func() {
+		done <- runCLI(t, invocation{ctx: ctx, stderr: stderr, env: map[string]string{"BROWSER": browserEnv(t)},
+			args: []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic")}})
+	}()
+	waitOutput(t, stderr, "state is not the one this request sent")
+	select {
+	case r := <-done:
+		t.Fatalf("the command ended on the forged callback: exit %d\n%s", r.code, r.stderr)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	r := <-done
+	wantExit(t, r, 1, "note: ignored a GET on the callback listener", "still waiting", "error: state_mismatch:", "a response with another state was ignored because", "The state in the callback does not match")
 }

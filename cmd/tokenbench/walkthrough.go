@@ -115,7 +115,8 @@ func (w *walkthrough) discover(ctx context.Context) error {
 // loopback listener.
 func (w *walkthrough) authorize(ctx context.Context) error {
 	w.heading("Authorization request", "RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1")
-	_, res, err := w.c.Authorize(ctx, flows.AuthorizeOptions{Ready: w.showRequest, Open: w.signIn})
+	_, res, err := w.c.Authorize(ctx, flows.AuthorizeOptions{Ready: w.showRequest, Open: w.signIn,
+		Ignored: func(ig flows.IgnoredCallback) { noteIgnored(w.e.stderr, ig) }})
 	if res == nil {
 		return err
 	}
@@ -130,7 +131,8 @@ func (w *walkthrough) authorize(ctx context.Context) error {
 }
 
 // showRequest explains the prepared request; the session bound the listener first, so the request
-// names its real port (RFC 8252 §7.3).
+// names its real port (RFC 8252 §7.3). It also announces the sign-in: Ready runs before the opener,
+// on the walkthrough's own goroutine, so all the printing stays on it.
 func (w *walkthrough) showRequest(s *flows.AuthSession) {
 	w.session = s // before signIn runs, which reads it
 	req := s.Request
@@ -139,25 +141,30 @@ func (w *walkthrough) showRequest(s *flows.AuthSession) {
 	w.say("state  %s  a one-time value the response must echo, so a forged or mixed-up response is rejected (RFC 6749 §10.12)", shorten(req.State))
 	w.say("nonce  %s  a one-time value the id_token must carry, tying it to this request (OpenID Connect Core §3.1.2.1)", shorten(req.Nonce))
 	w.say("PKCE   %s  code_challenge = SHA-256 of a code_verifier sent only with the token request: a stolen code is useless (RFC 7636 §4)", shorten(req.CodeChallenge))
+	w.heading("The demo user signs in and approves", "RFC 6749 §4.1.2")
+	if w.browser {
+		w.say("Sign in in your browser (demo / demo); tokenbench waits on %s (ctrl-c to stop).", s.RedirectURI())
+		return
+	}
+	w.say("tokenbench plays the browser: it opens the URL, and the provider (whose user is always signed in)")
+	w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", s.RedirectURI())
 }
 
 // signIn sends the user to the provider: the real browser with --browser, else tokenbench plays
-// one, whose failure to reach the listener ends the wait.
+// one, whose failure to reach the listener ends the wait. It runs beside the wait, so it prints
+// nothing to the walkthrough (showRequest announced it).
 func (w *walkthrough) signIn(ctx context.Context, u string) error {
-	w.heading("The demo user signs in and approves", "RFC 6749 §4.1.2")
 	if w.browser {
-		w.say("Sign in in your browser (demo / demo); tokenbench waits on %s (ctrl-c to stop).", w.session.RedirectURI())
 		openBrowser(w.e, u)
 		return nil
 	}
-	w.say("tokenbench plays the browser: it opens the URL, and the provider (whose user is always signed in)")
-	w.say("redirects it to tokenbench's own loopback listener %s (RFC 8252 §7.3).", w.session.RedirectURI())
-	return visitAsBrowser(ctx, u)
+	return visitAsBrowser(ctx, u, w.session.RedirectURI())
 }
 
 // visitAsBrowser plays the user's browser: it opens url and follows the redirects to the loopback
-// listener. It returns why the visit did not reach the listener, or nil.
-func visitAsBrowser(ctx context.Context, u string) error {
+// listener at redirectURI. It returns why the visit did not end with a response the listener took:
+// the last page's URL is named without its query, which may hold a code.
+func visitAsBrowser(ctx context.Context, u, redirectURI string) error {
 	hc := &http.Client{Timeout: 15 * time.Second}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -168,7 +175,12 @@ func visitAsBrowser(ctx context.Context, u string) error {
 		return fmt.Errorf("the simulated browser could not follow the authorization URL: %w", err)
 	}
 	resp.Body.Close()
-	return fmt.Errorf("the simulated browser ended at %s (HTTP %d) without reaching the callback listener", resp.Request.URL.Redacted(), resp.StatusCode)
+	last := *resp.Request.URL
+	last.RawQuery, last.Fragment, last.RawFragment = "", "", ""
+	if strings.HasPrefix(redirectURI, last.String()) {
+		return fmt.Errorf("the callback listener did not take the response the simulated browser brought back (HTTP %d)", resp.StatusCode)
+	}
+	return fmt.Errorf("the simulated browser ended at %s (HTTP %d) without reaching the callback listener", last.Redacted(), resp.StatusCode)
 }
 
 func (w *walkthrough) exchange(ctx context.Context) error {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os/exec"
 	"strings"
 
@@ -22,11 +23,26 @@ func init() {
 	clibrowser.Stdout, clibrowser.Stderr = io.Discard, io.Discard
 }
 
-// Open opens url in the user's browser. getenv reads the environment ($BROWSER); nil means no
+// CheckURL refuses what is not an http or https URL with a host: a provider's metadata chooses the
+// authorization and verification URLs, and file:///etc/passwd, javascript:, a UNC path (\\host\share)
+// or a word starting with '-' handed to an opener would open a local file, run script or become an
+// option of the helper.
+func CheckURL(raw string) error {
+	u, err := neturl.Parse(raw)
+	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
+		return fmt.Errorf("did not open %q in a browser: only http and https URLs are opened", raw)
+	}
+	return nil
+}
+
+// Open opens url in the user's browser, after CheckURL. getenv reads the environment ($BROWSER); nil means no
 // environment. With $BROWSER set, each of its alternatives is tried in turn until one starts, and
 // Open returns without waiting for it to exit (it is reaped in the background). Otherwise the
 // platform opener is run and waited for. The started programs' own output is discarded.
 func Open(url string, getenv func(string) string) error {
+	if err := CheckURL(url); err != nil {
+		return err
+	}
 	spec := ""
 	if getenv != nil {
 		spec = getenv("BROWSER")

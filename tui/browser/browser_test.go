@@ -57,3 +57,34 @@ func TestOpenFromEnvNoneStarts(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestOpenOnlyHTTP: URLs a hostile provider may name are never handed to an opener.
+func TestOpenOnlyHTTP(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "opened")
+	script := filepath.Join(dir, "fake-browser")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s' \"$1\" >> "+out+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "BROWSER" {
+			return script
+		}
+		return ""
+	}
+	for _, u := range []string{"file:///etc/passwd", "javascript:alert(1)", `\\evil.example\share\x.exe`, "-a Calculator", "http:///nohost", "smb://evil.example/share", "FILE:///etc/shadow"} {
+		err := Open(u, env)
+		if err == nil || !strings.Contains(err.Error(), "only http and https URLs are opened") {
+			t.Errorf("Open(%q) = %v, want it refused", u, err)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("a refused URL reached the browser command")
+	}
+	for _, u := range []string{"https://idp.example/authorize?x=1", "HTTP://127.0.0.1:8080/device"} {
+		if err := CheckURL(u); err != nil {
+			t.Errorf("CheckURL(%q) = %v", u, err)
+		}
+	}
+}

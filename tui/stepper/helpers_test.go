@@ -73,9 +73,11 @@ func (r *flowRunner) start(cmd tea.Cmd) {
 }
 
 // until feeds messages back until cond holds, failing after timeout.
+// The deadline only bounds a hang: a loaded machine running -race can take many seconds for a
+// step that takes milliseconds alone.
 func (r *flowRunner) until(what string, cond func(flowModel) bool) {
 	r.t.Helper()
-	deadline := time.After(15 * time.Second)
+	deadline := time.After(45 * time.Second)
 	for !cond(r.s) {
 		select {
 		case msg := <-r.msgs:

@@ -1,0 +1,122 @@
+package untrusted
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTextShowsEscapesInsteadOfObeyingThem(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"plain", "invalid_grant: the code expired", "invalid_grant: the code expired"},
+		{"clear screen", "bad\x1b[2Jthing", `bad\x1b[2Jthing`},
+		{"OSC 52 clipboard", "\x1b]52;c;ZWNobyBwd25lZA==\x07", `\x1b]52;c;ZWNobyBwd25lZA==\x07`},
+		{"OSC 8 link", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", `\x1b]8;;https://evil.example\x1b\click\x1b]8;;\x1b\`},
+		{"title", "\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},
+		{"C1 CSI", "a\u009b31mred", `a\u009b31mred`},
+		{"raw 8-bit CSI byte", "a\x9b31mred", `a\x9b31mred`},
+		{"DCS and APC", "\x1bPq#0\x1b\\\x1b_Gi=1\x1b\\", `\x1bPq#0\x1b\\x1b_Gi=1\x1b\`},
+		{"bidi override", "user\u202egpj.exe", `user\u202egpj.exe`},
+		{"bidi isolate", "\u2066admin\u2069", `\u2066admin\u2069`},
+		{"carriage return", "ok\rfake", `ok\rfake`},
+		{"windows line break", "one\r\ntwo", "one\ntwo"},
+		{"line break kept", "one\ntwo\tthree", "one\ntwo\tthree"},
+		{"backspace and DEL", "a\bb\x7f", `a\x08b\x7f`},
+		{"unicode kept", "Grüße — ключ ✓", "Grüße — ключ ✓"},
+		{"beyond the first plane", "tag\U000E0041", `tag\U000e0041`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Text(c.in); got != c.want {
+				t.Errorf("Text(%q) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func TestLineEscapesLineBreaks(t *testing.T) {
+	if got, want := Line("code\nerror: forged\r\tx"), `code\nerror: forged\r\tx`; got != want {
+		t.Errorf("Line = %q, want %q", got, want)
+	}
+}
+
+func TestLinesAreBoundedWithAMarker(t *testing.T) {
+	long := strings.Repeat("a", MaxLine+500)
+	got := Text(long + "\nshort")
+	first, rest, _ := strings.Cut(got, "\n")
+	if !strings.HasSuffix(first, cutMarker) || utf8.RuneCountInString(first) != MaxLine+utf8.RuneCountInString(cutMarker) {
+		t.Errorf("the long line was not cut at %d characters with a marker: ends %q", MaxLine, first[len(first)-60:])
+	}
+	if !strings.Contains(cutMarker, "8192") {
+		t.Errorf("the marker %q does not name the limit", cutMarker)
+	}
+	if rest != "short" {
+		t.Errorf("the next line = %q, want it kept", rest)
+	}
+	if got := Line(strings.Repeat("é", MaxLine)); got != strings.Repeat("é", MaxLine) {
+		t.Error("a line of exactly MaxLine characters was cut")
+	}
+}
+
+// checkSafe fails when out could be obeyed by a terminal or reorder text.
+func checkSafe(t *testing.T, in, out string, multiline bool) {
+	t.Helper()
+	if !utf8.ValidString(out) {
+		t.Fatalf("output of %q is not UTF-8: %q", in, out)
+	}
+	width := 0
+	for _, r := range out {
+		switch {
+		case r == '\n' && multiline:
+			width = 0
+			continue
+		case r == '\t' && multiline:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+			t.Fatalf("output of %q holds control character %U: %q", in, r, out)
+		case !visible(r):
+			t.Fatalf("output of %q holds invisible character %U: %q", in, r, out)
+		}
+		width++
+		if width > MaxLine+utf8.RuneCountInString(cutMarker) {
+			t.Fatalf("output of %q has a line longer than the limit", in)
+		}
+	}
+}
+
+func FuzzSanitise(f *testing.F) {
+	for _, s := range []string{"", "plain", "\x1b]52;c;AAAA\x07", "a\u202eb", "\xff\xfe", "\r\n\t", "\u009b2J", strings.Repeat("x", MaxLine+3)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkSafe(t, s, Text(s), true)
+		line := Line(s)
+		checkSafe(t, s, line, false)
+		if strings.Contains(line, "\n") {
+			t.Fatalf("Line(%q) holds a line break", s)
+		}
+		if isPlain(s) && Text(s) != s {
+			t.Fatalf("plain %q was changed", s)
+		}
+	})
+}
+
+// TestWriterSanitisesEveryWrite: what a stream for people is handed is shown, not obeyed, and the
+// line bound holds across writes.
+func TestWriterSanitisesEveryWrite(t *testing.T) {
+	var out strings.Builder
+	w := NewWriter(&out)
+	fmt.Fprintf(w, "error: invalid_request: %s\n", "\x1b]52;c;cm0gLXJmIH4=\x07\u202e")
+	for range MaxLine/1000 + 1 {
+		io.WriteString(w, strings.Repeat("b", 1000))
+	}
+	io.WriteString(w, "\nnext\n")
+	got := out.String()
+	if !strings.HasPrefix(got, `error: invalid_request: \x1b]52;c;cm0gLXJmIH4=\x07\u202e`+"\n") {
+		t.Errorf("first line = %q", got[:min(len(got), 80)])
+	}
+	if !strings.Contains(got, cutMarker+"\nnext\n") {
+		t.Error("a line written in pieces was not bounded")
+	}
+}
