@@ -64,7 +64,8 @@ func TestVendorBlockID(t *testing.T) {
 		t.Fatal(err)
 	}
 	pe := newProfileEnv(t)
-	vendorProfile(t, pe, s, ca, "--redirect-uri", vendorsim.RedirectURI)
+	// No JWKS URL is documented: the user sets the community's (RFC 7517 key set) for the signature check.
+	vendorProfile(t, pe, s, ca, "--redirect-uri", vendorsim.RedirectURI, "--jwks-uri", s.Issuer()+"/v1/jwks")
 
 	r := pe.run("token", "--profile", "blockid", "--proof-jwt", proof)
 	wantExit(t, r, 0, "direct authorize: POST "+s.Issuer()+"/v1/authorize")
@@ -72,11 +73,12 @@ func TestVendorBlockID(t *testing.T) {
 	if m["status"] != float64(200) || m["token_type"] != "Bearer" || m["id_token"] == nil {
 		t.Errorf("token answer %v", m)
 	}
-	wantOut(t, "stderr", r.stderr, "✓ pass     nonce", "✓ pass     aud", "– skipped  signature")
+	wantOut(t, "stderr", r.stderr, "✓ pass     nonce", "✓ pass     aud", "✓ pass     signature")
 
 	// Raw flags, no profile and no discovery (the host answers /.well-known/ with HTML).
 	raw := []string{"token", "--issuer", s.Issuer(), "--token-endpoint", s.Issuer() + "/v1/token", "--client-id", vendorsim.ClientID,
-		"--client-secret", vendorsim.ClientSecret, "--redirect-uri", vendorsim.RedirectURI, "--ca-file", ca, "--scope", "openid email profile"}
+		"--client-secret", vendorsim.ClientSecret, "--redirect-uri", vendorsim.RedirectURI, "--ca-file", ca, "--scope", "openid email profile",
+		"--jwks-uri", s.Issuer() + "/v1/jwks"}
 	r = pe.run(append(raw, "--proof-jwt", proof)...)
 	wantExit(t, r, 0, "direct authorize: POST "+s.Issuer()+"/v1/authorize ({issuer}/v1/authorize")
 	wantNot(t, "stderr", r.stderr, "no_discovery")

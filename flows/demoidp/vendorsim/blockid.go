@@ -11,8 +11,9 @@ import (
 )
 
 // blockIDRoutes are BlockID's community paths. The tenant host answers every /.well-known/ path
-// with an HTML page and status 200 (what the preset's no_discovery quirk describes): no discovery, no
-// JWKS URL.
+// with an HTML page and status 200 (what the preset's no_discovery quirk describes): no discovery. No
+// JWKS URL is documented either; the emulation serves the community's keys at {issuer}/v1/jwks
+// (assumed), for a client that is given it.
 func (s *Server) blockIDRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("/.well-known/", htmlPage)
 	mux.HandleFunc("/oauth2/community/", func(w http.ResponseWriter, r *http.Request) {
@@ -28,6 +29,8 @@ func (s *Server) blockIDRoutes(mux *http.ServeMux) {
 			s.blockIDDirectAuthorize(w, r)
 		case path == "v1/token" && r.Method == http.MethodPost:
 			s.blockIDToken(w, r)
+		case path == "v1/jwks":
+			s.jwks(w, r)
 		default:
 			htmlPage(w, r)
 		}
