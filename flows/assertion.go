@@ -28,7 +28,7 @@ type AssertionClaims struct {
 	Issuer string
 	// Subject is sub, the principal the token is for; required.
 	Subject string
-	// Audience is aud; the token endpoint when empty.
+	// Audience is aud; when empty, the issuer when one is known, else the token endpoint.
 	Audience []string
 	// Lifetime sets exp from now; DefaultAssertionLifetime when zero.
 	Lifetime time.Duration
@@ -52,11 +52,11 @@ func (c *Client) MakeAssertion(ctx context.Context, a AssertionClaims) (string, 
 		return "", errors.New("a JWT bearer assertion needs an issuer (iss); give one or a client_id")
 	}
 	if len(a.Audience) == 0 {
-		tokenURL, err := c.endpoints(ctx, "token", func(e Endpoints) string { return e.Token })
+		aud, err := c.assertionGrantAudience(ctx)
 		if err != nil {
 			return "", err
 		}
-		a.Audience = []string{tokenURL}
+		a.Audience = []string{aud}
 	}
 	if a.Lifetime <= 0 {
 		a.Lifetime = DefaultAssertionLifetime
@@ -83,6 +83,17 @@ func (c *Client) MakeAssertion(ctx context.Context, a AssertionClaims) (string, 
 		Expiry:   jwt.NewNumericDate(now.Add(a.Lifetime)),
 	}
 	return jwt.Signed(signer).Claims(claims).Claims(std).Serialize()
+}
+
+// assertionGrantAudience is the default aud of a JWT bearer grant's assertion: the issuer, which RFC
+// 7523 §3 names first as the authorization server's identity (and its revision, for the grant,
+// requires), spelled as discovery found it; the token endpoint only when no issuer is known. Some
+// providers (zitadel) refuse the token endpoint URL there.
+func (c *Client) assertionGrantAudience(ctx context.Context) (string, error) {
+	if iss := c.knownIssuer(ctx); iss != "" {
+		return iss, nil
+	}
+	return c.endpoints(ctx, "token", func(e Endpoints) string { return e.Token })
 }
 
 // assertionKey picks the key that signs an assertion.

@@ -60,8 +60,9 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 					t.Errorf("assertion lacks %s: %v", k, claims)
 				}
 			}
-			if claims["iss"] != id || claims["aud"] != p.Issuer()+"/token" {
-				t.Errorf("iss %v aud %v, want %s and the token endpoint", claims["iss"], claims["aud"], id)
+			// RFC 7523 §3: the issuer identifies the authorization server; it is the default aud.
+			if claims["iss"] != id || claims["aud"] != p.Issuer() {
+				t.Errorf("iss %v aud %v, want %s and the issuer", claims["iss"], claims["aud"], id)
 			}
 			tok, err := c.JWTBearer(ctx, a)
 			if err != nil {
@@ -77,6 +78,22 @@ func TestJWTBearerMadeAssertion(t *testing.T) {
 			_, err = c.JWTBearer(ctx, a)
 			wantOAuthErrorAll(t, err, "invalid_grant", "already used", "replay")
 		})
+	}
+}
+
+// TestJWTBearerAudienceWithoutIssuer: with endpoints given and no issuer, the assertion's aud is the
+// token endpoint, the only identity of the authorization server known.
+func TestJWTBearerAudienceWithoutIssuer(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	c := demoClient(t, p, "demo-jwt")
+	c.Config.Issuer, c.Config.Endpoints.Token = "", p.Issuer()+"/token"
+	a, err := c.MakeAssertion(context.Background(), flows.AssertionClaims{Subject: "demo-user-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, claims, _ := demoidptest.Decode(t, a); claims["aud"] != p.Issuer()+"/token" {
+		t.Errorf("aud %v, want the token endpoint", claims["aud"])
 	}
 }
 

@@ -45,6 +45,11 @@ func (c *Client) NewAuthRequest(ctx context.Context, redirectURI string) (*AuthR
 	if err != nil {
 		return nil, err
 	}
+	return c.newAuthRequest(ctx, endpoint, redirectURI)
+}
+
+// newAuthRequest builds the request NewAuthRequest describes for the authorization endpoint given.
+func (c *Client) newAuthRequest(ctx context.Context, endpoint, redirectURI string) (*AuthRequest, error) {
 	if redirectURI == "" {
 		redirectURI = c.Config.RedirectURI
 	}

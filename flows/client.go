@@ -33,8 +33,13 @@ type Client struct {
 type providerState struct {
 	mu   sync.Mutex
 	meta *Metadata
-	jwks jwksCache
-	dpop dpopState
+	// metaErr is discovery's failure, kept so that a run fetches a missing document once, not once
+	// per endpoint it looks up.
+	metaErr error
+	// authNote says why the client authentication differs from the default (AuthMethodNote).
+	authNote string
+	jwks     jwksCache
+	dpop     dpopState
 }
 
 // stateInit guards the lazy creation of a Client's state for a Client not made by NewClient.
@@ -128,6 +133,16 @@ func (c *Client) endpoints(ctx context.Context, need string, pick func(Endpoints
 		return "", fmt.Errorf("no %s endpoint given and discovery failed: %w", need, discErr)
 	}
 	return "", &Error{Kind: KindMissingEndpoint, Detail: fmt.Sprintf("no %s endpoint: the provider's metadata has none and none was given", need)}
+}
+
+// knownIssuer is the issuer as the provider spells it in its metadata when it has some (discovery runs
+// once for it), else the configured one; empty when none is configured.
+func (c *Client) knownIssuer(ctx context.Context) string {
+	if strings.TrimSpace(c.Config.Issuer) == "" {
+		return ""
+	}
+	_, _ = c.Discover(ctx) // a failure leaves the configured spelling
+	return c.issuer()
 }
 
 // issuer is the issuer id_tokens must carry: the discovered one when discovery ran (it may differ from

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -54,12 +56,49 @@ func secretSigningKey(secret, alg, what string) (jose.SigningKey, error) {
 	return jose.SigningKey{Algorithm: a, Key: []byte(secret)}, nil
 }
 
+// AuthMethod is the client authentication in force: the configured one; else private_key_jwt with
+// a signing key; else, with a secret, client_secret_basic, unless the provider's metadata (when
+// discovery has read it) lists token_endpoint_auth_methods_supported without it, when the first of
+// client_secret_post and client_secret_jwt it lists is used; else none. Why a secret's method
+// differs from client_secret_basic is in AuthMethodNote.
+func (c *Client) AuthMethod() AuthMethod {
+	m := c.Config.authMethod()
+	if c.Config.AuthMethod != "" || m != AuthClientSecretBasic {
+		return m
+	}
+	st := c.st()
+	st.mu.Lock()
+	meta := st.meta
+	st.mu.Unlock()
+	if meta == nil || len(meta.TokenEndpointAuthMethods) == 0 || slices.Contains(meta.TokenEndpointAuthMethods, string(AuthClientSecretBasic)) {
+		return m
+	}
+	for _, alt := range []AuthMethod{AuthClientSecretPost, AuthClientSecretJWT} {
+		if slices.Contains(meta.TokenEndpointAuthMethods, string(alt)) {
+			st.mu.Lock()
+			st.authNote = fmt.Sprintf("the provider's token_endpoint_auth_methods_supported (%s) lacks client_secret_basic, the default, so the client authenticates with %s; --auth-method (the profile's auth_method) chooses another",
+				strings.Join(meta.TokenEndpointAuthMethods, ", "), alt)
+			st.mu.Unlock()
+			return alt
+		}
+	}
+	return m
+}
+
+// AuthMethodNote says why AuthMethod chose a method other than the default, or is empty.
+func (c *Client) AuthMethodNote() string {
+	st := c.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.authNote
+}
+
 // authenticate adds the client's credentials (RFC 6749 §2.3) to a form sent to aud, which client
 // assertions name as their audience; Basic credentials come back as a header to set.
 func (c *Client) authenticate(form url.Values, aud string) (http.Header, error) {
 	cfg := c.Config
 	header := http.Header{}
-	switch m := cfg.authMethod(); m {
+	switch m := c.AuthMethod(); m {
 	case AuthClientSecretBasic:
 		// RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
 		req := http.Request{Header: header}
@@ -149,8 +188,24 @@ func DefaultAlg(k *jose.JSONWebKey) string {
 	return string(jose.RS256)
 }
 
-// ParseSigningKey reads a private key given as PEM (PKCS #8, PKCS #1 or SEC 1) or as a JWK.
+// ParseSigningKey reads a private key as ParsePrivateKey does and names a key without kid by its
+// RFC 7638 thumbprint. The name suits keys that are shown or matched by kid but never registered
+// under one: DPoP keys (RFC 9449 binds the thumbprint) and decryption keys. A key that signs for a
+// registered client is read with ParsePrivateKey.
 func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
+	jwk, err := ParsePrivateKey(data)
+	if err != nil || jwk.KeyID != "" {
+		return jwk, err
+	}
+	if thumb, err := JWKThumbprint(jwk); err == nil {
+		jwk.KeyID = thumb
+	}
+	return jwk, nil
+}
+
+// ParsePrivateKey reads a private key given as PEM (PKCS #8, PKCS #1 or SEC 1) or as a JWK. A JWK
+// keeps its own kid; a PEM key has none.
+func ParsePrivateKey(data []byte) (*jose.JSONWebKey, error) {
 	var jwk jose.JSONWebKey
 	if json.Valid(data) {
 		if err := jwk.UnmarshalJSON(data); err != nil {
@@ -185,10 +240,10 @@ func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
 	default:
 		return nil, fmt.Errorf("unsupported private key type %T", key)
 	}
+	// A PEM key has no kid, and none is made up: a thumbprint the provider's registered JWKS does not
+	// carry makes it refuse the assertion ("kid … could not be found"), while a JWS without kid is
+	// checked against every registered key (RFC 7515 §4.1.4: kid is optional). The user names the
+	// registered kid when the provider needs one (ClientConfig.SigningKeyID).
 	jwk = jose.JSONWebKey{Key: key}
-	pub := jwk.Public()
-	if thumb, err := pub.Thumbprint(cryptoSHA256); err == nil {
-		jwk.KeyID = base64URL(thumb) // RFC 7638 thumbprint, so the provider can find the key by kid
-	}
 	return &jwk, nil
 }

@@ -135,14 +135,22 @@ type ClientConfig struct {
 	// chosen from the key when empty.
 	SigningKey *jose.JSONWebKey
 	SigningAlg string
+	// ClientAssertionAudience is the aud of client assertions (client_secret_jwt, private_key_jwt):
+	// AssertionAudTokenEndpoint (the default, OpenID Connect Core §9) or AssertionAudIssuer (RFC
+	// 7523 §3 names the issuer first, and some providers accept nothing else).
+	ClientAssertionAudience string
 	// DecryptionKey is the client's private key (RSA or EC) that decrypts encrypted id_tokens,
 	// JARM responses and userinfo answers (OpenID Connect Core §10.2, JARM §2.3); the provider
 	// encrypts to its public part, registered as id_token_encrypted_response_alg / enc.
 	DecryptionKey *jose.JSONWebKey
 	// RedirectURI is where the provider sends the authorization response.
 	RedirectURI string
-	// Scopes are requested on authorize and on grants that take a scope.
+	// Scopes are requested on authorize and on grants that take a scope, except refresh.
 	Scopes []string
+	// RefreshScopes are asked for on a refresh; none by default, which RFC 6749 §6 treats as the
+	// scope originally granted. Asking again for Scopes fails where the user consented to fewer
+	// (oidc-provider, Connect2id: invalid_scope).
+	RefreshScopes []string
 	// PKCE is the code challenge method; empty means S256.
 	PKCE PKCEMethod
 	// AuthParams are added to the authorization request; TokenParams to every token request.
@@ -181,6 +189,12 @@ type ClientConfig struct {
 	// logout_uri (its preset's logout_redirect_param quirk).
 	LogoutRedirectParam string
 }
+
+// The choices of ClientConfig.ClientAssertionAudience.
+const (
+	AssertionAudTokenEndpoint = "token_endpoint"
+	AssertionAudIssuer        = "issuer"
+)
 
 // authMethod resolves the default method.
 func (c ClientConfig) authMethod() AuthMethod {

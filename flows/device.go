@@ -42,7 +42,10 @@ func (c *Client) DeviceAuthorize(ctx context.Context) (*DeviceAuthorization, err
 	if err != nil {
 		return nil, err
 	}
-	form := url.Values{}
+	// RFC 8628 §3.1 requires client_id of a client that does not authenticate, and allows it of one
+	// that does: sending it beside HTTP Basic serves providers that read only the body (Dex ignores
+	// the Basic header here, Hydra refuses the request without it).
+	form := url.Values{"client_id": {c.Config.ClientID}}
 	if s := c.Config.scope(); s != "" {
 		form.Set("scope", s)
 	}

@@ -82,6 +82,7 @@ type metadataJSON struct {
 // ParseMetadata parses a metadata document. It needs a JSON object with an issuer; members of the
 // wrong type are an error naming the member.
 func ParseMetadata(body []byte) (*Metadata, error) {
+	body, _ = withoutBOM(body)
 	var raw map[string]any
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %w", err)
@@ -139,15 +140,30 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 
 // Discover fetches and caches the provider's metadata. A URL answering HTML (even with status 200, as
 // single-page apps and some tenant hosts do) or 404 means "no discovery here" and the next URL is
-// tried; when none has metadata the error is of kind no_discovery and lists what each answered.
+// tried; when none has metadata the error is of kind no_discovery and lists what each answered. A
+// failure is cached like a success, so a run fetches a missing document once.
 func (c *Client) Discover(ctx context.Context) (*Metadata, error) {
 	st := c.st()
 	st.mu.Lock()
-	if st.meta != nil {
+	if st.meta != nil || st.metaErr != nil {
 		defer st.mu.Unlock()
-		return st.meta, nil
+		return st.meta, st.metaErr
 	}
 	st.mu.Unlock()
+	meta, err := c.discover(ctx)
+	// A failure is kept for the client's life (one run), except a cancellation, which says nothing
+	// about the provider.
+	if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+		st.mu.Lock()
+		st.metaErr = err
+		st.mu.Unlock()
+	}
+	return meta, err
+}
+
+// discover fetches and checks the metadata, trying each of the issuer's discovery URLs.
+func (c *Client) discover(ctx context.Context) (*Metadata, error) {
+	st := c.st()
 	urls, err := DiscoveryURLs(c.Config.Issuer)
 	if err != nil {
 		return nil, err

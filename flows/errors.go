@@ -24,6 +24,9 @@ type OAuthError struct {
 	Status int
 	// Endpoint says where it came from ("token endpoint", "authorization response" …).
 	Endpoint string
+	// Challenge is the answer's WWW-Authenticate header, if any (RFC 6749 §5.2: a 401 to a client
+	// that authenticated with the Authorization header carries one).
+	Challenge string
 }
 
 func (e *OAuthError) Error() string {
@@ -66,6 +69,9 @@ const (
 	KindInvalidCallback     Kind = "invalid_callback"
 	KindListenerFailed      Kind = "callback_listener_failed"
 	KindMalformedJWT        Kind = "malformed_jwt"
+	// KindRedirected is a 3xx where an endpoint must answer itself (token, device, introspection …):
+	// the error names where Location points and what that likely means.
+	KindRedirected Kind = "endpoint_redirected"
 )
 
 // Error is a failure that is not an OAuth error answer: a transport failure, a response tokenbench
@@ -85,7 +91,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Explain finds the OAuth error code or failure kind in err's chain and its explanation.
+// Explain finds the OAuth error code or failure kind in err's chain and its explanation. An error
+// code the specifications do not define (a Spring server's "unauthorized" …) is explained by its HTTP
+// status instead.
 func Explain(err error) (code string, ex assets.Explanation, ok bool) {
 	var oe *OAuthError
 	var fe *Error
@@ -97,8 +105,20 @@ func Explain(err error) (code string, ex assets.Explanation, ok bool) {
 	default:
 		return "", assets.Explanation{}, false
 	}
-	ex, ok = assets.Explain(code)
+	if ex, ok = assets.Explain(code); ok || oe == nil || oe.Status == 0 {
+		return code, ex, ok
+	}
+	ex, ok = StatusExplanation(oe.Status)
 	return code, ex, ok
+}
+
+// StatusExplanation explains an HTTP status an endpoint answered with: the status's own entry in
+// assets (http_401 …), else its class's (http_4xx, http_5xx).
+func StatusExplanation(status int) (assets.Explanation, bool) {
+	if ex, ok := assets.Explain(fmt.Sprintf("http_%d", status)); ok {
+		return ex, true
+	}
+	return assets.Explain(fmt.Sprintf("http_%dxx", status/100))
 }
 
 // classifyTransport turns a failed request into an *Error of the right kind; cancellation passes

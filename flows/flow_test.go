@@ -255,6 +255,18 @@ func TestRefreshRotates(t *testing.T) {
 	if next.Rotation != flows.RotationRotated || next.RefreshToken == tok.RefreshToken {
 		t.Fatalf("rotation %q", next.Rotation)
 	}
+	// RFC 6749 §6: a refresh that asks for no scope keeps the granted one; the sign-in's Scopes are
+	// not asked for again (that fails where the user consented to fewer); RefreshScopes asks.
+	if sc := lastForm(t, c, "scope"); sc != "" {
+		t.Errorf("refresh sent scope %q though none was asked for", sc)
+	}
+	c.Config.RefreshScopes = []string{"openid", "profile"}
+	if _, err := c.Refresh(context.Background(), next.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if sc := lastForm(t, c, "scope"); sc != "openid profile" {
+		t.Errorf("refresh sent scope %q, want the RefreshScopes", sc)
+	}
 	if _, err := c.Refresh(context.Background(), tok.RefreshToken); oauthCode(err) != "invalid_grant" {
 		t.Fatalf("old refresh token: err = %v, want invalid_grant", err)
 	}

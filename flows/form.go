@@ -39,11 +39,17 @@ func (c *Client) postForm(ctx context.Context, step, endpoint string, form url.V
 }
 
 // assertionAudience is the aud of client assertions: the token endpoint URL (OpenID Connect Core §9),
-// whichever endpoint the assertion is sent to.
+// whichever endpoint the assertion is sent to, or the issuer when ClientAssertionAudience says so.
 func (c *Client) assertionAudience(ctx context.Context, endpoint string) (string, error) {
-	m := c.Config.authMethod()
+	m := c.AuthMethod()
 	if m != AuthClientSecretJWT && m != AuthPrivateKeyJWT {
 		return endpoint, nil
+	}
+	if c.Config.ClientAssertionAudience == AssertionAudIssuer {
+		if iss := c.knownIssuer(ctx); iss != "" {
+			return iss, nil
+		}
+		return "", &Error{Kind: KindMissingEndpoint, Detail: "the client assertion's aud is to be the issuer, and no issuer is given"}
 	}
 	return c.endpoints(ctx, "token", func(e Endpoints) string { return e.Token })
 }

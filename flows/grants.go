@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,9 @@ func (c *Client) requestToken(ctx context.Context, step string, form url.Values)
 	if err != nil {
 		return nil, err
 	}
+	if r.status >= 300 && r.status <= 399 {
+		return nil, redirectError(r) // named with the endpoint's URL, which ParseTokenResponse does not know
+	}
 	t, err := ParseTokenResponse(r.status, r.header, r.body, time.Now())
 	c.noteTokenType(t)
 	return t, err
@@ -46,11 +50,12 @@ func (c *Client) ExchangeCode(ctx context.Context, req *AuthRequest, code string
 	return c.requestToken(ctx, "token", form)
 }
 
-// Refresh uses a refresh token (RFC 6749 §6) and says whether the provider rotated it.
+// Refresh uses a refresh token (RFC 6749 §6), asking for RefreshScopes (none by default), and says
+// whether the provider rotated it.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
 	form := url.Values{"grant_type": {GrantRefreshToken}, "refresh_token": {refreshToken}}
-	if s := c.Config.scope(); s != "" {
-		form.Set("scope", s)
+	if len(c.Config.RefreshScopes) > 0 {
+		form.Set("scope", strings.Join(c.Config.RefreshScopes, " "))
 	}
 	t, err := c.requestToken(ctx, "refresh", form)
 	if err != nil {

@@ -40,6 +40,10 @@ type JWT struct {
 	Payload []byte
 	// Signature is the raw signature bytes of a JWS (empty when unsigned); nil for a JWE.
 	Signature []byte
+	// SignatureDamaged says why a JWS's signature segment does not decode (a redacted sample such
+	// as "…XXXXXX", a token cut short); empty when it decodes. The header and claims are still read,
+	// as jwt.io reads them, and the signature check fails with this reason.
+	SignatureDamaged string
 }
 
 // b64 decodes JWT segments: base64url without padding (RFC 7515 §2), rejecting non-zero trailing
@@ -91,9 +95,14 @@ func DecodeJWT(raw string) (*JWT, error) {
 		names = jweSegments
 	}
 	segs := make([][]byte, len(parts))
+	damaged := ""
 	for i, p := range parts {
 		b, err := decodeSegment(p, i, names[i])
-		if err != nil {
+		var fe *Error
+		switch {
+		case err != nil && len(parts) == 3 && i == 2 && errors.As(err, &fe):
+			damaged = fe.Detail // the claims are still worth reading
+		case err != nil:
 			return nil, err
 		}
 		segs[i] = b
@@ -114,6 +123,11 @@ func DecodeJWT(raw string) (*JWT, error) {
 		return j, nil
 	}
 	j.Kind = JWTKindJWS
+	if alg, _ := j.Header["alg"].(string); damaged != "" && strings.EqualFold(alg, "none") {
+		// An unsecured JWS has an empty signature (RFC 7515 Appendix A.5): there is no signature to
+		// have been damaged, so the token itself is malformed.
+		return nil, malformed("%s", damaged)
+	}
 	if len(segs[1]) == 0 {
 		return nil, malformed("the payload (segment 2) is empty; a JWT's payload is a JSON object of claims")
 	}
@@ -121,7 +135,7 @@ func DecodeJWT(raw string) (*JWT, error) {
 	if err != nil {
 		return nil, err
 	}
-	j.Claims, j.Payload, j.Signature = claims, segs[1], segs[2]
+	j.Claims, j.Payload, j.Signature, j.SignatureDamaged = claims, segs[1], segs[2], damaged
 	return j, nil
 }
 

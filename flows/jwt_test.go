@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -119,6 +120,50 @@ func TestDecodeJWTJWE(t *testing.T) {
 	}
 }
 
+// TestDecodeJWTDamagedSignature: a JWS whose signature segment does not decode (a redacted sample,
+// a token cut short) is still decoded, header and claims, with the reason kept for the signature
+// check, as jwt.io shows such tokens.
+func TestDecodeJWTDamagedSignature(t *testing.T) {
+	good := seg(testHeader)
+	claims := seg(testClaims)
+	cases := []struct {
+		name, input string
+		want        []string // substrings of SignatureDamaged
+	}{
+		{"standard base64 plus", good + "." + claims + ".ab+c", []string{"signature (segment 3)", "'+' or '/'", "standard base64", "base64url"}},
+		{"bad character", good + "." + claims + ".sig*nature", []string{"signature (segment 3)", "not base64url", "character 4", `'*'`}},
+		{"impossible length", good + "." + claims + ".abcde", []string{"signature (segment 3)", "length", "5 characters"}},
+		{"non-canonical", good + "." + claims + ".QR", []string{"signature (segment 3)", "not canonical"}},
+		{"redacted (BlockID's documentation)", good + "." + claims + ".QG1k04soewILKaQxEM1IC55G26KOdZIwAaABLUGH1d1b-T3q3ipGgSFIpUqEpPCGWHaJyW3ssxdVV3Xu4AmHNBT5Ju9I7XQcP9iseSDhcvIL9uT0bJuv-gjJ3_Qkq4ULP6zPFEi91omCDRwtVZzFRQXzSYlVKBMzyTf1IMAb5Ieo_-g0ZjKSP7KMkRi-Ygr_2NCD17qibLnkVRUU_U_DuK2F9o76hC-uXHc7ZybSTxw7LfrYDBJCwcoGhtlC3WKk59P-XxxfAlwC-EHVtVi7l8KzccTocZm2qXqYkJDAlxgegx0nVRK2UNQsQ-UAfKiytlpXFjUN3nym8IRgXXXXXX", []string{"signature (segment 3)", "not canonical"}},
+		{"redacted with an ellipsis", good + "." + claims + ".QG1k04…XXXXXX", []string{"signature (segment 3)", "not base64url"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			j, err := DecodeJWT(c.input)
+			if err != nil {
+				t.Fatalf("a damaged signature hid the claims: %v", err)
+			}
+			if j.Claims["sub"] != "248289761001" || j.Header["alg"] != "RS256" {
+				t.Errorf("header %v, claims %v", j.Header, j.Claims)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(j.SignatureDamaged, w) {
+					t.Errorf("SignatureDamaged %q lacks %q", j.SignatureDamaged, w)
+				}
+			}
+			r := Verify(context.Background(), c.input, nil, Expect{}, time.Now(), time.Minute)
+			for _, ch := range r.Checks {
+				if ch.Name == "signature" && (ch.Status != CheckFail || !strings.Contains(ch.Detail, "cannot be checked")) {
+					t.Errorf("signature check %+v, want a failure saying why", ch)
+				}
+			}
+			if r.OK() {
+				t.Error("a token with a damaged signature passed")
+			}
+		})
+	}
+}
+
 func TestDecodeJWTMalformed(t *testing.T) {
 	good := seg(testHeader)
 	claims := seg(testClaims)
@@ -133,12 +178,8 @@ func TestDecodeJWTMalformed(t *testing.T) {
 		{"two parts", good + "." + claims, []string{"has 2 parts separated by dots; a JWS has 3 and a JWE 5"}},
 		{"four parts", good + "." + claims + ".a.b", []string{"has 4 parts", "a JWS has 3 and a JWE 5"}},
 		{"six parts", "a.b.c.d.e.f", []string{"has 6 parts"}},
-		{"standard base64 plus", good + "." + claims + ".ab+c", []string{"signature (segment 3)", "'+' or '/'", "standard base64", "base64url"}},
 		{"standard base64 slash", good + ".ab/c." + "sig", []string{"payload (segment 2)", "standard base64"}},
 		{"padding", base64.URLEncoding.EncodeToString([]byte(`{"alg":"RS256"}x`)) + "." + claims + ".c2ln", []string{"header (segment 1)", "'=' padding"}},
-		{"bad character", good + "." + claims + ".sig*nature", []string{"signature (segment 3)", "not base64url", "character 4", `'*'`}},
-		{"impossible length", good + "." + claims + ".abcde", []string{"signature (segment 3)", "length", "5 characters"}},
-		{"non-canonical", good + "." + claims + ".QR", []string{"signature (segment 3)", "not canonical"}},
 		{"inner whitespace", good + ".\n" + claims + ".c2ln", []string{"whitespace", "line"}},
 		{"header not JSON", seg("not json") + "." + claims + ".c2ln", []string{"header (segment 1) is not JSON"}},
 		{"header an array", seg(`["alg"]`) + "." + claims + ".c2ln", []string{"header (segment 1) is an array, not a JSON object"}},
@@ -152,6 +193,7 @@ func TestDecodeJWTMalformed(t *testing.T) {
 		{"JWE without enc", seg(`{"alg":"RSA-OAEP"}`) + ".YQ.Yg.Yw.ZA", []string{`no "enc"`, "RFC 7516"}},
 		{"JWE bad segment", seg(`{"alg":"dir","enc":"A128GCM"}`) + "..a+b.c.d", []string{"initialization vector (segment 3)", "standard base64"}},
 		{"JSON serialization", `{"payload":"e30","signatures":[]}`, []string{"JSON", "compact"}},
+		{"unsecured with a bad signature segment", seg(`{"alg":"none"}`) + "." + claims + ".s+sig", []string{"signature (segment 3)", "standard base64"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

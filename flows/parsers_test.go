@@ -32,6 +32,20 @@ func TestParseTokenResponseLenient(t *testing.T) {
 			if tok.AccessToken != "a" || tok.Scope != "repo" {
 				t.Fatalf("%+v", tok)
 			}
+			if j := string(tok.JSON()); j != `{"access_token":"a","scope":"repo","token_type":"bearer"}` {
+				t.Errorf("JSON() = %s", j)
+			}
+			if len(tok.Notes) != 1 || !strings.Contains(tok.Notes[0], "form-encoded") {
+				t.Errorf("notes %q", tok.Notes)
+			}
+		}},
+		{"byte-order mark", jsonHeader(), "\ufeff" + `{"access_token":"a","token_type":"Bearer"}`, func(t *testing.T, tok *Token) {
+			if tok.AccessToken != "a" || len(tok.Notes) != 1 || !strings.Contains(tok.Notes[0], "byte-order mark") {
+				t.Fatalf("%+v", tok)
+			}
+			if j := string(tok.JSON()); j != `{"access_token":"a","token_type":"Bearer"}` {
+				t.Errorf("JSON() = %q", j)
+			}
 		}},
 		{"numbers keep precision", jsonHeader(), `{"access_token":"a","n":12345678901234567890}`, func(t *testing.T, tok *Token) {
 			if s := tok.Members["n"].(interface{ String() string }).String(); s != "12345678901234567890" {
@@ -128,6 +142,9 @@ func TestParseMetadata(t *testing.T) {
 	m, err := ParseMetadata([]byte(`{"issuer":"https://i","token_endpoint":"https://i/t","authorization_response_iss_parameter_supported":true,"x_vendor":1}`))
 	if err != nil || m.Token != "https://i/t" || !m.IssParameterSupported || m.Raw["x_vendor"] == nil {
 		t.Fatalf("%+v %v", m, err)
+	}
+	if m, err := ParseMetadata([]byte("\ufeff" + `{"issuer":"https://i"}`)); err != nil || m.Issuer != "https://i" {
+		t.Errorf("metadata after a byte-order mark: %+v %v", m, err)
 	}
 	for _, bad := range []string{`<html>`, `{}`, `{"issuer":1}`, `{"issuer":"x","scopes_supported":"openid"}`} {
 		if _, err := ParseMetadata([]byte(bad)); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -17,6 +18,21 @@ type response struct {
 	body   []byte
 	url    string
 }
+
+// utf8BOM is the UTF-8 byte-order mark, which RFC 8259 §8.1 forbids before a JSON text and some
+// servers (.NET and Java stacks writing with a BOM-adding encoder) send anyway.
+const utf8BOM = "\xef\xbb\xbf"
+
+// withoutBOM is body without a leading UTF-8 byte-order mark, and whether there was one.
+func withoutBOM(body []byte) ([]byte, bool) {
+	if rest, ok := bytes.CutPrefix(body, []byte(utf8BOM)); ok {
+		return rest, true
+	}
+	return body, false
+}
+
+// bomNote is the note on an answer that began with a byte-order mark.
+const bomNote = "the answer starts with a UTF-8 byte-order mark (EF BB BF), which RFC 8259 §8.1 says a sender must not add; tokenbench ignored it"
 
 // isHTML reports whether a body is an HTML page: a proxy's error page, a login page, or a
 // single-page app answering every path.
@@ -63,6 +79,48 @@ func htmlError(r response) *Error {
 	return &Error{Kind: KindHTMLPage, Detail: d + " instead of JSON"}
 }
 
+// statusDetail describes an answer with an unexpected status and no OAuth error: the status, the
+// WWW-Authenticate challenge if any, and the start of the body (or that there was none).
+func statusDetail(r response) string {
+	d := fmt.Sprintf("%s answered HTTP %d %s", r.url, r.status, http.StatusText(r.status))
+	if ch := r.header.Get("WWW-Authenticate"); ch != "" {
+		d += fmt.Sprintf(" with the challenge WWW-Authenticate: %s", ch)
+	}
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return d + " and an empty body"
+	}
+	return d + ": " + snippet(r.body)
+}
+
+// redirectError describes a 3xx from an endpoint that must answer itself: where Location points and
+// what that likely means. tokenbench does not follow it: a POST redirected loses its body or, with
+// 307/308, sends the client's credentials to another place.
+func redirectError(r response) *Error {
+	loc := r.header.Get("Location")
+	d := fmt.Sprintf("%s answered HTTP %d %s", r.url, r.status, http.StatusText(r.status))
+	if loc == "" {
+		return &Error{Kind: KindRedirected, Detail: d + " without a Location header"}
+	}
+	d += " to " + loc
+	from, err1 := url.Parse(r.url)
+	to, err2 := url.Parse(loc)
+	if err1 == nil && err2 == nil {
+		to = from.ResolveReference(to)
+		lower := strings.ToLower(to.Path + "?" + to.RawQuery)
+		switch {
+		case from.Scheme == "http" && to.Scheme == "https" && from.Host == to.Host && from.Path == to.Path:
+			d += ": the server moves plain HTTP to HTTPS; configure the https:// URL"
+		case strings.Contains(lower, "login") || strings.Contains(lower, "signin") || strings.Contains(lower, "sign-in") || strings.Contains(lower, "sso") || strings.Contains(lower, "auth?"):
+			d += ": a sign-in page, so the URL is a browser page or sits behind a gateway that wants a session, not the endpoint"
+		case from.Host != to.Host:
+			d += ": another host; the tenant moved, or the URL names a front door rather than the endpoint"
+		default:
+			d += ": the path is not the endpoint (a trailing slash, a wrong path or a moved endpoint); check the endpoint URL or discovery"
+		}
+	}
+	return &Error{Kind: KindRedirected, Detail: d}
+}
+
 // errorMembers are the RFC 6749 §5.2 members of an error answer.
 type errorMembers struct {
 	Error            string `json:"error"`
@@ -77,13 +135,18 @@ func decodeJSON(r response, endpoint string, v any) error {
 	if isHTML(r.header, r.body) {
 		return htmlError(r)
 	}
+	r.body, _ = withoutBOM(r.body) // an invisible mark must not make a JSON body "not JSON"
 	var em errorMembers
 	jsonErr := json.Unmarshal(r.body, &em)
 	if jsonErr == nil && em.Error != "" {
-		return &OAuthError{Code: em.Error, Description: em.ErrorDescription, URI: em.ErrorURI, Status: r.status, Endpoint: endpoint}
+		return &OAuthError{Code: em.Error, Description: em.ErrorDescription, URI: em.ErrorURI, Status: r.status, Endpoint: endpoint,
+			Challenge: r.header.Get("WWW-Authenticate")}
+	}
+	if r.status >= 300 && r.status <= 399 {
+		return redirectError(r)
 	}
 	if r.status < 200 || r.status > 299 {
-		return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("%s answered HTTP %d: %s", r.url, r.status, snippet(r.body))}
+		return &Error{Kind: KindUnexpectedStatus, Detail: statusDetail(r)}
 	}
 	if jsonErr == nil {
 		jsonErr = json.Unmarshal(r.body, v)

@@ -46,9 +46,10 @@ func (c *Client) StartAuthorization(ctx context.Context) (*AuthSession, error) {
 }
 
 // StartDirectAuthorization prepares the request of a direct authorize (BlockID; Direct): no browser
-// and no listener, the configured redirect URI sent as given.
+// and no listener, the configured redirect URI sent as given, and no discovery needed
+// (NewDirectAuthRequest).
 func (c *Client) StartDirectAuthorization(ctx context.Context) (*AuthSession, error) {
-	req, err := c.NewAuthRequest(ctx, c.Config.RedirectURI)
+	req, err := c.NewDirectAuthRequest(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,22 @@ type Token struct {
 	ServerDate time.Time
 	// Rotation says, after a refresh, what happened to the refresh token.
 	Rotation Rotation
+	// Notes say what tokenbench accepted leniently in the answer: a byte-order mark, a form-encoded
+	// body.
+	Notes []string
+}
+
+// JSON is the answer as JSON: the body itself when it is JSON (without a byte-order mark), else its
+// members (a form-encoded answer) as a JSON object.
+func (t *Token) JSON() []byte {
+	if body, _ := withoutBOM(t.Body); json.Valid(body) {
+		return body
+	}
+	b, err := json.Marshal(t.Members)
+	if err != nil {
+		return t.Body
+	}
+	return b
 }
 
 // Rotation is what a refresh did to the refresh token (RFC 6749 §6, RFC 9700 §4.14.2).
@@ -52,7 +68,7 @@ func (t *Token) IsBearer() bool { return strings.EqualFold(t.TokenType, "bearer"
 // form, or an answer without access_token is an *Error saying which.
 func ParseTokenResponse(status int, header http.Header, body []byte, received time.Time) (*Token, error) {
 	r := response{status: status, header: header, body: body, url: "the token endpoint"}
-	members, err := tokenMembers(r)
+	members, notes, err := tokenMembers(r)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +83,7 @@ func ParseTokenResponse(status int, header http.Header, body []byte, received ti
 	}
 	t := &Token{
 		AccessToken: str("access_token"), TokenType: str("token_type"), RefreshToken: str("refresh_token"),
-		IDToken: str("id_token"), Scope: str("scope"), Members: members, Body: body,
+		IDToken: str("id_token"), Scope: str("scope"), Members: members, Body: body, Notes: notes,
 	}
 	if d, err := http.ParseTime(header.Get("Date")); err == nil {
 		t.ServerDate = d
@@ -86,8 +102,8 @@ func ParseTokenResponse(status int, header http.Header, body []byte, received ti
 	return t, nil
 }
 
-// tokenMembers decodes the members of a token answer.
-func tokenMembers(r response) (map[string]any, error) {
+// tokenMembers decodes the members of a token answer, with notes on what it accepted leniently.
+func tokenMembers(r response) (map[string]any, []string, error) {
 	if mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
 		v, err := url.ParseQuery(string(r.body))
 		if err == nil {
@@ -96,20 +112,25 @@ func tokenMembers(r response) (map[string]any, error) {
 				members[k] = v.Get(k)
 			}
 			if e, _ := members["error"].(string); e != "" {
-				return nil, &OAuthError{Code: e, Description: v.Get("error_description"), URI: v.Get("error_uri"), Status: r.status, Endpoint: "token endpoint"}
+				return nil, nil, &OAuthError{Code: e, Description: v.Get("error_description"), URI: v.Get("error_uri"), Status: r.status, Endpoint: "token endpoint",
+					Challenge: r.header.Get("WWW-Authenticate")}
 			}
-			return members, nil
+			return members, []string{"the answer is form-encoded (application/x-www-form-urlencoded), not the JSON RFC 6749 §5.1 requires; tokenbench read it as a form"}, nil
 		}
+	}
+	var notes []string
+	if _, bom := withoutBOM(r.body); bom {
+		notes = append(notes, bomNote)
 	}
 	var raw json.RawMessage
 	if err := decodeJSON(r, "token endpoint", &raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var members map[string]any
 	if err := dec.Decode(&members); err != nil || members == nil {
-		return nil, &Error{Kind: KindNonJSON, Detail: fmt.Sprintf("the token endpoint answered HTTP %d with a body that is not a JSON object: %s", r.status, snippet(r.body))}
+		return nil, nil, &Error{Kind: KindNonJSON, Detail: fmt.Sprintf("the token endpoint answered HTTP %d with a body that is not a JSON object: %s", r.status, snippet(r.body))}
 	}
-	return members, nil
+	return members, notes, nil
 }

@@ -84,8 +84,11 @@ func (v *verification) sub() Check {
 	return passText("sub", "the subject is "+strconv.Quote(sub))
 }
 
-// quoteList renders strings as a quoted, comma-separated list.
+// quoteList renders strings as a quoted, comma-separated list, and an empty list as "[]".
 func quoteList(ss []string) string {
+	if len(ss) == 0 {
+		return "[]"
+	}
 	q := make([]string, len(ss))
 	for i, s := range ss {
 		q[i] = strconv.Quote(s)
@@ -105,7 +108,8 @@ func (v *verification) aud() []Check {
 		audCheck = fail("aud", KindMissingClaim, "the token has no aud claim, which an id_token must carry (OpenID Connect Core §2)")
 	case !present:
 		audCheck = skip("aud", "the token has no aud claim")
-	case auds == nil || isArray && len(auds) != len(raw.([]any)):
+	// An empty array is still an array of strings (RFC 7519 §4.1.3): it is checked like any other.
+	case !isArray && auds == nil || isArray && len(auds) != len(raw.([]any)):
 		audCheck = fail("aud", KindAudienceMismatch, "aud is %s, not a string or an array of strings (RFC 7519 §4.1.3)", jsonTypeName(raw))
 	case v.want.Audience == "":
 		audCheck = skip("aud", "no client_id was given to look for; aud is %s", quoteList(auds))

@@ -98,6 +98,9 @@ func hashSize(alg string) int {
 
 func (v *verification) signature() Check {
 	alg, kid := v.j.Alg(), v.j.Kid()
+	if d := v.j.SignatureDamaged; d != "" {
+		return fail("signature", KindSignatureInvalid, "%s, so the signature cannot be checked and nothing in this token can be trusted (a documentation sample with a redacted signature, or a token damaged when copied)", d)
+	}
 	if strings.EqualFold(alg, "none") {
 		return skip("signature", "the token is unsigned (alg %s), so there is no signature to check", alg)
 	}

@@ -67,6 +67,7 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 			cfg.LogoutRedirectParam = q
 		}
 	}
+	cfg.ClientAssertionAudience = p.ClientAssertionAud
 	if err := p.applyExtras(&cfg); err != nil {
 		return cfg, opts, err
 	}
@@ -85,12 +86,15 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 		}
 	}
 	if p.SigningKey != "" && set.AuthMethod == flows.AuthPrivateKeyJWT {
-		if cfg.SigningKey, err = readKeyFile("signing_key", p.SigningKey); err != nil {
+		if cfg.SigningKey, err = readKeyFile("signing_key", p.SigningKey, flows.ParsePrivateKey); err != nil {
 			return cfg, opts, err
+		}
+		if p.SigningKeyID != "" {
+			cfg.SigningKey.KeyID = p.SigningKeyID
 		}
 	}
 	if p.DecryptionKey != "" {
-		if cfg.DecryptionKey, err = readKeyFile("decryption_key", p.DecryptionKey); err != nil {
+		if cfg.DecryptionKey, err = readKeyFile("decryption_key", p.DecryptionKey, flows.ParseSigningKey); err != nil {
 			return cfg, opts, err
 		}
 	}
@@ -158,13 +162,13 @@ func (t TLS) options() (flows.TransportOptions, error) {
 	return opts, nil
 }
 
-// readKeyFile reads the private key file (PEM or JWK) a profile field names.
-func readKeyFile(field, path string) (*jose.JSONWebKey, error) {
+// readKeyFile reads the private key file (PEM or JWK) a profile field names with parse.
+func readKeyFile(field, path string, parse func([]byte) (*jose.JSONWebKey, error)) (*jose.JSONWebKey, error) {
 	data, err := readProfileFile(field, path)
 	if err != nil {
 		return nil, err
 	}
-	k, err := flows.ParseSigningKey(data)
+	k, err := parse(data)
 	if err != nil {
 		return nil, &FieldError{Field: field, Message: fmt.Sprintf("%s: %v", path, err)}
 	}

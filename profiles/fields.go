@@ -230,6 +230,8 @@ var fields = []Field{
 		},
 		clear: func(p *Profile) { p.AuthMethod = "" }},
 	pathField("signing_key", "signing-key", "signing key", "private key file (PEM or JWK) for private_key_jwt, request objects and assertions", GroupClient, func(p *Profile) *string { return &p.SigningKey }),
+	textField("signing_key_id", "signing-key-id", "signing key id", "the kid the provider registered for the signing key (default: a JWK's own kid; none for a PEM key)", GroupClient, func(p *Profile) *string { return &p.SigningKeyID }),
+	textField("client_assertion_aud", "client-assertion-aud", "client assertion aud", "aud of client assertions: token_endpoint (default, OpenID Connect Core §9) or issuer (RFC 7523 §3)", GroupClient, func(p *Profile) *string { return &p.ClientAssertionAud }),
 	textField("signing_alg", "signing-alg", "signing alg", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)", GroupClient, func(p *Profile) *string { return &p.SigningAlg }),
 	pathField("decryption_key", "decryption-key", "decryption key", "private key file (PEM or JWK, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo", GroupClient, func(p *Profile) *string { return &p.DecryptionKey }),
 	textField("redirect_uri", "redirect-uri", "redirect uri", "where the provider sends the authorization response (default "+DefaultRedirectURI+": loopback, any free port)", GroupRequest, func(p *Profile) *string { return &p.RedirectURI }),

@@ -33,6 +33,8 @@ func fullProfile(t *testing.T, name string) Profile {
 		AllowPlainSecret:     true,
 		AuthMethod:           "private_key_jwt",
 		SigningKey:           demoidptest.KeyPath(t, demoidptest.ClientKeyRSA),
+		SigningKeyID:         "registered-key-1",
+		ClientAssertionAud:   "issuer",
 		SigningAlg:           "PS256",
 		DecryptionKey:        demoidptest.KeyPath(t, demoidptest.ClientKeyRSA),
 		RedirectURI:          "http://127.0.0.1:8765/callback",

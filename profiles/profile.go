@@ -37,9 +37,14 @@ type Profile struct {
 	AuthMethod flows.AuthMethod `yaml:"auth_method,omitempty"`
 	// SigningKey is the file (PEM or JWK) of the private key that signs private_key_jwt assertions.
 	SigningKey string `yaml:"signing_key,omitempty"`
+	// SigningKeyID is the kid the provider registered for the signing key, sent in the header of
+	// what it signs; empty means the JWK's own kid, and none for a PEM key.
+	SigningKeyID string `yaml:"signing_key_id,omitempty"`
 	// DecryptionKey is the file (PEM or JWK, RSA or EC) of the client's private key that decrypts
 	// encrypted id_tokens, JARM responses and userinfo (JWE); a path, never the key itself.
 	DecryptionKey string `yaml:"decryption_key,omitempty"`
+	// ClientAssertionAud is the aud of client assertions: token_endpoint (the default) or issuer.
+	ClientAssertionAud string `yaml:"client_assertion_aud,omitempty"`
 	// SigningAlg is the JWS algorithm of client assertions; empty means one suited to the key.
 	SigningAlg string `yaml:"signing_alg,omitempty"`
 	// RedirectURI is where the provider sends the authorization response.

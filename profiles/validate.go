@@ -96,6 +96,14 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 			return &FieldError{Field: field, Message: fmt.Sprintf("%s%s authenticates the client with its TLS certificate (RFC 8705): set tls.client_cert and tls.client_key", method, set.methodOrigin)}
 		}
 	}
+	switch p.ClientAssertionAud {
+	case "", flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer:
+	default:
+		return &FieldError{Field: "client_assertion_aud", Message: fmt.Sprintf("%q is neither %s nor %s", p.ClientAssertionAud, flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer)}
+	}
+	if p.SigningKeyID != "" && p.SigningKey == "" {
+		return &FieldError{Field: "signing_key_id", Message: "names the kid of a signing key, but the profile has no signing_key"}
+	}
 	for _, f := range [][2]string{{"signing_key", p.SigningKey}, {"decryption_key", p.DecryptionKey}} {
 		if looksLikeKey(f[1]) {
 			return &FieldError{Field: f[0], Message: "holds a key, not a file name: the profile keeps the path of the key file (PEM or JWK), never the key itself"}

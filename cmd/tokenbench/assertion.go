@@ -25,7 +25,7 @@ func (f *assertionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.file, "assertion", "", "jwt_bearer: the JWT assertion file ('-' reads stdin); saml2_bearer: the SAML 2.0 assertion XML file, sent base64url-encoded")
 	fs.StringVar(&f.issuer, "assertion-issuer", "", "jwt_bearer without --assertion: iss of the assertion tokenbench signs (default: the client_id)")
 	fs.StringVar(&f.subject, "assertion-subject", "", "jwt_bearer without --assertion: sub of the assertion tokenbench signs")
-	fs.StringArrayVar(&f.audience, "assertion-audience", nil, "jwt_bearer without --assertion: aud of the assertion (repeatable; default: the token endpoint)")
+	fs.StringArrayVar(&f.audience, "assertion-audience", nil, "jwt_bearer without --assertion: aud of the assertion (repeatable; default: the issuer, else the token endpoint; RFC 7523 §3)")
 	fs.DurationVar(&f.lifetime, "assertion-lifetime", flows.DefaultAssertionLifetime, "jwt_bearer without --assertion: how long the assertion is valid")
 	fs.StringVar(&f.key, "assertion-key", "", "jwt_bearer without --assertion: sign the assertion with this PEM or JWK key instead of --signing-key or the client secret (HS256)")
 }
@@ -63,7 +63,7 @@ func (f *assertionFlags) jwtBearer(ctx context.Context, e *env, c *flows.Client)
 			if err != nil {
 				return nil, usagef("--assertion-key: %v", err)
 			}
-			if claims.Key, err = flows.ParseSigningKey(data); err != nil {
+			if claims.Key, err = flows.ParsePrivateKey(data); err != nil {
 				return nil, usagef("--assertion-key %s: %v", f.key, err)
 			}
 		}

@@ -53,6 +53,9 @@ func noteIgnored(w io.Writer, ig flows.IgnoredCallback) {
 
 // directAuthorize POSTs the authorization request with a proof of authentication (BlockID).
 func (o *tokenOptions) directAuthorize(ctx context.Context, e *env, c *flows.Client) (*flows.AuthSession, *flows.AuthResponse, error) {
+	if flows.IsLoopback(c.Config.RedirectURI) && strings.Contains(c.Config.RedirectURI, ":0/") {
+		return nil, nil, usagef("--proof-jwt needs --redirect-uri, the client's registered redirect URI: the provider answers with a Location on it, and no listener waits there")
+	}
 	s, err := c.StartDirectAuthorization(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -44,7 +44,8 @@ func TestTokenDirectAuthorizeWithOnlyIssuer(t *testing.T) {
 	p := demoidptest.Start(t)
 	secret := demoidptest.Secret(t, p, "demo-jwt")
 	proof := demoidptest.ProofJWT(t, p.Issuer(), secret)
-	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v"}
+	args := []string{"token", "--issuer", p.Issuer(), "--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--proof-jwt", proof, "-v",
+		"--redirect-uri", "https://app.example.com/callback"}
 	r := tb(t, args...)
 	wantExit(t, r, 0, "direct authorize: POST "+p.Issuer()+"/v1/authorize ({issuer}/v1/authorize, BlockID's path; --authorization-endpoint posts elsewhere)")
 	tokenResponse(t, r)

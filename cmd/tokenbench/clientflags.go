@@ -52,7 +52,11 @@ type credentialFlags struct {
 	secretFile string
 	authMethod string
 	signingKey string
-	signingAlg string
+	// signingKeyID is the kid sent with the signing key (none for a PEM key otherwise).
+	signingKeyID string
+	// assertionAud is the aud of client assertions: token_endpoint or issuer.
+	assertionAud string
+	signingAlg   string
 	// decryptionKey is the file of the private key that decrypts encrypted tokens (JWE).
 	decryptionKey string
 }
@@ -63,6 +67,8 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret from this file")
 	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: "+authMethodList()+" (default: client_secret_basic with a secret, private_key_jwt with --signing-key, else none)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "private key for private_key_jwt, as a PEM or JWK file")
+	fs.StringVar(&f.assertionAud, "client-assertion-aud", "", "aud of client assertions (client_secret_jwt, private_key_jwt): token_endpoint (default, OpenID Connect Core §9) or issuer (RFC 7523 §3)")
+	fs.StringVar(&f.signingKeyID, "signing-key-id", "", "the kid the provider registered for --signing-key (default: the JWK's own kid; none for a PEM key)")
 	fs.StringVar(&f.decryptionKey, "decryption-key", "", "private key (PEM or JWK file, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo (JWE)")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
 }
@@ -196,15 +202,28 @@ func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, err
 		}
 		cfg.AuthMethod = am
 	}
-	if cfg.SigningKey, err = readKeyFlag("signing-key", f.creds.signingKey); err != nil {
+	if cfg.SigningKey, err = readKeyFlag("signing-key", f.creds.signingKey, flows.ParsePrivateKey); err != nil {
 		return cfg, err
 	}
-	cfg.DecryptionKey, err = readKeyFlag("decryption-key", f.creds.decryptionKey)
+	switch a := f.creds.assertionAud; a {
+	case "", flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer:
+		cfg.ClientAssertionAudience = a
+	default:
+		return cfg, usagef("--client-assertion-aud %q: use %s or %s", a, flows.AssertionAudTokenEndpoint, flows.AssertionAudIssuer)
+	}
+	if id := f.creds.signingKeyID; id != "" {
+		if cfg.SigningKey == nil {
+			return cfg, usagef("--signing-key-id names the kid of --signing-key, which is not given")
+		}
+		cfg.SigningKey.KeyID = id
+	}
+	cfg.DecryptionKey, err = readKeyFlag("decryption-key", f.creds.decryptionKey, flows.ParseSigningKey)
 	return cfg, err
 }
 
-// readKeyFlag reads the private key file a flag names (PEM or JWK); nil when the flag is empty.
-func readKeyFlag(flag, path string) (*jose.JSONWebKey, error) {
+// readKeyFlag reads the private key file a flag names (PEM or JWK) with parse; nil when the flag is
+// empty.
+func readKeyFlag(flag, path string, parse func([]byte) (*jose.JSONWebKey, error)) (*jose.JSONWebKey, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -212,7 +231,7 @@ func readKeyFlag(flag, path string) (*jose.JSONWebKey, error) {
 	if err != nil {
 		return nil, usagef("--%s: %v", flag, err)
 	}
-	k, err := flows.ParseSigningKey(data)
+	k, err := parse(data)
 	if err != nil {
 		return nil, usagef("--%s %s: %v", flag, path, err)
 	}

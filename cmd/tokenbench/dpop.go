@@ -40,7 +40,7 @@ func (f *dpopFlags) apply(e *env, c *flows.Client) error {
 	}
 	if f.keyFile != "" {
 		if _, err := os.Stat(f.keyFile); !errors.Is(err, fs.ErrNotExist) || !f.mayCreate {
-			k, err := readKeyFlag("dpop-key", f.keyFile)
+			k, err := readKeyFlag("dpop-key", f.keyFile, flows.ParseSigningKey)
 			if err != nil {
 				return err
 			}

@@ -99,7 +99,7 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 	if c != nil && exp.Issuer != "" {
 		fromDiscovery(ctx, e, c, &exp)
 	}
-	if exp.DecryptionKey, err = readKeyFlag("decryption-key", o.decryptionKey); err != nil {
+	if exp.DecryptionKey, err = readKeyFlag("decryption-key", o.decryptionKey, flows.ParseSigningKey); err != nil {
 		return err
 	}
 	if exp.DecryptionKey == nil {

@@ -192,3 +192,28 @@ func TestJWTIssuerDiscoveryFails(t *testing.T) {
 	r := tb(t, "jwt", "--issuer", issuer, tok)
 	wantExit(t, r, 1, "note: discovery of "+issuer+" failed, so the alg check cannot use the provider's advertised algorithms and the clock difference is not measured")
 }
+
+// blockIDSampleIDToken is the id_token of BlockID's public documentation, its signature redacted
+// ("…XXXXXX").
+const blockIDSampleIDToken = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IjVtbmhJbmVYN1dLdk81NEM2c1h5VzFaXzZEQUwtV1F1S2EzTUxEbEtPeEUifQ." +
+	"eyJzdWIiOiJqZW5pc2giLCJ1c2VybmFtZSI6ImplbmlzaCIsImZpcnN0bmFtZSI6ImplbmlzaCIsImxhc3RuYW1lIjoicGF0ZWwiLCJlbWFpbCI6ImplbmlzaC5wYXRlbEAxa29zbW9zLmNvbSIsImF0X2hhc2giOiI4Y3BHWlVGSU9vV1N5MkpocEtyY2J3IiwiYXVkIjoiMmVlNTI5Njk5ZmFhMmFhZjNiMjRiNjE1NGJjMDU0NjgiLCJleHAiOjE2NzI5MTczODMsImlhdCI6MTY3MjkxMzc4MywiaXNzIjoiaHR0cHM6Ly9ibG9ja2lkLWRldi4xa29zbW9zLm5ldC9vYXV0aDIvY29tbXVuaXR5L2RldngifQ." +
+	"QG1k04soewILKaQxEM1IC55G26KOdZIwAaABLUGH1d1b-T3q3ipGgSFIpUqEpPCGWHaJyW3ssxdVV3Xu4AmHNBT5Ju9I7XQcP9iseSDhcvIL9uT0bJuv-gjJ3_Qkq4ULP6zPFEi91omCDRwtVZzFRQXzSYlVKBMzyTf1IMAb5Ieo_-g0ZjKSP7KMkRi-Ygr_2NCD17qibLnkVRUU_U_DuK2F9o76hC-uXHc7ZybSTxw7LfrYDBJCwcoGhtlC3WKk59P-XxxfAlwC-EHVtVi7l8KzccTocZm2qXqYkJDAlxgegx0nVRK2UNQsQ-UAfKiytlpXFjUN3nym8IRgXXXXXX"
+
+// TestJWTRedactedSignatureStillDecodes: the documentation's sample token is shown, claims and times,
+// with the signature check failed and why, as jwt.io shows it.
+func TestJWTRedactedSignatureStillDecodes(t *testing.T) {
+	t.Parallel()
+	r := tb(t, "jwt", blockIDSampleIDToken)
+	out := r.stdout + r.stderr
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want 1 (checks failed)", r.code)
+	}
+	for _, want := range []string{`"sub": "jenish"`, "2023-01-05 11:16:23 UTC, expired", "✗ fail     signature", "not canonical base64url", "cannot be checked", "✗ fail     exp"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "malformed_jwt") {
+		t.Errorf("the token was refused as malformed:\n%s", out)
+	}
+}

@@ -70,6 +70,9 @@ func describe(err error) string {
 		if oe.URI != "" {
 			where += ", see " + oe.URI
 		}
+		if oe.Challenge != "" {
+			where += ", WWW-Authenticate: " + oe.Challenge
+		}
 		return withContext(err, oe, d+" ["+where+"]")
 	}
 	var fe *flows.Error

@@ -141,6 +141,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	if err != nil {
 		return err
 	}
+	if grant == flows.GrantRefreshToken {
+		c.Config.RefreshScopes = c.Config.Scopes // --scope, when given
+	}
 	if err := o.dpop.apply(e, c); err != nil {
 		return err
 	}
@@ -154,10 +157,16 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
 	res, err := o.runGrant(ctx, e, c, grant, trace)
+	if n := c.AuthMethodNote(); n != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
 	if err != nil {
 		return err
 	}
-	writeBody(e.stdout, res.token.Body)
+	writeBody(e.stdout, res.token.JSON()) // JSON on stdout, whatever the provider's format
+	for _, n := range res.token.Notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
 	o.rar.reportAuthorizationDetails(e, res.token)
 	dpopOK := reportDPoP(e, c, res.token)
 	dpopOK = reportMTLS(e, c, res.token) && dpopOK

@@ -12,10 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
 	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
@@ -211,13 +214,29 @@ func TestTokenDeviceCode(t *testing.T) {
 	wantAllPassed(t, r, "id_token checks")
 }
 
+// proofJWTExpiring is a proof JWT for the demo provider that expires at exp.
+func proofJWTExpiring(t *testing.T, p *demoidp.Provider, secret string, exp time.Time) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := jwt.Signed(signer).Claims(jwt.Claims{
+		Subject: "demo", Audience: jwt.Audience{p.Issuer()}, Expiry: jwt.NewNumericDate(exp),
+	}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proof
+}
+
 func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
 	t.Parallel()
 	p := demoidptest.Start(t)
 	secret := demoidptest.Secret(t, p, "demo-jwt")
 	proof := demoidptest.ProofJWT(t, p.Issuer(), secret)
 	args := []string{"token", "--issuer", p.Issuer(), "--authorization-endpoint", p.Issuer() + "/v1/authorize",
-		"--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt"}
+		"--client-id", "demo-jwt", "--client-secret", secret, "--auth-method", "client_secret_jwt", "--redirect-uri", "https://app.example.com/callback"}
 	// No browser: with --proof-jwt nothing is opened.
 	r := runCLI(t, invocation{args: append(args, "--proof-jwt", proof)})
 	wantExit(t, r, 0)
@@ -229,6 +248,18 @@ func TestTokenDirectAuthorizeWithProofJWT(t *testing.T) {
 
 	r = runCLI(t, invocation{args: append(args, "--proof-jwt", "not-a-jwt")})
 	wantExit(t, r, 1, "error: invalid_request: proof_of_authentication_jwt")
+
+	// A direct authorize has no listener: a redirect URI must be given, not the loopback default.
+	r = runCLI(t, invocation{args: append(slices.Clone(args[:len(args)-2]), "--proof-jwt", proof)})
+	wantExit(t, r, exitUsage, "--proof-jwt needs --redirect-uri, the client's registered redirect URI")
+
+	// An expired proof is not sent: it is explained as the proof's problem.
+	expired := proofJWTExpiring(t, p, secret, time.Now().Add(-10*time.Minute))
+	r = runCLI(t, invocation{args: append(args, "--proof-jwt", expired, "-v")})
+	wantExit(t, r, 1, "error: proof_jwt_rejected: the proof_of_authentication_jwt expired at", "so it was not sent", "The proof-of-authentication JWT was not accepted")
+	if strings.Contains(r.stderr, "> POST "+p.Issuer()+"/v1/authorize") {
+		t.Errorf("the expired proof was sent:\n%s", r.stderr)
+	}
 }
 
 // TestTokenFailures checks the exit status and the explanation of each way a grant can fail.

@@ -19,6 +19,7 @@ const module = "github.com/tokenbench/tokenbench"
 var independentPackages = map[string]string{ // import path → folder, relative to this one
 	module + "/flows/demoidp":             ".",
 	module + "/flows/demoidp/demoidptest": "demoidptest",
+	module + "/flows/demoidp/vendorsim":   "vendorsim",
 	module + "/assets":                    filepath.Join("..", "..", "assets"),
 }
 

@@ -1,0 +1,231 @@
+package flows_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/tokenbench/tokenbench/flows"
+)
+
+// interopProvider is one independent provider started for the suite, with a client configuration
+// for each role it can play ("basic", "post", "jwt", "pkjwt", "public", "cc", "bearer"); a missing
+// role makes the features that need it "n/a", with the reason in notes.
+type interopProvider struct {
+	name    string
+	clients map[string]flows.ClientConfig
+	// bearer is the JWT bearer grant's assertion (issuer, subject and key), when supported.
+	bearer  *flows.AssertionClaims
+	browser scriptedBrowser
+	// notes say why a feature is n/a, or what the provider does differently.
+	notes map[string]string
+	// stateless is set for a provider that keeps no state: it authenticates no client and forgets
+	// revocations (a mock server).
+	stateless bool
+}
+
+// interopCache is where .ci/interop installed and built the providers.
+func interopCache(t *testing.T) string {
+	if d := os.Getenv("TOKENBENCH_INTEROP_CACHE"); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(home, ".cache", "tokenbench-interop")
+}
+
+// startProcess runs a provider until the test ends, and waits for its discovery document.
+func startProcess(t *testing.T, discovery string, cmd *exec.Cmd) {
+	t.Helper()
+	logf, err := os.Create(filepath.Join(t.TempDir(), "provider.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v (run .ci/interop to install the providers)", cmd.Path, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() //nolint:errcheck // it may have exited
+		cmd.Wait()         //nolint:errcheck // killed
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(discovery); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	logf.Close()
+	out, _ := os.ReadFile(logf.Name())
+	t.Fatalf("%s did not serve %s within 30 s:\n%s", cmd.Path, discovery, out)
+}
+
+// demoPublicJWK is the public half of assets/demo/private-key-jwt-rsa.pem as a JWK with a kid.
+func demoPublicJWK(t *testing.T, kid string) map[string]any {
+	t.Helper()
+	k := readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem")
+	pub := jose.JSONWebKey{Key: k.Public().Key, KeyID: kid, Algorithm: "RS256", Use: "sig"}
+	b, err := pub.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m) //nolint:errcheck // just marshalled
+	return m
+}
+
+// readPrivateKey reads a demo key without a kid, as a user's PEM file is read.
+func readPrivateKey(t *testing.T, path string) *jose.JSONWebKey {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := flows.ParsePrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+const interopSecret = "interop-client-secret-of-at-least-32-bytes"
+
+// startOIDCProvider runs panva's oidc-provider with a client for every authentication method.
+func startOIDCProvider(t *testing.T) *interopProvider {
+	dir := filepath.Join(interopCache(t), "node")
+	script, err := os.ReadFile("../.ci/interop/oidc-provider.mjs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The launcher runs beside node_modules, where its import resolves.
+	if err := os.WriteFile(filepath.Join(dir, "oidc-provider.mjs"), script, 0o644); err != nil {
+		t.Fatalf("%v (run .ci/interop to install the providers)", err)
+	}
+	port, cb := freePort(t), freePort(t)
+	issuer := "http://127.0.0.1:" + strconv.Itoa(port)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", cb)
+	grants := []string{"authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"}
+	client := func(id, method string) map[string]any {
+		c := map[string]any{"client_id": id, "token_endpoint_auth_method": method, "redirect_uris": []string{redirect},
+			"grant_types": grants, "response_types": []string{"code"}, "scope": "openid email profile offline_access api:read"}
+		switch method {
+		case "none":
+			c["grant_types"] = []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"}
+		case "private_key_jwt":
+			c["jwks"] = map[string]any{"keys": []any{demoPublicJWK(t, "tb-rsa-1")}}
+		default:
+			c["client_secret"] = interopSecret
+		}
+		return c
+	}
+	clients, _ := json.Marshal([]any{client("tb-basic", "client_secret_basic"), client("tb-post", "client_secret_post"),
+		client("tb-jwt", "client_secret_jwt"), client("tb-pkjwt", "private_key_jwt"), client("tb-public", "none")})
+	cmd := exec.Command("node", "oidc-provider.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "CLIENTS="+string(clients))
+	startProcess(t, issuer+"/.well-known/openid-configuration", cmd)
+	scopes := []string{"openid", "email", "profile", "offline_access"}
+	cfg := func(id string, m flows.AuthMethod, secret string) flows.ClientConfig {
+		return flows.ClientConfig{Issuer: issuer, ClientID: id, ClientSecret: secret, AuthMethod: m, RedirectURI: redirect, Scopes: scopes}
+	}
+	pk := cfg("tb-pkjwt", flows.AuthPrivateKeyJWT, "")
+	pk.SigningKey = readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem") // a PEM key: no kid is sent
+	return &interopProvider{
+		name: "oidc-provider 9.13 (node)",
+		clients: map[string]flows.ClientConfig{
+			"basic": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret), "post": cfg("tb-post", flows.AuthClientSecretPost, interopSecret),
+			"jwt": cfg("tb-jwt", flows.AuthClientSecretJWT, interopSecret), "pkjwt": pk, "public": cfg("tb-public", flows.AuthNone, ""),
+			"cc": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret),
+		},
+		browser: scriptedBrowser{fields: map[string]string{"login": "alice", "password": "any"}},
+		notes: map[string]string{
+			"jwt_bearer":     "not a grant oidc-provider offers",
+			"token_exchange": "not a grant oidc-provider offers",
+		},
+	}
+}
+
+// startZitadel runs the zitadel/oidc library's example OP (built by .ci/interop) with its own
+// clients: web (client_secret_basic, secret "secret"), native (public), the service user sid1 for
+// client credentials, and the service key key1 for the JWT profile grant.
+func startZitadel(t *testing.T) *interopProvider {
+	bin := filepath.Join(interopCache(t), "zitadel", "zitadel-op")
+	port, cb := freePort(t), freePort(t)
+	issuer := fmt.Sprintf("http://localhost:%d/", port)
+	redirect := fmt.Sprintf("http://localhost:%d/callback", cb)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "REDIRECT_URI="+redirect)
+	startProcess(t, issuer+".well-known/openid-configuration", cmd)
+	key := readPrivateKey(t, filepath.Join(interopCache(t), "zitadel", "service-key1.pem"))
+	key.KeyID = "key1" // the kid zitadel registered (what --signing-key-id gives)
+	scopes := []string{"openid", "email", "profile", "offline_access"}
+	cfg := func(id, secret string, m flows.AuthMethod) flows.ClientConfig {
+		return flows.ClientConfig{Issuer: issuer, ClientID: id, ClientSecret: secret, AuthMethod: m, RedirectURI: redirect, Scopes: scopes}
+	}
+	return &interopProvider{
+		name: "zitadel/oidc v3.53 example OP (Go)",
+		clients: map[string]flows.ClientConfig{
+			"basic": cfg("web", "secret", flows.AuthClientSecretBasic), "public": cfg("native", "", flows.AuthNone),
+			"cc": cfg("sid1", "verysecret", flows.AuthClientSecretBasic),
+		},
+		bearer:  &flows.AssertionClaims{Issuer: "service", Subject: "service", Key: key},
+		browser: scriptedBrowser{fields: map[string]string{"username": "test-user@localhost", "password": "verysecure"}},
+		notes: map[string]string{
+			"client_secret_post": "the example registers its web client for client_secret_basic only",
+			"client_secret_jwt":  "the example's secrets are 6 bytes, too short for HS256 (RFC 7518 §3.2)",
+			"private_key_jwt":    "no example client is registered for it",
+			"par":                "not offered by the library",
+			"dpop":               "not offered by the library",
+			"device":             "the example registers no client for the device grant",
+			"denied_login":       "the example's login page has no cancel",
+		},
+	}
+}
+
+// startMockServer runs oauth2-mock-server, which signs any user in at once and accepts any client.
+func startMockServer(t *testing.T) *interopProvider {
+	dir := filepath.Join(interopCache(t), "node")
+	port, cb := freePort(t), freePort(t)
+	// It names itself localhost whatever address it listens on.
+	issuer := "http://localhost:" + strconv.Itoa(port)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", cb)
+	cmd := exec.Command("node", filepath.Join("node_modules", "oauth2-mock-server", "dist", "oauth2-mock-server.mjs"), "-a", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Dir = dir
+	startProcess(t, issuer+"/.well-known/openid-configuration", cmd)
+	scopes := []string{"openid", "email", "profile"}
+	cfg := func(m flows.AuthMethod, secret string) flows.ClientConfig {
+		return flows.ClientConfig{Issuer: issuer, ClientID: "tb-mock", ClientSecret: secret, AuthMethod: m, RedirectURI: redirect, Scopes: scopes}
+	}
+	pk := cfg(flows.AuthPrivateKeyJWT, "")
+	pk.SigningKey = readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem")
+	return &interopProvider{
+		name: "oauth2-mock-server 9.3 (node)",
+		clients: map[string]flows.ClientConfig{
+			"basic": cfg(flows.AuthClientSecretBasic, interopSecret), "post": cfg(flows.AuthClientSecretPost, interopSecret),
+			"jwt": cfg(flows.AuthClientSecretJWT, interopSecret), "pkjwt": pk, "public": cfg(flows.AuthNone, ""),
+			"cc": cfg(flows.AuthClientSecretBasic, interopSecret),
+		},
+		bearer:    &flows.AssertionClaims{Subject: "alice", Key: readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem")},
+		stateless: true,
+		notes: map[string]string{
+			"par":            "not offered",
+			"dpop":           "not offered",
+			"device":         "not offered",
+			"token_exchange": "not offered",
+			"denied_login":   "no login page: every authorization request is approved at once",
+		},
+	}
+}
