@@ -100,7 +100,7 @@ func (doc *doctor) tryAuth(ctx context.Context, m AuthMethod, configured bool) {
 		return
 	}
 	doc.noteDate(r, time.Now())
-	_, perr := tokenMembers(r)
+	_, _, perr := tokenMembers(r)
 	var oe *OAuthError
 	refused := func(why string) {
 		if configured {
