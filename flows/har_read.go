@@ -256,9 +256,7 @@ func (h *HARFlow) classify() {
 		}
 	}
 	for _, x := range h.Exchanges {
-		for _, s := range h.stepsOf(x) {
-			h.Steps = append(h.Steps, s)
-		}
+		h.Steps = append(h.Steps, h.stepsOf(x)...)
 	}
 }
 
