@@ -29,6 +29,9 @@ type Listener struct {
 	mu          sync.Mutex
 	taken       bool
 	notice      string
+	// what names what the browser brings back, on the pages it is answered with: "authorization
+	// response", or "post-logout redirect".
+	what string
 }
 
 type callbackHit struct {
@@ -41,6 +44,11 @@ type callbackHit struct {
 // the URI means, or, when port 80 cannot be bound, any free port, which Notice then explains. Other
 // redirect URIs cannot be captured; the user pastes the redirected URL instead (see ParseCallback).
 func Listen(redirectURI string) (*Listener, error) {
+	return listen(redirectURI, "authorization response")
+}
+
+// listen is Listen for a browser that brings back what: the pages it is answered with name it.
+func listen(redirectURI, what string) (*Listener, error) {
 	u, err := url.Parse(redirectURI)
 	if err != nil {
 		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q cannot be parsed", redirectURI), Err: err}
@@ -48,7 +56,7 @@ func Listen(redirectURI string) (*Listener, error) {
 	if u.Scheme != "http" || !IsLoopback(redirectURI) {
 		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q is not an http loopback address (127.0.0.1, [::1], localhost), so tokenbench cannot listen on it; paste the URL the browser ends on instead", redirectURI)}
 	}
-	l := &Listener{path: u.EscapedPath(), hits: make(chan callbackHit), closed: make(chan struct{})}
+	l := &Listener{path: u.EscapedPath(), hits: make(chan callbackHit), closed: make(chan struct{}), what: what}
 	if l.path == "" {
 		l.path = "/"
 	}
@@ -144,7 +152,7 @@ func (l *Listener) RedirectURI() string { return l.redirectURI }
 // ServeHTTP takes the first request on the redirect path (a GET with a query, or a form_post POST).
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.EscapedPath() != l.path {
-		http.Error(w, "tokenbench is waiting for the authorization response on "+l.path, http.StatusNotFound)
+		http.Error(w, "tokenbench is waiting for the "+l.what+" on "+l.path, http.StatusNotFound)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -159,7 +167,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.taken = true
 	l.mu.Unlock()
 	if !first {
-		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench already took a response for this request; the listener is single use.")
+		page(w, http.StatusGone, false, "This "+l.what+" was not used", "tokenbench already took a response for this request; the listener is single use.")
 		return
 	}
 	hit := callbackHit{params: callbackParams(r), verdict: make(chan error, 1)}
@@ -168,7 +176,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	case <-l.closed:
-		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench stopped waiting for it.")
+		page(w, http.StatusGone, false, "This "+l.what+" was not used", "tokenbench stopped waiting for it.")
 		return
 	}
 	var verdict error
@@ -177,10 +185,10 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-time.After(10 * time.Second):
 	}
 	if verdict != nil {
-		page(w, http.StatusBadRequest, false, "tokenbench rejected the authorization response", verdict.Error())
+		page(w, http.StatusBadRequest, false, "tokenbench rejected the "+l.what, verdict.Error())
 		return
 	}
-	page(w, http.StatusOK, true, "tokenbench received the authorization response", "You can close this tab and return to the terminal.")
+	page(w, http.StatusOK, true, "tokenbench received the "+l.what, "You can close this tab and return to the terminal.")
 }
 
 func page(w http.ResponseWriter, status int, ok bool, title, detail string) {

@@ -156,7 +156,7 @@ Try it with nothing to set up:
 
 On a terminal, tokenbench opens the workbench on your profiles. Here (no terminal):
   tokenbench demo        walk through a whole OpenID Connect flow against the built-in provider
-  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, profile, demo)
+  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, logout, profile, demo)
 `)
 			return nil
 		},
@@ -176,6 +176,7 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 		newUserInfoCmd(e),
 		newIntrospectCmd(e),
 		newRevokeCmd(e),
+		newLogoutCmd(e),
 		newCallCmd(e),
 		newProfileCmd(e),
 		newDemoCmd(e),
