@@ -248,6 +248,23 @@ var fields = []Field{
 		clear: func(p *Profile) { p.Grant = "" }},
 	pairsField("auth_params", "param", "auth params", "extra authorization request parameters name=value", func(p *Profile) *url.Values { return &p.AuthParams }),
 	pairsField("token_params", "token-param", "token params", "extra token request parameters name=value", func(p *Profile) *url.Values { return &p.TokenParams }),
+	{Key: "token_headers", Flag: "token-header", Label: "token headers", Kind: KindList, Group: GroupClient,
+		Help: "a header 'Name: value' added to every token, PAR, device, CIBA, introspection and revocation request, for gateways that want one (kept in clear: not for secrets)",
+		get:  func(p *Profile) []string { return p.TokenHeaders },
+		set: func(p *Profile, v []string) error {
+			p.TokenHeaders = nil
+			for _, h := range v {
+				if strings.TrimSpace(h) == "" {
+					continue
+				}
+				if _, _, err := ParseHeader(h); err != nil {
+					return err
+				}
+				p.TokenHeaders = append(p.TokenHeaders, strings.TrimSpace(h))
+			}
+			return nil
+		},
+		clear: func(p *Profile) { p.TokenHeaders = nil }},
 	{Key: "pkce", Flag: "pkce", Label: "PKCE", Kind: KindText, Group: GroupRequest,
 		Help: "PKCE method: S256 (default), plain or none",
 		get:  func(p *Profile) []string { return nonEmpty(string(p.PKCE)) },
