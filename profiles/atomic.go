@@ -53,11 +53,11 @@ func (s *Store) mutate(change func(*document) error) error {
 	}
 	s.removeStaleTemps()
 	if old != nil {
-		if err := s.writeAtomic(s.BackupPath(), old, nil); err != nil {
+		if err := writeAtomic(s.BackupPath(), tempPrefix, old, nil); err != nil {
 			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
 		}
 	}
-	if err := s.writeAtomic(s.path, data, s.afterTemp); err != nil {
+	if err := writeAtomic(s.path, tempPrefix, data, s.afterTemp); err != nil {
 		return fmt.Errorf("not saved: %w", err)
 	}
 	s.profiles, s.loadErr = fresh.profiles, nil
@@ -85,10 +85,11 @@ func (s *Store) lock() (func(), error) {
 	return func() { l.Unlock() }, nil //nolint:errcheck // closing the descriptor releases the lock anyway
 }
 
-// writeAtomic replaces path with data: a temporary file in the same directory, mode 0600, synced,
-// then renamed over path, and the directory synced. hook, when set, runs before the rename.
-func (s *Store) writeAtomic(path string, data []byte, hook func(tmp string)) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
+// writeAtomic replaces path with data: a temporary file in the same directory (its name starting
+// with prefix), mode 0600, synced, then renamed over path, and the directory synced. hook, when
+// set, runs before the rename.
+func writeAtomic(path, prefix string, data []byte, hook func(tmp string)) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), prefix+"*")
 	if err != nil {
 		return err
 	}
