@@ -156,7 +156,7 @@ Try it with nothing to set up:
 
 On a terminal, tokenbench opens the workbench on your profiles. Here (no terminal):
   tokenbench demo        walk through a whole OpenID Connect flow against the built-in provider
-  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, logout, profile, demo)
+  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, logout, register, profile, demo)
 `)
 			return nil
 		},
@@ -177,6 +177,7 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 		newIntrospectCmd(e),
 		newRevokeCmd(e),
 		newLogoutCmd(e),
+		newRegisterCmd(e),
 		newCallCmd(e),
 		newProfileCmd(e),
 		newDemoCmd(e),
