@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 )
@@ -80,26 +79,17 @@ func (c *Client) Logout(ctx context.Context, opts LogoutOptions) (*LogoutRequest
 		}
 		return req, nil, nil
 	}
-	waitCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if opts.Open != nil {
-		go func() {
-			if err := opts.Open(waitCtx, u); err != nil {
-				cancel(err)
-			}
-		}()
-	}
 	res := &LogoutResult{}
-	params, err := l.Wait(waitCtx, func(p url.Values) error {
-		res.Params = p
-		check, err := logoutState(req.State, p)
-		res.Checks = append(res.Checks, check)
-		return err
+	err = openWhileWaiting(ctx, opts.Open, u, func(ctx context.Context) (bool, error) {
+		params, err := l.Wait(ctx, func(p url.Values) error {
+			res.Params = p
+			check, err := logoutState(req.State, p)
+			res.Checks = append(res.Checks, check)
+			return err
+		})
+		return params != nil, err
 	})
-	if params == nil && err != nil {
-		if cause := context.Cause(waitCtx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-			return req, nil, cause // the opener failed before the browser came back
-		}
+	if res.Params == nil {
 		return req, nil, err
 	}
 	return req, res, err

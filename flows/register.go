@@ -88,14 +88,7 @@ func (c *Client) DeleteRegistration(ctx context.Context, uri, accessToken string
 	if err != nil {
 		return err
 	}
-	if r.status == http.StatusNoContent {
-		return nil
-	}
-	var ignored map[string]any
-	if err := decodeJSON(r, "registration endpoint", &ignored); err != nil {
-		return err
-	}
-	return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the registration endpoint answered HTTP %d; RFC 7592 §2.3 says a deleted client is 204", r.status)}
+	return bodilessSuccess(r, http.StatusNoContent, "registration endpoint", "RFC 7592 §2.3 says a deleted client is 204")
 }
 
 // registration sends one registration request and reads the client information response.

@@ -151,14 +151,21 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if err != nil {
 		return err
 	}
-	if r.status == http.StatusOK {
+	return bodilessSuccess(r, http.StatusOK, "revocation endpoint", "RFC 7009 §2.2 says success is 200")
+}
+
+// bodilessSuccess judges an answer whose success carries nothing to read: the status want is
+// success; any other is the endpoint's error (decodeJSON), or an unexpected status, which rule
+// explains.
+func bodilessSuccess(r response, want int, endpoint, rule string) error {
+	if r.status == want {
 		return nil
 	}
 	var ignored map[string]any
-	if err := decodeJSON(r, "revocation endpoint", &ignored); err != nil {
+	if err := decodeJSON(r, endpoint, &ignored); err != nil {
 		return err
 	}
-	return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the revocation endpoint answered HTTP %d; RFC 7009 §2.2 says success is 200", r.status)}
+	return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the %s answered HTTP %d; %s", endpoint, r.status, rule)}
 }
 
 // LogoutURL builds the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2).

@@ -301,12 +301,9 @@ func parseKV(flag string, items []string) (url.Values, error) {
 }
 
 func (o *tokenOptions) refresh(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
-	rt := o.refreshToken
-	if rt == "-" {
-		var err error
-		if rt, err = readAll(ctx, e.stdin); err != nil {
-			return nil, err
-		}
+	rt, err := stdinOr(ctx, e, o.refreshToken)
+	if err != nil {
+		return nil, err
 	}
 	if rt == "" {
 		return nil, usagef("--grant refresh_token needs --refresh-token TOKEN (or - to read it from stdin)")
