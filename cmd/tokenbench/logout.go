@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // logoutOptions are the flags of `tokenbench logout`.
@@ -16,6 +17,8 @@ type logoutOptions struct {
 	noRedirect    bool
 	revokeRefresh string
 	noBrowser     bool
+	// cached takes the tokens from the profile's cache (token --cached) and drops them.
+	cached bool
 }
 
 func newLogoutCmd(e *env) *cobra.Command {
@@ -48,6 +51,7 @@ first (RFC 7009), authenticating as the client.`,
 	fs.BoolVar(&o.noRedirect, "no-post-logout-redirect", false, "send no post-logout redirect URI: the provider shows its own page, and nothing is waited for")
 	fs.StringVar(&o.revokeRefresh, "revoke-refresh-token", "", "revoke this refresh token first (RFC 7009; '-' reads it from stdin)")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the URL but do not open a browser")
+	fs.BoolVar(&o.cached, "cached", false, "with --profile: take the id_token from the profile's cached tokens (token --cached), revoke their refresh token first, and drop them")
 	return cmd
 }
 
@@ -67,10 +71,22 @@ func (o *logoutOptions) run(ctx context.Context, e *env, cmd *cobra.Command) err
 	if err != nil {
 		return err
 	}
-	o.client.noClientAuth = refresh == "" // only the revocation authenticates the client
+	if o.cached && o.client.profile == "" {
+		return usagef("--cached takes the tokens kept for a profile: give --profile NAME")
+	}
+	o.client.noClientAuth = refresh == "" && !o.cached // only the revocation authenticates the client
+	if err := o.client.useProfileGrant(e); err != nil {
+		return err
+	}
 	c, err := o.client.newClient(ctx, e, fs, nil)
 	if err != nil {
 		return err
+	}
+	var cache *profiles.TokenCache
+	if o.cached {
+		if cache, idToken, refresh, err = o.fromCache(ctx, e, c, idToken, refresh); err != nil {
+			return err
+		}
 	}
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
@@ -109,7 +125,37 @@ func (o *logoutOptions) run(ctx context.Context, e *env, cmd *cobra.Command) err
 	if res != nil {
 		fmt.Fprintln(e.stderr, "signed out: the provider sent the browser back with the state sent")
 	}
+	if cache != nil {
+		if _, err := cache.Forget(o.client.profile); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "dropped the cached tokens of profile %s\n", o.client.profile)
+	}
 	return nil
+}
+
+// fromCache takes the id_token and refresh token from the profile's cached tokens, where the flags
+// give none.
+func (o *logoutOptions) fromCache(ctx context.Context, e *env, c *flows.Client, idToken, refresh string) (*profiles.TokenCache, string, string, error) {
+	cache, err := tokenCache(e)
+	if err != nil {
+		return nil, "", "", err
+	}
+	entry, note, err := cache.Load(ctx, o.client.profile, cacheKey(c, o.client.run.Grant))
+	if err != nil {
+		return nil, "", "", err
+	}
+	if entry == nil {
+		fmt.Fprintf(e.stderr, "note: %s for profile %s: nothing to take from the cache\n", note, o.client.profile)
+		return cache, idToken, refresh, nil
+	}
+	if t, err := flows.ParseTokenResponse(200, nil, entry.Body, entry.Received); err == nil && idToken == "" {
+		idToken = t.IDToken
+	}
+	if refresh == "" {
+		refresh = entry.RefreshToken
+	}
+	return cache, idToken, refresh, nil
 }
 
 // showLogout prints the logout URL and how its end is seen.
@@ -138,4 +184,19 @@ func stdinOr(ctx context.Context, e *env, v string) (string, error) {
 		err = usagef("stdin held nothing")
 	}
 	return s, err
+}
+
+// useProfileGrant runs as the profile's default grant (the authorization code grant when it names
+// none), as token does, so that the client built is the one token --cached kept tokens for.
+func (f *clientFlags) useProfileGrant(e *env) error {
+	prof, err := f.loadProfile(e)
+	if err != nil || prof == nil {
+		return err
+	}
+	grant := flows.GrantAuthorizationCode
+	if g, ok := profiles.GrantType(prof.Grant); ok {
+		grant = g
+	}
+	f.run = profiles.Run{Grant: grant}
+	return nil
 }
