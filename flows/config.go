@@ -188,6 +188,10 @@ type ClientConfig struct {
 	// post_logout_redirect_uri (OpenID Connect RP-Initiated Logout 1.0 §2). AWS Cognito's is
 	// logout_uri (its preset's logout_redirect_param quirk).
 	LogoutRedirectParam string
+	// LogoutWithoutIDTokenHint says the provider's logout endpoint takes no id_token_hint, so none
+	// is sent: AWS Cognito's /logout is not RP-Initiated Logout and knows only client_id and
+	// logout_uri (its preset's logout_id_token_hint: false quirk).
+	LogoutWithoutIDTokenHint bool
 }
 
 // The choices of ClientConfig.ClientAssertionAudience.

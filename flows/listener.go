@@ -36,6 +36,9 @@ type Listener struct {
 	// provider's, set by AwaitCallback (a form_post response is the provider's page posting here).
 	origins map[string]bool
 	ignored chan IgnoredCallback
+	// what names what the browser brings back, on the pages it is answered with: "authorization
+	// response", or "post-logout redirect".
+	what string
 }
 
 type callbackHit struct {
@@ -76,6 +79,11 @@ const ignoredBuffer = 32
 // the URI means, or, when port 80 cannot be bound, any free port, which Notice then explains. Other
 // redirect URIs cannot be captured; the user pastes the redirected URL instead (see ParseCallback).
 func Listen(redirectURI string) (*Listener, error) {
+	return listen(redirectURI, "authorization response")
+}
+
+// listen is Listen for a browser that brings back what: the pages it is answered with name it.
+func listen(redirectURI, what string) (*Listener, error) {
 	u, err := url.Parse(redirectURI)
 	if err != nil {
 		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q cannot be parsed", redirectURI), Err: err}
@@ -83,7 +91,7 @@ func Listen(redirectURI string) (*Listener, error) {
 	if u.Scheme != "http" || !IsLoopback(redirectURI) {
 		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the redirect URI %q is not an http loopback address (127.0.0.1, [::1], localhost), so tokenbench cannot listen on it; paste the URL the browser ends on instead", redirectURI)}
 	}
-	l := &Listener{path: u.EscapedPath(), hits: make(chan callbackHit), closed: make(chan struct{}), ignored: make(chan IgnoredCallback, ignoredBuffer)}
+	l := &Listener{path: u.EscapedPath(), hits: make(chan callbackHit), closed: make(chan struct{}), ignored: make(chan IgnoredCallback, ignoredBuffer), what: what}
 	if l.path == "" {
 		l.path = "/"
 	}
@@ -262,7 +270,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.EscapedPath() != l.path {
-		http.Error(w, "tokenbench is waiting for the authorization response on "+l.path, http.StatusNotFound)
+		http.Error(w, "tokenbench is waiting for the "+l.what+" on "+l.path, http.StatusNotFound)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -276,7 +284,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	taken := l.taken
 	l.mu.Unlock()
 	if taken {
-		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench already took a response for this request; the listener is single use.")
+		page(w, http.StatusGone, false, "This "+l.what+" was not used", "tokenbench already took a response for this request; the listener is single use.")
 		return
 	}
 	if why := l.crossOrigin(facts); why != "" {
@@ -290,7 +298,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	case <-l.closed:
-		page(w, http.StatusGone, false, "This authorization response was not used", "tokenbench stopped waiting for it.")
+		page(w, http.StatusGone, false, "This "+l.what+" was not used", "tokenbench stopped waiting for it.")
 		return
 	}
 	var v verdict
@@ -299,14 +307,14 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-time.After(10 * time.Second):
 	}
 	if v.ignored != "" {
-		page(w, http.StatusBadRequest, false, "tokenbench ignored this authorization response", v.ignored)
+		page(w, http.StatusBadRequest, false, "tokenbench ignored this "+l.what, v.ignored)
 		return
 	}
 	if v.err != nil {
-		page(w, http.StatusBadRequest, false, "tokenbench rejected the authorization response", v.err.Error())
+		page(w, http.StatusBadRequest, false, "tokenbench rejected the "+l.what, v.err.Error())
 		return
 	}
-	page(w, http.StatusOK, true, "tokenbench received the authorization response", "You can close this tab and return to the terminal.")
+	page(w, http.StatusOK, true, "tokenbench received the "+l.what, "You can close this tab and return to the terminal.")
 }
 
 func page(w http.ResponseWriter, status int, ok bool, title, detail string) {

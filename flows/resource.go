@@ -151,19 +151,27 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if err != nil {
 		return err
 	}
-	if r.status == http.StatusOK {
+	return bodilessSuccess(r, http.StatusOK, "revocation endpoint", "RFC 7009 §2.2 says success is 200")
+}
+
+// bodilessSuccess judges an answer whose success carries nothing to read: the status want is
+// success; any other is the endpoint's error (decodeJSON), or an unexpected status, which rule
+// explains.
+func bodilessSuccess(r response, want int, endpoint, rule string) error {
+	if r.status == want {
 		return nil
 	}
 	var ignored map[string]any
-	if err := decodeJSON(r, "revocation endpoint", &ignored); err != nil {
+	if err := decodeJSON(r, endpoint, &ignored); err != nil {
 		return err
 	}
-	return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the revocation endpoint answered HTTP %d; RFC 7009 §2.2 says success is 200", r.status)}
+	return &Error{Kind: KindUnexpectedStatus, Detail: fmt.Sprintf("the %s answered HTTP %d; %s", endpoint, r.status, rule)}
 }
 
 // LogoutURL builds the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2).
-// postLogoutRedirect and state are optional; idTokenHint is recommended. postLogoutRedirect goes
-// in the parameter the configuration's LogoutRedirectParam names.
+// postLogoutRedirect and state are optional; idTokenHint is recommended, and left out when the
+// provider takes none (LogoutTakesIDTokenHint). postLogoutRedirect goes in the parameter the
+// configuration's LogoutRedirectParam names.
 func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect, state string) (string, error) {
 	endpoint, err := c.endpoints(ctx, "end session", func(e Endpoints) string { return e.EndSession })
 	if err != nil {
@@ -175,6 +183,9 @@ func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect,
 	}
 	q := u.Query()
 	q.Set("client_id", c.Config.ClientID)
+	if !c.LogoutTakesIDTokenHint() {
+		idTokenHint = ""
+	}
 	for k, v := range map[string]string{"id_token_hint": idTokenHint, c.LogoutRedirectParameter(): postLogoutRedirect, "state": state} {
 		if v != "" {
 			q.Set(k, v)
@@ -183,6 +194,10 @@ func (c *Client) LogoutURL(ctx context.Context, idTokenHint, postLogoutRedirect,
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// LogoutTakesIDTokenHint reports whether the logout URL carries the id_token as id_token_hint: it
+// does unless the configuration says the provider takes none (LogoutWithoutIDTokenHint).
+func (c *Client) LogoutTakesIDTokenHint() bool { return !c.Config.LogoutWithoutIDTokenHint }
 
 // LogoutRedirectParameter is the logout URL's parameter that carries the post-logout redirect:
 // post_logout_redirect_uri (OpenID Connect RP-Initiated Logout 1.0 §2), unless the configuration

@@ -203,26 +203,38 @@ func (c *Client) Authorize(ctx context.Context, opts AuthorizeOptions) (*AuthSes
 		res, err := s.Paste(ctx, pasted)
 		return s, res, err
 	}
-	waitCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if opts.Open != nil {
-		// The opener may be a browser that follows the redirects to the listener itself, so it
-		// runs beside the wait; its failure ends the wait.
-		go func() {
-			if err := opts.Open(waitCtx, s.Request.URL); err != nil {
-				cancel(err)
-			}
-		}()
-	}
 	if opts.Ignored != nil {
 		stop := forwardIgnored(s.listener, opts.Ignored)
 		defer stop()
 	}
-	res, err := s.Await(waitCtx)
-	if res == nil && err != nil && ctx.Err() == nil {
+	var res *AuthResponse
+	err = openWhileWaiting(ctx, opts.Open, s.Request.URL, func(ctx context.Context) (bool, error) {
+		var err error
+		res, err = s.Await(ctx)
+		return res != nil, err
+	})
+	return s, res, err
+}
+
+// openWhileWaiting hands u to open while wait waits for the browser to come back: the opener may
+// be a browser that follows the redirects to the listener itself, so it runs beside the wait, and
+// its failure ends the wait. When the wait got nothing, the opener's error is returned rather than
+// the wait's cancellation.
+func openWhileWaiting(ctx context.Context, open func(context.Context, string) error, u string, wait func(context.Context) (got bool, err error)) error {
+	waitCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if open != nil {
+		go func() {
+			if err := open(waitCtx, u); err != nil {
+				cancel(err)
+			}
+		}()
+	}
+	got, err := wait(waitCtx)
+	if !got && err != nil && ctx.Err() == nil {
 		if cause := context.Cause(waitCtx); cause != nil && !errors.Is(cause, context.Canceled) {
-			return s, nil, cause // the opener failed before the browser came back
+			return cause // the opener failed before the browser came back
 		}
 	}
-	return s, res, err
+	return err
 }

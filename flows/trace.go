@@ -99,6 +99,8 @@ var secretParams = map[string]bool{
 	"id_token_hint": true, "proof_of_authentication_jwt": true, "request": true, "logout_token": true,
 	"auth_req_id":      true, // CIBA: with client authentication, it redeems the user's approval
 	"login_hint_token": true,
+	// RFC 7592 §3: the registration access token manages the client's registration.
+	"registration_access_token": true,
 }
 
 // secretFormParams are secret where a client sends them in a form or URL: CIBA's user_code is the

@@ -57,11 +57,11 @@ func (s *Store) mutate(change func(*document) error) error {
 		if err != nil {
 			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
 		}
-		if err := s.writeAtomic(s.BackupPath(), backup, nil); err != nil {
+		if err := writeAtomic(s.BackupPath(), tempPrefix, backup, nil); err != nil {
 			return fmt.Errorf("not saved: cannot keep the backup: %w", err)
 		}
 	}
-	if err := s.writeAtomic(s.path, data, s.afterTemp); err != nil {
+	if err := writeAtomic(s.path, tempPrefix, data, s.afterTemp); err != nil {
 		return fmt.Errorf("not saved: %w", err)
 	}
 	s.profiles, s.loadErr = fresh.profiles, nil
@@ -89,12 +89,6 @@ func (s *Store) lock() (func(), error) {
 	return func() { l.Unlock() }, nil //nolint:errcheck // closing the descriptor releases the lock anyway
 }
 
-// writeAtomic replaces path with data: a temporary file in the same directory, mode 0600, synced,
-// then renamed over path, and the directory synced. hook, when set, runs before the rename.
-func (s *Store) writeAtomic(path string, data []byte, hook func(tmp string)) error {
-	return replaceFile(path, tempPrefix, data, hook)
-}
-
 // WritePrivateFile writes data to path for the user alone, for a file that holds secrets or
 // tokens (a trace, a generated key): a new temporary file in the same directory, created
 // exclusively (O_EXCL) with mode 0600, is renamed over path, so that an existing file of any mode
@@ -107,11 +101,13 @@ func WritePrivateFile(path string, data []byte) error {
 	} else if err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file: not written", path)
 	}
-	return replaceFile(path, "."+filepath.Base(path)+".tmp-", data, nil)
+	return writeAtomic(path, "."+filepath.Base(path)+".tmp-", data, nil)
 }
 
-// replaceFile is writeAtomic for any file: the temporary file's name starts with prefix.
-func replaceFile(path, prefix string, data []byte, hook func(tmp string)) (err error) {
+// writeAtomic replaces path with data: a temporary file in the same directory (its name starting
+// with prefix), mode 0600, synced, then renamed over path, and the directory synced. hook, when
+// set, runs before the rename.
+func writeAtomic(path, prefix string, data []byte, hook func(tmp string)) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), prefix+"*")
 	if err != nil {
 		return err

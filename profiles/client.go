@@ -66,6 +66,7 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 		if q := x.Quirks.LogoutRedirectParam; q != defaultLogoutRedirectParam {
 			cfg.LogoutRedirectParam = q
 		}
+		cfg.LogoutWithoutIDTokenHint = !x.Quirks.LogoutIDTokenHint
 	}
 	cfg.ClientAssertionAudience = p.ClientAssertionAud
 	if err := p.applyExtras(&cfg); err != nil {

@@ -8,7 +8,8 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// TestClientCarriesThePresetQuirks: a preset's userinfo_subject and logout_redirect_param reach the
+// TestClientCarriesThePresetQuirks: a preset's userinfo_subject, logout_redirect_param and
+// logout_id_token_hint reach the
 // client configuration where they differ from the standard names, and stay empty (the standard)
 // where they do not.
 func TestClientCarriesThePresetQuirks(t *testing.T) {
@@ -16,11 +17,12 @@ func TestClientCarriesThePresetQuirks(t *testing.T) {
 		preset             string
 		params             map[string]string
 		subject, logoutKey string
+		noHint             bool
 	}{
-		{"oneaccess", map[string]string{"domain": "acme.huaweioneaccess.com"}, "id", ""},
-		{"bamboo", map[string]string{"domain": "acme.bccastle.com"}, "id", ""},
-		{"cognito", map[string]string{"region": "eu-west-1", "pool": "eu-west-1_AbCdEf123", "domain": "acme.auth.eu-west-1.amazoncognito.com"}, "", "logout_uri"},
-		{"okta", map[string]string{"domain": "acme.okta.com"}, "", ""},
+		{"oneaccess", map[string]string{"domain": "acme.huaweioneaccess.com"}, "id", "", false},
+		{"bamboo", map[string]string{"domain": "acme.bccastle.com"}, "id", "", false},
+		{"cognito", map[string]string{"region": "eu-west-1", "pool": "eu-west-1_AbCdEf123", "domain": "acme.auth.eu-west-1.amazoncognito.com"}, "", "logout_uri", true},
+		{"okta", map[string]string{"domain": "acme.okta.com"}, "", "", false},
 	} {
 		t.Run(tc.preset, func(t *testing.T) {
 			p := Profile{Name: "q", Preset: tc.preset, Params: tc.params, ClientID: "app", AuthMethod: flows.AuthNone}
@@ -31,13 +33,16 @@ func TestClientCarriesThePresetQuirks(t *testing.T) {
 			if cfg.UserInfoSubjectClaim != tc.subject || cfg.LogoutRedirectParam != tc.logoutKey {
 				t.Errorf("UserInfoSubjectClaim %q, LogoutRedirectParam %q; want %q, %q", cfg.UserInfoSubjectClaim, cfg.LogoutRedirectParam, tc.subject, tc.logoutKey)
 			}
+			if cfg.LogoutWithoutIDTokenHint != tc.noHint {
+				t.Errorf("LogoutWithoutIDTokenHint %v, want %v", cfg.LogoutWithoutIDTokenHint, tc.noHint)
+			}
 		})
 	}
 }
 
 // TestCognitoProfileLogoutURL builds the logout URL of a Cognito profile (the preset's end
 // session endpoint; building it sends nothing): the redirect goes in logout_uri, as Cognito wants,
-// not post_logout_redirect_uri.
+// not post_logout_redirect_uri, and no id_token_hint is sent, which Cognito's /logout does not take.
 func TestCognitoProfileLogoutURL(t *testing.T) {
 	p := Profile{
 		Name: "cog", Preset: "cognito", ClientID: "app", AuthMethod: flows.AuthNone,
@@ -51,7 +56,7 @@ func TestCognitoProfileLogoutURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := c.LogoutURL(context.Background(), "", "https://app.example/signed-out", "")
+	raw, err := c.LogoutURL(context.Background(), "eyJhbGciOiJSUzI1NiJ9.e30.sig", "https://app.example/signed-out", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +65,7 @@ func TestCognitoProfileLogoutURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	if u.Host != "acme.auth.eu-west-1.amazoncognito.com" || q.Get("logout_uri") != "https://app.example/signed-out" || q.Has("post_logout_redirect_uri") || q.Get("client_id") != "app" {
-		t.Errorf("logout URL %s: want logout_uri and client_id, no post_logout_redirect_uri", raw)
+	if u.Host != "acme.auth.eu-west-1.amazoncognito.com" || q.Get("logout_uri") != "https://app.example/signed-out" || q.Has("post_logout_redirect_uri") || q.Get("client_id") != "app" || q.Has("id_token_hint") {
+		t.Errorf("logout URL %s: want logout_uri and client_id, no post_logout_redirect_uri, no id_token_hint", raw)
 	}
 }

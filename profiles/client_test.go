@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -271,4 +272,24 @@ func TestClientReadsTheDecryptionKey(t *testing.T) {
 	p.DecryptionKey = "-----BEGIN PRIVATE KEY-----\nMIIE…"
 	_, _, err = p.Client(context.Background(), testSecrets(nil))
 	wantField(t, err, "decryption_key", "not a file name")
+}
+
+// TestClientTokenHeaders: the profile's token_headers are laid over the preset's name by name, and
+// a malformed one is refused naming the field.
+func TestClientTokenHeaders(t *testing.T) {
+	p := Profile{Name: "spa", Preset: "entra", Params: map[string]string{"tenant": "contoso.onmicrosoft.com", "spa_origin": "http://localhost:3000"}, ClientID: "app", AuthMethod: flows.AuthNone,
+		TokenHeaders: []string{"origin: https://spa.contoso.com", "X-Gateway-Key: k1", "X-Gateway-Key: k2"}}
+	cfg, _, err := p.Client(context.Background(), testSecrets(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := http.Header{"Origin": {"https://spa.contoso.com"}, "X-Gateway-Key": {"k1", "k2"}}
+	if !reflect.DeepEqual(cfg.TokenHeaders, want) {
+		t.Errorf("headers %v, want %v", cfg.TokenHeaders, want)
+	}
+	p.TokenHeaders = []string{"Host: evil.example"}
+	var fe *FieldError
+	if _, _, err := p.Client(context.Background(), testSecrets(nil)); !errors.As(err, &fe) || fe.Field != "token_headers" {
+		t.Errorf("a Host header: %v", err)
+	}
 }

@@ -175,6 +175,24 @@ func splitList(values []string) []string {
 	return out
 }
 
+// trimmedValues are the values given, trimmed, without the empty ones, each accepted by check
+// (any, when nil); the first one refused is the error.
+func trimmedValues(values []string, check func(string) error) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if check != nil {
+			if err := check(v); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // pairsField is name=value parameters.
 func pairsField(key, flag, label, help string, ptr func(*Profile) *url.Values) Field {
 	return Field{Key: key, Flag: flag, Label: label, Help: help, Kind: KindPairs, Group: GroupRequest,
@@ -250,6 +268,17 @@ var fields = []Field{
 		clear: func(p *Profile) { p.Grant = "" }},
 	pairsField("auth_params", "param", "auth params", "extra authorization request parameters name=value", func(p *Profile) *url.Values { return &p.AuthParams }),
 	pairsField("token_params", "token-param", "token params", "extra token request parameters name=value", func(p *Profile) *url.Values { return &p.TokenParams }),
+	{Key: "token_headers", Flag: "token-header", Label: "token headers", Kind: KindList, Group: GroupClient,
+		Help: "a header 'Name: value' added to every token, PAR, device, CIBA, introspection and revocation request, for gateways that want one (kept in clear: not for secrets)",
+		get:  func(p *Profile) []string { return p.TokenHeaders },
+		set: func(p *Profile, v []string) error {
+			h, err := trimmedValues(v, func(s string) error { _, _, err := ParseHeader(s); return err })
+			if err == nil {
+				p.TokenHeaders = h
+			}
+			return err
+		},
+		clear: func(p *Profile) { p.TokenHeaders = nil }},
 	{Key: "pkce", Flag: "pkce", Label: "PKCE", Kind: KindText, Group: GroupRequest,
 		Help: "PKCE method: S256 (default), plain or none",
 		get:  func(p *Profile) []string { return nonEmpty(string(p.PKCE)) },
@@ -281,12 +310,7 @@ var fields = []Field{
 		Help: "resource indicators (RFC 8707): absolute URIs of the APIs the token is for",
 		get:  func(p *Profile) []string { return p.Resources },
 		set: func(p *Profile, v []string) error {
-			p.Resources = nil
-			for _, r := range v {
-				if r = strings.TrimSpace(r); r != "" {
-					p.Resources = append(p.Resources, r)
-				}
-			}
+			p.Resources, _ = trimmedValues(v, nil)
 			return nil
 		},
 		clear: func(p *Profile) { p.Resources = nil }},

@@ -67,6 +67,8 @@ func TestFieldsRoundTrip(t *testing.T) {
 			v = []string{"plain"}
 		case "response_type":
 			v = []string{"code id_token"}
+		case "token_headers":
+			v = []string{"X-Api-Version: 2", "X-Tenant: acme"}
 		}
 		var p profiles.Profile
 		if err := f.Set(&p, v); err != nil {
@@ -84,5 +86,11 @@ func TestFieldsRoundTrip(t *testing.T) {
 	pkce, _ := profiles.LookupField("pkce")
 	if err := pkce.Set(&profiles.Profile{}, []string{"S512"}); err == nil {
 		t.Error("pkce took S512")
+	}
+	headers, _ := profiles.LookupField("token_headers")
+	for _, bad := range []string{"no colon", "Authorization: Bearer x", "Bad Name: v", ": v"} {
+		if err := headers.Set(&profiles.Profile{}, []string{bad}); err == nil {
+			t.Errorf("token_headers took %q", bad)
+		}
 	}
 }

@@ -42,6 +42,7 @@ func fullProfile(t *testing.T, name string) Profile {
 		Grant:                "authorization_code",
 		AuthParams:           url.Values{"prompt": {"login"}, "acr_values": {"urn:mfa", "urn:pwd"}},
 		TokenParams:          url.Values{"resource": {"https://api.acme.example"}},
+		TokenHeaders:         []string{"X-Gateway-Tenant: acme"},
 		PKCE:                 "plain",
 		PAR:                  true,
 		RequestObject:        true,

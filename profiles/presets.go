@@ -103,6 +103,10 @@ type Quirks struct {
 	// LogoutRedirectParam is the logout endpoint's parameter for where to go afterwards:
 	// "post_logout_redirect_uri" (the default), or e.g. Cognito's "logout_uri".
 	LogoutRedirectParam string
+	// LogoutIDTokenHint says whether the logout endpoint takes id_token_hint: true (the default,
+	// RP-Initiated Logout 1.0 §2 recommends it), false for Cognito, whose /logout knows only
+	// client_id and logout_uri.
+	LogoutIDTokenHint bool
 	// CodeLifetime is how long an authorization code lives, when the vendor documents it; zero when
 	// unknown.
 	CodeLifetime time.Duration
@@ -560,6 +564,7 @@ type rawQuirks struct {
 	DirectAuthorize     bool     `yaml:"direct_authorize"`
 	UserInfoSubject     string   `yaml:"userinfo_subject"`
 	LogoutRedirectParam string   `yaml:"logout_redirect_param"`
+	LogoutIDTokenHint   *bool    `yaml:"logout_id_token_hint"`
 	CodeLifetime        string   `yaml:"code_lifetime"`
 	RefreshNeedsOptIn   string   `yaml:"refresh_needs_opt_in"`
 	Notes               []string `yaml:"notes"`
@@ -736,6 +741,7 @@ func (v *validator) build(raw rawPreset) Preset {
 			NoDiscovery: raw.Quirks.NoDiscovery, DirectAuthorize: raw.Quirks.DirectAuthorize,
 			UserInfoSubject: raw.Quirks.UserInfoSubject, LogoutRedirectParam: raw.Quirks.LogoutRedirectParam,
 			RefreshNeedsOptIn: strings.TrimSpace(raw.Quirks.RefreshNeedsOptIn), Notes: raw.Quirks.Notes,
+			LogoutIDTokenHint: raw.Quirks.LogoutIDTokenHint == nil || *raw.Quirks.LogoutIDTokenHint,
 		},
 	}
 	p.Quirks = p.Quirks.withDefaults()

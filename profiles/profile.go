@@ -57,6 +57,10 @@ type Profile struct {
 	// override the preset's parameters of the same name.
 	AuthParams  url.Values `yaml:"auth_params,omitempty"`
 	TokenParams url.Values `yaml:"token_params,omitempty"`
+	// TokenHeaders are headers written "Name: value" added to every back-channel request (token,
+	// PAR, device, CIBA, introspection, revocation), for gateways that want one; they replace the
+	// preset's headers of the same name. Kept in clear in the file: not for secrets.
+	TokenHeaders []string `yaml:"token_headers,omitempty"`
 	// PKCE is the code challenge method: S256, plain or none; empty means S256.
 	PKCE flows.PKCEMethod `yaml:"pkce,omitempty"`
 	// PAR pushes the authorization request (RFC 9126); RequestObject sends its parameters as a
@@ -188,6 +192,9 @@ func (p Profile) Clone() Profile {
 	}
 	if p.Resources != nil {
 		c.Resources = append([]string(nil), p.Resources...)
+	}
+	if p.TokenHeaders != nil {
+		c.TokenHeaders = append([]string(nil), p.TokenHeaders...)
 	}
 	c.AuthParams = cloneValues(p.AuthParams)
 	c.TokenParams = cloneValues(p.TokenParams)

@@ -26,7 +26,8 @@ type Settings struct {
 	// Scopes are the profile's, else the preset's.
 	Scopes []string
 	// AuthParams are the preset's authorize parameters with the profile's laid over them, name by
-	// name; TokenParams the profile's; TokenHeaders the preset's.
+	// name; TokenParams the profile's; TokenHeaders the preset's with the profile's laid over them,
+	// name by name.
 	AuthParams   url.Values
 	TokenParams  url.Values
 	TokenHeaders http.Header
@@ -49,6 +50,11 @@ func (p Profile) Settings() (Settings, error) {
 		AuthParams:  cloneValues(p.AuthParams),
 		TokenParams: cloneValues(p.TokenParams),
 	}
+	own, err := ParseHeaders(p.TokenHeaders)
+	if err != nil {
+		return s, &FieldError{Field: "token_headers", Message: err.Error()}
+	}
+	s.TokenHeaders = own
 	if p.Preset == "" {
 		if len(p.Params) > 0 {
 			return s, &FieldError{Field: "params", Message: "preset parameters need a preset: set preset, or drop params"}
@@ -90,7 +96,7 @@ func (p Profile) Settings() (Settings, error) {
 		maps.Copy(merged, s.AuthParams)
 		s.AuthParams = merged
 	}
-	s.TokenHeaders = x.TokenHeaders.Clone()
+	s.TokenHeaders = layHeaders(x.TokenHeaders.Clone(), own)
 	return s, nil
 }
 

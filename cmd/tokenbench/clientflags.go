@@ -59,6 +59,8 @@ type credentialFlags struct {
 	signingAlg   string
 	// decryptionKey is the file of the private key that decrypts encrypted tokens (JWE).
 	decryptionKey string
+	// headers are the token_headers field's flag: "Name: value", repeatable.
+	headers []string
 }
 
 func (f *credentialFlags) register(fs *pflag.FlagSet) {
@@ -71,6 +73,8 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.signingKeyID, "signing-key-id", "", "the kid the provider registered for --signing-key (default: the JWK's own kid; none for a PEM key)")
 	fs.StringVar(&f.decryptionKey, "decryption-key", "", "private key (PEM or JWK file, RSA or EC) that decrypts encrypted id_tokens, JARM responses and userinfo (JWE)")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "JWS algorithm of client assertions (RS256, PS256, ES256, HS256 …; default from the key)")
+	headers, _ := profiles.LookupField("token_headers")
+	fs.StringArrayVar(&f.headers, headers.Flag, nil, headers.Help+" (repeatable; replaces the profile's)")
 }
 
 // transportFlags configure the HTTP client.
@@ -201,6 +205,9 @@ func (f *clientFlags) config(e *env, fs *pflag.FlagSet) (flows.ClientConfig, err
 			return cfg, usagef("unknown --auth-method %q; valid methods: %s", m, authMethodList())
 		}
 		cfg.AuthMethod = am
+	}
+	if cfg.TokenHeaders, err = profiles.ParseHeaders(f.creds.headers); err != nil {
+		return cfg, usagef("--token-header %v", err)
 	}
 	if cfg.SigningKey, err = readKeyFlag("signing-key", f.creds.signingKey, flows.ParsePrivateKey); err != nil {
 		return cfg, err

@@ -193,6 +193,9 @@ func quirksText(q profiles.Quirks) string {
 	if q.LogoutRedirectParam != "" && q.LogoutRedirectParam != "post_logout_redirect_uri" {
 		parts = append(parts, "logout redirect parameter "+q.LogoutRedirectParam)
 	}
+	if !q.LogoutIDTokenHint {
+		parts = append(parts, "logout takes no id_token_hint")
+	}
 	if q.CodeLifetime > 0 {
 		parts = append(parts, "codes live "+q.CodeLifetime.String())
 	}

@@ -43,7 +43,9 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 		return flows.ClientConfig{}, flows.TransportOptions{}, err
 	}
 	p := prof.Clone()
-	f.overlay(&p, e, fs)
+	if err := f.overlay(&p, e, fs); err != nil {
+		return flows.ClientConfig{}, flows.TransportOptions{}, err
+	}
 	// Warn about the profile's own choices: not about a secret the flags replaced, nor about an
 	// insecure the flags decide (the flag warns for itself).
 	shown := p
@@ -89,11 +91,15 @@ func (f *clientFlags) profileClient(ctx context.Context, e *env, fs *pflag.FlagS
 
 // overlay lays the provider and credential flags given over the profile. The client secret's
 // precedence is --client-secret (given to profiles.Resolve for this run, never as a reference),
-// --client-secret-file, the profile's reference, then $TOKENBENCH_CLIENT_SECRET.
-func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
+// --client-secret-file, the profile's reference, then $TOKENBENCH_CLIENT_SECRET. A flag whose value
+// its field refuses (a malformed --token-header) is a usage error; the others take any text, and
+// validation names a bad one.
+func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) error {
 	for _, fd := range profiles.Fields() {
 		if fd.Group == profiles.GroupProvider || fd.Group == profiles.GroupClient {
-			setField(p, fs, fd) //nolint:errcheck // these fields take any text; validation names a bad one
+			if _, err := setField(p, fs, fd); err != nil {
+				return err
+			}
 		}
 	}
 	switch {
@@ -103,6 +109,7 @@ func (f *clientFlags) overlay(p *profiles.Profile, e *env, fs *pflag.FlagSet) {
 	case p.ClientSecret == "" && e.getenv(envClientSecret) != "":
 		p.ClientSecret = profiles.SecretRef("env:" + envClientSecret)
 	}
+	return nil
 }
 
 // useProfile lets the profile's PAR, request object, response type and mode, DPoP, resources and

@@ -165,7 +165,7 @@ Try it with nothing to set up:
 
 On a terminal, tokenbench opens the workbench on your profiles. Here (no terminal):
   tokenbench demo        walk through a whole OpenID Connect flow against the built-in provider
-  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, profile, demo)
+  tokenbench --help      list the commands (token, discover, jwt, userinfo, call, introspect, revoke, logout, register, profile, demo)
 `)
 			return nil
 		},
@@ -187,6 +187,8 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 		newUserInfoCmd(e),
 		newIntrospectCmd(e),
 		newRevokeCmd(e),
+		newLogoutCmd(e),
+		newRegisterCmd(e),
 		newCallCmd(e),
 		newProfileCmd(e),
 		newDemoCmd(e),

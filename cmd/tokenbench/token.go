@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
@@ -34,6 +35,7 @@ type tokenOptions struct {
 	rar          rarFlags
 	assertion    assertionFlags
 	exchange     exchangeFlags
+	cache        cacheFlags
 }
 
 func newTokenCmd(e *env) *cobra.Command {
@@ -78,6 +80,7 @@ failed check; 2 for a usage error.`,
 	o.dpop.register(fs, true)
 	o.assertion.register(fs)
 	o.exchange.register(fs)
+	o.cache.register(fs)
 	return cmd
 }
 
@@ -91,9 +94,15 @@ type grantRun struct {
 
 func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) error {
 	fs := cmd.Flags()
+	if err := o.cache.check(o.client.profile); err != nil {
+		return err
+	}
 	prof, err := o.client.loadProfile(e)
 	if err != nil {
 		return err
+	}
+	if o.cache.forget {
+		return forgetToken(e, prof.Name)
 	}
 	if prof != nil && prof.Grant != "" && !fs.Changed("grant") {
 		o.grant = prof.Grant // the profile's default grant
@@ -156,21 +165,49 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	o.redirectURI = c.Config.RedirectURI
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
-	res, err := o.runGrant(ctx, e, c, grant, trace)
-	if n := c.AuthMethodNote(); n != "" {
-		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	var (
+		cache    *profiles.TokenCache
+		cacheKey = cacheKey(c, grant)
+		res      *grantRun
+		started  = time.Now()
+	)
+	if o.cache.cached {
+		if cache, err = tokenCache(e); err != nil {
+			return err
+		}
+		t, refreshed, err := o.fromCache(ctx, e, c, cache, cacheKey)
+		switch {
+		case err != nil:
+			return err
+		case t != nil && !refreshed:
+			return o.cache.writeToken(e, t) // still valid: checked when it was obtained
+		case t != nil:
+			res = &grantRun{token: t}
+		}
 	}
-	if err != nil {
+	if res == nil {
+		res, err = o.runGrant(ctx, e, c, grant, trace)
+		if n := c.AuthMethodNote(); n != "" {
+			fmt.Fprintf(e.stderr, "note: %s\n", n)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := o.cache.writeToken(e, res.token); err != nil {
 		return err
 	}
-	writeBody(e.stdout, res.token.JSON()) // JSON on stdout, whatever the provider's format
 	for _, n := range res.token.Notes {
 		fmt.Fprintf(e.stderr, "note: %s\n", n)
 	}
 	o.rar.reportAuthorizationDetails(e, res.token)
 	dpopOK := reportDPoP(e, c, res.token)
 	dpopOK = reportMTLS(e, c, res.token) && dpopOK
-	if err := o.reportToken(ctx, e, c, res); err != nil || dpopOK {
+	err = o.reportToken(ctx, e, c, res)
+	if err == nil && dpopOK && cache != nil {
+		o.saveToken(ctx, e, cache, cacheKey, res.token, started)
+	}
+	if err != nil || dpopOK {
 		return err
 	}
 	return errChecksFailed
@@ -287,12 +324,9 @@ func parseKV(flag string, items []string) (url.Values, error) {
 }
 
 func (o *tokenOptions) refresh(ctx context.Context, e *env, c *flows.Client) (*grantRun, error) {
-	rt := o.refreshToken
-	if rt == "-" {
-		var err error
-		if rt, err = readAll(ctx, e.stdin); err != nil {
-			return nil, err
-		}
+	rt, err := stdinOr(ctx, e, o.refreshToken)
+	if err != nil {
+		return nil, err
 	}
 	if rt == "" {
 		return nil, usagef("--grant refresh_token needs --refresh-token TOKEN (or - to read it from stdin)")

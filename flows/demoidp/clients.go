@@ -142,14 +142,15 @@ func (p *Provider) Clients() []Client {
 	return out
 }
 
-// client looks a client up by id.
+// client looks a client up by id: a demo client, or one registered at run
+// time.
 func (p *Provider) client(id string) *registeredClient {
 	for _, c := range p.clients {
 		if c.ID == id {
 			return c
 		}
 	}
-	return nil
+	return p.registeredByID(id)
 }
 
 // checkRedirectURI reports why a redirect URI is not acceptable, or "" when

@@ -55,6 +55,7 @@ func (p *Provider) metadata() map[string]any {
 		"backchannel_token_delivery_modes_supported":               []string{"poll"},
 		"backchannel_user_code_parameter_supported":                true,
 		"authorization_details_types_supported":                    authorizationDetailsTypes,
+		"registration_endpoint":                                    p.endpoint(registrationPath),
 	}
 }
 

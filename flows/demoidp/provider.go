@@ -30,6 +30,10 @@ type Options struct {
 	// MTLS, when not nil, also serves the provider over mutual TLS (RFC 8705) on a second
 	// loopback listener, with the demo-mtls and demo-mtls-self clients (see MTLSOptions).
 	MTLS *MTLSOptions
+	// RegistrationToken, when set, is the initial access token that dynamic
+	// client registration (RFC 7591 §3) requires as a bearer token; without it
+	// anyone may register a client.
+	RegistrationToken string
 }
 
 // Fixed lifetimes of the things the provider issues.
@@ -55,6 +59,8 @@ type Provider struct {
 	srv     *http.Server
 	handler http.Handler
 	clients []*registeredClient
+	// registered are the clients registered at run time (RFC 7591).
+	registered registrations
 
 	faultsMu sync.RWMutex
 	faults   Faults
@@ -183,6 +189,8 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST /introspect", p.handleIntrospect)
 	mux.HandleFunc("POST /revoke", p.handleRevoke)
 	mux.HandleFunc("POST /par", p.handlePAR)
+	mux.HandleFunc("POST "+registrationPath, p.handleRegister)
+	mux.HandleFunc(registrationPath+"/{id}", p.handleRegistration)
 	mux.HandleFunc("GET /logout", p.handleLogout)
 	mux.HandleFunc("POST /logout", p.handleLogout)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -108,7 +108,9 @@ func (s flowModel) missing(id stepID) string {
 			return "there is no " + s.form.value(fieldTarget) + " to send (change it with e)"
 		}
 	case stepLogout:
-		if tok == nil || s.idToken() == "" {
+		// A provider that takes no id_token_hint (the Cognito preset's quirk) is logged out of
+		// without one.
+		if (tok == nil || s.idToken() == "") && s.c.Client.LogoutTakesIDTokenHint() {
 			return "Logout sends the id_token as id_token_hint: run Token first"
 		}
 	case stepDiscover, stepAuthorize, stepCallback, numSteps:

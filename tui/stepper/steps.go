@@ -444,7 +444,11 @@ func (s flowModel) logoutView(p *flowPane) {
 	if s.c.Client != nil {
 		p.kv("client_id", s.c.Client.Config.ClientID)
 	}
-	p.kv("id_token_hint", s.secret(s.idToken()))
+	if s.c.Client != nil && !s.c.Client.LogoutTakesIDTokenHint() {
+		p.line(st.Label.Render("id_token_hint") + " " + st.Muted.Render("not sent: this provider's logout endpoint takes none (preset quirk logout_id_token_hint: false)"))
+	} else {
+		p.kv("id_token_hint", s.secret(s.idToken()))
+	}
 	if s.c.Client != nil {
 		// The stepper sends no post-logout redirect (a profile has no setting for one); the
 		// parameter is named as the provider wants it (Cognito: logout_uri).

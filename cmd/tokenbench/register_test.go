@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tokenbench/tokenbench/flows/demoidp"
+	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
+)
+
+// TestRegisterSaveSignInManage registers a client with the built-in provider behind an initial
+// access token, saves it as a profile whose secret is in the keyring, signs in with it, then reads,
+// updates and deletes the registration.
+func TestRegisterSaveSignInManage(t *testing.T) {
+	useMockKeyring()
+	p := demoidptest.StartWith(t, demoidp.Options{RegistrationToken: "iat-1"})
+	pe := newProfileEnv(t)
+	wantExit(t, pe.run("register", "--issuer", p.Issuer()), 1, "invalid_token")
+	r := pe.runWith(invocation{args: []string{"register", "--issuer", p.Issuer(), "--initial-access-token", "-", "--save", "dyn", "--client-name", "bench"}, stdin: strings.NewReader("iat-1\n")}, false)
+	wantExit(t, r, 0, "registered client dyn-", "auth method    client_secret_basic", "secret         issued; it does not expire",
+		"stored the client secret in the OS keyring", "saved as profile dyn")
+	var reg map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &reg); err != nil {
+		t.Fatalf("stdout: %v\n%s", err, r.stdout)
+	}
+	secret := reg["client_secret"].(string)
+	wantNot(t, "profiles.yaml", pe.file(), secret)
+	wantOut(t, "profiles.yaml", pe.file(), "client_id: "+reg["client_id"].(string), "client_secret: 'keyring:'")
+
+	// The saved profile signs in.
+	tokenResponse(t, pe.mustRun("token", "--profile", "dyn"))
+
+	uri, token := reg["registration_client_uri"].(string), reg["registration_access_token"].(string)
+	r = pe.mustRun("register", "read", "--registration-client-uri", uri, "--registration-access-token", token)
+	wantOut(t, "stdout", r.stdout, `"client_name":"bench"`)
+	doc := filepath.Join(t.TempDir(), "meta.json")
+	os.WriteFile(doc, []byte(r.stdout), 0o600)
+	r = pe.mustRun("register", "update", "--registration-client-uri", uri, "--registration-access-token", token, "--metadata", doc, "--client-name", "renamed")
+	wantOut(t, "stdout", r.stdout, `"client_name":"renamed"`)
+	wantExit(t, pe.run("register", "update", "--registration-client-uri", uri, "--registration-access-token", token, "--client-name", "x"), 2, "client_id")
+	wantExit(t, pe.run("register", "delete", "--registration-client-uri", uri, "--registration-access-token", token), 0, "deleted the registration")
+	wantExit(t, pe.run("token", "--profile", "dyn", "--grant", "client_credentials"), 1, "invalid_client")
+}
