@@ -301,7 +301,9 @@ func FuzzDecodeJWT(f *testing.F) {
 			if len(parts) != 3 || j.Claims == nil {
 				t.Fatalf("JWS %q: %d parts, claims %v", raw, len(parts), j.Claims)
 			}
-			if seg(string(j.Payload)) != parts[1] || seg(string(j.Signature)) != parts[2] {
+			// A damaged signature segment (a redacted sample) is decoded anyway and said so; only
+			// an intact one must round-trip.
+			if seg(string(j.Payload)) != parts[1] || (j.SignatureDamaged == "" && seg(string(j.Signature)) != parts[2]) {
 				t.Fatalf("JWS %q does not round-trip", raw)
 			}
 		case JWTKindJWE:
