@@ -49,7 +49,7 @@ func (s Model) topView() string {
 	if len(s.slots) == 0 {
 		if !s.editing {
 			lines = append(lines, st.Title.Render("Inspector"), "",
-				"No token yet. Run the flow (1) to get tokens, or press p to paste one.",
+				"No token yet. Run the flow (2) to get tokens, or press p to paste one.",
 				st.Muted.Render("Decoding happens here, on this machine: nothing is sent anywhere, except to fetch the provider's public keys."))
 		}
 		return strings.Join(lines, "\n")

@@ -193,7 +193,7 @@ func (s Model) listView() string {
 	}
 	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Untrusted(s.c.Store.Path())), w)}
 	if s.filter.Focused() || s.filter.Value() != "" {
-		lines = append(lines, ui.Truncate(st.KeyHint.Render("/ ")+s.filter.View(), w))
+		lines = append(lines, ui.Truncate(s.filter.View(), w))
 	}
 	cols := s.columns()
 	lines = append(lines, st.TableHeader.Render(ui.Truncate(cols.row("", "NAME", "PRESET", "ISSUER", "CLIENT ID", "AUTH"), w)))
