@@ -21,7 +21,7 @@ func openBrowser(e *env, url string) {
 	go func() {
 		if err := browser.Open(url, e.getenv); err != nil {
 			// Over SSH or in a container there is no browser: say what to do instead.
-			fmt.Fprintf(e.stderr, "%v\nOpen the URL above in a browser yourself (over SSH: in your local browser, forwarding the listener's port with ssh -L, or paste where it ended); set $BROWSER to choose one.\n", err)
+			fmt.Fprintf(e.stderr, "%v\nOpen the URL above in a browser yourself (over SSH: in your local browser, with the listener's port forwarded by ssh -L); set $BROWSER to choose one.\n", err)
 		}
 	}()
 }
