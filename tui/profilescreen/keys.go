@@ -11,7 +11,7 @@ import (
 
 // profileKeys are the profiles screen's keys.
 type profileKeys struct {
-	Up, Down, Use, Filter, New, Edit, Copy, Delete, Import, Export, ExportAll, Reveal, Reload, Cancel key.Binding
+	Up, Down, Use, Filter, New, Edit, Copy, Delete, Import, Export, ExportAll, Reveal, Reload, Doctor, Cancel key.Binding
 	// In the prompts and the form.
 	Submit, Confirm, FieldUp, FieldDown, NextField, Toggle, Save, RevealSecret key.Binding
 }
@@ -32,6 +32,7 @@ func defaultProfileKeys() profileKeys {
 		ExportAll: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export all")),
 		Reveal:    ui.KeyReveal(),
 		Reload:    key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "reload file")),
+		Doctor:    key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor")),
 		Cancel:    ui.KeyCancel(),
 
 		Submit:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
@@ -57,6 +58,8 @@ func (s Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Submit, k.Up, k.Down, k.Cancel}
 	case s.mode == modeConfirmDelete:
 		return []key.Binding{k.Confirm, k.Cancel}
+	case s.mode == modeDoctor:
+		return []key.Binding{k.Cancel}
 	case s.mode == modeImportClash:
 		return []key.Binding{k.Toggle, k.Submit, k.Cancel}
 	case s.filter.Focused():
@@ -64,14 +67,14 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.empty() || (s.readOnly() && len(s.all) == 0):
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Import, k.Reload}
 	}
-	return []key.Binding{k.Use, k.Filter, k.New, k.Edit, k.Copy, k.Delete, k.Import, k.Export}
+	return []key.Binding{k.Use, k.Filter, k.New, k.Edit, k.Doctor, k.Copy, k.Delete, k.Import, k.Export}
 }
 
 // FullHelp is every key of the screen (`?`).
 func (s Model) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Use, k.Filter, k.Cancel, k.Reveal, k.Reload},
+		{k.Up, k.Down, k.Use, k.Filter, k.Cancel, k.Reveal, k.Reload, k.Doctor},
 		{k.New, k.Edit, k.Copy, k.Delete, k.Import, k.Export, k.ExportAll},
 		{k.FieldUp, k.FieldDown, k.NextField, k.Toggle, k.Save, k.RevealSecret},
 	}

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -36,6 +37,7 @@ const (
 	modeImportPath                       // the file to import
 	modeImportClash                      // rename / replace / cancel for names already taken
 	modeExportPath                       // the file to export to
+	modeDoctor                           // the doctor's findings on the selected profile
 )
 
 // profileRow is one profile as the list shows it, derived in Update.
@@ -68,8 +70,11 @@ type Model struct {
 
 	menu      profileMenu
 	discovery discoveryPrompt
-	form      profileForm
-	prompt    textinput.Model // copy name, import and export paths
+	// doctor is the last diagnosis (D) and doctorName the profile it is of.
+	doctor     flows.Diagnosis
+	doctorName string
+	form       profileForm
+	prompt     textinput.Model // copy name, import and export paths
 	// exportAll says the export prompt is for every profile; overwrite that the file named may be
 	// replaced (enter pressed twice on it).
 	exportAll bool
@@ -123,7 +128,7 @@ func (s Model) CapturingText() bool {
 		return s.discovery.input.Focused()
 	case modeList:
 		return s.filter.Focused()
-	case modeMenu, modeConfirmDelete, modeImportClash:
+	case modeMenu, modeConfirmDelete, modeImportClash, modeDoctor:
 	}
 	return false
 }
@@ -158,6 +163,8 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return s.tickSpinner(msg)
 	case ProfileOpenedMsg:
 		return s.onOpened(msg)
+	case doctorDoneMsg:
+		return s.onDiagnosed(msg)
 	case demoStartedMsg:
 		return s.onDemo(msg)
 	case profilesChangedMsg:
@@ -182,7 +189,7 @@ func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 		s.discovery.input, cmd = s.discovery.input.Update(msg)
 	case modeCopyName, modeImportPath, modeExportPath:
 		s.prompt, cmd = s.prompt.Update(msg)
-	case modeMenu, modeConfirmDelete, modeImportClash:
+	case modeMenu, modeConfirmDelete, modeImportClash, modeDoctor:
 	}
 	return s, cmd
 }
@@ -214,6 +221,8 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.handlePromptKey(msg)
 	case modeImportClash:
 		return s.handleClashKey(msg)
+	case modeDoctor:
+		return s.handleDoctorKey(msg)
 	case modeList:
 	}
 	if s.filter.Focused() {
@@ -256,6 +265,8 @@ func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.move(+1), nil
 	case key.Matches(msg, k.Use):
 		return s.openSelected()
+	case key.Matches(msg, k.Doctor):
+		return s.diagnoseSelected()
 	case key.Matches(msg, k.Filter):
 		s.notice = ""
 		return s, s.filter.Focus()

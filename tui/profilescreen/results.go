@@ -27,6 +27,7 @@ const (
 	opExport
 	opDiscover
 	opReload
+	opDoctor
 )
 
 // busyText says what the screen waits for.
@@ -50,6 +51,8 @@ func (op profileOp) busyText() string {
 		return "fetching the discovery document"
 	case opReload:
 		return "reading the profile file"
+	case opDoctor:
+		return "diagnosing the tenant: transport, discovery, keys, client authentication, redirect URI (no login, nothing changed)"
 	case opNone:
 	}
 	return ""

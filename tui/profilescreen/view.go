@@ -58,6 +58,8 @@ func (s Model) view() string {
 		body = s.menuView("New profile", "Choose what the new profile starts from:")
 	case s.mode == modeDiscovery:
 		body = s.discoveryView()
+	case s.mode == modeDoctor:
+		body = s.doctorView()
 	case s.c.Store == nil:
 		body = s.noStoreView()
 	case s.loadErr != nil:
