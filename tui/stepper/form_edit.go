@@ -3,6 +3,8 @@ package stepper
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/flows"
 )
 
 // Editing the request form from the stepper: e starts it, its keys, what follows a change (a DPoP
@@ -110,6 +112,9 @@ func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
 
 // applyGrant follows a grant change: Authorize and Callback apply only to some grants.
 func (s flowModel) applyGrant() flowModel {
+	if s.form.grant != s.grant && s.running == numSteps {
+		s = s.forgetResults()
+	}
 	s.grant = s.form.grant
 	skip := func(id stepID, skipped bool) {
 		switch {
@@ -126,5 +131,21 @@ func (s flowModel) applyGrant() flowModel {
 		s.frontOnly = false
 		skip(stepToken, false)
 	}
+	return s
+}
+
+// forgetResults clears what the previous grant's own steps produced, so that nothing shown (or
+// copied) on Authorize, Callback or Token belongs to another grant's request: those steps go back to
+// pending, with the authorization request and response and the device or backchannel answer. The
+// session's tokens stay (Refresh, UserInfo and token exchange use them), shown on Token only once
+// its own request is done.
+func (s flowModel) forgetResults() flowModel {
+	for _, id := range []stepID{stepAuthorize, stepCallback, stepToken} {
+		s.steps[id] = stepResult{}
+	}
+	s.authReq, s.auth, s.authRes, s.listening, s.ignored = nil, nil, nil, false, nil
+	s.device, s.devicePoll, s.devicePolls, s.ciba = nil, flows.DevicePoll{}, 0, nil
+	s.frontOnly, s.tokenOwn = false, false
+	s.paste.Reset()
 	return s
 }

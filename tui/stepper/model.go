@@ -208,8 +208,11 @@ type flowModel struct {
 	authRes   *flows.AuthResponse
 	// ignored are the requests the listener ignored while waiting (RFC 6749 §10.12: a state that
 	// is not the request's), newest last.
-	ignored       []flows.IgnoredCallback
-	token         *flows.Token
+	ignored []flows.IgnoredCallback
+	token   *flows.Token
+	// tokenOwn says token came from the Token step's current request (not an earlier grant's, nor
+	// a request started since): only then is it shown and copied there.
+	tokenOwn      bool
 	report        flows.Report
 	hasReport     bool
 	refreshed     *flows.Token

@@ -192,6 +192,7 @@ func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 		s.refreshed, s.refreshReport, s.hasRefReport, s.refBinding = msg.token, msg.report, msg.hasReport, msg.binding
 	} else {
 		s.token, s.report, s.hasReport, s.binding = msg.token, msg.report, msg.hasReport, msg.binding
+		s.tokenOwn = true // the Token step's own request produced it
 		s.refreshed, s.hasRefReport, s.refBinding = nil, false, nil
 		s.device, s.ciba = nil, nil
 	}
@@ -396,6 +397,8 @@ func (s flowModel) copyable() (label, value string) {
 		t := s.token
 		if s.cursor == stepRefresh {
 			t = s.refreshed
+		} else if !s.tokenOwn && !s.frontOnly {
+			t = nil // not this request's: an earlier grant's, or a poll still waiting
 		}
 		if t != nil {
 			return "the access token", t.AccessToken

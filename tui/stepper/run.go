@@ -58,6 +58,9 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 	s.cancel = cancel
 	s.running = id
 	s.steps[id] = stepResult{state: stateRunning}
+	if id == stepToken || (id == stepAuthorize && s.grant.usesAuthorize()) {
+		s.tokenOwn = false // a new request: the token shown on Token will be its own
+	}
 	s.startedAt = s.c.Now()
 	s.inflight++
 	log.Printf("flow: %s started (request %d, grant %s)", id.name(), s.reqID, s.grant)

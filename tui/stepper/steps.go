@@ -270,11 +270,14 @@ func (s flowModel) tokenView(p *flowPane) {
 	if s.grant == grantCIBA && s.ciba != nil {
 		s.cibaView(p)
 	}
-	if s.steps[stepToken].state != stateDone && s.steps[stepToken].state != stateFailed && s.token == nil {
+	// The response shown is this step's own: a token from an earlier grant (or one being polled
+	// for) is not shown under this request.
+	own := s.tokenOwn || s.frontOnly
+	if s.steps[stepToken].state != stateDone && s.steps[stepToken].state != stateFailed && !own {
 		s.tokenRequest(p)
 	}
 	t := s.token
-	if t == nil {
+	if t == nil || !own {
 		return
 	}
 	if s.steps[stepToken].raw != nil {
