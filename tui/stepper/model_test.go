@@ -423,8 +423,17 @@ func TestFlowPastedCallback(t *testing.T) {
 	c := tuitest.FlowClient(t, p, "https://app.example.com/callback")
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 40))
 	r.runStep(stepAuthorize)
-	if r.s.listening || !r.s.paste.Focused() || r.s.cursor != stepCallback {
+	if r.s.listening || r.s.paste.Focused() || r.s.cursor != stepCallback {
 		t.Fatalf("paste mode: listening %v focused %v cursor %v", r.s.listening, r.s.paste.Focused(), r.s.cursor)
+	}
+	// c copies the URL, as the pane says, instead of being typed into the input.
+	r.send(tuitest.Press("c"))
+	if r.s.paste.Value() != "" || !strings.Contains(r.s.notice, "copied") {
+		t.Fatalf("c before enter: input %q, notice %q", r.s.paste.Value(), r.s.notice)
+	}
+	r.send(tuitest.Press("enter")) // focuses the input
+	if !r.s.paste.Focused() {
+		t.Fatal("enter did not focus the paste input")
 	}
 	// Follow the authorization URL up to the redirect, as the customer's browser would.
 	loc := demoidptest.Redirect(t, r.s.authReq.URL)

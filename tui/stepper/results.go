@@ -58,8 +58,8 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 		cmds = append(cmds, openURL(s.c.OpenBrowser, s.authReq.URL))
 	}
 	if !s.listening {
-		// Not a loopback redirect: the user pastes where the browser ended.
-		cmds = append(cmds, s.paste.Focus())
+		// Not a loopback redirect: the user pastes where the browser ended, after enter focuses
+		// the input as the pane says (a key meant for the stepper, c or j, is not typed into it).
 		return s, tea.Batch(cmds...)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
