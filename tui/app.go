@@ -16,6 +16,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -92,10 +93,12 @@ type Model struct {
 	// session counts clients; exchanges of an older one are dropped.
 	session int
 	traceCh chan flows.Exchange
-	width   int
-	height  int
-	name    string
-	note    string
+	// frame is the last frame View laid out, shared by the copies of the model.
+	frame  *frameCache
+	width  int
+	height int
+	name   string
+	note   string
 }
 
 // New builds the app on opts.
@@ -126,7 +129,7 @@ func New(opts Options) Model {
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
-	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note}
+	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
 	m.help.Styles = c.Styles.Help
 	m.faults = faultpanel.New(c)
 	if opts.Client != nil && opts.DemoControls != nil {
@@ -225,6 +228,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateActive(msg)
 	case tea.MouseMsg, tea.PasteMsg, tea.KeyReleaseMsg:
 		return m.updateActive(msg)
+	case spinner.TickMsg, ui.ClockTickedMsg:
+		return m.broadcastTo(msg, func(s ui.Screen) bool { _, ok := s.(ui.TimeShower); return ok })
 	}
 	return m.broadcast(msg)
 }
@@ -314,7 +319,7 @@ func (m Model) onExchange(msg ui.ExchangeRecordedMsg) (tea.Model, tea.Cmd) {
 	if msg.Session != m.session {
 		return m, nil // an exchange of a replaced client; its watcher ends here
 	}
-	mm, cmd := m.broadcast(msg)
+	mm, cmd := m.broadcastTo(msg, func(s ui.Screen) bool { _, ok := s.(ui.TraceShower); return ok })
 	return mm, tea.Batch(cmd, mm.(Model).watch())
 }
 
@@ -356,8 +361,16 @@ func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // broadcast hands msg to every screen.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m.broadcastTo(msg, func(ui.Screen) bool { return true })
+}
+
+// broadcastTo hands msg to the screens for which takes holds.
+func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, ui.NumScreens)
 	for id := range m.screens {
+		if !takes(m.screens[id]) {
+			continue
+		}
 		var cmd tea.Cmd
 		m.screens[id], cmd = m.screens[id].Update(msg)
 		cmds = append(cmds, cmd)
@@ -379,8 +392,7 @@ func (m Model) View() tea.View {
 	default:
 		body = m.screens[m.active].View()
 	}
-	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.Height).MaxHeight(m.c.Height).Render(body)
-	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
+	v := tea.NewView(m.frame.lay(m.header(), body, m.footer(), m.width, m.c.Height))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "tokenbench"
@@ -388,6 +400,29 @@ func (m Model) View() tea.View {
 		v.WindowTitle += " — " + m.name
 	}
 	return v
+}
+
+// frameCache keeps the last frame and what it was laid out from. Bubble Tea calls View after every
+// message, and most (ticks, another screen's results) change nothing on screen: the same parts
+// then give back the same frame without measuring every cell of it again.
+type frameCache struct {
+	header, body, footer string
+	width, height        int
+	frame                string
+}
+
+// lay is the tab bar, the body cut to width × height, and the footer, one above the other.
+func (c *frameCache) lay(header, body, footer string, width, height int) string {
+	if c == nil {
+		c = &frameCache{}
+	}
+	if c.frame != "" && c.header == header && c.body == body && c.footer == footer && c.width == width && c.height == height {
+		return c.frame
+	}
+	fitted := lipgloss.NewStyle().MaxWidth(width).Height(height).MaxHeight(height).Render(body)
+	*c = frameCache{header: header, body: body, footer: footer, width: width, height: height,
+		frame: lipgloss.JoinVertical(lipgloss.Left, header, fitted, footer)}
+	return c.frame
 }
 
 // header is the tab bar, with the note at its right when it fits.

@@ -210,3 +210,6 @@ func (s Model) onSaved(msg traceSavedMsg) Model {
 	s.status, s.statusBad = fmt.Sprintf("saved %s (%s, %s, secrets redacted)", msg.path, what, ui.CountNoun(msg.count, "exchange")), false
 	return s.layout()
 }
+
+// ShowsTrace says the trace screen takes each recorded exchange.
+func (s Model) ShowsTrace() {}
