@@ -6,20 +6,21 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
 // namePattern is what a profile name may look like: it is typed on command lines and used as a
 // keyring account, so no spaces, slashes or leading dash.
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`) })
 
 // ValidateName checks a profile name.
 func ValidateName(name string) error {
 	if name == "" {
 		return &FieldError{Field: "name", Message: "missing: every profile needs a name"}
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		return &FieldError{Field: "name", Message: fmt.Sprintf("%q is not a usable name: use up to 64 letters, digits and . _ @ + -, starting with a letter or digit", name)}
 	}
 	return nil
