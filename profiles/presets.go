@@ -360,9 +360,21 @@ func (p Preset) checkValue(pp PresetParam, v string) error {
 	return nil
 }
 
+// compiledPatterns holds each parameter pattern compiled (pattern → *regexp.Regexp), so that
+// checking a value, once per profile listed or resolved, does not compile its pattern again.
+var compiledPatterns sync.Map
+
 // compilePattern compiles a parameter pattern, anchored so it must match the whole value.
 func compilePattern(pattern string) (*regexp.Regexp, error) {
-	return regexp.Compile(`^(?:` + pattern + `)$`)
+	if re, ok := compiledPatterns.Load(pattern); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	if err != nil {
+		return nil, err
+	}
+	compiledPatterns.Store(pattern, re)
+	return re, nil
 }
 
 // slotBreaker reports the first character of v that would let a value placed in a URL's host or
@@ -458,22 +470,48 @@ func placeholders(tmpl string) ([]string, error) {
 // §4.1 does for the discovery URL). It returns false when a placeholder has an empty value.
 func fill(tmpl string, values map[string]string) (string, bool) {
 	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
 	complete := true
 	last := 0
-	for _, loc := range placeholderRE().FindAllStringSubmatchIndex(tmpl, -1) {
-		b.WriteString(tmpl[last:loc[0]])
-		v := values[tmpl[loc[2]:loc[3]]]
+	for {
+		open, end, ok := nextPlaceholder(tmpl, last)
+		if !ok {
+			break
+		}
+		b.WriteString(tmpl[last:open])
+		v := values[tmpl[open+1:end-1]]
 		if v == "" {
 			complete = false
 		}
-		if strings.HasPrefix(tmpl[loc[1]:], "/") {
+		if strings.HasPrefix(tmpl[end:], "/") {
 			v = strings.TrimSuffix(v, "/")
 		}
 		b.WriteString(v)
-		last = loc[1]
+		last = end
 	}
 	b.WriteString(tmpl[last:])
 	return b.String(), complete
+}
+
+// nextPlaceholder finds the first placeholder of tmpl at or after i as placeholderRE does (a '{',
+// no brace, a '}'), without a regexp: fill runs for every URL of every profile listed. It returns
+// where the placeholder starts and ends (past its '}'); ok is false when there is none.
+func nextPlaceholder(tmpl string, i int) (start, end int, ok bool) {
+	for {
+		j := strings.IndexByte(tmpl[i:], '{')
+		if j < 0 {
+			return 0, 0, false
+		}
+		start = i + j
+		k := strings.IndexAny(tmpl[start+1:], "{}")
+		if k < 0 {
+			return 0, 0, false
+		}
+		if tmpl[start+1+k] == '}' {
+			return start, start + 2 + k, true
+		}
+		i = start + 1 + k // another '{' before any '}': a placeholder may start there
+	}
 }
 
 // expandURL fills a URL template and checks the result.
