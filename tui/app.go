@@ -419,10 +419,72 @@ func (c *frameCache) lay(header, body, footer string, width, height int) string 
 	if c.frame != "" && c.header == header && c.body == body && c.footer == footer && c.width == width && c.height == height {
 		return c.frame
 	}
-	fitted := lipgloss.NewStyle().MaxWidth(width).Height(height).MaxHeight(height).Render(body)
 	*c = frameCache{header: header, body: body, footer: footer, width: width, height: height,
-		frame: lipgloss.JoinVertical(lipgloss.Left, header, fitted, footer)}
+		frame: stack(header, body, footer, width, height)}
 	return c.frame
+}
+
+// stack is lipgloss.JoinVertical(lipgloss.Left, header, body, footer) with the body cut to
+// width × height by lipgloss (MaxWidth, Height, MaxHeight). A screen's body is usually a block
+// already: height lines of one width within the width, which that cut leaves as it is; stack then
+// measures each line once, where the cut and the join measure every line three times or more
+// (TestStackIsLipgloss holds the two ways to the same frame).
+func stack(header, body, footer string, width, height int) string {
+	lines, w, ok := block(body)
+	if !ok || len(lines) != height || w > width {
+		fitted := lipgloss.NewStyle().MaxWidth(width).Height(height).MaxHeight(height).Render(body)
+		return lipgloss.JoinVertical(lipgloss.Left, header, fitted, footer)
+	}
+	// JoinVertical's own steps: lines split as lipgloss splits them, each padded to the widest.
+	split := func(s string) []string {
+		s = strings.ReplaceAll(s, "\t", "    ")
+		return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	}
+	top, bottom := split(header), split(footer)
+	widths := make([]int, 0, len(top)+len(bottom))
+	widest := w
+	for _, l := range append(top, bottom...) {
+		lw := ansi.StringWidth(l)
+		widths = append(widths, lw)
+		widest = max(widest, lw)
+	}
+	var b strings.Builder
+	b.Grow(len(header) + len(body) + len(footer) + 2*widest)
+	put := func(l string, lw int) {
+		b.WriteString(l)
+		b.WriteString(strings.Repeat(" ", widest-lw))
+	}
+	for i, l := range top {
+		put(l, widths[i])
+		b.WriteByte('\n')
+	}
+	for _, l := range lines {
+		put(l, w)
+		b.WriteByte('\n')
+	}
+	for i, l := range bottom {
+		put(l, widths[len(top)+i])
+		if i < len(bottom)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// block splits s into its lines and reports their common width; false when s has a tab or a
+// carriage return (which lipgloss rewrites) or lines of different widths.
+func block(s string) (lines []string, width int, ok bool) {
+	if strings.ContainsAny(s, "\t\r") {
+		return nil, 0, false
+	}
+	lines = strings.Split(s, "\n")
+	width = ansi.StringWidth(lines[0])
+	for _, l := range lines[1:] {
+		if ansi.StringWidth(l) != width {
+			return nil, 0, false
+		}
+	}
+	return lines, width, true
 }
 
 // header is the tab bar, with the note at its right when it fits.

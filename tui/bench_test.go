@@ -105,11 +105,15 @@ func flowDone(tb testing.TB) Model {
 // moving between the Token and Refresh steps, each followed by the frame the program would draw.
 func BenchmarkFlowKeyPress(b *testing.B) {
 	m := flowDone(b)
-	keys := [2]tea.KeyPressMsg{tuitest.Press("k"), tuitest.Press("j")}
+	alternate(b, m, tuitest.Press("k"), tuitest.Press("j"))
+}
+
+// alternate hands the app the two messages in turn, each followed by the frame, one per iteration.
+func alternate(b *testing.B, m Model, msgs ...tea.Msg) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		mm, _ := m.Update(keys[i%2])
+		mm, _ := m.Update(msgs[i%len(msgs)])
 		m = mm.(Model)
 		_ = m.View()
 		i++
@@ -122,15 +126,7 @@ func BenchmarkFlowKeyPress(b *testing.B) {
 func BenchmarkFlowIgnoredMsg(b *testing.B) {
 	m := flowDone(b)
 	x := m.c.Trace.Exchanges()[0]
-	msgs := [2]tea.Msg{spinner.TickMsg{ID: -1}, ui.ExchangeRecordedMsg{Exchange: x, Session: m.session}}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		mm, _ := m.Update(msgs[i%2])
-		m = mm.(Model)
-		_ = m.View()
-		i++
-	}
+	alternate(b, m, spinner.TickMsg{ID: -1}, ui.ExchangeRecordedMsg{Exchange: x, Session: m.session})
 }
 
 // bareList is a bare Bubble Tea v2 program: a bubbles list filling the window.
