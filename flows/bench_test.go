@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/tokenbench/tokenbench/flows"
@@ -28,5 +29,40 @@ func BenchmarkAuthorizationCodeFlow(b *testing.B) {
 		if !rep.OK() {
 			b.Fatal(rep.Failed())
 		}
+	}
+}
+
+// BenchmarkTraceRecord is one exchange recorded and a snapshot of the trace taken (as the trace
+// screen and each flow step read it) while the trace holds about 10 and about 10,000 exchanges:
+// the costs must be the same.
+func BenchmarkTraceRecord(b *testing.B) {
+	x := flows.Exchange{Step: "token", Method: "POST", URL: "https://idp.example.com/token", Status: 200,
+		ResponseBody: []byte(`{"access_token":"at","token_type":"Bearer","expires_in":3600}`)}
+	for _, held := range []int{10, 10_000} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			var tr *flows.Trace
+			n := 0 // exchanges in tr
+			fill := func() {
+				tr = &flows.Trace{}
+				for range held {
+					tr.Record(x)
+				}
+				n = held
+			}
+			fill()
+			b.ReportAllocs()
+			for b.Loop() {
+				if n >= 2*held { // keep the trace between held and twice as many
+					b.StopTimer()
+					fill()
+					b.StartTimer()
+				}
+				tr.Record(x)
+				n++
+				if xs := tr.Exchanges(); xs[len(xs)-1].ID != n {
+					b.Fatal("the snapshot misses the last exchange")
+				}
+			}
+		})
 	}
 }

@@ -37,6 +37,10 @@ type Exchange struct {
 
 // Trace records every exchange of a session. It is safe for concurrent use; a nil *Trace records
 // nothing.
+//
+// The trace only ever appends, in amortised constant time: an exchange once recorded is never
+// changed, and a snapshot (Exchanges) shares the trace's storage up to its own length, which later
+// appends never write.
 type Trace struct {
 	mu        sync.Mutex
 	exchanges []Exchange
@@ -59,14 +63,27 @@ func (t *Trace) add(x Exchange) {
 	}
 }
 
-// Exchanges returns a copy of every exchange recorded so far.
+// Exchanges returns every exchange recorded so far, in constant time. The slice is a snapshot
+// shared with the trace: later exchanges never show in it and never change it, and appending to it
+// copies (its capacity is its length). Read its elements; do not change them.
 func (t *Trace) Exchanges() []Exchange {
 	if t == nil {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Exchange(nil), t.exchanges...)
+	n := len(t.exchanges)
+	return t.exchanges[:n:n]
+}
+
+// Len is the number of exchanges recorded so far.
+func (t *Trace) Len() int {
+	if t == nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.exchanges)
 }
 
 // Notify sends each exchange recorded from now on to ch, without blocking.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -48,7 +49,7 @@ type document struct {
 }
 
 // yamlLine finds the line number in a YAML error message.
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 // yamlError turns a decoder error into a LoadError, with the line it names (or fallback).
 func yamlError(path string, fallback int, err error) *LoadError {
@@ -59,7 +60,7 @@ func yamlError(path string, fallback int, err error) *LoadError {
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	line := fallback
-	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+	if m := yamlLine().FindStringSubmatchIndex(msg); m != nil {
 		line, _ = strconv.Atoi(msg[m[2]:m[3]])
 		if m[0] == 0 {
 			msg = strings.TrimPrefix(msg[m[1]:], ": ")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,8 +14,8 @@ import (
 // map of parameters).
 type keySchema map[string]keySchema
 
-// profileKeys are the keys of a profile, from Profile's yaml tags.
-var profileKeys = schemaOf(reflect.TypeFor[Profile]())
+// profileKeys are the keys of a profile, from Profile's yaml tags, read on first use.
+var profileKeys = sync.OnceValue(func() keySchema { return schemaOf(reflect.TypeFor[Profile]()) })
 
 func schemaOf(t reflect.Type) keySchema {
 	s := keySchema{}
@@ -48,7 +49,7 @@ func encodeProfile(p Profile, fallback *yaml.Node) (*yaml.Node, error) {
 	}
 	if src != nil {
 		budget := maxCopiedNodes
-		carry(&n, deref(src), profileKeys, &budget)
+		carry(&n, deref(src), profileKeys(), &budget)
 		if budget < 0 {
 			return nil, fmt.Errorf("profile %q: the fields this version does not know expand to more than %d YAML nodes (aliases?); not copied", p.Name, maxCopiedNodes)
 		}

@@ -364,9 +364,21 @@ func (p Preset) checkValue(pp PresetParam, v string) error {
 	return nil
 }
 
+// compiledPatterns holds each parameter pattern compiled (pattern → *regexp.Regexp), so that
+// checking a value, once per profile listed or resolved, does not compile its pattern again.
+var compiledPatterns sync.Map
+
 // compilePattern compiles a parameter pattern, anchored so it must match the whole value.
 func compilePattern(pattern string) (*regexp.Regexp, error) {
-	return regexp.Compile(`^(?:` + pattern + `)$`)
+	if re, ok := compiledPatterns.Load(pattern); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	if err != nil {
+		return nil, err
+	}
+	compiledPatterns.Store(pattern, re)
+	return re, nil
 }
 
 // slotBreaker reports the first character of v that would let a value placed in a URL's host or
@@ -436,22 +448,22 @@ func isLoopbackHost(host string) bool {
 }
 
 // placeholderRE matches a {placeholder}; its group is the name, checked separately.
-var placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([^{}]*)\}`) })
 
 // nameRE is the form of parameter and placeholder names.
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
 
 // placeholders returns the names of tmpl's placeholders, in order, and an error for a malformed one
 // or a stray brace.
 func placeholders(tmpl string) ([]string, error) {
 	var names []string
-	for _, m := range placeholderRE.FindAllStringSubmatch(tmpl, -1) {
-		if !nameRE.MatchString(m[1]) {
+	for _, m := range placeholderRE().FindAllStringSubmatch(tmpl, -1) {
+		if !nameRE().MatchString(m[1]) {
 			return nil, fmt.Errorf("placeholder {%s} is not a name (lower case letters, digits and _)", m[1])
 		}
 		names = append(names, m[1])
 	}
-	if rest := placeholderRE.ReplaceAllString(tmpl, ""); strings.ContainsAny(rest, "{}") {
+	if rest := placeholderRE().ReplaceAllString(tmpl, ""); strings.ContainsAny(rest, "{}") {
 		return nil, fmt.Errorf("%q has an unmatched brace", tmpl)
 	}
 	return names, nil
@@ -462,22 +474,48 @@ func placeholders(tmpl string) ([]string, error) {
 // §4.1 does for the discovery URL). It returns false when a placeholder has an empty value.
 func fill(tmpl string, values map[string]string) (string, bool) {
 	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
 	complete := true
 	last := 0
-	for _, loc := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
-		b.WriteString(tmpl[last:loc[0]])
-		v := values[tmpl[loc[2]:loc[3]]]
+	for {
+		open, end, ok := nextPlaceholder(tmpl, last)
+		if !ok {
+			break
+		}
+		b.WriteString(tmpl[last:open])
+		v := values[tmpl[open+1:end-1]]
 		if v == "" {
 			complete = false
 		}
-		if strings.HasPrefix(tmpl[loc[1]:], "/") {
+		if strings.HasPrefix(tmpl[end:], "/") {
 			v = strings.TrimSuffix(v, "/")
 		}
 		b.WriteString(v)
-		last = loc[1]
+		last = end
 	}
 	b.WriteString(tmpl[last:])
 	return b.String(), complete
+}
+
+// nextPlaceholder finds the first placeholder of tmpl at or after i as placeholderRE does (a '{',
+// no brace, a '}'), without a regexp: fill runs for every URL of every profile listed. It returns
+// where the placeholder starts and ends (past its '}'); ok is false when there is none.
+func nextPlaceholder(tmpl string, i int) (start, end int, ok bool) {
+	for {
+		j := strings.IndexByte(tmpl[i:], '{')
+		if j < 0 {
+			return 0, 0, false
+		}
+		start = i + j
+		k := strings.IndexAny(tmpl[start+1:], "{}")
+		if k < 0 {
+			return 0, 0, false
+		}
+		if tmpl[start+1+k] == '}' {
+			return start, start + 2 + k, true
+		}
+		i = start + 1 + k // another '{' before any '}': a placeholder may start there
+	}
 }
 
 // expandURL fills a URL template and checks the result.
@@ -609,7 +647,9 @@ func parsePresets(fsys fs.FS, dir string) ([]Preset, error) {
 }
 
 // unknownFieldRE matches the YAML decoder's message for an unknown field.
-var unknownFieldRE = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+var unknownFieldRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+})
 
 // parsePresetFile decodes one preset file strictly and validates it. file is its path, used in
 // messages and to check the preset's name.
@@ -625,7 +665,7 @@ func parsePresetFile(file string, data []byte) (Preset, error) {
 		if errors.As(err, &te) {
 			var errs []error
 			for _, msg := range te.Errors {
-				if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
+				if m := unknownFieldRE().FindStringSubmatch(msg); m != nil {
 					errs = append(errs, fmt.Errorf("%s:%s: unknown field %q", file, m[1], m[2]))
 				} else {
 					errs = append(errs, fmt.Errorf("%s: %s", file, msg))
@@ -718,10 +758,10 @@ func lineOf(n *yaml.Node, fieldPath ...any) int {
 }
 
 // presetNameRE is the form of a preset's name.
-var presetNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+var presetNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`) })
 
 // headerNameRE is the form of an HTTP header name (RFC 9110 token).
-var headerNameRE = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+var headerNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$") })
 
 // reservedAuthParams are set by the flow itself and may not come from a preset.
 var reservedAuthParams = []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"}
@@ -753,7 +793,7 @@ func (v *validator) build(raw rawPreset) Preset {
 		v.fail("missing; it must be "+strconv.Quote(want), "name")
 	case raw.Name != want:
 		v.fail(fmt.Sprintf("%q does not match the file name: it must be %q", raw.Name, want), "name")
-	case !presetNameRE.MatchString(raw.Name):
+	case !presetNameRE().MatchString(raw.Name):
 		v.fail(fmt.Sprintf("%q is not a preset name (lower case letters, digits and -)", raw.Name), "name")
 	}
 	if strings.TrimSpace(raw.Title) == "" {
@@ -780,7 +820,7 @@ func (v *validator) build(raw rawPreset) Preset {
 		}
 		p.Params = append(p.Params, pp)
 		switch {
-		case !nameRE.MatchString(rp.Name):
+		case !nameRE().MatchString(rp.Name):
 			v.fail(fmt.Sprintf("%q is not a parameter name (lower case letters, digits and _)", rp.Name), "params", i, "name")
 			continue
 		case declared[rp.Name].Name != "":
@@ -868,7 +908,7 @@ func (v *validator) build(raw rawPreset) Preset {
 	}
 	for _, k := range slices.Sorted(maps.Keys(raw.TokenHeaders)) {
 		switch {
-		case !headerNameRE.MatchString(k):
+		case !headerNameRE().MatchString(k):
 			v.fail(fmt.Sprintf("%q is not a header name", k), "token_headers")
 		case slices.Contains(reservedHeaders, http.CanonicalHeaderKey(k)):
 			v.fail(fmt.Sprintf("%s is set by the HTTP client or the client authentication", k), "token_headers", k)
@@ -876,7 +916,7 @@ func (v *validator) build(raw rawPreset) Preset {
 		check(raw.TokenHeaders[k], true, false, "token_headers", k)
 	}
 	for _, pp := range p.Params {
-		if nameRE.MatchString(pp.Name) && !used[pp.Name] {
+		if nameRE().MatchString(pp.Name) && !used[pp.Name] {
 			v.fail(fmt.Sprintf("parameter %q is used by no template", pp.Name), "params")
 		}
 	}

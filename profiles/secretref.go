@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // SecretRef says where a client secret is kept, as KIND:TARGET:
@@ -80,7 +81,7 @@ func (r SecretRef) Masked() string {
 func (r SecretRef) String() string { return r.Masked() }
 
 // envNamePattern is a portable environment variable name.
-var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // ParseSecretRef checks a reference typed by a user (`--client-secret-ref`). It accepts a bare
 // "keyring" for "keyring:". Its errors never repeat the text, which may be a secret pasted by
@@ -106,7 +107,7 @@ func (r SecretRef) check(allowPlain bool) error {
 			return errors.New("keyring: the account name has spaces or control characters around it")
 		}
 	case SecretEnv:
-		if !envNamePattern.MatchString(target) {
+		if !envNamePattern().MatchString(target) {
 			return fmt.Errorf("env: needs a variable name such as env:ACME_CLIENT_SECRET, got %q", target)
 		}
 	case SecretFile:

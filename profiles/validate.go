@@ -6,20 +6,21 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
 // namePattern is what a profile name may look like: it is typed on command lines and used as a
 // keyring account, so no spaces, slashes or leading dash.
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`) })
 
 // ValidateName checks a profile name.
 func ValidateName(name string) error {
 	if name == "" {
 		return &FieldError{Field: "name", Message: "missing: every profile needs a name"}
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		return &FieldError{Field: "name", Message: fmt.Sprintf("%q is not a usable name: use up to 64 letters, digits and . _ @ + -, starting with a letter or digit", name)}
 	}
 	return nil
@@ -31,13 +32,29 @@ func ValidateName(name string) error {
 // client_secret_* without a secret reference, a plain secret without the explicit flag.
 func (p Profile) Validate() error { return p.validate(true) }
 
+// Review is Settings and Validate from one expansion of the preset, for a caller that needs both
+// (a listing of many profiles): the settings and Settings' error, and the first problem Validate
+// reports (nil when the profile is valid).
+func (p Profile) Review() (set Settings, setErr, problem error) {
+	set, setErr = p.Settings()
+	return set, setErr, p.validateSettings(set, setErr, true)
+}
+
 // validate checks p; requireSecret says whether a method that needs a client secret must have a
 // reference (not so for an imported profile, whose references were left out by the export).
 func (p Profile) validate(requireSecret bool) error {
 	if err := ValidateName(p.Name); err != nil {
-		return err
+		return err // before expanding the preset
 	}
 	set, err := p.Settings()
+	return p.validateSettings(set, err, requireSecret)
+}
+
+// validateSettings is validate on the settings p.Settings returned (set and its error).
+func (p Profile) validateSettings(set Settings, err error, requireSecret bool) error {
+	if err := ValidateName(p.Name); err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}

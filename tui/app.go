@@ -16,6 +16,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -92,10 +93,12 @@ type Model struct {
 	// session counts clients; exchanges of an older one are dropped.
 	session int
 	traceCh chan flows.Exchange
-	width   int
-	height  int
-	name    string
-	note    string
+	// frame is the last frame View laid out, shared by the copies of the model.
+	frame  *frameCache
+	width  int
+	height int
+	name   string
+	note   string
 }
 
 // New builds the app on opts.
@@ -126,7 +129,7 @@ func New(opts Options) Model {
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
-	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note}
+	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
 	m.help.Styles = c.Styles.Help
 	m.faults = faultpanel.New(c)
 	if opts.Client != nil && opts.DemoControls != nil {
@@ -225,6 +228,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateActive(msg)
 	case tea.MouseMsg, tea.PasteMsg, tea.KeyReleaseMsg:
 		return m.updateActive(msg)
+	case spinner.TickMsg, ui.ClockTickedMsg:
+		return m.broadcastTo(msg, func(s ui.Screen) bool { _, ok := s.(ui.TimeShower); return ok })
 	}
 	return m.broadcast(msg)
 }
@@ -314,7 +319,7 @@ func (m Model) onExchange(msg ui.ExchangeRecordedMsg) (tea.Model, tea.Cmd) {
 	if msg.Session != m.session {
 		return m, nil // an exchange of a replaced client; its watcher ends here
 	}
-	mm, cmd := m.broadcast(msg)
+	mm, cmd := m.broadcastTo(msg, func(s ui.Screen) bool { _, ok := s.(ui.TraceShower); return ok })
 	return mm, tea.Batch(cmd, mm.(Model).watch())
 }
 
@@ -356,8 +361,16 @@ func (m Model) updateActive(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // broadcast hands msg to every screen.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m.broadcastTo(msg, func(ui.Screen) bool { return true })
+}
+
+// broadcastTo hands msg to the screens for which takes holds.
+func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, ui.NumScreens)
 	for id := range m.screens {
+		if !takes(m.screens[id]) {
+			continue
+		}
 		var cmd tea.Cmd
 		m.screens[id], cmd = m.screens[id].Update(msg)
 		cmds = append(cmds, cmd)
@@ -379,8 +392,7 @@ func (m Model) View() tea.View {
 	default:
 		body = m.screens[m.active].View()
 	}
-	body = lipgloss.NewStyle().MaxWidth(m.width).Height(m.c.Height).MaxHeight(m.c.Height).Render(body)
-	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
+	v := tea.NewView(m.frame.lay(m.header(), body, m.footer(), m.width, m.c.Height))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "tokenbench"
@@ -388,6 +400,91 @@ func (m Model) View() tea.View {
 		v.WindowTitle += " — " + m.name
 	}
 	return v
+}
+
+// frameCache keeps the last frame and what it was laid out from. Bubble Tea calls View after every
+// message, and most (ticks, another screen's results) change nothing on screen: the same parts
+// then give back the same frame without measuring every cell of it again.
+type frameCache struct {
+	header, body, footer string
+	width, height        int
+	frame                string
+}
+
+// lay is the tab bar, the body cut to width × height, and the footer, one above the other.
+func (c *frameCache) lay(header, body, footer string, width, height int) string {
+	if c == nil {
+		c = &frameCache{}
+	}
+	if c.frame != "" && c.header == header && c.body == body && c.footer == footer && c.width == width && c.height == height {
+		return c.frame
+	}
+	*c = frameCache{header: header, body: body, footer: footer, width: width, height: height,
+		frame: stack(header, body, footer, width, height)}
+	return c.frame
+}
+
+// stack is lipgloss.JoinVertical(lipgloss.Left, header, body, footer) with the body cut to
+// width × height by lipgloss (MaxWidth, Height, MaxHeight). A screen's body is usually a block
+// already: height lines of one width within the width, which that cut leaves as it is; stack then
+// measures each line once, where the cut and the join measure every line three times or more
+// (TestStackIsLipgloss holds the two ways to the same frame).
+func stack(header, body, footer string, width, height int) string {
+	lines, w, ok := block(body)
+	if !ok || len(lines) != height || w > width {
+		fitted := lipgloss.NewStyle().MaxWidth(width).Height(height).MaxHeight(height).Render(body)
+		return lipgloss.JoinVertical(lipgloss.Left, header, fitted, footer)
+	}
+	// JoinVertical's own steps: lines split as lipgloss splits them, each padded to the widest.
+	split := func(s string) []string {
+		s = strings.ReplaceAll(s, "\t", "    ")
+		return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	}
+	top, bottom := split(header), split(footer)
+	widths := make([]int, 0, len(top)+len(bottom))
+	widest := w
+	for _, l := range append(top, bottom...) {
+		lw := ansi.StringWidth(l)
+		widths = append(widths, lw)
+		widest = max(widest, lw)
+	}
+	var b strings.Builder
+	b.Grow(len(header) + len(body) + len(footer) + 2*widest)
+	put := func(l string, lw int) {
+		b.WriteString(l)
+		b.WriteString(strings.Repeat(" ", widest-lw))
+	}
+	for i, l := range top {
+		put(l, widths[i])
+		b.WriteByte('\n')
+	}
+	for _, l := range lines {
+		put(l, w)
+		b.WriteByte('\n')
+	}
+	for i, l := range bottom {
+		put(l, widths[len(top)+i])
+		if i < len(bottom)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// block splits s into its lines and reports their common width; false when s has a tab or a
+// carriage return (which lipgloss rewrites) or lines of different widths.
+func block(s string) (lines []string, width int, ok bool) {
+	if strings.ContainsAny(s, "\t\r") {
+		return nil, 0, false
+	}
+	lines = strings.Split(s, "\n")
+	width = ansi.StringWidth(lines[0])
+	for _, l := range lines[1:] {
+		if ansi.StringWidth(l) != width {
+			return nil, 0, false
+		}
+	}
+	return lines, width, true
 }
 
 // header is the tab bar, with the note at its right when it fits.

@@ -149,7 +149,8 @@ type listEntry struct {
 // entryOf summarizes a profile: the issuer and method with the preset filled in.
 func entryOf(p profiles.Profile) listEntry {
 	le := listEntry{Name: p.Name, Preset: p.Preset, Params: p.Params, Issuer: p.Issuer, ClientID: p.ClientID, AuthMethod: string(p.AuthMethod), Secret: string(p.ClientSecret.Kind())}
-	if set, err := p.Settings(); err == nil {
+	set, err, problem := p.Review()
+	if err == nil {
 		le.Issuer, le.AuthMethod = set.Issuer, string(set.AuthMethod)
 		if le.Issuer == "" {
 			le.Issuer = set.Endpoints.Token
@@ -161,8 +162,8 @@ func entryOf(p profiles.Profile) listEntry {
 			le.AuthMethod = string(flows.AuthClientSecretBasic)
 		}
 	}
-	if err := p.Validate(); err != nil {
-		le.Problem = err.Error()
+	if problem != nil {
+		le.Problem = problem.Error()
 	}
 	return le
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -33,7 +34,7 @@ type authzRequest struct {
 }
 
 // pkceValue matches a code_verifier or code_challenge (RFC 7636 §4.1, §4.2).
-var pkceValue = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
+var pkceValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`) })
 
 // parseAuthzRequest validates an authorization request. A problem with the
 // client or the redirect URI is returned as pageErr: it must be shown to the
@@ -118,7 +119,7 @@ func (req *authzRequest) parsePKCE(q url.Values) *oauthError {
 	if req.method != "S256" && req.method != "plain" {
 		return badRequest("invalid_request", fmt.Sprintf("code_challenge_method %q is not supported; use S256 or plain", req.method))
 	}
-	if !pkceValue.MatchString(req.challenge) {
+	if !pkceValue().MatchString(req.challenge) {
 		return badRequest("invalid_request", "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.2)")
 	}
 	return nil

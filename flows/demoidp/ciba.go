@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -177,11 +178,13 @@ func checkBindingMessage(msg string) *oauthError {
 
 // cibaPage lists the pending requests with their binding messages: the demo's authentication
 // device.
-var cibaPage = template.Must(template.Must(pageTemplates.Clone()).New("body").Parse(`{{if .Message}}<p>{{.Message}}</p>{{end}}
+var cibaPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.Must(pageTemplates().Clone()).New("body").Parse(`{{if .Message}}<p>{{.Message}}</p>{{end}}
 {{range .Pending}}<form method="get" action="{{$.Action}}"><input type="hidden" name="auth_req_id" value="{{.ID}}">
 <p><strong>{{.Client}}</strong> asks Demo User to sign in{{if .Binding}}, showing <code>{{.Binding}}</code>{{end}}. Scopes:{{range .Scopes}} <code>{{.}}</code>{{end}}</p>
 <p><button type="submit">Approve</button><button type="submit" name="deny" value="1">Deny</button></p></form>
 {{else}}<p>No sign-in request is waiting.</p>{{end}}`))
+})
 
 type cibaPending struct {
 	ID, Client, Binding string
@@ -210,7 +213,7 @@ func (p *Provider) handleCIBA(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 		slices.SortFunc(data.Pending, func(a, b cibaPending) int { return strings.Compare(a.ID, b.ID) })
 		var buf bytes.Buffer
-		if err := cibaPage.ExecuteTemplate(&buf, "layout", data); err != nil {
+		if err := cibaPage().ExecuteTemplate(&buf, "layout", data); err != nil {
 			http.Error(w, "internal error: "+err.Error(), http.StatusInternalServerError)
 			return
 		}

@@ -61,6 +61,22 @@ var (
 
 func sharedSigningKey() (*signingKey, error) { return firstKey.get() }
 
+// keysLocked returns the published keys, oldest first, making the first one on first use: a
+// provider started for the workbench (`tokenbench demo`) then draws its first frame before paying
+// for an RSA key, which it needs only for its JWKS and its first token. p.mu must be held.
+func (p *Provider) keysLocked() []*signingKey {
+	if len(p.keys) == 0 {
+		k, err := sharedSigningKey()
+		if err != nil {
+			// Only crypto/rand could fail, and it does not on supported platforms (it ends the
+			// program itself rather than return an error).
+			panic(err)
+		}
+		p.keys = []*signingKey{k}
+	}
+	return p.keys
+}
+
 // RotateKeys generates a new signing key and makes it current. The JWKS
 // publishes it first and keeps publishing the earlier keys, so tokens signed
 // before the rotation still verify.
@@ -72,7 +88,7 @@ func (p *Provider) RotateKeys() {
 		return
 	}
 	p.mu.Lock()
-	p.keys = append(p.keys, k)
+	p.keys = append(p.keysLocked(), k)
 	p.mu.Unlock()
 }
 
@@ -82,7 +98,7 @@ func (p *Provider) RotateKeys() {
 func (p *Provider) RetireOldKeys() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := len(p.keys) - 1
+	n := len(p.keysLocked()) - 1
 	p.keys = p.keys[n:]
 	return n
 }
@@ -91,9 +107,10 @@ func (p *Provider) RetireOldKeys() int {
 func (p *Provider) KeyIDs() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ids := make([]string, 0, len(p.keys))
-	for i := len(p.keys) - 1; i >= 0; i-- {
-		ids = append(ids, p.keys[i].kid)
+	keys := p.keysLocked()
+	ids := make([]string, 0, len(keys))
+	for i := len(keys) - 1; i >= 0; i-- {
+		ids = append(ids, keys[i].kid)
 	}
 	return ids
 }
@@ -102,16 +119,18 @@ func (p *Provider) KeyIDs() []string {
 func (p *Provider) currentKey() *signingKey {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.keys[len(p.keys)-1]
+	keys := p.keysLocked()
+	return keys[len(keys)-1]
 }
 
 // publishedKeys returns the JWKS, newest key first.
 func (p *Provider) publishedKeys() jose.JSONWebKeySet {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(p.keys))}
-	for i := len(p.keys) - 1; i >= 0; i-- {
-		k := p.keys[i]
+	keys := p.keysLocked()
+	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(keys))}
+	for i := len(keys) - 1; i >= 0; i-- {
+		k := keys[i]
 		set.Keys = append(set.Keys, jose.JSONWebKey{
 			Key:       &k.priv.PublicKey,
 			KeyID:     k.kid,

@@ -7,10 +7,14 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"sync"
 )
 
-// pageTemplates is the layout and the bodies of the provider's few HTML pages.
-var pageTemplates = template.Must(template.New("layout").Parse(`<!doctype html>
+// pageTemplates is the layout and the bodies of the provider's few HTML pages, parsed on first use
+// (a process that never serves a page, such as `tokenbench token` against another provider, never
+// parses them).
+var pageTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("layout").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · tokenbench demo provider</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 code{background:#eee;padding:0 .2em}button{margin-right:.5rem;padding:.3rem 1rem}</style></head>
@@ -25,17 +29,20 @@ code{background:#eee;padding:0 .2em}button{margin-right:.5rem;padding:.3rem 1rem
 <form method="get" action="{{.Action}}"><label>Code shown on your device: <input name="user_code" value="{{.UserCode}}" autocomplete="off" autofocus></label>
 <p><button type="submit">Approve</button><button type="submit" name="deny" value="1">Deny</button></p></form>{{end}}
 `))
+})
 
 // pages holds one template per page body ("message", "consent", "device"),
-// each the layout around that body.
-var pages = map[string]*template.Template{
-	"message": pageWith("message"),
-	"consent": pageWith("consent"),
-	"device":  pageWith("device"),
-}
+// each the layout around that body, built on first use.
+var pages = sync.OnceValue(func() map[string]*template.Template {
+	return map[string]*template.Template{
+		"message": pageWith("message"),
+		"consent": pageWith("consent"),
+		"device":  pageWith("device"),
+	}
+})
 
 func pageWith(body string) *template.Template {
-	t := template.Must(pageTemplates.Clone())
+	t := template.Must(pageTemplates().Clone())
 	return template.Must(t.New("body").Parse(`{{template "` + body + `" .}}`))
 }
 
@@ -57,7 +64,7 @@ type hiddenField struct{ Name, Value string }
 // ("message", "consent" or "device").
 func renderPage(w http.ResponseWriter, status int, body string, data pageData) {
 	var buf bytes.Buffer
-	if err := pages[body].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := pages()[body].ExecuteTemplate(&buf, "layout", data); err != nil {
 		http.Error(w, "internal error: "+err.Error(), http.StatusInternalServerError)
 		return
 	}

@@ -65,8 +65,8 @@ type Provider struct {
 	faultsMu sync.RWMutex
 	faults   Faults
 
-	mu    sync.Mutex // guards everything below
-	keys  []*signingKey
+	mu    sync.Mutex    // guards everything below
+	keys  []*signingKey // published, oldest first; made on first use (keysLocked)
 	store store
 	dpop  dpopNonces // server nonces of the dpop-nonce fault
 
@@ -74,9 +74,9 @@ type Provider struct {
 }
 
 // Start listens on opts.Addr and serves the provider in the background until
-// Close is called. The first signing key is generated once per process and
-// shared by providers started later, so that starting is quick; RotateKeys
-// always generates a fresh one.
+// Close is called. The first signing key is generated on first use (the
+// JWKS, the first token), once per process, and shared by providers started
+// later, so that starting is quick; RotateKeys always generates a fresh one.
 func Start(opts Options) (*Provider, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -93,10 +93,6 @@ func Start(opts Options) (*Provider, error) {
 	if err := checkLoopbackAddr(opts.Addr); err != nil {
 		return nil, err
 	}
-	key, err := sharedSigningKey()
-	if err != nil {
-		return nil, err
-	}
 	clients, err := demoClients()
 	if err != nil {
 		return nil, err
@@ -110,7 +106,6 @@ func Start(opts Options) (*Provider, error) {
 		issuer:  "http://" + ln.Addr().String(),
 		ln:      ln,
 		clients: clients,
-		keys:    []*signingKey{key},
 		store:   newStore(),
 	}
 	p.handler = p.routes()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -222,16 +223,18 @@ func withQuery(redirectURI string, params url.Values) string {
 
 // formPostPage is the auto-submitting form of the Form Post Response Mode
 // (§2): the parameters as hidden fields, posted to the redirect URI.
-var formPostPage = template.Must(template.New("form_post").Parse(`<!doctype html>
+var formPostPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("form_post").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Submit this form</title></head>
 <body><form method="post" action="{{.Action}}">{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<noscript><p>JavaScript is off: press Continue to send the response to the application.</p><button type="submit">Continue</button></noscript></form>
 <script>document.forms[0].submit()</script></body></html>
 `))
+})
 
 func formPost(w http.ResponseWriter, action string, params url.Values) {
 	var buf bytes.Buffer
-	if err := formPostPage.Execute(&buf, struct {
+	if err := formPostPage().Execute(&buf, struct {
 		Action string
 		Fields []hiddenField
 	}{action, hiddenFields(params)}); err != nil {

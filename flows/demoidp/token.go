@@ -189,7 +189,7 @@ func checkPKCE(ac *authCode, verifier string, sent bool) *oauthError {
 	if !sent || verifier == "" {
 		return badRequest("invalid_grant", "code_verifier is missing; the authorization request had a code_challenge (RFC 7636 §4.5)")
 	}
-	if !pkceValue.MatchString(verifier) {
+	if !pkceValue().MatchString(verifier) {
 		return badRequest("invalid_request", "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)")
 	}
 	computed := verifier

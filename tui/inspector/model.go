@@ -66,6 +66,9 @@ func New(c *ui.Common) ui.Screen {
 // CapturingText keeps single-letter global keys away while a token is being typed or pasted.
 func (s Model) CapturingText() bool { return s.editing }
 
+// ShowsTime says the inspector takes ticks: its expiry countdown.
+func (s Model) ShowsTime() {}
+
 // Update handles the inspector's messages.
 func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	switch msg := msg.(type) {

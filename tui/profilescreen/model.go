@@ -140,6 +140,9 @@ func (s Model) readOnly() bool { return s.loadErr != nil || s.c.Store == nil }
 // the presets.
 func (s Model) empty() bool { return !s.readOnly() && len(s.all) == 0 }
 
+// ShowsTime says the profiles screen takes ticks: its spinner.
+func (s Model) ShowsTime() {}
+
 // Update handles the screen's messages; every case hands off to a method.
 func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	s, cmd := s.update(msg)

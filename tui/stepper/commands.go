@@ -28,7 +28,7 @@ type recorder struct {
 	n     int
 }
 
-func newRecorder(t *flows.Trace) recorder { return recorder{trace: t, n: len(t.Exchanges())} }
+func newRecorder(t *flows.Trace) recorder { return recorder{trace: t, n: t.Len()} }
 
 // last is the last exchange recorded since the recorder was made, or nil. A JWKS fetch made to
 // check a token (after the step's own request) is passed over unless there is nothing else.
@@ -38,12 +38,14 @@ func (r recorder) last() *flows.Exchange {
 		return nil
 	}
 	xs = xs[r.n:]
+	x := xs[len(xs)-1]
 	for i := len(xs) - 1; i >= 0; i-- {
 		if xs[i].Step != "jwks" {
-			return &xs[i]
+			x = xs[i]
+			break
 		}
 	}
-	return &xs[len(xs)-1]
+	return &x // a copy: the snapshot's elements are the trace's own
 }
 
 // discover fetches the provider's metadata.

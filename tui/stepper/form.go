@@ -21,8 +21,13 @@ import (
 // configuration when the next step starts.
 
 // flowForm is the request form. The inputs are indexed by fieldID; choice fields have none.
+//
+// inputs is a slice, not an array: a textinput.Model is about 8 KB and there are some thirty of
+// them, so an array made every copy of the screen (each Update, each boxing into ui.Screen) copy a
+// quarter of a megabyte. Copies of the form share the inputs, as copies of a bubbles list share
+// its items; the program keeps only the model Update returns.
 type flowForm struct {
-	inputs [numFields]textinput.Model
+	inputs []textinput.Model
 	grant  grantKind
 	pkce   int // index in pkceChoices
 	target int // index in targetChoices
@@ -37,7 +42,7 @@ type flowForm struct {
 }
 
 func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
-	var f flowForm
+	f := flowForm{inputs: make([]textinput.Model, numFields)}
 	for id := fieldID(0); id < numFields; id++ {
 		if id.isChoice() {
 			continue

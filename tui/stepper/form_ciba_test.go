@@ -28,7 +28,7 @@ func newCIBAForm(t *testing.T) *flowRunner {
 	r := newFlowRunner(t, flowCommon(c, nil, 100, 200))
 	r.useGrant(grantCIBA)
 	r.s.cursor = stepAuthorize
-	r.send(nil)
+	r.relayout()
 	return r
 }
 
@@ -74,7 +74,7 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		if tc.want == "" {
 			continue
 		}
-		r.send(nil)
+		r.relayout()
 		wantIn(t, r.viewText(), strings.SplitN(tc.want, ";", 2)[0]) // the line may wrap after it
 		r.s.cursor = stepAuthorize
 		r.send(tuitest.Press("enter"))
@@ -100,7 +100,7 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		if err := r.s.form.validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("requested_expiry %q: %v, want %q", bad.v, err, bad.want)
 		}
-		r.send(nil)
+		r.relayout()
 		if m := tuitest.RequestedExpiryRow.FindStringSubmatch(r.viewText()); m == nil || m[1] != "requested_expiry" {
 			t.Errorf("requested_expiry %q: the preview shows %q, not the error", bad.v, m)
 		}
@@ -122,13 +122,13 @@ func TestFlowFormCIBAValidation(t *testing.T) {
 		if got := r.s.cibaRequest().RequestedExpiry; got != good.want {
 			t.Errorf("requested_expiry %q: the request asks for %v", good.v, got)
 		}
-		r.send(nil)
+		r.relayout()
 		if m := tuitest.RequestedExpiryRow.FindStringSubmatch(r.viewText()); m == nil || m[1] != good.row {
 			t.Errorf("requested_expiry %q previews as %q, want %s:\n%s", good.v, m, good.row, r.viewText())
 		}
 	}
 	r.s.form.inputs[fieldRequestedExpiry].SetValue("")
-	r.send(nil)
+	r.relayout()
 	if d, err := r.s.form.requestedExpiry(); d != 0 || err != nil || r.s.cibaRequest().RequestedExpiry != 0 {
 		t.Errorf("an empty requested_expiry: %v %v", d, err)
 	}

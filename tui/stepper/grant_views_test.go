@@ -105,7 +105,7 @@ func TestFlowPAR(t *testing.T) {
 		t.Fatalf("%s err=%v", r.s.states(), r.s.steps[stepAuthorize].err)
 	}
 	r.s.cursor = stepAuthorize
-	r.send(nil)
+	r.relayout()
 	wantIn(t, r.viewText(), "Pushed authorization request", "request_uri", "urn:ietf:params:oauth:request_uri:",
 		"expires in", "Request object", "alg", "claims:")
 	r.runStep(stepToken)
@@ -123,7 +123,7 @@ func TestFlowDPoP(t *testing.T) {
 	r.setChoice(fieldDPoP, "on")
 	r.until("the DPoP key", func(s flowModel) bool { return s.dpopKey != nil })
 	r.s.cursor = stepAuthorize
-	r.send(nil)
+	r.relayout()
 	if v := r.viewText(); !strings.Contains(v, "key jkt "+r.s.dpopJKT) {
 		t.Errorf("the form does not show the key's thumbprint:\n%s", v)
 	}
@@ -182,7 +182,7 @@ func TestFlowImplicit(t *testing.T) {
 		t.Errorf("at_hash: %+v", r.s.report.Checks)
 	}
 	r.s.cursor = stepToken
-	r.send(nil)
+	r.relayout()
 	wantIn(t, r.viewText(), "Skipped: the implicit response", "access_token")
 	r.send(tuitest.Press("enter"))
 	if !strings.Contains(r.s.notice, "no code to exchange") {
@@ -215,7 +215,7 @@ func TestFlowJWTBearer(t *testing.T) {
 	r := newFlowRunner(t, flowCommon(flowJWTClient(t, p), nil, 100, 200))
 	r.useGrant(grantJWTBearer)
 	r.s.cursor = stepToken
-	r.send(nil)
+	r.relayout()
 	wantIn(t, r.viewText(), "assertion sub", "a JWT signed by tokenbench")
 	r.setText(fieldAssertionSubject, "demo")
 	r.runStep(stepToken)
@@ -298,7 +298,7 @@ func TestFlowAuthorizationDetails(t *testing.T) {
 	r.setText(fieldAuthzDetails, bad)
 	r.until("the file check", func(s flowModel) bool { return s.form.detailsPath == bad })
 	r.s.cursor = stepToken
-	r.send(nil)
+	r.relayout()
 	wantIn(t, r.viewText(), "✗ authorization_details is a JSON object")
 	r.s.cursor = stepToken
 	r.send(tuitest.Press("enter"))

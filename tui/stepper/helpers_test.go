@@ -52,6 +52,10 @@ func (r *flowRunner) send(msg tea.Msg) {
 	r.start(cmd)
 }
 
+// relayout lays the screen out again after the test changed its state directly: Update does so
+// only after a message that may change the pane.
+func (r *flowRunner) relayout() { r.s = r.s.layout() }
+
 func (r *flowRunner) start(cmd tea.Cmd) {
 	if cmd == nil {
 		return

@@ -172,6 +172,8 @@ type flowModel struct {
 	vp       viewport.Model
 	// paneWidth is the width of the right pane's text.
 	paneWidth int
+	// frame is the whole screen as layout last drew it, which View returns.
+	frame string
 
 	cursor stepID
 	steps  [numSteps]stepResult
@@ -272,60 +274,78 @@ func New(c *ui.Common) ui.Screen {
 // CapturingText reports whether a text input has focus (the form, or the pasted URL).
 func (s flowModel) CapturingText() bool { return s.form.editing || s.paste.Focused() }
 
-// Update handles the stepper's messages; every case hands off to a method.
+// Update handles the stepper's messages; every case hands off to a method. The right pane is laid
+// out again only after a message that may change what it shows: not after another screen's
+// message, nor a tick that moves nothing on it.
 func (s flowModel) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
-	s, cmd := s.update(msg)
+	s, cmd, shown := s.update(msg)
+	if !shown {
+		return s, cmd
+	}
 	return s.layout(), cmd
 }
 
-func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd) {
+// ShowsTime says the stepper takes ticks: its spinner, and the device and CIBA countdowns.
+func (s flowModel) ShowsTime() {}
+
+// changed marks a handler's result as one that may change the pane.
+func changed(s flowModel, cmd tea.Cmd) (flowModel, tea.Cmd, bool) { return s, cmd, true }
+
+// update hands msg to its handler and says whether the pane may have changed.
+func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		return s.handleKey(msg)
-	case tea.WindowSizeMsg, ui.LearnToggledMsg, tea.BackgroundColorMsg:
-		return s.restyle(), nil
-	case tea.MouseWheelMsg:
-		return s.scroll(msg)
-	case tea.MouseClickMsg:
-		return s.click(msg), nil
-	case tea.PasteMsg:
-		return s.handlePaste(msg)
 	case spinner.TickMsg:
-		return s.tickSpinner(msg)
+		s, cmd := s.tickSpinner(msg)
+		if s.running != numSteps && s.steps[s.cursor].state != stateRunning {
+			s.frame = s.render() // only the step list's glyph spins
+			return s, cmd, false
+		}
+		return s, cmd, s.running != numSteps // the pane's badge spins too
 	case ui.ClockTickedMsg:
-		return s.onClock(msg)
+		s, cmd := s.onClock(msg)
+		return s, cmd, cmd != nil // a countdown runs
+	case tea.KeyPressMsg:
+		return changed(s.handleKey(msg))
+	case tea.WindowSizeMsg, ui.LearnToggledMsg, tea.BackgroundColorMsg:
+		return s.restyle(), nil, true
+	case tea.MouseWheelMsg:
+		return changed(s.scroll(msg))
+	case tea.MouseClickMsg:
+		return s.click(msg), nil, true
+	case tea.PasteMsg:
+		return changed(s.handlePaste(msg))
 	case discoveredMsg:
-		return s.onDiscovered(msg)
+		return changed(s.onDiscovered(msg))
 	case metadataLoadedMsg:
-		return s.onMetadata(msg), nil
+		return s.onMetadata(msg), nil, true
 	case authRequestedMsg:
-		return s.onAuthRequested(msg)
+		return changed(s.onAuthRequested(msg))
 	case callbackIgnoredMsg:
-		return s.onIgnored(msg)
+		return changed(s.onIgnored(msg))
 	case callbackReceivedMsg:
-		return s.onCallback(msg)
+		return changed(s.onCallback(msg))
 	case tokenResultMsg:
-		return s.onToken(msg)
+		return changed(s.onToken(msg))
 	case deviceStartedMsg:
-		return s.onDeviceStarted(msg)
+		return changed(s.onDeviceStarted(msg))
 	case devicePolledMsg:
-		return s.onDevicePolled(msg)
+		return changed(s.onDevicePolled(msg))
 	case cibaStartedMsg:
-		return s.onCIBAStarted(msg)
+		return changed(s.onCIBAStarted(msg))
 	case dpopKeyMadeMsg:
-		return s.onDPoPKey(msg), nil
+		return s.onDPoPKey(msg), nil, true
 	case fileCheckedMsg:
-		return s.onFileChecked(msg), nil
+		return s.onFileChecked(msg), nil, true
 	case resourceResultMsg:
-		return s.onResource(msg)
+		return changed(s.onResource(msg))
 	case revokedMsg:
-		return s.onRevoked(msg)
+		return changed(s.onRevoked(msg))
 	case logoutBuiltMsg:
-		return s.onLogout(msg)
+		return changed(s.onLogout(msg))
 	case browserOpenedMsg:
-		return s.onBrowserOpened(msg), nil
+		return s.onBrowserOpened(msg), nil, true
 	}
-	return s, nil
+	return s, nil, false
 }
 
 // restyle follows a change of size, Learn or colours.

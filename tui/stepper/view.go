@@ -12,8 +12,9 @@ import (
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// Rendering of the stepper. layout runs at the end of every Update and fills the viewport, so that
-// View only joins what is ready.
+// Rendering of the stepper. layout runs at the end of every Update that may change the pane: it
+// fills the viewport and draws the frame, so that View only returns what is ready (Bubble Tea calls
+// View after every message, most of which change nothing here).
 
 const (
 	stepListWidth = 21 // the left pane, border included
@@ -49,6 +50,7 @@ func (s flowModel) layout() flowModel {
 			}
 		}
 	}
+	s.frame = s.render()
 	return s
 }
 
@@ -58,8 +60,16 @@ func (s flowModel) sideLearn() bool { return s.c.Learn && s.c.Width >= learnMinT
 
 func (s flowModel) learnWidth() int { return min(48, s.c.Width/3) }
 
-// View joins the step list, the pane and, on wide terminals, the Learn column.
+// View is the frame layout drew last.
 func (s flowModel) View() string {
+	if s.frame == "" {
+		return s.render()
+	}
+	return s.frame
+}
+
+// render joins the step list, the pane and, on wide terminals, the Learn column.
+func (s flowModel) render() string {
 	st := s.c.Styles
 	list := st.StepList.Height(s.c.Height).Width(stepListWidth).Render(s.stepList())
 	cols := []string{list, st.Pane.Render(s.vp.View())}

@@ -23,6 +23,9 @@ type Model struct {
 	c         *ui.Common
 	keys      traceKeys
 	exchanges []flows.Exchange
+	// stepWidth is the length of the longest step name listed (the list's step column), kept as
+	// exchanges arrive so that laying out the list does not read them all.
+	stepWidth int
 	sel       int
 	// follow keeps the newest exchange selected as exchanges arrive, until the user moves.
 	follow bool
@@ -47,7 +50,7 @@ func New(c *ui.Common) ui.Screen {
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
 	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: "."}
-	s.exchanges = c.Trace.Exchanges()
+	s = s.list(c.Trace.Exchanges())
 	s.sel = max(0, len(s.exchanges)-1)
 	return s
 }
@@ -135,17 +138,33 @@ func (s Model) click(msg tea.MouseClickMsg) Model {
 	return s.selectExchange(s.offset + row)
 }
 
-// onExchange appends a recorded exchange. The trace numbers exchanges from 1 without gaps, so a
-// gap means a live update was missed (the listener's buffer was full): the list is then read
-// again from the trace, which keeps every exchange.
+// list makes xs the exchanges listed.
+func (s Model) list(xs []flows.Exchange) Model {
+	s.exchanges = xs
+	s.stepWidth = 0
+	for _, x := range xs {
+		s.stepWidth = max(s.stepWidth, len(x.Step))
+	}
+	return s
+}
+
+// onExchange lists a recorded exchange. The trace numbers exchanges from 1 without gaps. When the
+// session's trace holds it (the root's watcher reads that trace), the list becomes the trace's
+// snapshot, in constant time, and a gap left by a missed live update (the listener's buffer was
+// full) closes at the same time; an exchange of another trace is appended.
 func (s Model) onExchange(x flows.Exchange) Model {
 	switch n := len(s.exchanges); {
 	case x.ID <= n:
 		return s // already listed: the screen was built after it was recorded
-	case x.ID == n+1:
-		s.exchanges = append(s.exchanges[:n:n], x)
+	case s.c.Trace.Len() >= x.ID:
+		xs := s.c.Trace.Exchanges()
+		for _, y := range xs[n:] {
+			s.stepWidth = max(s.stepWidth, len(y.Step))
+		}
+		s.exchanges = xs
 	default:
-		s.exchanges = s.c.Trace.Exchanges()
+		s.exchanges = append(s.exchanges[:n:n], x) // the snapshot we hold is shared: copy
+		s.stepWidth = max(s.stepWidth, len(x.Step))
 	}
 	if s.follow {
 		s.sel = len(s.exchanges) - 1
@@ -210,3 +229,6 @@ func (s Model) onSaved(msg traceSavedMsg) Model {
 	s.status, s.statusBad = fmt.Sprintf("saved %s (%s, %s, secrets redacted)", msg.path, what, ui.CountNoun(msg.count, "exchange")), false
 	return s.layout()
 }
+
+// ShowsTrace says the trace screen takes each recorded exchange.
+func (s Model) ShowsTrace() {}

@@ -95,11 +95,10 @@ type traceColumns struct{ id, time, step, method, status, took int }
 
 func (s Model) columns() traceColumns {
 	c := traceColumns{id: 1, method: 6, status: 6, took: 6}
-	for _, x := range s.exchanges {
-		c.id = max(c.id, len(strconv.Itoa(x.ID)))
-		c.step = max(c.step, len(x.Step))
+	if n := len(s.exchanges); n > 0 {
+		c.id = max(len(strconv.Itoa(s.exchanges[0].ID)), len(strconv.Itoa(s.exchanges[n-1].ID))) // IDs only grow
 	}
-	c.step = min(max(c.step, 4), 14)
+	c.step = min(max(s.stepWidth, 4), 14)
 	if s.width >= traceWideAt {
 		c.time = 8
 	}

@@ -9,8 +9,9 @@ import (
 // Every message of the app (STYLE §3): results in the past tense, intents in the imperative.
 //
 // App-level messages are handled by the root; the root hands every non-input message to every
-// screen too (see Screen), so the announcements below (TokensReceivedMsg, ExchangeRecordedMsg,
-// LearnToggledMsg, SessionStartedMsg) reach all screens, shown or not.
+// screen too (see Screen), so the announcements below (TokensReceivedMsg, LearnToggledMsg,
+// SessionStartedMsg) reach all screens, shown or not. Ticks (ClockTickedMsg) and ExchangeRecordedMsg
+// come often and reach only the screens that show time (TimeShower) or the trace (TraceShower).
 
 // NavigateMsg asks the root to show another screen. Only the root acts on it: it switches the active
 // screen, then hands the same message to the screen now shown, which may use the payload.

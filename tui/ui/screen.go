@@ -46,10 +46,13 @@ func (id ScreenID) Title() string {
 //
 // Routing, done by the root (app.go):
 //   - input (keys, mouse, paste) goes to the active screen only, after the global keys;
-//   - every other message (command results, ticks, window size, TokensReceivedMsg,
-//     ExchangeRecordedMsg …) goes to every screen, so a result arriving while another screen is
-//     shown is not lost. A screen ignores what it does not know; async results carry a reqID so
-//     that a screen drops results it did not ask for (or no longer waits for).
+//   - ticks (spinner.TickMsg, ClockTickedMsg) go only to the screens that show time (TimeShower),
+//     and ExchangeRecordedMsg only to those that show the trace (TraceShower): they come often,
+//     and a screen that does not show them would only ignore them;
+//   - every other message (command results, window size, TokensReceivedMsg …) goes to every
+//     screen, so a result arriving while another screen is shown is not lost. A screen ignores
+//     what it does not know; async results carry a reqID so that a screen drops results it did
+//     not ask for (or no longer waits for).
 //
 // A screen never builds another screen and never switches screens itself: it returns a command
 // producing NavigateMsg and the root acts on it.
@@ -63,6 +66,19 @@ type Screen interface {
 // true, the root does not treat single letters (q, L, 1..4, ?) as global keys.
 type TextCapturer interface {
 	CapturingText() bool
+}
+
+// TimeShower is implemented by screens that show time (a spinner, a countdown): only they receive
+// spinner.TickMsg and ClockTickedMsg. A screen that starts a tick chain must implement it, or its
+// first tick is never delivered.
+type TimeShower interface {
+	ShowsTime()
+}
+
+// TraceShower is implemented by screens that show the session's exchanges: only they receive
+// ExchangeRecordedMsg.
+type TraceShower interface {
+	ShowsTrace()
 }
 
 // ScreenInit is implemented by screens that need a command when first built (a spinner, a

@@ -20,20 +20,20 @@ import (
 func FlowNow() time.Time { return demoidptest.FixedNow() }
 
 // FlowProvider starts the built-in provider with faults on the fixed clock.
-func FlowProvider(t *testing.T, faults ...string) *demoidp.Provider {
+func FlowProvider(t testing.TB, faults ...string) *demoidp.Provider {
 	t.Helper()
 	return FlowProviderWith(t, demoidp.Options{}, faults...)
 }
 
 // FlowProviderWith starts the built-in provider with opts and faults on the fixed clock.
-func FlowProviderWith(t *testing.T, opts demoidp.Options, faults ...string) *demoidp.Provider {
+func FlowProviderWith(t testing.TB, opts demoidp.Options, faults ...string) *demoidp.Provider {
 	t.Helper()
 	opts.Now = FlowNow
 	return demoidptest.StartWith(t, opts, faults...)
 }
 
 // FlowClient is the demo's client (demo-basic, loopback redirect) on the provider.
-func FlowClient(t *testing.T, p *demoidp.Provider, redirect string) *flows.Client {
+func FlowClient(t testing.TB, p *demoidp.Provider, redirect string) *flows.Client {
 	t.Helper()
 	cfg := flows.ClientConfig{
 		Issuer: p.Issuer(), ClientID: demoidptest.BasicID, ClientSecret: demoidptest.BasicSecret,
