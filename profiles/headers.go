@@ -16,7 +16,7 @@ func ParseHeader(s string) (name, value string, err error) {
 	switch {
 	case !ok || name == "":
 		return "", "", fmt.Errorf("%q: expected Name: value", s)
-	case !headerNameRE.MatchString(name):
+	case !headerNameRE().MatchString(name):
 		return "", "", fmt.Errorf("%q is not a header name", name)
 	case slices.Contains(reservedHeaders, http.CanonicalHeaderKey(name)):
 		return "", "", fmt.Errorf("%s is set by the HTTP client or the client authentication", name)
