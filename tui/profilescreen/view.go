@@ -322,6 +322,12 @@ func (s Model) detailView(r profileRow) string {
 	for _, warn := range r.p.Warnings() {
 		lines = append(lines, block(st.Warn, "⚠ "+warn, w, "  "))
 	}
+	// What a support engineer must know about the vendor (the preset's notes).
+	if pr, ok := profiles.LookupPreset(r.p.Preset); ok {
+		for _, n := range pr.Quirks.Notes {
+			lines = append(lines, block(st.Muted, "• "+n, w, "  "))
+		}
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -216,6 +216,9 @@ func (s flowModel) callbackView(p *flowPane) {
 		p.blank()
 		p.line(s.spin.View() + " Waiting for the browser to come back to")
 		p.line("  " + st.URL.Render(s.auth.RedirectURI()))
+		if n := s.auth.Notice(); n != "" {
+			p.line(st.Warn.Render("note: " + n)) // the listener is not where the redirect URI said (RFC 8252 §7.3)
+		}
 		p.line(st.Muted.Render("Sign in in the browser (o opens it again, c copies the URL); esc stops listening."))
 		p.heading("Authorization URL")
 		p.line(st.URL.Render(r.URL))
