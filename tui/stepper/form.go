@@ -309,7 +309,7 @@ func (f flowForm) validate() error {
 	switch f.grant {
 	case grantPassword:
 		if f.value(fieldUsername) == "" {
-			return errors.New("the password grant needs a username")
+			return errors.New("the password grant needs a username and a password: type them in the form's username and password fields (e opens the form)")
 		}
 	case grantJWTBearer:
 		return f.jwtAssertionProblem()

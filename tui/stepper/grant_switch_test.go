@@ -37,3 +37,17 @@ func TestGrantSwitchForgetsTheOldResults(t *testing.T) {
 		t.Errorf("c on Token would copy %s from the old grant", label)
 	}
 }
+
+// TestEditOnAnyStepShowsTheForm: e on a finished step (here Discover) opens the form on screen, not
+// only a changed footer.
+func TestEditOnAnyStepShowsTheForm(t *testing.T) {
+	t.Parallel()
+	p := tuitest.FlowProvider(t)
+	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 60))
+	r.runStep(stepDiscover)
+	r.s.cursor = stepDiscover
+	r.send(tuitest.Press("e"))
+	if v := r.viewText(); !r.s.form.editing || !strings.Contains(v, "Parameters — ↑/↓ field") || strings.Count(v, "Parameters") != 1 {
+		t.Errorf("e on a finished Discover step:\n%s", v)
+	}
+}

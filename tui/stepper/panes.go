@@ -199,6 +199,7 @@ func (s flowModel) checks(p *flowPane, title string, cs []flows.Check) {
 
 // formView writes the request's parameters: the form's inputs while editing, else their values.
 func (s flowModel) formView(p *flowPane) {
+	p.formShown = true
 	st := s.c.Styles
 	f := s.form
 	if f.editing {

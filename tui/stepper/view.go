@@ -122,6 +122,8 @@ type flowPane struct {
 	w     int
 	scrub func(string) string
 	b     strings.Builder
+	// formShown says the request form was written, so that an open form is written once.
+	formShown bool
 }
 
 func (p *flowPane) line(s string) { p.b.WriteString(p.wrap(s, p.w) + "\n") }
@@ -206,6 +208,11 @@ func (s flowModel) paneContent(w int) string {
 	case stepLogout:
 		s.logoutView(p)
 	case numSteps:
+	}
+	if s.form.editing && !p.formShown {
+		// e works on every step: the form is shown wherever it was opened, not only on the step
+		// whose view lists the parameters.
+		s.formView(p)
 	}
 	s.errorView(p)
 	return p.String()
