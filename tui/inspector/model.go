@@ -242,6 +242,6 @@ func (s Model) copyToken() (ui.Screen, tea.Cmd) {
 		s.status = "the token is masked: press s to show it, then c to copy it"
 		return s.layout(), nil
 	}
-	s.status = "copied the " + sl.label + " to the clipboard (" + ui.CountNoun(len(sl.raw), "character") + ")"
+	s.status = ui.CopiedNote("the " + sl.label + ", " + ui.CountNoun(len(sl.raw), "character"))
 	return s.layout(), tea.SetClipboard(sl.raw)
 }

@@ -362,7 +362,7 @@ func (s flowModel) copyValue() (flowModel, tea.Cmd) {
 		s.notice = "nothing to copy here yet"
 		return s, nil
 	}
-	s.notice = "copied " + label + " to the clipboard"
+	s.notice = ui.CopiedNote(label)
 	return s, tea.SetClipboard(value)
 }
 

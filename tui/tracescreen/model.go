@@ -193,9 +193,9 @@ func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
 	}
 	s.statusBad = false
 	if s.reveal {
-		s.status = fmt.Sprintf("copied request #%d as curl, with its secrets", x.ID)
+		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, with its secrets", x.ID))
 	} else {
-		s.status = fmt.Sprintf("copied request #%d as curl, secrets masked (s, then c, to copy them)", x.ID)
+		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, secrets masked (s, then c, to copy them)", x.ID))
 	}
 	return s.layout(), tea.SetClipboard(x.Curl())
 }

@@ -15,3 +15,9 @@ func Announce(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 func TickClock(tag int) tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return ClockTickedMsg{Tag: tag, At: t} })
 }
+
+// CopiedNote is what a screen says after copying: the copy is an OSC 52 request to the terminal,
+// which cannot tell whether it arrived, so the note says so rather than claiming success.
+func CopiedNote(what string) string {
+	return "copied " + what + " (OSC 52: the terminal must allow it; inside tmux, set-clipboard on)"
+}
