@@ -18,3 +18,13 @@ func TestFilterPromptDrawnOnce(t *testing.T) {
 		t.Errorf("filter line:\n%s", v)
 	}
 }
+
+// TestLearnOnProfiles: L (the shared Learn toggle) explains the Profiles screen too.
+func TestLearnOnProfiles(t *testing.T) {
+	t.Parallel()
+	c := profilesCommon(tuitest.Store(t, tuitest.AcmeProfile()), nil, 100, 30)
+	c.Learn = true
+	if v := viewOf(newProfilesScreen(c)); !strings.Contains(v, "Learn: a profile keeps one tenant") {
+		t.Errorf("no Learn text:\n%s", v)
+	}
+}

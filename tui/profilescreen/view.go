@@ -194,6 +194,9 @@ func (s Model) listView() string {
 		count = fmt.Sprintf("%d of %s", len(s.shown), ui.CountNoun(len(s.all), "profile"))
 	}
 	lines := []string{ui.Truncate(st.Title.Render("Profiles")+"  "+st.Muted.Render(count+" · "+s.c.Untrusted(s.c.Store.Path())), w)}
+	if s.c.Learn {
+		lines = append(lines, st.LearnBox.Width(w).Render(ui.WrapIndent(learnProfiles, w-st.LearnBox.GetHorizontalFrameSize(), "")))
+	}
 	if s.filter.Focused() || s.filter.Value() != "" {
 		lines = append(lines, ui.Truncate(s.filter.View(), w))
 	}
@@ -399,3 +402,9 @@ func (s Model) clashView() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// learnProfiles is the Profiles screen's Learn text (L).
+const learnProfiles = "Learn: a profile keeps one tenant's settings: a vendor preset and its parameters (or an issuer), " +
+	"the client, and the defaults of a run. The client secret is never in the file: it is a reference to the OS keyring, " +
+	"an environment variable, a file or a command. enter opens the flow on a profile; D diagnoses its tenant without a " +
+	"login; the same profile runs headless with tokenbench token --profile NAME, which sends the same requests."
