@@ -44,6 +44,8 @@ type Options struct {
 	// Grant is the grant the flow screen starts on (flows.GrantSpec.Name), a profile's; empty
 	// means the authorization code grant.
 	Grant string
+	// InTmux says the program runs inside tmux ($TMUX): copies are also sent through its passthrough.
+	InTmux bool
 	// OpenBrowser opens a URL; it runs inside a tea.Cmd. Nil means no browser (the URL is shown
 	// and can be copied).
 	OpenBrowser func(url string) error
@@ -126,6 +128,7 @@ func New(opts Options) Model {
 		c.Now = time.Now
 	}
 	c.Grant = opts.Grant
+	c.InTmux = opts.InTmux
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}

@@ -180,6 +180,7 @@ func exitFailureErr(err error) error {
 // its secrets, the browser, and the built-in demo.
 func workbenchOptions(e *env, demo *lazyDemo) tui.Options {
 	opts := tui.Options{
+		InTmux:      e.getenv("TMUX") != "",
 		Secrets:     newSecrets(e),
 		StartDemo:   demo.start,
 		OpenBrowser: func(u string) error { return browser.Open(u, e.getenv) },

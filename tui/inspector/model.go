@@ -243,5 +243,5 @@ func (s Model) copyToken() (ui.Screen, tea.Cmd) {
 		return s.layout(), nil
 	}
 	s.status = ui.CopiedNote("the " + sl.label + ", " + ui.CountNoun(len(sl.raw), "character"))
-	return s.layout(), tea.SetClipboard(sl.raw)
+	return s.layout(), s.c.Copy(sl.raw)
 }

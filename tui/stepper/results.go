@@ -363,7 +363,7 @@ func (s flowModel) copyValue() (flowModel, tea.Cmd) {
 		return s, nil
 	}
 	s.notice = ui.CopiedNote(label)
-	return s, tea.SetClipboard(value)
+	return s, s.c.Copy(value)
 }
 
 // copyable is what c copies on the selected step.

@@ -197,7 +197,7 @@ func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
 	} else {
 		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, secrets masked (s, then c, to copy them)", x.ID))
 	}
-	return s.layout(), tea.SetClipboard(x.Curl())
+	return s.layout(), s.c.Copy(x.Curl())
 }
 
 const (

@@ -41,6 +41,8 @@ type Common struct {
 	Now func() time.Time
 	// OpenBrowser opens a URL in the user's browser; it is called inside a tea.Cmd, never in Update.
 	OpenBrowser func(url string) error
+	// InTmux says the terminal is tmux ($TMUX), which forwards a copy (OSC 52) only when configured to.
+	InTmux bool
 	// Scrub is applied to dynamic text before it is laid out; the identity except in tests, which
 	// replace ports and random values so that goldens are stable.
 	Scrub func(string) string
