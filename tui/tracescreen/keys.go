@@ -22,6 +22,8 @@ type traceKeys struct {
 	Copy     key.Binding
 	HAR      key.Binding
 	Markdown key.Binding
+	Open     key.Binding
+	Findings key.Binding
 }
 
 func defaultTraceKeys() traceKeys {
@@ -38,16 +40,23 @@ func defaultTraceKeys() traceKeys {
 		Copy:     ui.KeyCopy("copy as curl"),
 		HAR:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "save HAR")),
 		Markdown: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "save Markdown")),
+		Open:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "open HAR")),
+		Findings: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "HAR findings")),
 	}
 	k.Copy.SetKeys("c", "y")
 	k.Copy.SetHelp("c/y", "copy as curl")
-	k.Back.SetHelp("esc", "back to the list")
+	k.Back.SetHelp("esc", "back to the list, or to the session from a HAR file")
 	return k
 }
 
 // ShortHelp is the trace's part of the footer.
 func (s Model) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.Zoom, s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown}
+	if s.har != nil {
+		back := s.keys.Back
+		back.SetHelp("esc", "back to the session")
+		return []key.Binding{s.keys.Findings, back, s.keys.Zoom, s.keys.Reveal, s.keys.Copy}
+	}
+	return []key.Binding{s.keys.Zoom, s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown, s.keys.Open}
 }
 
 // FullHelp is every key of the trace.
@@ -56,5 +65,6 @@ func (s Model) FullHelp() [][]key.Binding {
 		{s.keys.Up, s.keys.Down, s.keys.Top, s.keys.Bottom},
 		{s.keys.Zoom, s.keys.Back, s.keys.PageUp, s.keys.PageDown},
 		{s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown},
+		{s.keys.Open, s.keys.Findings},
 	}
 }

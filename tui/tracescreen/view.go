@@ -48,7 +48,9 @@ func (s Model) layout() Model {
 	top := lipgloss.Height(s.topView())
 	s.vp.SetWidth(s.width)
 	s.vp.SetHeight(max(1, s.height-top))
-	if x, ok := s.selected(); ok {
+	if s.har != nil && s.findings {
+		s.vp.SetContent(s.findingsView(s.width))
+	} else if x, ok := s.selected(); ok {
 		s.vp.SetContent(s.detail(x, s.width))
 	} else {
 		s.vp.SetContent("")
@@ -64,9 +66,30 @@ func (s Model) View() string {
 	return s.topView() + "\n" + s.vp.View()
 }
 
-// topView is the list and the rule under it (only the rule when the detail is zoomed).
+// topView is the list and the rule under it (only the rule when the detail is zoomed), under the
+// name of the HAR file shown, if any, and above the path prompt while it is open.
 func (s Model) topView() string {
+	var lines []string
+	if s.har != nil {
+		lines = append(lines, s.harHeader())
+	}
+	lines = append(lines, s.listView())
+	if s.prompting {
+		lines = append(lines, s.input.View())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// listView is the list and the rule under it (only the rule when the detail is zoomed).
+func (s Model) listView() string {
 	st := s.c.Styles
+	if len(s.exchanges) == 0 && s.har != nil {
+		lines := []string{"The file holds no HTTP exchange."}
+		if s.status != "" {
+			lines = append(lines, s.statusLine())
+		}
+		return strings.Join(lines, "\n")
+	}
 	if len(s.exchanges) == 0 {
 		lines := []string{st.Title.Render("Trace"), "",
 			"No HTTP exchange yet. Every request the session makes (discovery, token, userinfo …) appears here as it happens."}
@@ -159,7 +182,9 @@ func (s Model) statusStyle(x flows.Exchange) lipgloss.Style {
 func (s Model) ruleLine() string {
 	st := s.c.Styles
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
-	if s.reveal {
+	if s.findings {
+		info = " the file's findings (f for the exchange) "
+	} else if s.reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
 		info += "· secrets masked (s to show) "
