@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -57,12 +58,12 @@ func (s Model) startPrompt() (ui.Screen, tea.Cmd) {
 
 // handlePromptKey edits the path: enter opens the file in a command, esc gives up.
 func (s Model) handlePromptKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
-	switch msg.String() {
-	case "esc":
+	switch {
+	case key.Matches(msg, s.keys.Back):
 		s.prompting = false
 		s.input.Blur()
 		return s.layout(), nil
-	case "enter":
+	case key.Matches(msg, s.keys.OpenPath):
 		path := cleanPath(s.input.Value())
 		s.prompting = false
 		s.input.Blur()

@@ -154,6 +154,9 @@ func TestTraceOpenHARPrompt(t *testing.T) {
 	if tm := s.(Model); !tm.CapturingText() || tm.input.Value() != "q" {
 		t.Errorf("q while prompting: capturing %v value %q", tm.CapturingText(), tm.input.Value())
 	}
+	if h := s.ShortHelp(); len(h) != 2 || h[0].Help().Desc != "open the file" || h[1].Help().Desc != "cancel" {
+		t.Errorf("the footer while prompting: %v", h)
+	}
 	s, cmd := s.Update(tuitest.Press("esc"))
 	if tm := s.(Model); cmd != nil || tm.CapturingText() || tm.ExchangeCount() != 4 {
 		t.Error("esc did not close the prompt and leave the trace as it was")
@@ -175,6 +178,9 @@ func TestTraceOpenHARPrompt(t *testing.T) {
 	}
 	if v := strippedAll(s); !strings.Contains(v, "HAR file customer login.har — ") {
 		t.Errorf("no header:\n%s", v)
+	}
+	if h := s.ShortHelp(); h[0].Help().Key != "f" || h[1].Help().Desc != "back to the session" {
+		t.Errorf("the footer while a file is shown: %v", h)
 	}
 }
 

@@ -24,6 +24,8 @@ type traceKeys struct {
 	Markdown key.Binding
 	Open     key.Binding
 	Findings key.Binding
+	// OpenPath opens the file whose path is typed; esc cancels.
+	OpenPath key.Binding
 }
 
 func defaultTraceKeys() traceKeys {
@@ -42,6 +44,7 @@ func defaultTraceKeys() traceKeys {
 		Markdown: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "save Markdown")),
 		Open:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "open HAR")),
 		Findings: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "HAR findings")),
+		OpenPath: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the file")),
 	}
 	k.Copy.SetKeys("c", "y")
 	k.Copy.SetHelp("c/y", "copy as curl")
@@ -51,6 +54,11 @@ func defaultTraceKeys() traceKeys {
 
 // ShortHelp is the trace's part of the footer.
 func (s Model) ShortHelp() []key.Binding {
+	if s.prompting {
+		cancel := s.keys.Back
+		cancel.SetHelp("esc", "cancel")
+		return []key.Binding{s.keys.OpenPath, cancel}
+	}
 	if s.har != nil {
 		back := s.keys.Back
 		back.SetHelp("esc", "back to the session")

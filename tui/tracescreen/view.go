@@ -191,7 +191,7 @@ func (s Model) ruleLine() string {
 	}
 	if s.zoom {
 		info += "· esc for the list "
-	} else if !s.follow {
+	} else if !s.follow && s.har == nil {
 		info += "· G to follow "
 	}
 	return st.Rule.Render("──") + st.Muted.Render(ui.Truncate(info, max(0, s.width-4))) +
