@@ -131,7 +131,7 @@ func (s Model) onHAROpened(msg harOpenedMsg) Model {
 		return s // an older open finishing after a newer one started
 	}
 	if msg.err != nil {
-		s.status, s.statusBad = "could not open the HAR file: "+msg.err.Error(), true
+		s.status, s.statusBad = "could not open the HAR file: "+s.c.Untrusted(msg.err.Error()), true
 		return s.layout()
 	}
 	h := &harFile{name: filepath.Base(msg.path), flow: msg.flow}

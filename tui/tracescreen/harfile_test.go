@@ -124,8 +124,17 @@ func TestTraceOpenHARErrors(t *testing.T) {
 	if err := os.WriteFile(broken, []byte(`{"log": {"entries": [`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A file over the limit is refused before it is read (a sparse file: no disk is used).
+	huge := filepath.Join(dir, "huge.har")
+	if err := os.WriteFile(huge, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, flows.MaxHARBytes+1); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ path, want string }{
 		{broken, "could not open the HAR file: "},
+		{huge, "-byte limit on HAR files"},
 		{filepath.Join(dir, "missing.har"), "no such file or directory"},
 		{dir, "is a directory"},
 	} {

@@ -198,12 +198,13 @@ func (s Model) ruleLine() string {
 		st.Rule.Render(strings.Repeat("─", max(0, s.width-2-lipgloss.Width(info))))
 }
 
+// statusLine is the status, wrapped: an error names a path and says why, and is read whole.
 func (s Model) statusLine() string {
 	st := s.c.Styles
 	if s.statusBad {
-		return st.Fail.Render(ui.Truncate(s.status, s.width))
+		return ui.WrapEach(st.Fail, s.status, max(1, s.width), "")
 	}
-	return st.Note.Render(ui.Truncate(s.status, s.width))
+	return ui.WrapEach(st.Note, s.status, max(1, s.width), "")
 }
 
 // tookText renders a duration for the list: "42ms", "1.25s", "12.3s".
