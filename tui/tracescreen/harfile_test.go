@@ -67,6 +67,11 @@ func TestTraceOpensHARFile(t *testing.T) {
 	if tm := s.(Model); tm.sel != 0 || !strings.Contains(v, "#1 ") {
 		t.Errorf("the first exchange is not selected: sel %d\n%s", tm.sel, v)
 	}
+	// A click on a row selects it: the header above the list is counted.
+	s, _ = s.Update(tea.MouseClickMsg{Button: tea.MouseLeft, Y: 4})
+	if tm := s.(Model); tm.sel != 2 {
+		t.Errorf("a click on the third row selected %d", tm.sel)
+	}
 	// The same detail as the session's: the token exchange in full, its code masked.
 	s = feed(s, tuitest.Press("G"), tuitest.Press("up"), tuitest.Press("up"))
 	if v := strippedAll(s); !strings.Contains(v, "#7 token · POST https://login.example.com/token") ||

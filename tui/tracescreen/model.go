@@ -173,9 +173,13 @@ func (s Model) selectExchange(i int) Model {
 	return s.layout()
 }
 
-// click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
+// click selects the exchange of the list row clicked (y counts from the list's heading, line 0,
+// or from the HAR file's header above it).
 func (s Model) click(msg tea.MouseClickMsg) Model {
 	row := msg.Y - 1
+	if s.har != nil {
+		row--
+	}
 	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
 		return s
 	}
