@@ -22,6 +22,10 @@ type traceKeys struct {
 	Copy     key.Binding
 	HAR      key.Binding
 	Markdown key.Binding
+	Open     key.Binding
+	Findings key.Binding
+	// OpenPath opens the file whose path is typed; esc cancels.
+	OpenPath key.Binding
 }
 
 func defaultTraceKeys() traceKeys {
@@ -38,16 +42,29 @@ func defaultTraceKeys() traceKeys {
 		Copy:     ui.KeyCopy("copy as curl"),
 		HAR:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "save HAR")),
 		Markdown: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "save Markdown")),
+		Open:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "open HAR")),
+		Findings: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "HAR findings")),
+		OpenPath: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the file")),
 	}
 	k.Copy.SetKeys("c", "y")
 	k.Copy.SetHelp("c/y", "copy as curl")
-	k.Back.SetHelp("esc", "back to the list")
+	k.Back.SetHelp("esc", "back to the list, or to the session from a HAR file")
 	return k
 }
 
 // ShortHelp is the trace's part of the footer.
 func (s Model) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.Zoom, s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown}
+	if s.prompting {
+		cancel := s.keys.Back
+		cancel.SetHelp("esc", "cancel")
+		return []key.Binding{s.keys.OpenPath, cancel}
+	}
+	if s.har != nil {
+		back := s.keys.Back
+		back.SetHelp("esc", "back to the session")
+		return []key.Binding{s.keys.Findings, back, s.keys.Zoom, s.keys.Reveal, s.keys.Copy}
+	}
+	return []key.Binding{s.keys.Zoom, s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown, s.keys.Open}
 }
 
 // FullHelp is every key of the trace.
@@ -56,5 +73,6 @@ func (s Model) FullHelp() [][]key.Binding {
 		{s.keys.Up, s.keys.Down, s.keys.Top, s.keys.Bottom},
 		{s.keys.Zoom, s.keys.Back, s.keys.PageUp, s.keys.PageDown},
 		{s.keys.Reveal, s.keys.Copy, s.keys.HAR, s.keys.Markdown},
+		{s.keys.Open, s.keys.Findings},
 	}
 }

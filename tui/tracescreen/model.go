@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
@@ -42,6 +43,17 @@ type Model struct {
 	saveID    int
 	width     int
 	height    int
+	// input is the path prompt of a HAR file to open (O), focused while prompting.
+	input     textinput.Model
+	prompting bool
+	openID    int
+	// har is the HAR file listed in place of the session's trace, nil when the trace is listed;
+	// findings shows its findings in place of the detail. sessionSel and sessionFollow are the
+	// trace's selection, given back when the file is closed.
+	har           *harFile
+	findings      bool
+	sessionSel    int
+	sessionFollow bool
 }
 
 func New(c *ui.Common) ui.Screen {
@@ -49,7 +61,7 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
-	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: "."}
+	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: ".", input: newPathInput(c)}
 	s = s.list(c.Trace.Exchanges())
 	s.sel = max(0, len(s.exchanges)-1)
 	return s
@@ -60,20 +72,44 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.width, s.height = msg.Width, msg.Height
+		s.input.SetWidth(max(10, msg.Width-len(s.input.Prompt)-2))
 		return s.layout(), nil
 	case tea.KeyPressMsg:
+		if s.prompting {
+			return s.handlePromptKey(msg)
+		}
 		return s.handleKey(msg)
+	case tea.PasteMsg:
+		if !s.prompting {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		return s, cmd
 	case tea.MouseWheelMsg:
 		s.vp, _ = s.vp.Update(msg)
 		return s, nil
 	case tea.MouseClickMsg:
 		return s.click(msg), nil
 	case ui.ExchangeRecordedMsg:
+		if s.har != nil {
+			return s, nil // the trace holds it: esc lists it
+		}
 		return s.onExchange(msg.Exchange), nil
 	case traceSavedMsg:
 		return s.onSaved(msg), nil
-	case tea.BackgroundColorMsg, ui.LearnToggledMsg:
+	case harOpenedMsg:
+		return s.onHAROpened(msg), nil
+	case tea.BackgroundColorMsg:
+		s.input.SetStyles(s.c.Styles.Input)
 		return s.layout(), nil
+	case ui.LearnToggledMsg:
+		return s.layout(), nil
+	}
+	if s.prompting {
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg) // the cursor's blink
+		return s, cmd
 	}
 	return s, nil
 }
@@ -99,8 +135,16 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Zoom):
 		s.zoom = len(s.exchanges) > 0
 		return s.layout(), nil
+	case key.Matches(msg, s.keys.Back) && s.har != nil && !s.zoom:
+		return s.closeHAR(), nil
 	case key.Matches(msg, s.keys.Back):
 		s.zoom = false
+		return s.layout(), nil
+	case key.Matches(msg, s.keys.Open):
+		return s.startPrompt()
+	case key.Matches(msg, s.keys.Findings) && s.har != nil:
+		s.findings = !s.findings
+		s.vp.GotoTop()
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Reveal):
 		s.reveal = !s.reveal
@@ -129,9 +173,13 @@ func (s Model) selectExchange(i int) Model {
 	return s.layout()
 }
 
-// click selects the exchange of the list row clicked (y counts from the list's heading, line 0).
+// click selects the exchange of the list row clicked (y counts from the list's heading, line 0,
+// or from the HAR file's header above it).
 func (s Model) click(msg tea.MouseClickMsg) Model {
 	row := msg.Y - 1
+	if s.har != nil {
+		row--
+	}
 	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
 		return s
 	}
@@ -207,6 +255,10 @@ const (
 
 // save writes the session to a new file in a command; the file is always redacted.
 func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
+	if s.har != nil {
+		s.status, s.statusBad = "showing a HAR file: esc for the session's trace, then save it", true
+		return s.layout(), nil
+	}
 	if s.c.Trace == nil || len(s.exchanges) == 0 {
 		s.status, s.statusBad = "nothing to save: no HTTP exchange yet", true
 		return s.layout(), nil

@@ -48,7 +48,9 @@ func (s Model) layout() Model {
 	top := lipgloss.Height(s.topView())
 	s.vp.SetWidth(s.width)
 	s.vp.SetHeight(max(1, s.height-top))
-	if x, ok := s.selected(); ok {
+	if s.har != nil && s.findings {
+		s.vp.SetContent(s.findingsView(s.width))
+	} else if x, ok := s.selected(); ok {
 		s.vp.SetContent(s.detail(x, s.width))
 	} else {
 		s.vp.SetContent("")
@@ -64,9 +66,30 @@ func (s Model) View() string {
 	return s.topView() + "\n" + s.vp.View()
 }
 
-// topView is the list and the rule under it (only the rule when the detail is zoomed).
+// topView is the list and the rule under it (only the rule when the detail is zoomed), under the
+// name of the HAR file shown, if any, and above the path prompt while it is open.
 func (s Model) topView() string {
+	var lines []string
+	if s.har != nil {
+		lines = append(lines, s.harHeader())
+	}
+	lines = append(lines, s.listView())
+	if s.prompting {
+		lines = append(lines, s.input.View())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// listView is the list and the rule under it (only the rule when the detail is zoomed).
+func (s Model) listView() string {
 	st := s.c.Styles
+	if len(s.exchanges) == 0 && s.har != nil {
+		lines := []string{"The file holds no HTTP exchange."}
+		if s.status != "" {
+			lines = append(lines, s.statusLine())
+		}
+		return strings.Join(lines, "\n")
+	}
 	if len(s.exchanges) == 0 {
 		lines := []string{st.Title.Render("Trace"), "",
 			"No HTTP exchange yet. Every request the session makes (discovery, token, userinfo …) appears here as it happens."}
@@ -159,26 +182,29 @@ func (s Model) statusStyle(x flows.Exchange) lipgloss.Style {
 func (s Model) ruleLine() string {
 	st := s.c.Styles
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
-	if s.reveal {
+	if s.findings {
+		info = " the file's findings (f for the exchange) "
+	} else if s.reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
 		info += "· secrets masked (s to show) "
 	}
 	if s.zoom {
 		info += "· esc for the list "
-	} else if !s.follow {
+	} else if !s.follow && s.har == nil {
 		info += "· G to follow "
 	}
 	return st.Rule.Render("──") + st.Muted.Render(ui.Truncate(info, max(0, s.width-4))) +
 		st.Rule.Render(strings.Repeat("─", max(0, s.width-2-lipgloss.Width(info))))
 }
 
+// statusLine is the status, wrapped: an error names a path and says why, and is read whole.
 func (s Model) statusLine() string {
 	st := s.c.Styles
 	if s.statusBad {
-		return st.Fail.Render(ui.Truncate(s.status, s.width))
+		return ui.WrapEach(st.Fail, s.status, max(1, s.width), "")
 	}
-	return st.Note.Render(ui.Truncate(s.status, s.width))
+	return ui.WrapEach(st.Note, s.status, max(1, s.width), "")
 }
 
 // tookText renders a duration for the list: "42ms", "1.25s", "12.3s".
