@@ -64,21 +64,41 @@ func (s Model) onDiagnosed(msg doctorDoneMsg) (Model, tea.Cmd) {
 		s.failure = msg.err
 		return s, nil
 	}
-	s.doctor, s.doctorName, s.mode = msg.diag, msg.name, modeDoctor
+	s.doctor, s.doctorName, s.mode, s.doctorTop = msg.diag, msg.name, modeDoctor, 0
 	return s, nil
 }
 
-// handleDoctorKey closes the diagnosis.
+// handleDoctorKey scrolls the diagnosis (↑/↓, a line; pgup/pgdown, a page) or closes it.
 func (s Model) handleDoctorKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	if key.Matches(msg, s.keys.Cancel, s.keys.Submit) {
+	page := max(1, s.height-2)
+	switch {
+	case key.Matches(msg, s.keys.Cancel, s.keys.Submit):
 		s.mode = modeList
+	case key.Matches(msg, s.keys.Up):
+		s.doctorTop--
+	case key.Matches(msg, s.keys.Down):
+		s.doctorTop++
+	case msg.String() == "pgup":
+		s.doctorTop -= page
+	case msg.String() == "pgdown", msg.String() == "space":
+		s.doctorTop += page
 	}
+	s.doctorTop = max(0, min(s.doctorTop, s.doctorLines()-s.height))
 	return s, nil
 }
 
-// doctorView is the diagnosis: each area's findings as ✓ / ✗ / ?, what a failure means and what to
-// do. Every summary is the provider's word or built from it: shown through the sanitiser.
+// doctorLines is how many lines the diagnosis takes at the screen's width.
+func (s Model) doctorLines() int { return strings.Count(s.doctorText(), "\n") + 1 }
+
+// doctorView is the diagnosis from the line the user scrolled to.
 func (s Model) doctorView() string {
+	lines := strings.Split(s.doctorText(), "\n")
+	return strings.Join(lines[min(s.doctorTop, len(lines)-1):], "\n")
+}
+
+// doctorText is the whole diagnosis: each area's findings as ✓ / ✗ / ?, what a failure means and
+// what to do. Every summary is the provider's word or built from it: shown through the sanitiser.
+func (s Model) doctorText() string {
 	st := s.c.Styles
 	w := s.width
 	d := s.doctor
@@ -112,6 +132,6 @@ func (s Model) doctorView() string {
 			}
 		}
 	}
-	lines = append(lines, "", st.KeyHint.Render("esc returns to the list · tokenbench doctor --profile "+s.c.Untrusted(s.doctorName)+" --save-report FILE.md writes it for a ticket"))
+	lines = append(lines, "", st.KeyHint.Render("↑/↓ scroll · esc returns to the list · tokenbench doctor --profile "+s.c.Untrusted(s.doctorName)+" --save-report FILE.md writes it for a ticket"))
 	return strings.Join(lines, "\n")
 }

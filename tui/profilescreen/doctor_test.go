@@ -34,3 +34,23 @@ func TestDoctorOnTheSelectedProfile(t *testing.T) {
 		t.Errorf("esc left mode %v", s.mode)
 	}
 }
+
+// TestDoctorScrolls: a diagnosis longer than the screen scrolls with ↓, down to its last line.
+func TestDoctorScrolls(t *testing.T) {
+	t.Parallel()
+	p := tuitest.FlowProvider(t)
+	st := tuitest.Store(t, profiles.Profile{Name: "demo", Issuer: p.Issuer(), ClientID: demoidptest.BasicID,
+		ClientSecret: "env:DEMO_SECRET", AuthMethod: flows.AuthClientSecretBasic})
+	s := newProfilesScreen(profilesCommon(st, map[string]string{"DEMO_SECRET": demoidptest.BasicSecret}, 100, 20))
+	s, cmd := pKeys(s, "D")
+	s, _ = pUpdate(s, tuitest.AwaitMsg[doctorDoneMsg](t, cmd))
+	if strings.Contains(viewOf(s), "clock") {
+		t.Fatalf("the diagnosis fits 20 lines; the test needs a longer one:\n%s", viewOf(s))
+	}
+	for range 60 {
+		s, _ = pKeys(s, "down")
+	}
+	if v := viewOf(s); !strings.Contains(v, "clock") || !strings.Contains(v, "esc returns to the list") {
+		t.Errorf("after scrolling down, the end is not shown:\n%s", v)
+	}
+}

@@ -59,7 +59,7 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.mode == modeConfirmDelete:
 		return []key.Binding{k.Confirm, k.Cancel}
 	case s.mode == modeDoctor:
-		return []key.Binding{k.Cancel}
+		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case s.mode == modeImportClash:
 		return []key.Binding{k.Toggle, k.Submit, k.Cancel}
 	case s.filter.Focused():

@@ -73,6 +73,7 @@ type Model struct {
 	// doctor is the last diagnosis (D) and doctorName the profile it is of.
 	doctor     flows.Diagnosis
 	doctorName string
+	doctorTop  int // the first line shown
 	form       profileForm
 	prompt     textinput.Model // copy name, import and export paths
 	// exportAll says the export prompt is for every profile; overwrite that the file named may be
