@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/untrusted"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // harOptions are the flags of `tokenbench har`.
@@ -57,16 +59,12 @@ failed.`,
 }
 
 func (o *harOptions) run(ctx context.Context, e *env, path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
+	data, err := profiles.ReadUserFile(path, "HAR file", flows.MaxHARBytes)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 		return usagef("%v", err)
 	}
-	if fi.Size() > flows.MaxHARBytes {
-		return fmt.Errorf("%s is %d bytes, over the %d-byte limit on HAR files", path, fi.Size(), flows.MaxHARBytes)
-	}
-	data, err := os.ReadFile(path)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	h, err := flows.ReadHAR(data)
 	if err != nil {

@@ -2,7 +2,6 @@ package tracescreen
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
@@ -89,12 +89,7 @@ func cleanPath(p string) string {
 	if len(p) >= 2 && (p[0] == '\'' || p[0] == '"') && p[len(p)-1] == p[0] {
 		p = p[1 : len(p)-1]
 	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			p = filepath.Join(home, rest)
-		}
-	}
-	return p
+	return profiles.ExpandHome(p)
 }
 
 // openHAR reads and parses a HAR file in a command, refusing one over flows.MaxHARBytes before
@@ -102,19 +97,7 @@ func cleanPath(p string) string {
 func openHAR(path string, id int) tea.Cmd {
 	return func() tea.Msg {
 		msg := harOpenedMsg{id: id, path: path}
-		fi, err := os.Stat(path)
-		switch {
-		case err != nil:
-			msg.err = err
-		case fi.IsDir():
-			msg.err = fmt.Errorf("%s is a directory", path)
-		case fi.Size() > flows.MaxHARBytes:
-			msg.err = fmt.Errorf("%s is %d bytes, over the %d-byte limit on HAR files", path, fi.Size(), flows.MaxHARBytes)
-		}
-		if msg.err != nil {
-			return msg
-		}
-		data, err := os.ReadFile(path)
+		data, err := profiles.ReadUserFile(path, "HAR file", flows.MaxHARBytes)
 		if err != nil {
 			msg.err = err
 			return msg
