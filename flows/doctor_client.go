@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"slices"
@@ -165,11 +166,13 @@ var (
 	tagRE       = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
 )
 
-// pageText is the visible text of an HTML page, collapsed and cut to n bytes.
+// pageText is the visible text of an HTML page, its entities decoded ("client&#39;s"), collapsed
+// and cut to n characters.
 func pageText(body []byte, n int) string {
-	s := strings.Join(strings.Fields(tagRE.ReplaceAllString(string(body[:min(len(body), 64<<10)]), " ")), " ")
-	if len(s) > n {
-		s = s[:n] + " …"
+	s := html.UnescapeString(tagRE.ReplaceAllString(string(body[:min(len(body), 64<<10)]), " "))
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n]) + " …"
 	}
 	return s
 }
