@@ -46,11 +46,16 @@ func FuzzRedact(f *testing.F) {
 		if !isSecretName(member, false) {
 			member = "access_token"
 		}
-		nested, _ := json.Marshal(map[string]any{"x": []any{map[string]any{"y": map[string]any{member: secret}}}, "e": extra})
-		form := "e=" + url.QueryEscape(extra) + "&" + url.QueryEscape(member) + "=" + url.QueryEscape(secret)
-		link := "https://u:" + url.PathEscape(secret) + "@idp.example/cb?" + form
-		// Only a value that cannot be found in the text around it proves anything.
-		if distinctive(secret) && !strings.Contains(member+extra+"https://u:@idp.example/cb?e=&x{}[]y:", secret) {
+		plant := func(secret string) (nested []byte, form, link string) {
+			nested, _ = json.Marshal(map[string]any{"x": []any{map[string]any{"y": map[string]any{member: secret}}}, "e": extra})
+			form = "e=" + url.QueryEscape(extra) + "&" + url.QueryEscape(member) + "=" + url.QueryEscape(secret)
+			return nested, form, "https://u:" + url.PathEscape(secret) + "@idp.example/cb?" + form
+		}
+		nested, form, link := plant(secret)
+		// Only a value that cannot be found in the text around it, as encoded there (extra "\x00"
+		// becomes \u0000 in JSON), proves anything.
+		around, aroundForm, aroundLink := plant("")
+		if distinctive(secret) && !strings.Contains(string(around)+aroundForm+aroundLink, secret) {
 			for _, out := range []string{string(redactBody(nested, "application/json")), string(redactBody([]byte(form), "application/x-www-form-urlencoded")), redactURL(link)} {
 				if strings.Contains(out, secret) {
 					t.Fatalf("secret %q survived: %s", secret, out)
