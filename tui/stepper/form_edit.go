@@ -98,18 +98,6 @@ func (f flowForm) assertionFileHint() flowForm {
 	return f
 }
 
-// cycleGrant is g: the next grant.
-func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
-	if s.running != numSteps {
-		s.notice = "esc first: a request is running"
-		return s, nil
-	}
-	s.form.grant = grantKind((int(s.form.grant) + 1) % int(numGrants))
-	s = s.applyGrant()
-	s.notice = "grant: " + s.grant.String()
-	return s.formFollowUp()
-}
-
 // applyGrant follows a grant change: Authorize and Callback apply only to some grants.
 func (s flowModel) applyGrant() flowModel {
 	if s.form.grant != s.grant && s.running == numSteps {

@@ -10,7 +10,7 @@ import (
 
 // flowKeys are the stepper's keys.
 type flowKeys struct {
-	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown key.Binding
+	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown, Filter key.Binding
 	// Form keys, active while editing.
 	FieldUp, FieldDown, Toggle, Done key.Binding
 }
@@ -22,7 +22,8 @@ func defaultFlowKeys() flowKeys {
 		Run:      ui.KeyRun("run step"),
 		Cancel:   ui.KeyCancel(),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
-		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "grant")),
+		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "pick grant")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy"),
 		Open:     ui.KeyOpen("open in browser"),
@@ -44,6 +45,8 @@ func (s flowModel) ShortHelp() []key.Binding {
 	switch {
 	case s.form.editing:
 		return []key.Binding{k.FieldUp, k.FieldDown, k.Toggle, k.Done}
+	case s.picker.open:
+		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick")), k.Cancel, k.Filter}
 	case s.paste.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use pasted URL")), k.Cancel}
 	case s.running != numSteps:

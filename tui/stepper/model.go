@@ -184,6 +184,8 @@ type flowModel struct {
 	showRaw bool
 	// notice is a one-line message about the last action ("copied …", "cancelled").
 	notice string
+	// picker is the grant picker g opens.
+	picker grantPicker
 
 	// running is the step whose request is in flight, numSteps when none; reqID tags its result
 	// and cancel ends it (STYLE §3).
@@ -267,12 +269,15 @@ func New(c *ui.Common) ui.Screen {
 		s.form.grant = g // the profile's grant, as `tokenbench token --profile` runs it
 	}
 	s.paste = newPasteInput(c)
+	s.picker = newGrantPicker(c)
 	s = s.applyGrant()
 	return s.layout()
 }
 
 // CapturingText reports whether a text input has focus (the form, or the pasted URL).
-func (s flowModel) CapturingText() bool { return s.form.editing || s.paste.Focused() }
+func (s flowModel) CapturingText() bool {
+	return s.form.editing || s.paste.Focused() || s.picker.filter.Focused()
+}
 
 // Update handles the stepper's messages; every case hands off to a method. The right pane is laid
 // out again only after a message that may change what it shows: not after another screen's
@@ -352,6 +357,7 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 func (s flowModel) restyle() flowModel {
 	s.spin.Style = s.c.Styles.Spinner
 	s.paste.SetStyles(s.c.Styles.Input)
+	s.picker.filter.SetStyles(s.c.Styles.Input)
 	s.form = s.form.restyle(s.c)
 	return s
 }
@@ -362,6 +368,9 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	}
 	if s.paste.Focused() {
 		return s.handlePasteKey(msg)
+	}
+	if s.picker.open {
+		return s.handlePickerKey(msg)
 	}
 	k := s.keys
 	switch {
@@ -376,7 +385,7 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		return s.startEditing()
 	case key.Matches(msg, k.Grant):
-		return s.cycleGrant()
+		return s.openGrantPicker()
 	case key.Matches(msg, k.Reveal):
 		s.reveal = !s.reveal
 		return s, nil
@@ -461,7 +470,7 @@ func (s flowModel) cancelRunning() flowModel {
 	log.Printf("flow: %s cancelled (request %d)", step.name(), s.reqID)
 	s.running = numSteps
 	s.reqID++
-	s.notice = step.title() + " cancelled"
+	s.notice = s.stepTitle(step) + " cancelled"
 	return s
 }
 
@@ -488,6 +497,8 @@ func (s flowModel) startSpinner() (flowModel, tea.Cmd) {
 func (s flowModel) handlePaste(msg tea.PasteMsg) (flowModel, tea.Cmd) {
 	var cmd tea.Cmd
 	switch {
+	case s.picker.filter.Focused():
+		s.picker.filter, cmd = s.picker.filter.Update(msg)
 	case s.paste.Focused():
 		s.paste, cmd = s.paste.Update(msg)
 	case s.form.editing:

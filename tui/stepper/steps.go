@@ -135,7 +135,9 @@ func (s flowModel) deviceView(p *flowPane) {
 	d := s.device
 	if d == nil {
 		s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.DeviceAuthorization }))
-		p.kv("client_id", s.c.Client.Config.ClientID)
+		if s.c.Client != nil {
+			p.kv("client_id", s.c.Client.Config.ClientID)
+		}
 		p.kv("scope", s.form.value(fieldScope))
 		s.formView(p)
 		return
@@ -331,9 +333,9 @@ func (s flowModel) tokenRequest(p *flowPane) {
 	case grantClientCredentials:
 		p.kv("scope", s.form.value(fieldScope))
 	case grantDevice:
-		p.kv("device_code", st.Muted.Render("from Authorize"))
+		p.kv("device_code", st.Muted.Render("from "+s.stepTitle(stepAuthorize)))
 	case grantCIBA:
-		p.kv("auth_req_id", st.Muted.Render("from Authorize (the backchannel authentication request)"))
+		p.kv("auth_req_id", st.Muted.Render("from "+s.stepTitle(stepAuthorize)+" (the backchannel authentication request)"))
 	case grantJWTBearer, grantSAMLBearer, grantTokenExchange:
 		s.grantRequest(p)
 	case numGrants:
@@ -341,7 +343,9 @@ func (s flowModel) tokenRequest(p *flowPane) {
 	for _, r := range s.form.config(s.base, s.dpopKey).TokenParams["resource"] {
 		p.kv("resource", r)
 	}
-	s.clientAuth(p)
+	if s.c.Client != nil {
+		s.clientAuth(p)
+	}
 	s.dpopNote(p)
 	if !s.grant.usesAuthorize() {
 		s.formView(p)

@@ -87,7 +87,7 @@ func (s flowModel) stepList() string {
 	lines := []string{st.Title.Render("Steps")}
 	for id := stepID(0); id < numSteps; id++ {
 		glyph, style := s.stepGlyph(id)
-		row := glyph + " " + id.title()
+		row := glyph + " " + s.stepTitle(id)
 		if id == s.cursor {
 			row = st.StepCurrent.Render(padStyled("▸"+row, inner))
 		} else {
@@ -176,7 +176,14 @@ func (s flowModel) paneContent(w int) string {
 	st := s.c.Styles
 	p := &flowPane{st: st, w: w, scrub: s.c.Scrub}
 	id := s.cursor
+	if s.picker.open {
+		s.pickerView(p)
+		return p.String()
+	}
 	p.line(st.Title.Render(s.stepHeading(id)) + "  " + s.stateBadge(id))
+	if s.steps[id].state == stateDone || s.steps[id].state == stateSkipped {
+		p.line(st.KeyHint.Render(s.followUp(id)))
+	}
 	if s.notice != "" {
 		p.line(st.Warn.Render(s.notice))
 	}
@@ -229,6 +236,8 @@ func (s flowModel) stepHeading(id stepID) string {
 		return "Authorization request"
 	case id == stepToken && s.grant == grantAuthCode:
 		return "Token request (code exchange)"
+	case id == stepToken && (s.grant == grantDevice || s.grant == grantCIBA):
+		return "Token polling (" + s.grant.String() + ")"
 	case id == stepToken:
 		return "Token request (" + s.grant.String() + ")"
 	case id == stepDiscover:
@@ -245,7 +254,7 @@ func (s flowModel) stateBadge(id stepID) string {
 	case stateRunning:
 		return st.StepRunning.Render(s.spin.View() + " running — esc cancels")
 	case stateDone:
-		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took)+" — j next step")
+		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took))
 	case stateFailed:
 		return st.Fail.Render("✗ failed")
 	case stateSkipped:
