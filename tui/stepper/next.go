@@ -32,8 +32,12 @@ func (s flowModel) followUp(id stepID) string {
 		for next < stepToken && s.steps[next].state == stateSkipped {
 			next++
 		}
-		if s.steps[next].state == stateRunning {
+		switch s.steps[next].state {
+		case stateRunning:
 			return "next: " + s.stepTitle(next) + " (running: j shows it)"
+		case stateDone:
+			return "next: " + s.stepTitle(next) + " (done: j shows it)"
+		case statePending, stateFailed, stateSkipped:
 		}
 		if next != stepToken || !s.frontOnly {
 			return "next: " + s.stepTitle(next) + " (j, enter)"

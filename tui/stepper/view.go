@@ -18,7 +18,7 @@ import (
 
 const (
 	stepListWidth = 21 // the left pane, border included
-	labelWidth    = 16 // the name column of name/value rows
+	labelWidth    = 18 // the name column of name/value rows: the longest parameter names and a space
 	learnMinTotal = 110
 )
 
@@ -42,9 +42,10 @@ func (s flowModel) layout() flowModel {
 	s.vp.SetContent(content)
 	if s.form.editing {
 		// Keep the focused field in sight.
-		mark := "▸" + ui.Truncate(s.form.focus.label(), labelWidth-2)
+		mark := "▸" + s.form.focus.label()
 		for i, l := range strings.Split(content, "\n") {
 			if strings.HasPrefix(ansi.Strip(l), mark) {
+				s.vp.EnsureVisible(i+1, 0, 0) // the input, under a label too long for its column
 				s.vp.EnsureVisible(i, 0, 0)
 				break
 			}
@@ -128,28 +129,39 @@ type flowPane struct {
 
 func (p *flowPane) line(s string) { p.b.WriteString(p.wrap(s, p.w) + "\n") }
 
-// wrap scrubs then wraps text, so that the test scrubber (which changes lengths) never breaks the
+// wrap scrubs then wraps text (at spaces; a word wider than the line is broken and marked, see
+// ui.WrapValue), so that the test scrubber (which changes lengths) never breaks the
 // layout.
 func (p *flowPane) wrap(s string, width int) string {
 	if p.scrub != nil {
 		s = p.scrub(s)
 	}
-	return ui.WrapCells(s, width)
+	return ui.WrapValue(s, width)
 }
 
 func (p *flowPane) blank() { p.b.WriteString("\n") }
 
 func (p *flowPane) heading(s string) { p.blank(); p.line(p.st.Title.Render(s)) }
 
-// kv is a name/value row; the value wraps under itself.
+// kv is a name/value row; the value wraps under itself. A name too long for the label column is
+// never cut: it takes a line of its own and the value goes under it, in the value column.
 func (p *flowPane) kv(name, value string) {
-	label := p.st.Label.Render(padStyled(ui.Truncate(name, labelWidth-1), labelWidth))
+	p.labelled(p.st.Label.Render(name), value)
+}
+
+// labelled writes a styled label and a value beside it, or under it when the label leaves no
+// space before the value column.
+func (p *flowPane) labelled(label, value string) {
 	vw := max(8, p.w-labelWidth)
 	lines := strings.Split(p.wrap(value, vw), "\n")
 	indent := strings.Repeat(" ", labelWidth)
+	if lipgloss.Width(label) >= labelWidth {
+		p.b.WriteString(label + "\n")
+		label = indent
+	}
 	for i, l := range lines {
 		if i == 0 {
-			p.b.WriteString(label + l + "\n")
+			p.b.WriteString(padStyled(label, labelWidth) + l + "\n")
 		} else {
 			p.b.WriteString(indent + l + "\n")
 		}
