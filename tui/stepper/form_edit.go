@@ -131,7 +131,7 @@ func (s flowModel) forgetResults() flowModel {
 	for _, id := range []stepID{stepAuthorize, stepCallback, stepToken} {
 		s.steps[id] = stepResult{}
 	}
-	s.authReq, s.auth, s.authRes, s.listening, s.ignored = nil, nil, nil, false, nil
+	s.authReq, s.auth, s.authRes, s.listening, s.ignored, s.direct = nil, nil, nil, false, nil, false
 	s.device, s.devicePoll, s.devicePolls, s.ciba = nil, flows.DevicePoll{}, 0, nil
 	s.frontOnly, s.tokenOwn = false, false
 	s.paste.Reset()

@@ -208,8 +208,10 @@ type flowModel struct {
 	// auth is the authorization session of authReq; listening says its loopback listener waits.
 	auth      *flows.AuthSession
 	listening bool
-	paste     textinput.Model
-	authRes   *flows.AuthResponse
+	// direct says auth was a direct authorize (BlockID: the proof JWT posted, no browser).
+	direct  bool
+	paste   textinput.Model
+	authRes *flows.AuthResponse
 	// ignored are the requests the listener ignored while waiting (RFC 6749 §10.12: a state that
 	// is not the request's), newest last.
 	ignored []flows.IgnoredCallback
@@ -325,6 +327,8 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 		return s.onMetadata(msg), nil, true
 	case authRequestedMsg:
 		return changed(s.onAuthRequested(msg))
+	case directAuthorizedMsg:
+		return changed(s.onDirectAuthorized(msg))
 	case callbackIgnoredMsg:
 		return changed(s.onIgnored(msg))
 	case callbackReceivedMsg:

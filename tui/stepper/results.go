@@ -44,7 +44,7 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	}
 	// The authorization request is built; the rest of the step is the browser's.
 	s = s.finish(stepAuthorize, nil, msg.raw)
-	s.auth, s.authReq, s.authRes, s.listening = msg.session, msg.session.Request, nil, msg.session.Listening()
+	s.auth, s.authReq, s.authRes, s.listening, s.direct = msg.session, msg.session.Request, nil, msg.session.Listening(), false
 	s.steps[stepCallback] = stepResult{}
 	if s.frontOnly {
 		s.frontOnly = false
@@ -380,7 +380,7 @@ func (s flowModel) copyable() (label, value string) {
 		if s.grant == grantCIBA && s.ciba != nil && s.ciba.ApprovalURI != "" {
 			return "the approval URL", s.ciba.ApprovalURI
 		}
-		if s.authReq != nil {
+		if s.authReq != nil && !s.direct {
 			return "the authorization URL", s.authReq.URL
 		}
 	case stepCallback:
@@ -433,7 +433,7 @@ func (s flowModel) openValue() (flowModel, tea.Cmd) {
 		u = s.ciba.ApprovalURI
 	case s.cursor == stepLogout:
 		u = s.logoutURL
-	case s.authReq != nil && (s.cursor == stepAuthorize || s.cursor == stepCallback):
+	case s.authReq != nil && !s.direct && (s.cursor == stepAuthorize || s.cursor == stepCallback):
 		u = s.authReq.URL
 	}
 	if u == "" {

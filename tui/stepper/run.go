@@ -134,6 +134,9 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		if s.grant == grantCIBA {
 			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
 		}
+		if proof := s.directProof(); proof != "" {
+			return directAuthorize(ctx, c, proof, s.reqID)
+		}
 		return requestAuthorization(ctx, c, s.reqID)
 	case stepToken:
 		switch s.grant {

@@ -60,8 +60,13 @@ func (s flowModel) authorizeView(p *flowPane) {
 		return
 	}
 	if r := s.authReq; r != nil && s.steps[stepAuthorize].state == stateDone {
-		p.heading("Authorization URL " + st.Muted.Render("(o opens, c copies)"))
-		p.line(st.URL.Render(r.URL))
+		if s.direct {
+			p.blank()
+			p.line(st.Warn.Render("Posted with the proof of authentication (BlockID's direct authorize): no browser was sent; the response is on Callback."))
+		} else {
+			p.heading("Authorization URL " + st.Muted.Render("(o opens, c copies)"))
+			p.line(st.URL.Render(r.URL))
+		}
 		p.heading("Parameters sent")
 		names := make([]string, 0, len(r.Params))
 		for k := range r.Params {
@@ -80,7 +85,14 @@ func (s flowModel) authorizeView(p *flowPane) {
 		p.line(st.Muted.Render("e edits the parameters; enter builds a new request."))
 		return
 	}
+	if s.directProof() != "" && s.c.Client != nil {
+		s.directView(p)
+		return
+	}
 	s.request(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.Authorization }))
+	if s.form.direct {
+		p.line(st.Muted.Render("This provider also takes a direct authorize (BlockID): give a proof_of_authentication_jwt in the form (e) to post the request with it instead of sending a browser."))
+	}
 	cfg := s.form.config(s.base, s.dpopKey)
 	p.kv("response_type", s.form.value(fieldResponseType))
 	if cfg.ResponseMode != "" {
