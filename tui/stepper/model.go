@@ -186,6 +186,8 @@ type flowModel struct {
 	notice string
 	// picker is the grant picker g opens.
 	picker grantPicker
+	// selecting is the value shown for selection with the mouse (v), while its value is set.
+	selecting selectView
 
 	// running is the step whose request is in flight, numSteps when none; reqID tags its result
 	// and cancel ends it (STYLE §3).
@@ -314,7 +316,10 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 	case tea.KeyPressMsg:
 		return changed(s.handleKey(msg))
 	case tea.WindowSizeMsg, ui.LearnToggledMsg, tea.BackgroundColorMsg:
-		return s.restyle(), nil, true
+		return s.restyle(), s.redrawSelection(), true
+	case selectDrawnMsg:
+		s, cmd := s.onSelectDrawn(msg)
+		return s, cmd, false
 	case tea.MouseWheelMsg:
 		return changed(s.scroll(msg))
 	case tea.MouseClickMsg:
@@ -376,6 +381,9 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	if s.picker.open {
 		return s.handlePickerKey(msg)
 	}
+	if s.selecting.value != "" {
+		return s.handleSelectKey(msg)
+	}
 	k := s.keys
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -398,6 +406,8 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 		return s, nil
 	case key.Matches(msg, k.Copy):
 		return s.copyValue()
+	case key.Matches(msg, k.Select):
+		return s.openSelectView()
 	case key.Matches(msg, k.Open):
 		return s.openValue()
 	case key.Matches(msg, k.Inspect):

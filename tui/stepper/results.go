@@ -362,7 +362,7 @@ func (s flowModel) copyValue() (flowModel, tea.Cmd) {
 		s.notice = "nothing to copy here yet"
 		return s, nil
 	}
-	s.notice = ui.CopiedNote(label)
+	s.notice = ui.CopiedNote(label) + " · v shows it for selecting with the mouse"
 	return s, s.c.Copy(value)
 }
 

@@ -63,6 +63,9 @@ func (s flowModel) learnWidth() int { return min(48, s.c.Width/3) }
 
 // View is the frame layout drew last.
 func (s flowModel) View() string {
+	if s.selecting.value != "" {
+		return s.selectionView()
+	}
 	if s.frame == "" {
 		return s.render()
 	}
