@@ -451,6 +451,9 @@ func (s flowModel) inspect() (flowModel, tea.Cmd) {
 	if s.cursor == stepRefresh && s.refreshed != nil {
 		t, label = s.refreshed, "id_token after refresh"
 	}
+	if s.cursor == stepToken && !s.tokenOwn && !s.frontOnly {
+		t = nil // an earlier grant's, or a poll still waiting: not this request's
+	}
 	if t == nil {
 		s.notice = "no token yet"
 		return s, nil
