@@ -115,7 +115,8 @@ func (s flowModel) pickGrant() (flowModel, tea.Cmd) {
 // pickerView is the picker in the pane: the filter, then each grant and its summary.
 func (s flowModel) pickerView(p *flowPane) {
 	st := s.c.Styles
-	p.line(st.Title.Render("Choose the grant") + "  " + st.Muted.Render("↑/↓ choose · enter picks · esc cancels · / filters"))
+	p.line(st.Title.Render("Choose the grant"))
+	p.line(st.Muted.Render("↑/↓ choose · enter picks · esc cancels · / filters"))
 	if s.picker.filter.Focused() || s.picker.filter.Value() != "" {
 		p.line("/ " + s.picker.filter.View())
 	}
