@@ -153,22 +153,12 @@ func (p *flowPane) kv(name, value string) {
 }
 
 // labelled writes a styled label and a value beside it, or under it when the label leaves no
-// space before the value column.
+// space before the value column (ui.Labelled).
 func (p *flowPane) labelled(label, value string) {
-	vw := max(8, p.w-labelWidth)
-	lines := strings.Split(p.wrap(value, vw), "\n")
-	indent := strings.Repeat(" ", labelWidth)
-	if lipgloss.Width(label) >= labelWidth {
-		p.b.WriteString(label + "\n")
-		label = indent
+	if p.scrub != nil {
+		value = p.scrub(value)
 	}
-	for i, l := range lines {
-		if i == 0 {
-			p.b.WriteString(padStyled(label, labelWidth) + l + "\n")
-		} else {
-			p.b.WriteString(indent + l + "\n")
-		}
-	}
+	p.b.WriteString(ui.Labelled(label, value, p.w, labelWidth) + "\n")
 }
 
 // bullet is an indented list item.

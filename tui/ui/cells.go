@@ -115,6 +115,29 @@ func wordWrap(s string, w int) []string {
 	return out
 }
 
+// Labelled lays out a name/value row in w cells: the (styled) label in a column of labelW cells and
+// the value wrapped beside it (WrapValue), or, when the label leaves no space before that column,
+// the label on a line of its own and the value under it, in the column. The label is never cut and
+// never runs into its value.
+func Labelled(label, value string, w, labelW int) string {
+	lines := strings.Split(WrapValue(value, max(8, w-labelW)), "\n")
+	indent := strings.Repeat(" ", labelW)
+	var out []string
+	if lipgloss.Width(label) >= labelW {
+		out = append(out, label)
+		label = indent
+	}
+	for i, l := range lines {
+		if i == 0 {
+			l = PadCell(label, labelW) + l
+		} else {
+			l = indent + l
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
 // WrapLines wraps s to w cells, as WrapCells, into lines.
 func WrapLines(s string, w int) []string {
 	if s == "" {
