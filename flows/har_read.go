@@ -255,8 +255,24 @@ func (h *HARFlow) classify() {
 			}
 		}
 	}
+	delivered := "" // the Location of the last redirect that carried an authorization response
 	for _, x := range h.Exchanges {
-		h.Steps = append(h.Steps, h.stepsOf(x)...)
+		for _, s := range h.stepsOf(x) {
+			// A browser's file has the redirect carrying the response, then the request that
+			// delivers it to the redirect URI: one response, shown once, at the redirect.
+			if s.Kind != HARCallback {
+				h.Steps = append(h.Steps, s)
+				continue
+			}
+			if x.URL == delivered {
+				delivered = ""
+				continue
+			}
+			if loc := x.ResponseHeader.Get("Location"); x.Status >= 300 && x.Status < 400 && loc != "" {
+				delivered = resolveURL(x.URL, loc)
+			}
+			h.Steps = append(h.Steps, s)
+		}
 	}
 }
 
@@ -324,6 +340,20 @@ func (h *HARFlow) stepsOf(x Exchange) []HARStep {
 		out[i].Error = stepError(out[i], x)
 	}
 	return out
+}
+
+// resolveURL is ref resolved against base, as a browser follows a Location; ref itself when
+// either does not parse.
+func resolveURL(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	r, err := b.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return r.String()
 }
 
 // urlPath is a URL's path, or "".
