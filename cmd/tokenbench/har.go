@@ -100,10 +100,15 @@ func (o *harOptions) run(ctx context.Context, e *env, path string) error {
 	return nil
 }
 
-// verifyWithFetchedKeys checks the file's tokens again against the provider's JWKS, fetched from
-// the jwks_uri of the metadata in the file or by discovery from the tokens' issuer.
+// verifyWithFetchedKeys checks the file's tokens again against the provider's JWKS, when the file
+// holds none: fetched from the jwks_uri of the metadata in the file, or by discovery from the
+// tokens' issuer.
 func (o *harOptions) verifyWithFetchedKeys(ctx context.Context, e *env, h *flows.HARFlow) error {
 	issuer, jwks := h.Issuer(), h.JWKSURL()
+	if h.HasJWKS() {
+		fmt.Fprintln(e.stderr, "note: --fetch-keys: the file holds the provider's JWKS, against which its tokens were checked; nothing fetched")
+		return nil
+	}
 	if issuer == "" && jwks == "" {
 		fmt.Fprintln(e.stderr, "note: --fetch-keys: the file names no issuer and no jwks_uri, so there are no keys to fetch")
 		return nil
