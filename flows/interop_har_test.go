@@ -83,15 +83,7 @@ func TestInteropChromiumHAR(t *testing.T) {
 // form, or cancel pressed), and stops when the page under done has finished.
 func recordHAR(t *testing.T, start, done string, fields map[string]string, deny bool) []byte {
 	t.Helper()
-	dir := filepath.Join(interopCache(t), "node")
-	script, err := os.ReadFile("../.ci/interop/record-har.mjs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The recorder runs beside node_modules, where its imports resolve.
-	if err := os.WriteFile(filepath.Join(dir, "record-har.mjs"), script, 0o644); err != nil {
-		t.Fatalf("%v (run .ci/interop to install the recorder)", err)
-	}
+	dir := nodeScript(t, "record-har.mjs")
 	out := filepath.Join(t.TempDir(), "login.har")
 	fj, _ := json.Marshal(fields)
 	cmd := exec.Command("node", "record-har.mjs")

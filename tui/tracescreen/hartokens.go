@@ -33,13 +33,7 @@ func (s Model) tokensView(w int) string {
 		}
 		b.WriteString("\n" + ui.WrapHanging(s.c.Untrusted(heading), w, "  ") + "\n")
 		for _, c := range t.Report.Checks {
-			glyph, style := "–", st.Skipped
-			switch c.Status {
-			case flows.CheckPass:
-				glyph, style = "✓", st.Pass
-			case flows.CheckFail:
-				glyph, style = "✗", st.Fail
-			}
+			glyph, style := st.CheckMark(c.Status)
 			b.WriteString(style.Render(glyph) + " " + style.Render(ui.PadCell(c.Name, nameW)) + " " +
 				ui.WrapIndent(s.c.Untrusted(c.Detail), max(8, w-nameW-3), indent) + "\n")
 			if line := explanation(string(c.Kind)); line != "" && c.Status == flows.CheckFail {
