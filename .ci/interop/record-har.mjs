@@ -22,7 +22,7 @@ const done = process.env.DONE;
 const fields = JSON.parse(process.env.FIELDS || '{}') ?? {};
 const deny = process.env.DENY === '1';
 const maxPages = 12;
-const timeoutMs = 30000;
+const timeoutMs = 60000;
 
 const profile = mkdtempSync(join(tmpdir(), 'tokenbench-har-'));
 const browser = spawn(process.env.CHROMIUM || 'chromium', [
@@ -76,14 +76,16 @@ await Network.enable();
 await Page.enable();
 
 // step plays the user on the page shown: it reports "done", "waiting" (the client's script is still
-// at work), "stuck" (nothing to submit), or what it pressed.
+// at work, or the page was pressed and the next one is loading), "stuck" (nothing to submit), or
+// what it pressed. A page is pressed once.
 const step = `(() => {
   const done = ${JSON.stringify(done)}, fields = ${JSON.stringify(fields)}, deny = ${deny};
   if (location.href.startsWith(done)) return document.title === 'done' ? 'done' : 'waiting';
+  if (window.tokenbenchPressed) return 'waiting'; // pressed once: the next page is on its way
   const named = (el) => /deny|cancel|abort/i.test((el.name || '') + ' ' + (el.value || '') + ' ' + el.textContent + ' ' + (el.getAttribute('href') || ''));
   if (deny) {
     const c = [...document.querySelectorAll('button, input[type=submit], a[href]')].find(named);
-    if (c) { c.click(); return 'denied'; }
+    if (c) { window.tokenbenchPressed = true; c.click(); return 'denied'; }
   }
   const form = document.forms[0];
   if (!form) return 'stuck';
@@ -91,6 +93,7 @@ const step = `(() => {
     if (el.name && fields[el.name] !== undefined && !el.value) el.value = fields[el.name];
   }
   const submit = [...form.querySelectorAll('button, input[type=submit]')].find((el) => !named(el));
+  window.tokenbenchPressed = true;
   if (submit) submit.click(); else form.submit();
   return 'submitted';
 })()`;
