@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
@@ -197,23 +196,10 @@ func (s Model) findingsView(w int) string {
 		if f.Action != "" {
 			b.WriteString(ui.WrapEach(st.Muted, "    do:    "+s.c.Untrusted(f.Action), w, "           ") + "\n")
 		}
-		if line := explanation(f.Code); line != "" && f.Status != flows.FindingOK {
+		if line := ui.Explanation(f.Code); line != "" && f.Status != flows.FindingOK {
 			b.WriteString(ui.WrapEach(st.ErrorCode, "    "+s.c.Untrusted(f.Code)+": "+line, w, "           ") + "\n")
 		}
 	}
 	b.WriteString(s.tokensView(w))
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// explanation is a failure code's explanation in one line, its title and the section that defines
-// it, as `tokenbench har` prints it; empty for a code without one.
-func explanation(code string) string {
-	ex, ok := assets.Explain(code)
-	if !ok {
-		return ""
-	}
-	if ex.Spec != "" {
-		return ex.Title + " (" + ex.Spec + ")"
-	}
-	return ex.Title
 }

@@ -36,7 +36,7 @@ func (s Model) tokensView(w int) string {
 			glyph, style := st.CheckMark(c.Status)
 			b.WriteString(style.Render(glyph) + " " + style.Render(ui.PadCell(c.Name, nameW)) + " " +
 				ui.WrapIndent(s.c.Untrusted(c.Detail), max(8, w-nameW-3), indent) + "\n")
-			if line := explanation(string(c.Kind)); line != "" && c.Status == flows.CheckFail {
+			if line := ui.Explanation(string(c.Kind)); line != "" && c.Status == flows.CheckFail {
 				b.WriteString(indent + ui.WrapEach(st.ErrorCode, s.c.Untrusted(string(c.Kind))+": "+line, max(8, w-nameW-3), indent) + "\n")
 			}
 		}
