@@ -257,6 +257,10 @@ func (h *HARFlow) codeAge(resp, token HARStep) {
 	case gap > codeLifetimeMax || (failed && gap > codeLifetimeWarning):
 		h.add(FindingFailed, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d", resp.Entry, fmtDuration(gap), token.Entry),
 			"authorization codes live minutes at most (RFC 6749 §4.1.2 recommends 10): it had likely expired", "redeem the code at once; look for what delays the client", "invalid_grant")
+	case failed:
+		h.add(FindingUnknown, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d, and refused with invalid_grant", resp.Entry, fmtDuration(gap), token.Entry),
+			"too soon for a usual code lifetime: the provider's clock or a code lifetime of seconds, a code used twice, or a redirect_uri or code_verifier that does not match",
+			"read the error_description, and the provider's log for that request", "")
 	case gap > codeLifetimeWarning:
 		h.add(FindingUnknown, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d", resp.Entry, fmtDuration(gap), token.Entry),
 			"some providers' codes live 30 seconds", "", "")

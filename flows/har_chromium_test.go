@@ -56,6 +56,13 @@ var chromiumHARs = map[string]chromiumHAR{
 			{FindingFailed, "token", "access_token: signature: the RS256 signature does not verify", "signature_invalid"}}, signedIn...),
 		failed: 2,
 	},
+	"demoidp-expired-code": {
+		steps: "discovery authorization authorization_response discovery token jwks",
+		want: []chromiumFinding{{FindingFailed, "error", "#7 token: invalid_grant (authorization code expired at", "invalid_grant"},
+			{FindingUnknown, "code_age", "redeemed 0s later, at #7, and refused with invalid_grant", ""},
+			{FindingOK, "code_verifier", "code_verifier matches the code_challenge", ""}},
+		failed: 1,
+	},
 	"demoidp-access-denied": {
 		steps: "discovery authorization authorization authorization_response discovery",
 		want: []chromiumFinding{{FindingFailed, "error", "authorization_response: access_denied", "access_denied"},

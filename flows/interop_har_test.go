@@ -43,6 +43,7 @@ var harRecordings = []harRecording{
 	{name: "demoidp-login", provider: "demoidp", prompt: "consent"},
 	{name: "demoidp-wrong-iss", provider: "demoidp", faults: []string{"wrong-iss"}},
 	{name: "demoidp-bad-signature", provider: "demoidp", faults: []string{"bad-signature"}},
+	{name: "demoidp-expired-code", provider: "demoidp", faults: []string{"expired-code"}},
 	{name: "demoidp-access-denied", provider: "demoidp", prompt: "consent", deny: true},
 	{name: "demoidp-unregistered-redirect", provider: "demoidp", redirect: "http://app.example/callback"},
 	{name: "oidc-provider-login", provider: "oidc-provider"},
@@ -69,12 +70,12 @@ func TestInteropChromiumHAR(t *testing.T) {
 			}
 			app := startSPA(t, issuer, clientID, callback, rec)
 			data := recordHAR(t, app.start, app.done, fields, rec.deny)
-			flows.CheckChromiumHAR(t, rec.name, data)
 			if os.Getenv("TOKENBENCH_HAR_UPDATE") == "1" {
 				if err := os.WriteFile(filepath.Join("testdata", "har", "chromium", rec.name+".har"), data, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
+			flows.CheckChromiumHAR(t, rec.name, data)
 		})
 	}
 }
