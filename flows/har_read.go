@@ -52,6 +52,9 @@ type HARStep struct {
 	Params url.Values
 	// Error is the OAuth error the step answered, if any.
 	Error *OAuthError
+	// Redirected is set on an authorization response read from the Location of the redirect the
+	// exchange answered, rather than from the exchange's own request or page.
+	Redirected bool
 }
 
 // HARFlow is a HAR file read as OAuth: every entry as an exchange, the OAuth steps among them,
@@ -268,8 +271,8 @@ func (h *HARFlow) classify() {
 				delivered = ""
 				continue
 			}
-			if loc := x.ResponseHeader.Get("Location"); x.Status >= 300 && x.Status < 400 && loc != "" {
-				delivered = resolveURL(x.URL, loc)
+			if s.Redirected {
+				delivered = resolveURL(x.URL, x.ResponseHeader.Get("Location"))
 			}
 			h.Steps = append(h.Steps, s)
 		}
@@ -331,7 +334,9 @@ func (h *HARFlow) stepsOf(x Exchange) []HARStep {
 		out = append(out, step(HARLogout, q))
 	}
 	if loc := x.ResponseHeader.Get("Location"); x.Status >= 300 && x.Status < 400 && isResponse(responseParams(loc)) {
-		out = append(out, step(HARCallback, responseParams(loc)))
+		r := step(HARCallback, responseParams(loc))
+		r.Redirected = true
+		out = append(out, r)
 	}
 	if fp := formPostFields(x.ResponseBody); isResponse(fp) {
 		out = append(out, step(HARFormPost, fp))

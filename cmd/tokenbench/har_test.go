@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
@@ -164,5 +165,20 @@ func TestHARFetchKeysKeepsTheFilesJWKS(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "holds the provider's JWKS") ||
 		!strings.Contains(r.stdout, "id_token: every check passed, signature verified") {
 		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A response that rode on a redirect is shown where the redirect sent the browser, its code
+// masked; the request it answered is the step before.
+func TestHARShowsTheRedirectCarryingTheResponse(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"har", harTestdata("chromium/demoidp-wrong-iss.har")}})
+	for _, want := range []string{
+		"#3   authorization          GET  http://127.0.0.1:44375/authorize?client_id=demo-public",
+		"#3   authorization_response 302  Location: http://127.0.0.1:36825/callback?code=" + flows.Redacted + "&iss=",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
 	}
 }
