@@ -305,6 +305,9 @@ func (h *HARFlow) tokens(ctx context.Context, keys KeySource) {
 			if strings.Count(raw, ".") < 2 || strings.Contains(raw, "redacted") {
 				continue
 			}
+			if name != "id_token" && strings.Count(raw, ".") == 4 {
+				continue // an encrypted access token is the resource server's to read, not the client's (RFC 9068 §1, RFC 6749 §1.4)
+			}
 			exp := Expect{ServerDate: serverDate(s.Exchange), ReceivedAt: s.Exchange.Started}
 			if name == "id_token" {
 				exp.IDToken, exp.Nonce, exp.Audience = true, nonce, clientID

@@ -79,6 +79,11 @@ var chromiumHARs = map[string]chromiumHAR{
 		want: append([]chromiumFinding{{FindingOK, "iss", "the response names the issuer", ""},
 			{FindingOK, "token", "id_token: every check passed, signature verified", ""}}, signedIn...),
 	},
+	"zitadel-login": {
+		steps: "discovery authorization authorization_response discovery token jwks userinfo",
+		want: append([]chromiumFinding{{FindingUnknown, "iss", "the authorization response has no iss (RFC 9207)", ""},
+			{FindingOK, "token", "id_token: every check passed, signature verified", ""}}, signedIn...),
+	},
 	"oidc-provider-access-denied": {
 		steps:  "discovery authorization authorization_response discovery",
 		want:   []chromiumFinding{{FindingFailed, "error", "access_denied (End-User aborted interaction)", "access_denied"}},

@@ -21,7 +21,7 @@ import (
 )
 
 // HAR files recorded by a real browser: headless Chromium, driven through the DevTools protocol by
-// .ci/interop/record-har.mjs, signs in at the built-in provider and at oidc-provider through a
+// .ci/interop/record-har.mjs, signs in at the built-in provider, oidc-provider and zitadel/oidc through a
 // single-page app, with faults and failures. Each recording is read by flows.ReadHAR and its
 // findings asserted (flows.CheckChromiumHAR, which `go test` also runs on the copies kept in
 // testdata/har/chromium). TOKENBENCH_HAR_UPDATE=1 writes the new recordings there.
@@ -29,7 +29,7 @@ import (
 // harRecording is one login to record.
 type harRecording struct {
 	name     string
-	provider string // "demoidp" or "oidc-provider"
+	provider string // "demoidp", "oidc-provider" or "zitadel"
 	faults   []string
 	// redirect replaces the app's callback as redirect_uri: one the provider has not registered.
 	redirect string
@@ -49,6 +49,7 @@ var harRecordings = []harRecording{
 	{name: "oidc-provider-login", provider: "oidc-provider"},
 	{name: "oidc-provider-access-denied", provider: "oidc-provider", deny: true},
 	{name: "oidc-provider-unregistered-redirect", provider: "oidc-provider", redirect: "http://127.0.0.1:9/elsewhere"},
+	{name: "zitadel-login", provider: "zitadel"},
 }
 
 func TestInteropChromiumHAR(t *testing.T) {
@@ -63,6 +64,10 @@ func TestInteropChromiumHAR(t *testing.T) {
 			case "demoidp":
 				p := demoidptest.Start(t, rec.faults...)
 				issuer, clientID, callback = p.Issuer(), demoidptest.PublicID, "http://127.0.0.1:0/callback"
+			case "zitadel":
+				p := startZitadel(t)
+				c := p.clients["public"]
+				issuer, clientID, callback, fields = c.Issuer, c.ClientID, c.RedirectURI, p.browser.fields
 			case "oidc-provider":
 				p := startOIDCProvider(t)
 				c := p.clients["public"]
@@ -142,7 +147,9 @@ func startSPA(t *testing.T, issuer, clientID, callback string, rec harRecording)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb.Host = ln.Addr().String()
+	if cb.Port() == "0" {
+		cb.Host = ln.Addr().String()
+	}
 	redirect := cb.String()
 	if rec.redirect != "" {
 		redirect = rec.redirect
@@ -180,7 +187,7 @@ func startSPA(t *testing.T, issuer, clientID, callback string, rec harRecording)
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln) //nolint:errcheck // closed by the cleanup
 	t.Cleanup(func() { srv.Close() })
-	base := "http://" + ln.Addr().String()
+	base := "http://" + cb.Host
 	done := base + cb.Path
 	if rec.redirect != "" {
 		done = rec.redirect
