@@ -8,8 +8,8 @@ import (
 )
 
 // HAR files recorded in headless Chromium by the interop suite (flows_test's harRecordings, which
-// records them again and checks them live): a single-page app signing in at the built-in provider
-// and at oidc-provider, with faults and failures. The copies in testdata/har/chromium are checked
+// records them again and checks them live): a single-page app signing in at the built-in provider,
+// oidc-provider and zitadel/oidc, with faults and failures. The copies in testdata/har/chromium are checked
 // here without a browser.
 
 // chromiumFinding is a finding a recording must have: its status, check, a fragment of its
