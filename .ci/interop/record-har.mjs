@@ -122,3 +122,4 @@ const exited = new Promise((r) => browser.once('exit', r));
 await client.Browser.close().catch(() => browser.kill());
 await client.close();
 await Promise.race([exited, sleep(5000)]);
+process.exit(0); // the timers raced above would keep node waiting
