@@ -183,7 +183,7 @@ func (s Model) ruleLine() string {
 	st := s.c.Styles
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.findings {
-		info = " the file's findings (f for the exchange) "
+		info = " the file's findings and tokens (f for the exchange) "
 	} else if s.reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
