@@ -52,7 +52,7 @@ func (p *Provider) metadata() map[string]any {
 		"request_uri_parameter_supported":                          false,
 		"claims_parameter_supported":                               false,
 		"backchannel_authentication_endpoint":                      p.endpoint("/bc-authorize"),
-		"backchannel_token_delivery_modes_supported":               []string{"poll"},
+		"backchannel_token_delivery_modes_supported":               cibaDeliveryModes,
 		"backchannel_user_code_parameter_supported":                true,
 		"authorization_details_types_supported":                    authorizationDetailsTypes,
 		"registration_endpoint":                                    p.endpoint(registrationPath),
