@@ -21,9 +21,9 @@ func TestCIBARegistrationOfDelivery(t *testing.T) {
 		t.Errorf("backchannel_token_delivery_modes_supported %s", modes)
 	}
 	for doc, why := range map[string]string{
-		`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"ping"}`:                                                                  "required",
+		`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"ping"}`:                                                                    "required",
 		`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"push","backchannel_client_notification_endpoint":"https://rp.example/cb"}`: "loopback",
-		`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"carrier-pigeon"}`:                                                        "poll, ping, push",
+		`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"carrier-pigeon"}`:                                                          "poll, ping, push",
 	} {
 		m := wantErrorStatus(t, sendJSON(t, http.MethodPost, p.Issuer()+"/register", doc, ""), "invalid_client_metadata")
 		if !strings.Contains(m["error_description"].(string), why) {
