@@ -199,14 +199,18 @@ func shortValue(s string) string {
 
 // recordNotification adds a received notification to the trace, as an exchange the provider made.
 func (c *Client) recordNotification(hit notification, status int) {
-	if c.Trace == nil {
-		return
-	}
-	c.Trace.add(Exchange{
+	c.recordIncoming(Exchange{
 		Step: "ciba notification", Started: hit.started, Duration: time.Since(hit.started),
 		Method: hit.method, URL: hit.url, RequestHeader: hit.header, RequestBody: hit.body,
 		Status: status, ResponseHeader: http.Header{},
 	})
+}
+
+// recordIncoming adds to the trace a request the provider made to an endpoint tokenbench serves.
+func (c *Client) recordIncoming(x Exchange) {
+	if c.Trace != nil {
+		c.Trace.add(x)
+	}
 }
 
 // pushedToken reads the token response of a push notification (CIBA Core §10.3.1) or its error

@@ -49,7 +49,7 @@ func (p *Provider) metadata() map[string]any {
 		"request_object_signing_alg_values_supported":              []string{"RS256", "PS256", "ES256", "HS256"},
 		"pushed_authorization_request_endpoint":                    p.endpoint("/par"),
 		"require_pushed_authorization_requests":                    p.Faults().RequirePAR,
-		"request_uri_parameter_supported":                          false,
+		"request_uri_parameter_supported":                          true,
 		"claims_parameter_supported":                               false,
 		"backchannel_authentication_endpoint":                      p.endpoint("/bc-authorize"),
 		"backchannel_token_delivery_modes_supported":               cibaDeliveryModes,
