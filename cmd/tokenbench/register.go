@@ -263,6 +263,14 @@ func (o *registerOptions) saveProfile(ctx context.Context, e *env, issuer string
 	if sc, _ := reg.Metadata["scope"].(string); sc != "" {
 		p.Scopes = strings.Fields(sc)
 	}
+	// CIBA Core §4: the delivery mode and notification endpoint registered are the profile's.
+	if mode, _ := reg.Metadata["backchannel_token_delivery_mode"].(string); mode != "" && mode != flows.CIBAPoll {
+		p.CIBAMode, _ = reg.Metadata["backchannel_token_delivery_mode"].(string)
+		p.CIBANotificationEndpoint, _ = reg.Metadata["backchannel_client_notification_endpoint"].(string)
+		if p.Grant == "" && !slices.Contains(reg.Strings("grant_types"), flows.GrantAuthorizationCode) {
+			p.Grant = "ciba"
+		}
+	}
 	if reg.ClientSecret != "" {
 		if err := o.keepSecret(ctx, e, &p, reg.ClientSecret); err != nil {
 			return err
