@@ -50,6 +50,9 @@ const (
 	fieldResources
 	fieldAuthzDetails
 	fieldDPoP
+	// CIBA's token delivery mode and client notification endpoint (CIBA Core §4, §10).
+	fieldCIBAMode
+	fieldNotifyEndpoint
 	numFields
 )
 
@@ -136,6 +139,10 @@ func (f fieldID) label() string {
 		return "auth details"
 	case fieldDPoP:
 		return "DPoP"
+	case fieldCIBAMode:
+		return "delivery mode"
+	case fieldNotifyEndpoint:
+		return "notification endpoint"
 	case numFields:
 	}
 	return ""
@@ -172,6 +179,8 @@ func (f fieldID) options() []string {
 		return offOn
 	case fieldSubjectSource:
 		return subjectSources
+	case fieldCIBAMode:
+		return flows.CIBAModes
 	case fieldSubjectType, fieldActorType:
 		return flows.TokenTypeNames()
 	case fieldRequestedType:

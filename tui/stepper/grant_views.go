@@ -102,7 +102,9 @@ func (s flowModel) cibaView(p *flowPane) {
 	if s.devicePolls > 0 {
 		status = fmt.Sprintf("%s (poll %d)", s.devicePoll.Code, s.devicePolls)
 	}
-	if s.steps[stepToken].state == stateRunning {
+	if mode := s.form.value(fieldCIBAMode); mode != flows.CIBAPoll && s.steps[stepToken].state == stateRunning {
+		p.kv("waiting", "for the provider's "+mode+" at "+s.form.value(fieldNotifyEndpoint)+st.Muted.Render("  (CIBA Core §10)"))
+	} else if s.steps[stepToken].state == stateRunning {
 		interval := a.PollInterval()
 		if s.devicePoll.Interval > 0 {
 			interval = s.devicePoll.Interval

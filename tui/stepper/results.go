@@ -142,6 +142,9 @@ func (s flowModel) onFrontChannel(f *flows.FrontChannel) (flowModel, tea.Cmd) {
 // as onDeviceStarted does for a device code.
 func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
+		if msg.notes != nil {
+			return s, closeNotifications(msg.notes)
+		}
 		return s, nil
 	}
 	s = s.finish(stepAuthorize, msg.err, msg.raw)
@@ -154,6 +157,9 @@ func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	// The approval page is the built-in provider's stand-in for the user's authentication device:
 	// it is not opened by itself; o opens it.
 	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
+		if msg.notes != nil {
+			return awaitCIBA(ctx, s.client, msg.auth, msg.notes, msg.mode, id)
+		}
 		return pollCIBA(ctx, s.client, msg.auth, s.c.Now, id)
 	})
 }

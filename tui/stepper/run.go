@@ -132,7 +132,7 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 			return startDevice(ctx, c, s.reqID)
 		}
 		if s.grant == grantCIBA {
-			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
+			return startCIBA(ctx, c, s.cibaRequest(), s.form.value(fieldCIBAMode), s.form.value(fieldNotifyEndpoint), s.reqID)
 		}
 		return requestAuthorization(ctx, c, s.reqID)
 	case stepToken:
