@@ -39,6 +39,8 @@ type flowForm struct {
 	// the error that stops it being sent. checking is the path being read now.
 	detailsPath, details, checking string
 	detailsErr                     error
+	// api says the form shows the API call step's request instead of the grant's (apicall.go).
+	api bool
 }
 
 func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
@@ -123,6 +125,9 @@ func (f flowForm) restyle(c *ui.Common) flowForm {
 
 // visible lists the fields that apply to the chosen grant; the others are hidden.
 func (f flowForm) visible() []fieldID {
+	if f.api {
+		return apiFields
+	}
 	out := []fieldID{fieldGrant, fieldScope}
 	switch f.grant {
 	case grantAuthCode:

@@ -53,6 +53,11 @@ const (
 	// CIBA's token delivery mode and client notification endpoint (CIBA Core §4, §10).
 	fieldCIBAMode
 	fieldNotifyEndpoint
+	// The API call step's request (apicall.go).
+	fieldAPIMethod
+	fieldAPIURL
+	fieldAPIHeaders
+	fieldAPIBody
 	numFields
 )
 
@@ -143,6 +148,14 @@ func (f fieldID) label() string {
 		return "delivery mode"
 	case fieldNotifyEndpoint:
 		return "notification endpoint"
+	case fieldAPIMethod:
+		return "method"
+	case fieldAPIURL:
+		return "URL"
+	case fieldAPIHeaders:
+		return "headers"
+	case fieldAPIBody:
+		return "body"
 	case numFields:
 	}
 	return ""
@@ -181,6 +194,8 @@ func (f fieldID) options() []string {
 		return subjectSources
 	case fieldCIBAMode:
 		return flows.CIBAModes
+	case fieldAPIMethod:
+		return apiMethods
 	case fieldSubjectType, fieldActorType:
 		return flows.TokenTypeNames()
 	case fieldRequestedType:

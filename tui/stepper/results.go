@@ -421,6 +421,10 @@ func (s flowModel) copyable() (label, value string) {
 		if s.logoutURL != "" {
 			return "the logout URL", s.logoutURL
 		}
+	case stepAPI:
+		if s.apiAnswer != nil {
+			return "the API's answer", string(s.apiAnswer.Body)
+		}
 	case stepRevoke, numSteps:
 	}
 	return "", ""
