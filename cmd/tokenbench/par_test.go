@@ -87,7 +87,7 @@ func TestTokenPARFailures(t *testing.T) {
 		{"HS256 with a short secret", []string{"--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--request-object"}, 1,
 			[]string{"client_secret_too_short", "the client secret is 17 bytes, too short to sign the request object with HS256", "RFC 7518 §3.2"}},
 		{"--par with another grant", []string{"--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", "x", "--par"}, 2,
-			[]string{"--par and --request-object apply to --grant authorization_code only"}},
+			[]string{"--par, --request-object and --request-object-by apply to --grant authorization_code only"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
