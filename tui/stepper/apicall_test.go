@@ -24,15 +24,22 @@ func lastResource(t *testing.T, r *flowRunner) (method, auth string, header http
 	return "", "", nil, ""
 }
 
+// clientCredentialsRunner is a stepper on the client credentials grant with the built-in provider's
+// demo-basic, which needs no browser.
+func clientCredentialsRunner(t *testing.T) (*demoidp.Provider, *flowRunner) {
+	t.Helper()
+	p := tuitest.FlowProvider(t)
+	r := newFlowRunner(t, flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200))
+	r.useGrant(grantClientCredentials)
+	return p, r
+}
+
 // TestFlowAPICall: after Token, the API call step sends the request the form describes with the
 // access token as Bearer, shows the answer with the token masked, and the exchange is in the
 // trace; without a token or a URL it says what is missing.
 func TestFlowAPICall(t *testing.T) {
 	t.Parallel()
-	p := tuitest.FlowProvider(t)
-	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200)
-	r := newFlowRunner(t, c)
-	r.useGrant(grantClientCredentials)
+	p, r := clientCredentialsRunner(t)
 	r.s.cursor = stepAPI
 	r.send(tuitest.Press("enter"))
 	if !strings.Contains(r.s.notice, "run Token first") {
@@ -89,10 +96,7 @@ func TestFlowAPICall(t *testing.T) {
 // proof (RFC 9449 §7.1); the demo API says how it was bound.
 func TestFlowAPICallDPoP(t *testing.T) {
 	t.Parallel()
-	p := tuitest.FlowProvider(t)
-	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200)
-	r := newFlowRunner(t, c)
-	r.useGrant(grantClientCredentials)
+	p, r := clientCredentialsRunner(t)
 	r.s.cursor = stepToken
 	r.setChoice(fieldDPoP, "on")
 	r.until("the DPoP key", func(s flowModel) bool { return s.dpopKey != nil })
@@ -118,10 +122,7 @@ func TestFlowAPICallHostileAnswer(t *testing.T) {
 		w.Write([]byte("refresh_token=leaked-refresh-0123456789&note=\x1b]52;c;cGF3bmVk\x07\x1b[2J"))
 	}))
 	defer api.Close()
-	p := tuitest.FlowProvider(t)
-	c := flowCommon(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil, 100, 200)
-	r := newFlowRunner(t, c)
-	r.useGrant(grantClientCredentials)
+	_, r := clientCredentialsRunner(t)
 	r.runStep(stepToken)
 	r.s.cursor = stepAPI
 	r.setText(fieldAPIURL, api.URL+"/x")
