@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,6 +61,17 @@ type notification struct {
 // client registered after the port is known. It makes a fresh client_notification_token (CIBA Core
 // §7.1: at least 128 bits of entropy, for one request).
 func ListenCIBANotifications(endpoint string) (*CIBANotifications, error) {
+	return listenCIBANotifications(endpoint, nil)
+}
+
+// ListenCIBANotificationsTLS is ListenCIBANotifications for an https loopback endpoint served with
+// cert, for a provider that registers only https notification endpoints (CIBA Core §4 asks for
+// https) and trusts cert.
+func ListenCIBANotificationsTLS(endpoint string, cert tls.Certificate) (*CIBANotifications, error) {
+	return listenCIBANotifications(endpoint, &cert)
+}
+
+func listenCIBANotifications(endpoint string, cert *tls.Certificate) (*CIBANotifications, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the client notification endpoint %q cannot be parsed", endpoint), Err: err}
@@ -68,7 +80,7 @@ func ListenCIBANotifications(endpoint string) (*CIBANotifications, error) {
 	if n.path == "" {
 		n.path = "/"
 	}
-	n.srv, err = serveLoopback(endpoint, "client notification endpoint", http.HandlerFunc(n.serve))
+	n.srv, err = serveLoopback(endpoint, "client notification endpoint", http.HandlerFunc(n.serve), cert)
 	if err != nil {
 		return nil, err
 	}

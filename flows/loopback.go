@@ -3,6 +3,7 @@ package flows
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -44,12 +45,17 @@ type loopbackServer struct {
 	srv   *http.Server
 }
 
-// serveLoopback serves h at rawURL, an http URL on 127.0.0.1, [::1] or localhost; port 0 or none
-// binds any free port, which url then names. what names the endpoint in errors.
-func serveLoopback(rawURL, what string, h http.Handler) (*loopbackServer, error) {
+// serveLoopback serves h at rawURL, an http URL on 127.0.0.1, [::1] or localhost, or an https one
+// with cert; port 0 or none binds any free port, which url then names. what names the endpoint in
+// errors.
+func serveLoopback(rawURL, what string, h http.Handler, cert *tls.Certificate) (*loopbackServer, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme != "http" || !IsLoopback(rawURL) {
-		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the %s %q is not an http loopback URL (127.0.0.1, [::1], localhost), so tokenbench cannot serve it", what, rawURL), Err: err}
+	scheme := "http"
+	if cert != nil {
+		scheme = "https"
+	}
+	if err != nil || u.Scheme != scheme || !IsLoopback(rawURL) {
+		return nil, &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("the %s %q is not an %s loopback URL (127.0.0.1, [::1], localhost), so tokenbench cannot serve it", what, rawURL, scheme), Err: err}
 	}
 	host := u.Hostname()
 	lns, bound, err := bindLoopback(host, cmp.Or(u.Port(), "0"))
@@ -68,6 +74,9 @@ func serveLoopback(rawURL, what string, h http.Handler) (*loopbackServer, error)
 		h.ServeHTTP(w, r)
 	})}
 	for _, ln := range lns {
+		if cert != nil {
+			ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+		}
 		go s.srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed on Close
 	}
 	return s, nil

@@ -56,7 +56,7 @@ func (c *Client) serveRequestObject(obj string) (string, error) {
 		if first {
 			close(fetched)
 		}
-	}))
+	}), nil)
 	if err != nil {
 		return "", err
 	}
