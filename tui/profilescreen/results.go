@@ -28,6 +28,7 @@ const (
 	opDiscover
 	opReload
 	opDoctor
+	opRegister
 )
 
 // busyText says what the screen waits for.
@@ -51,6 +52,8 @@ func (op profileOp) busyText() string {
 		return "fetching the discovery document"
 	case opReload:
 		return "reading the profile file"
+	case opRegister:
+		return "registering a client (RFC 7591)"
 	case opDoctor:
 		return "diagnosing the tenant: transport, discovery, keys, client authentication, redirect URI (no login, nothing changed)"
 	case opNone:
