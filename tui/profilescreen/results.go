@@ -128,7 +128,7 @@ func (s Model) onOpened(msg ProfileOpenedMsg) (Model, tea.Cmd) {
 		note += " · ⚠ " + msg.warnings[0]
 	}
 	s.notice = "opened " + msg.name
-	return s, ui.Announce(ui.ClientReadyMsg{Name: msg.label, Grant: msg.grant, Config: msg.config, Transport: msg.transport, Note: note})
+	return s, ui.Announce(ui.ClientReadyMsg{Name: msg.label, Grant: msg.grant, Config: msg.config, Transport: msg.transport, Note: note, Profile: msg.name})
 }
 
 // openDemo starts the built-in provider in a command.

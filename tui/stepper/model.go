@@ -351,6 +351,11 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 		return changed(s.onLogout(msg))
 	case apiCalledMsg:
 		return changed(s.onAPICalled(msg))
+	case cachedTokenMsg:
+		return changed(s.onCachedToken(msg))
+	case cacheFailedMsg:
+		s.notice = "warning: the token could not be cached: " + msg.err.Error()
+		return s, nil, true
 	case browserOpenedMsg:
 		return s.onBrowserOpened(msg), nil, true
 	}

@@ -209,11 +209,14 @@ func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 	if s.authReq != nil && msg.grant == flows.GrantAuthorizationCode {
 		announcement.Nonce = s.authReq.Nonce
 	}
-	var meta tea.Cmd
+	var meta, keep tea.Cmd
 	if msg.err == nil {
 		s, meta = s.afterSuccess(msg.step)
 	}
-	return s, tea.Batch(ui.Announce(announcement), meta)
+	if err == nil && msg.step == stepToken {
+		keep = s.keepToken(msg.token) // checked: kept for the profile's next session
+	}
+	return s, tea.Batch(ui.Announce(announcement), meta, keep)
 }
 
 // errChecksFailed marks a token step whose tokens arrived but whose id_token checks failed.
