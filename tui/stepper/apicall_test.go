@@ -137,3 +137,23 @@ func TestFlowAPICallHostileAnswer(t *testing.T) {
 		t.Errorf("s does not reveal the answer:\n%s", v)
 	}
 }
+
+// TestFlowAPICallMutualTLS: a certificate-bound token is sent over the client's certificate to the
+// API's mutual TLS address (RFC 8705 §3); the demo API says how it was bound.
+func TestFlowAPICallMutualTLS(t *testing.T) {
+	t.Parallel()
+	p := tuitest.MTLSProvider(t)
+	c := flowCommon(tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, demoidp.MTLSSelfSignedClientID)), nil, 100, 200)
+	r := newFlowRunner(t, c)
+	r.useGrant(grantClientCredentials)
+	r.runStep(stepToken)
+	if r.s.token == nil {
+		t.Fatalf("token: %s %v", r.s.states(), r.s.steps[stepToken].err)
+	}
+	r.s.cursor = stepAPI
+	r.setText(fieldAPIURL, p.MTLSBaseURL()+demoidp.APIPath)
+	r.runStep(stepAPI)
+	if a := r.s.apiAnswer; a == nil || a.Members["bound"] != "mtls" {
+		t.Fatalf("mutual TLS API call: answer %v, err %v", a, r.s.steps[stepAPI].err)
+	}
+}
