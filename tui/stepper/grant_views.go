@@ -41,8 +41,11 @@ func (s flowModel) requestObjectView(p *flowPane, r *flows.AuthRequest) {
 	}
 	st := s.c.Styles
 	how := "by value, in request="
-	if r.PAR != nil {
+	switch {
+	case r.PAR != nil:
 		how = "pushed with PAR"
+	case r.RequestObjectURI != "":
+		how = "by reference: served once at request_uri for the provider to fetch, §5.2"
 	}
 	p.heading("Request object " + st.Muted.Render("(RFC 9101, "+how+")"))
 	j, err := flows.DecodeJWT(r.RequestObject)
