@@ -107,6 +107,7 @@ func (s flowModel) cibaView(p *flowPane) {
 	}
 	if mode := s.form.value(fieldCIBAMode); mode != flows.CIBAPoll && s.steps[stepToken].state == stateRunning {
 		p.kv("waiting", "for the provider's "+mode+" at "+s.form.value(fieldNotifyEndpoint)+st.Muted.Render("  (CIBA Core §10)"))
+		p.line(st.Muted.Render("Only a client registered for " + mode + " mode with this endpoint is notified (backchannel_token_delivery_mode); a poll client never is: esc, and choose poll."))
 	} else if s.steps[stepToken].state == stateRunning {
 		interval := a.PollInterval()
 		if s.devicePoll.Interval > 0 {
