@@ -8,7 +8,7 @@ import (
 // stepNames are the steps with a Learn text: the flow stepper's steps, then the other grants.
 var stepNames = []string{
 	"discover", "authorize", "callback", "token", "refresh", "userinfo", "introspect", "revoke",
-	"logout", "device", "client_credentials", "password", "jwt_bearer", "saml2_bearer", "token_exchange", "ciba",
+	"logout", "api", "device", "client_credentials", "password", "jwt_bearer", "saml2_bearer", "token_exchange", "ciba",
 }
 
 // TestEveryStepHasText: every step of the stepper has a complete Learn text, and no text is orphaned.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -23,6 +24,41 @@ type APICall struct {
 	// Header holds more request headers. Authorization and, with DPoP on, DPoP are set by the
 	// call and replace any given here.
 	Header http.Header
+}
+
+// ParseAPIHeaders reads an API call's headers written 'Name: value'. The headers the call makes
+// itself (Authorization, DPoP) and Host are refused rather than silently replaced.
+func ParseAPIHeaders(values []string) (http.Header, error) {
+	h := http.Header{}
+	for _, v := range values {
+		name, value, ok := strings.Cut(v, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("%q: give it as 'Name: value'", v)
+		}
+		switch http.CanonicalHeaderKey(name) {
+		case "Authorization":
+			return nil, fmt.Errorf("%s: the call sets Authorization itself from the access token (Bearer, or DPoP with a DPoP key)", name)
+		case "Dpop":
+			return nil, fmt.Errorf("%s: the DPoP proof is made for each request from the DPoP key", name)
+		case "Host":
+			return nil, fmt.Errorf("%s: the host is the URL's; call the URL with that host", name)
+		}
+		if strings.ContainsAny(value, "\r\n\x00") {
+			return nil, fmt.Errorf("the value of %s holds a line break", name)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+// BodyType is the media type a request body is sent as when none is given: JSON when it is JSON,
+// else a form, as curl --data sends it.
+func BodyType(body []byte) string {
+	if json.Valid(body) {
+		return "application/json"
+	}
+	return "application/x-www-form-urlencoded"
 }
 
 // APIResponse is a protected resource's answer as received, whatever its media type.

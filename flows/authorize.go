@@ -27,6 +27,9 @@ type AuthRequest struct {
 	// RequestObject is the signed request object (RFC 9101) carrying Params, sent by value or pushed;
 	// empty when none was made.
 	RequestObject string
+	// RequestObjectURI is the request_uri the request object is served at when sent by reference
+	// (RFC 9101 §5.2); empty when it went by value or was pushed.
+	RequestObjectURI string
 	// PAR is the pushed authorization request's answer (RFC 9126 §2.2), nil when the request was
 	// not pushed; URL then carries only client_id and request_uri.
 	PAR *PushedAuthorization

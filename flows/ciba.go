@@ -33,6 +33,9 @@ type CIBARequest struct {
 	RequestedExpiry time.Duration
 	// Scopes must include openid (§7.1); empty means the client's configured scopes.
 	Scopes []string
+	// ClientNotificationToken is sent in ping and push modes (§7.1): the provider's notification
+	// carries it as a Bearer token (CIBANotifications.Token).
+	ClientNotificationToken string
 	// Params are further parameters of the request: acr_values, resource (RFC 8707),
 	// authorization_details (RFC 9396 §3) …
 	Params url.Values
@@ -81,6 +84,7 @@ func (c *Client) BackchannelAuthorize(ctx context.Context, req CIBARequest) (*CI
 	for k, v := range map[string]string{
 		"login_hint": req.LoginHint, "id_token_hint": req.IDTokenHint, "login_hint_token": req.LoginHintToken,
 		"binding_message": req.BindingMessage, "user_code": req.UserCode,
+		"client_notification_token": req.ClientNotificationToken,
 	} {
 		if v != "" {
 			form.Set(k, v)

@@ -165,6 +165,15 @@ type ClientConfig struct {
 	// value in the request parameter, or pushed with PAR. It is signed with SigningKey and
 	// SigningAlg, or with HS256 and the client secret when there is no key.
 	RequestObject bool
+	// RequestObjectByReference sends the request object by reference (RFC 9101 §5.2): tokenbench
+	// serves it on loopback and the authorization request carries its request_uri, for a provider
+	// that can reach this machine. Without PAR only; with PAR the object is pushed.
+	RequestObjectByReference bool
+	// CIBAMode is the token delivery mode the client is registered for (CIBAModes; empty: poll),
+	// and CIBANotificationEndpoint its client notification endpoint for ping and push, which
+	// tokenbench serves on loopback (OpenID CIBA Core §4, §10).
+	CIBAMode                 string
+	CIBANotificationEndpoint string
 	// ResponseType and ResponseMode are the authorization request's response_type (one of
 	// ResponseTypes; empty: code) and response_mode (one of ResponseModes; empty: the response
 	// type's default). A response_type or response_mode in AuthParams wins.

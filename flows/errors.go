@@ -69,6 +69,9 @@ const (
 	KindInvalidCallback     Kind = "invalid_callback"
 	KindListenerFailed      Kind = "callback_listener_failed"
 	KindMalformedJWT        Kind = "malformed_jwt"
+	// KindCIBANotification is a CIBA ping or push that did not come, or did not hold what CIBA Core
+	// §10 requires.
+	KindCIBANotification Kind = "ciba_notification_invalid"
 	// KindRedirected is a 3xx where an endpoint must answer itself (token, device, introspection …):
 	// the error names where Location points and what that likely means.
 	KindRedirected Kind = "endpoint_redirected"

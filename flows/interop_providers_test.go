@@ -1,8 +1,17 @@
 package flows_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,6 +35,10 @@ type interopProvider struct {
 	browser scriptedBrowser
 	// notes say why a feature is n/a, or what the provider does differently.
 	notes map[string]string
+	// cibaUser is the login_hint naming a user for CIBA; cibaCert the certificate the https
+	// notification endpoint is served with, which the provider trusts.
+	cibaUser string
+	cibaCert *tls.Certificate
 	// stateless is set for a provider that keeps no state: it authenticates no client and forgets
 	// revocations (a mock server).
 	stateless bool
@@ -138,11 +151,25 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 		}
 		return c
 	}
+	// CIBA clients (CIBA Core §4): oidc-provider takes only https notification endpoints, so the
+	// ping client's is served with a certificate made here, which node is told to trust.
+	notify := fmt.Sprintf("https://127.0.0.1:%d/ciba", freePort(t))
+	cert, certFile := loopbackCertificate(t)
+	cibaClient := func(id, mode string) map[string]any {
+		c := map[string]any{"client_id": id, "client_secret": interopSecret, "token_endpoint_auth_method": "client_secret_basic",
+			"grant_types": []string{"urn:openid:params:grant-type:ciba"}, "response_types": []string{}, "redirect_uris": []string{},
+			"scope": "openid email profile", "backchannel_token_delivery_mode": mode}
+		if mode == flows.CIBAPing {
+			c["backchannel_client_notification_endpoint"] = notify
+		}
+		return c
+	}
 	clients, _ := json.Marshal([]any{client("tb-basic", "client_secret_basic"), client("tb-post", "client_secret_post"),
-		client("tb-jwt", "client_secret_jwt"), client("tb-pkjwt", "private_key_jwt"), client("tb-public", "none")})
+		client("tb-jwt", "client_secret_jwt"), client("tb-pkjwt", "private_key_jwt"), client("tb-public", "none"),
+		cibaClient("tb-ciba-poll", flows.CIBAPoll), cibaClient("tb-ciba-ping", flows.CIBAPing)})
 	cmd := exec.Command("node", "oidc-provider.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "CLIENTS="+string(clients))
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "CLIENTS="+string(clients), "NODE_EXTRA_CA_CERTS="+certFile)
 	startProcess(t, issuer+"/.well-known/openid-configuration", cmd)
 	scopes := []string{"openid", "email", "profile", "offline_access"}
 	cfg := func(id string, m flows.AuthMethod, secret string) flows.ClientConfig {
@@ -150,17 +177,25 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 	}
 	pk := cfg("tb-pkjwt", flows.AuthPrivateKeyJWT, "")
 	pk.SigningKey = readPrivateKey(t, "../assets/demo/private-key-jwt-rsa.pem") // a PEM key: no kid is sent
+	cibaCfg := func(id string) flows.ClientConfig {
+		c := cfg(id, flows.AuthClientSecretBasic, interopSecret)
+		c.Scopes, c.RedirectURI, c.CIBANotificationEndpoint = []string{"openid", "email"}, "", notify
+		return c
+	}
 	return &interopProvider{
+		cibaUser: "alice", cibaCert: &cert,
 		name: "oidc-provider 9.13 (node)",
 		clients: map[string]flows.ClientConfig{
 			"basic": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret), "post": cfg("tb-post", flows.AuthClientSecretPost, interopSecret),
 			"jwt": cfg("tb-jwt", flows.AuthClientSecretJWT, interopSecret), "pkjwt": pk, "public": cfg("tb-public", flows.AuthNone, ""),
-			"cc": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret),
+			"cc":        cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret),
+			"ciba_poll": cibaCfg("tb-ciba-poll"), "ciba_ping": cibaCfg("tb-ciba-ping"),
 		},
 		browser: scriptedBrowser{fields: map[string]string{"login": "alice", "password": "any"}},
 		notes: map[string]string{
 			"jwt_bearer":     "not a grant oidc-provider offers",
 			"token_exchange": "not a grant oidc-provider offers",
+			"request_uri":    "oidc-provider 9 fetches no request objects by reference (request_uri_parameter_supported: false)",
 		},
 	}
 }
@@ -198,6 +233,8 @@ func startZitadel(t *testing.T) *interopProvider {
 			"dpop":               "not offered by the library",
 			"device":             "the example registers no client for the device grant",
 			"denied_login":       "the example's login page has no cancel",
+			"ciba_poll":          "not offered by the library",
+			"ciba_ping":          "not offered by the library",
 		},
 	}
 }
@@ -233,6 +270,34 @@ func startMockServer(t *testing.T) *interopProvider {
 			"device":         "not offered",
 			"token_exchange": "not offered",
 			"denied_login":   "no login page: every authorization request is approved at once",
+			"ciba_poll":      "not offered",
+			"ciba_ping":      "not offered",
+			"request_uri":    "not offered",
 		},
 	}
+}
+
+// loopbackCertificate makes a self-signed certificate for 127.0.0.1 and writes it as PEM to a file
+// for the provider to trust.
+func loopbackCertificate(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tokenbench interop"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "notify-ca.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, file
 }

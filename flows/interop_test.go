@@ -22,7 +22,7 @@ import (
 var interopFeatures = []string{
 	"discovery", "code_pkce", "id_token", "userinfo", "refresh", "client_secret_post", "client_secret_jwt",
 	"private_key_jwt", "public_pkce", "client_credentials", "introspection", "revocation", "par", "dpop",
-	"device", "jwt_bearer", "token_exchange", "wrong_secret", "denied_login",
+	"device", "jwt_bearer", "token_exchange", "wrong_secret", "denied_login", "ciba_poll", "ciba_ping", "request_uri",
 }
 
 // outcome is one cell of the table.
@@ -277,6 +277,22 @@ func (s *session) run(t *testing.T, feature string) outcome {
 			return failed("userinfo with the DPoP-bound token: %v", err)
 		}
 		return pass()
+	case "ciba_poll", "ciba_ping":
+		return s.ciba(ctx, t, strings.TrimPrefix(feature, "ciba_"))
+	case "request_uri":
+		c, ok := s.client(t, "pkjwt")
+		if !ok {
+			return na("no client with a signing key")
+		}
+		c.Config.RequestObject, c.Config.RequestObjectByReference = true, true
+		tok, err := s.codeFlow(ctx, c, s.p.browser)
+		if err != nil {
+			return failed("%v", err)
+		}
+		if tok.AccessToken == "" {
+			return failed("no access token")
+		}
+		return pass()
 	case "device":
 		c, _ := s.client(t, "basic")
 		d, err := c.DeviceAuthorize(ctx)
@@ -372,4 +388,42 @@ func (s *session) codeFlow(ctx context.Context, c *flows.Client, b scriptedBrows
 		return nil, err
 	}
 	return c.ExchangeCode(ctx, req, res.Code)
+}
+
+// ciba runs a backchannel authentication for the provider's user in mode (poll or ping, CIBA Core
+// §10.1, §10.2); the provider's stand-in for the authentication device approves it.
+func (s *session) ciba(ctx context.Context, t *testing.T, mode string) outcome {
+	c, ok := s.client(t, "ciba_"+mode)
+	if !ok {
+		return na("no client registered for CIBA " + mode + " mode")
+	}
+	req := flows.CIBARequest{LoginHint: s.p.cibaUser, BindingMessage: "TB-1"}
+	if mode == flows.CIBAPoll {
+		a, err := c.BackchannelAuthorize(ctx, req)
+		if err != nil {
+			return failed("%v", err)
+		}
+		if _, err := c.PollCIBA(ctx, a, nil); err != nil {
+			return failed("%v", err)
+		}
+		return pass()
+	}
+	n, err := flows.ListenCIBANotificationsTLS(c.Config.CIBANotificationEndpoint, *s.p.cibaCert)
+	if err != nil {
+		return failed("%v", err)
+	}
+	defer n.Close()
+	req.ClientNotificationToken = n.Token()
+	a, err := c.BackchannelAuthorize(ctx, req)
+	if err != nil {
+		return failed("%v", err)
+	}
+	tok, err := c.AwaitCIBA(ctx, a, n, mode)
+	if err != nil {
+		return failed("%v", err)
+	}
+	if r := c.ValidateIDToken(ctx, tok.IDToken, flows.Expect{AccessToken: tok.AccessToken}); !r.OK() {
+		return failed("id_token checks: %v", r.Failed())
+	}
+	return pass()
 }

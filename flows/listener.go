@@ -126,25 +126,11 @@ func listen(redirectURI, what string) (*Listener, error) {
 	return l, nil
 }
 
-// bind listens on port of host (for localhost, of 127.0.0.1 and, where there is IPv6, of ::1) and
-// returns the port bound, the same on every address.
+// bind listens on port of host (see bindLoopback) and returns the port bound.
 func (l *Listener) bind(host, port string) (string, error) {
-	hosts := []string{host}
-	if strings.EqualFold(host, "localhost") {
-		hosts = []string{"127.0.0.1", "::1"}
-	}
-	for i, h := range hosts {
-		ln, err := net.Listen("tcp", net.JoinHostPort(h, port))
-		if err != nil {
-			if i == 0 {
-				return "", &Error{Kind: KindListenerFailed, Detail: fmt.Sprintf("cannot listen on %s: %v", net.JoinHostPort(h, port), err), Err: err}
-			}
-			continue // localhost on a machine without IPv6: 127.0.0.1 is enough
-		}
-		port = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-		l.listeners = append(l.listeners, ln)
-	}
-	return port, nil
+	lns, bound, err := bindLoopback(host, port)
+	l.listeners = append(l.listeners, lns...)
+	return bound, err
 }
 
 // withPort is redirectURI with its authority's port set to port; the rest of the string, the host as

@@ -66,6 +66,16 @@ func (c *Client) secureAuthRequest(ctx context.Context, r *AuthRequest, endpoint
 		}
 		r.RequestObject = obj
 		sent = url.Values{"client_id": {c.Config.ClientID}, "request": {obj}}
+		if c.Config.RequestObjectByReference && !push {
+			// RFC 9101 §5.2: by reference, for a provider that can fetch from this machine; a
+			// pushed request carries the object itself (RFC 9126 §3).
+			uri, err := c.serveRequestObject(obj)
+			if err != nil {
+				return err
+			}
+			r.RequestObjectURI = uri
+			sent = url.Values{"client_id": {c.Config.ClientID}, "request_uri": {uri}}
+		}
 		if r.OpenIDRequested() {
 			// OpenID Connect Core §6.1: response_type and scope (with openid) are sent outside the
 			// object too; RFC 9101 §6.3 has the provider check that they match.

@@ -48,6 +48,20 @@ func (r *Registration) Strings(name string) []string {
 	return out
 }
 
+// DefaultRegistrationRedirectURI is the redirect URI a registration asks for when none is given:
+// loopback, where tokenbench listens, any port working (RFC 8252 §7.3).
+const DefaultRegistrationRedirectURI = "http://127.0.0.1/callback"
+
+// DefaultRegistration is the client metadata tokenbench asks for when nothing else is said (RFC 7591
+// §2): the loopback redirect URI, the authorization code and refresh token grants, and its name.
+func DefaultRegistration() map[string]any {
+	return map[string]any{
+		"redirect_uris": []string{DefaultRegistrationRedirectURI},
+		"grant_types":   []string{GrantAuthorizationCode, GrantRefreshToken},
+		"client_name":   "tokenbench",
+	}
+}
+
 // RegistrationEndpoint is the provider's registration_endpoint (RFC 8414 §2, RFC 7591 §3) from
 // discovery.
 func (c *Client) RegistrationEndpoint(ctx context.Context) (string, error) {

@@ -68,6 +68,15 @@ type Profile struct {
 	// the client secret).
 	PAR           bool `yaml:"par,omitempty"`
 	RequestObject bool `yaml:"request_object,omitempty"`
+	// RequestObjectBy is how the request object goes: "value" (the request parameter, the default)
+	// or "reference" (request_uri, served by tokenbench on loopback: RFC 9101 §5.2); reference
+	// implies RequestObject.
+	RequestObjectBy string `yaml:"request_object_by,omitempty"`
+	// CIBAMode is the CIBA token delivery mode the client is registered for: poll (the default),
+	// ping or push (OpenID CIBA Core §5); CIBANotificationEndpoint is its registered client
+	// notification endpoint (§4), an http loopback URL tokenbench serves for ping and push.
+	CIBAMode                 string `yaml:"ciba_mode,omitempty"`
+	CIBANotificationEndpoint string `yaml:"ciba_notification_endpoint,omitempty"`
 	// DPoP binds tokens to a key with DPoP proofs (RFC 9449); DPoPKey is the key's file (PEM or JWK),
 	// read when the profile is used (and implies DPoP). Without it a key is generated for each run.
 	DPoP    bool   `yaml:"dpop,omitempty"`

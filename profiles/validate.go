@@ -192,6 +192,15 @@ func (p Profile) validateRequest() error {
 	if p.ResponseMode != "" && !slices.Contains(flows.ResponseModes, p.ResponseMode) {
 		return &FieldError{Field: "response_mode", Message: fmt.Sprintf("unknown response_mode %q; use %s", p.ResponseMode, strings.Join(flows.ResponseModes, ", "))}
 	}
+	if p.RequestObjectBy != "" && p.RequestObjectBy != flows.RequestByValue && p.RequestObjectBy != flows.RequestByReference {
+		return &FieldError{Field: "request_object_by", Message: fmt.Sprintf("unknown request_object_by %q; use value or reference", p.RequestObjectBy)}
+	}
+	if p.CIBAMode != "" && !slices.Contains(flows.CIBAModes, p.CIBAMode) {
+		return &FieldError{Field: "ciba_mode", Message: fmt.Sprintf("unknown ciba_mode %q; use %s", p.CIBAMode, strings.Join(flows.CIBAModes, ", "))}
+	}
+	if e := p.CIBANotificationEndpoint; e != "" && (!strings.HasPrefix(e, "http://") || !flows.IsLoopback(e)) {
+		return &FieldError{Field: "ciba_notification_endpoint", Message: fmt.Sprintf("ciba_notification_endpoint %q is not an http loopback URL (127.0.0.1, [::1], localhost), which tokenbench can listen on", e)}
+	}
 	for _, r := range p.Resources {
 		if msg := flows.ResourceProblem(r); msg != "" {
 			return &FieldError{Field: "resources", Message: msg}

@@ -68,6 +68,10 @@ type Options struct {
 	// StartDemo starts the built-in provider in this process (the caller closes it when the
 	// program ends) and returns its ready client; it runs inside a tea.Cmd. Nil hides the demo.
 	StartDemo func() (Demo, error)
+	// TokenCache and Profile: the profile Client was made from, whose cached token is reused
+	// (ui.Common).
+	TokenCache *profiles.TokenCache
+	Profile    string
 	// DemoControls, with Client, says the session runs on the built-in provider started by the
 	// caller: F then opens its faults panel.
 	DemoControls DemoControls
@@ -117,6 +121,8 @@ func New(opts Options) Model {
 		StoreErr:    opts.StoreErr,
 		Secrets:     opts.Secrets,
 		StartDemo:   opts.StartDemo,
+		TokenCache:  opts.TokenCache,
+		ProfileName: opts.Profile,
 	}
 	if c.Secrets == nil {
 		c.Secrets = profiles.NewSecrets()
@@ -330,6 +336,7 @@ func (m Model) onSession(msg sessionClientBuiltMsg) (tea.Model, tea.Cmd) {
 	m.name = msg.name
 	m.note = msg.note
 	m.c.ClientName = msg.name
+	m.c.ProfileName = msg.profile
 	m.c.Grant = msg.grant
 	m = m.useClient(msg.client)
 	m.active = ui.FlowScreen

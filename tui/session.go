@@ -30,7 +30,7 @@ func startSession(m ui.ClientReadyMsg) tea.Cmd {
 		if err != nil {
 			return ui.SessionFailedMsg{Err: err}
 		}
-		built := sessionClientBuiltMsg{name: m.Name, note: m.Note, grant: m.Grant, client: c, demo: m.Demo}
+		built := sessionClientBuiltMsg{name: m.Name, note: m.Note, grant: m.Grant, client: c, demo: m.Demo, profile: m.Profile}
 		if m.Demo != nil {
 			built.faults = m.Demo.Faults()
 		}
@@ -46,4 +46,6 @@ type sessionClientBuiltMsg struct {
 	client *flows.Client
 	demo   ui.DemoControls // nil unless the client is the built-in provider's
 	faults demoidp.Faults  // the provider's faults when the session started
+	// profile is the profile the client was made from, "" for none.
+	profile string
 }

@@ -18,6 +18,23 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
     userinfo: { enabled: true },
+    // CIBA (poll and ping; oidc-provider has no push): the login_hint is the account, and the
+    // "authentication device" approves every request a second later.
+    ciba: {
+      enabled: true,
+      deliveryModes: ['poll', 'ping'],
+      async processLoginHint(ctx, loginHint) { return loginHint; },
+      async verifyUserCode() {},
+      async validateRequestContext() {},
+      async triggerAuthenticationDevice(ctx, request) {
+        setTimeout(async () => {
+          const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
+          grant.addOIDCScope(request.scope);
+          await grant.save();
+          await provider.backchannelResult(request, grant);
+        }, 1000);
+      },
+    },
   },
   scopes: ['openid', 'offline_access', 'email', 'profile', 'api:read'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -26,6 +43,9 @@ const provider = new Provider(issuer, {
   },
   // A refresh token for every client allowed the grant, without offline_access and prompt=consent.
   async issueRefreshToken(ctx, client) { return client.grantTypeAllowed('refresh_token'); },
+  // The CIBA ping goes to tokenbench's notification endpoint on loopback, which oidc-provider's
+  // SSRF guard refuses (a special-use address): the suite's provider calls without the guard.
+  fetch(url, options) { delete options.dispatcher; return globalThis.fetch(url, options); },
   // Loose cookie settings: the suite runs over plain http on loopback.
   cookies: { keys: ['tokenbench-interop'] },
 });

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -138,10 +137,7 @@ func (o *callOptions) request(ctx context.Context, e *env, fs *pflag.FlagSet, ar
 			return call, err
 		}
 		if call.Header.Get("Content-Type") == "" {
-			call.ContentType = "application/x-www-form-urlencoded" // as curl --data
-			if json.Valid(call.Body) {
-				call.ContentType = "application/json"
-			}
+			call.ContentType = flows.BodyType(call.Body)
 		}
 	}
 	return call, nil
@@ -183,25 +179,11 @@ func readAtFile(flag, v string) ([]byte, error) {
 	return b, nil
 }
 
-// parseHeaders reads the --header values 'Name: value'. The headers the call makes itself are
-// refused rather than silently replaced.
+// parseHeaders reads the --header values 'Name: value' (flows.ParseAPIHeaders).
 func parseHeaders(values []string) (http.Header, error) {
-	h := http.Header{}
-	for _, v := range values {
-		name, value, ok := strings.Cut(v, ":")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, usagef("--header %q: give it as 'Name: value'", v)
-		}
-		switch http.CanonicalHeaderKey(name) {
-		case "Authorization":
-			return nil, usagef("--header %s: the call sets Authorization itself from --access-token (Bearer, or DPoP with --dpop-key)", name)
-		case "Dpop":
-			return nil, usagef("--header %s: the DPoP proof is made for each request from --dpop-key", name)
-		case "Host":
-			return nil, usagef("--header %s: the host is the URL's; call the URL with that host", name)
-		}
-		h.Add(name, strings.TrimSpace(value))
+	h, err := flows.ParseAPIHeaders(values)
+	if err != nil {
+		return nil, usagef("--header %v", err)
 	}
 	return h, nil
 }

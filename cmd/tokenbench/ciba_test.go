@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -192,4 +193,42 @@ func TestTokenCIBAUsageErrors(t *testing.T) {
 		r := tb(t, append([]string{"token", "--issuer", "http://127.0.0.1:1"}, tc.args...)...)
 		wantExit(t, r, 2, tc.want)
 	}
+}
+
+// freeLoopbackURL is an http URL on a port of 127.0.0.1 that was free a moment ago: a client
+// notification endpoint is registered before anyone listens on it.
+func freeLoopbackURL(t *testing.T, path string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String() + path
+}
+
+// TestTokenCIBAPingAndPush: a client registered for ping or push gets its tokens through the
+// notification endpoint tokenbench serves, as OpenID CIBA Core §10.2 and §10.3 describe.
+func TestTokenCIBAPingAndPush(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	for mode, want := range map[string][]string{
+		"ping": {"ciba notification ──", "< 204 No Content", "ciba token ──", "ping notification received"},
+		"push": {"ciba notification ──", "< 204 No Content", "push notification received"},
+	} {
+		t.Run(mode, func(t *testing.T) {
+			endpoint := freeLoopbackURL(t, "/ciba")
+			reg := demoidptest.RegisterCIBA(t, p, mode, endpoint)
+			r := tb(t, "token", "--grant", "ciba", "--ciba-mode", mode, "--ciba-notification-endpoint", endpoint, "--login-hint", "demo",
+				"--issuer", p.Issuer(), "--client-id", reg.ID, "--client-secret", reg.Secret, "-v")
+			wantExit(t, r, 0, append(want, "notification comes to "+endpoint)...)
+			tokenResponse(t, r)
+			wantAllPassed(t, r, "id_token checks")
+			if mode == "push" && strings.Contains(r.stderr, "ciba token ──") {
+				t.Errorf("push mode called the token endpoint:\n%s", r.stderr)
+			}
+		})
+	}
+	r := tb(t, "token", "--grant", "ciba", "--ciba-mode", "ping", "--login-hint", "demo", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"))
+	wantExit(t, r, 2, "--ciba-mode ping needs the client notification endpoint")
 }

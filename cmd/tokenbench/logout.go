@@ -141,7 +141,7 @@ func (o *logoutOptions) fromCache(ctx context.Context, e *env, c *flows.Client, 
 	if err != nil {
 		return nil, "", "", err
 	}
-	entry, note, err := cache.Load(ctx, o.client.profile, cacheKey(c, o.client.run.Grant))
+	entry, note, err := cache.Load(ctx, o.client.profile, profiles.CacheKey(c.Config, o.client.run.Grant))
 	if err != nil {
 		return nil, "", "", err
 	}

@@ -7,30 +7,41 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // parFlags ask for pushed authorization requests (RFC 9126) and request objects (RFC 9101).
 type parFlags struct {
 	par           bool
 	requestObject bool
+	// by is how the request object goes: value or reference (RFC 9101 §5).
+	by string
 }
 
 func (f *parFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.par, "par", false, "push the authorization request with client authentication (RFC 9126); the browser gets only client_id and request_uri (done anyway when the provider requires it)")
 	fs.BoolVar(&f.requestObject, "request-object", false, "send the authorization parameters as a signed request object (RFC 9101), by value or with --par; signed with --signing-key and --signing-alg, else HS256 with the client secret")
+	by, _ := profiles.LookupField("request_object_by")
+	fs.StringVar(&f.by, by.Flag, "", by.Help+"; reference implies --request-object")
 }
 
 // apply turns the flags on in the client's configuration; they belong to the authorization code
 // grant only.
 func (f *parFlags) apply(c *flows.Client, grant string) error {
-	if !f.par && !f.requestObject {
+	if f.by != "" && f.by != flows.RequestByValue && f.by != flows.RequestByReference {
+		return usagef("unknown --request-object-by %q; use value or reference", f.by)
+	}
+	if !f.par && !f.requestObject && f.by == "" {
 		return nil
 	}
 	if grant != flows.GrantAuthorizationCode {
-		return usagef("--par and --request-object apply to --grant authorization_code only")
+		return usagef("--par, --request-object and --request-object-by apply to --grant authorization_code only")
 	}
 	c.Config.PAR = c.Config.PAR || f.par
-	c.Config.RequestObject = c.Config.RequestObject || f.requestObject
+	c.Config.RequestObject = c.Config.RequestObject || f.requestObject || f.by == flows.RequestByReference
+	if f.by != "" {
+		c.Config.RequestObjectByReference = f.by == flows.RequestByReference
+	}
 	return nil
 }
 
@@ -39,8 +50,11 @@ func (f *parFlags) apply(c *flows.Client, grant string) error {
 func showPushed(e *env, req *flows.AuthRequest) {
 	if req.RequestObject != "" {
 		how := "by value (request=)"
-		if req.PAR != nil {
+		switch {
+		case req.PAR != nil:
 			how = "pushed"
+		case req.RequestObjectURI != "":
+			how = "by reference, served once at " + req.RequestObjectURI + " for the provider to fetch (request_uri=, RFC 9101 §5.2)"
 		}
 		fmt.Fprintf(e.stderr, "request object (RFC 9101): %s, %s\n", requestObjectHeader(req.RequestObject), how)
 	}

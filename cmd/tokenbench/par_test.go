@@ -26,6 +26,8 @@ func TestTokenPARAndRequestObject(t *testing.T) {
 			[]string{"request object (RFC 9101): signed, alg RS256, kid demo-rsa-1, ", "typ oauth-authz-req+jwt, by value (request=)"}},
 		{"--request-object ES256 through --par", []string{"--client-id", "demo-private-key-jwt", "--signing-key", ecKey, "--request-object", "--par"},
 			[]string{"alg ES256", ", pushed", "request_uri: urn:ietf:params:oauth:request_uri:", "request=[redacted]"}},
+		{"--request-object-by reference", []string{"--client-id", "demo-private-key-jwt", "--signing-key", rsaKey, "--request-object-by", "reference"},
+			[]string{"by reference, served once at http://127.0.0.1:", "request_uri ──", "> GET http://127.0.0.1:", "< 200 OK"}},
 		{"--request-object HS256 through --par", []string{"--client-id", "demo-jwt", "--auth-method", "client_secret_jwt", "--client-secret", demoidptest.Secret(t, p, "demo-jwt"), "--request-object", "--par"},
 			[]string{"alg HS256", ", pushed", "request_uri: "}},
 	}
@@ -42,6 +44,9 @@ func TestTokenPARAndRequestObject(t *testing.T) {
 			}
 			if strings.Contains(tc.name, "by value") && (!strings.Contains(u, "request=ey") || strings.Contains(u, "redirect_uri=")) {
 				t.Errorf("a request object by value: %s", u)
+			}
+			if strings.Contains(tc.name, "by reference") && (!strings.Contains(u, "request_uri=http") || strings.Contains(u, "request=") || strings.Contains(u, "redirect_uri=")) {
+				t.Errorf("a request object by reference: %s", u)
 			}
 		})
 	}
@@ -82,7 +87,7 @@ func TestTokenPARFailures(t *testing.T) {
 		{"HS256 with a short secret", []string{"--client-id", "demo-basic", "--client-secret", demoidptest.Secret(t, p, "demo-basic"), "--request-object"}, 1,
 			[]string{"client_secret_too_short", "the client secret is 17 bytes, too short to sign the request object with HS256", "RFC 7518 §3.2"}},
 		{"--par with another grant", []string{"--grant", "client_credentials", "--client-id", "demo-basic", "--client-secret", "x", "--par"}, 2,
-			[]string{"--par and --request-object apply to --grant authorization_code only"}},
+			[]string{"--par, --request-object and --request-object-by apply to --grant authorization_code only"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -127,8 +127,8 @@ func (o *tokenOptions) useProfile(e *env, prof *profiles.Profile, fs *pflag.Flag
 	if fs.Changed("par") {
 		prof.PAR = false
 	}
-	if fs.Changed("request-object") {
-		prof.RequestObject = false
+	if fs.Changed("request-object") || fs.Changed("request-object-by") {
+		prof.RequestObject, prof.RequestObjectBy = false, ""
 	}
 	if fs.Changed("response-type") {
 		prof.ResponseType = ""

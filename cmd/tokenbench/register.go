@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -56,9 +55,8 @@ func (f *metadataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.scope, "scope", "", "scope the client may ask for, space- or comma-separated")
 }
 
-// registerRedirectURI is the redirect URI a registration asks for by default: loopback, where
-// tokenbench listens.
-const registerRedirectURI = "http://127.0.0.1/callback"
+// registerRedirectURI is the redirect URI a registration asks for by default.
+const registerRedirectURI = flows.DefaultRegistrationRedirectURI
 
 // document builds the metadata: the file's, with the flags given laid over it; with defaults
 // filled in for a new registration.
@@ -81,10 +79,11 @@ func (f *metadataFlags) document(fs *pflag.FlagSet, defaults bool) (map[string]a
 			meta[key] = def
 		}
 	}
-	set("redirect-uri", "redirect_uris", f.redirectURIs, []string{registerRedirectURI})
-	set("grant-type", "grant_types", f.grantTypes, []string{flows.GrantAuthorizationCode, flows.GrantRefreshToken})
+	def := flows.DefaultRegistration()
+	set("redirect-uri", "redirect_uris", f.redirectURIs, def["redirect_uris"])
+	set("grant-type", "grant_types", f.grantTypes, def["grant_types"])
 	set("auth-method", "token_endpoint_auth_method", f.authMethod, nil)
-	set("client-name", "client_name", f.name, "tokenbench")
+	set("client-name", "client_name", f.name, def["client_name"])
 	set("scope", "scope", strings.Join(splitScopes(f.scope), " "), nil)
 	return meta, nil
 }
@@ -252,17 +251,7 @@ func (o *registerOptions) saveProfile(ctx context.Context, e *env, issuer string
 	if _, err := s.Get(o.save); err == nil {
 		return usagef("a profile named %q already exists; the client is registered (stdout), but not saved", o.save)
 	}
-	p := profiles.Profile{Name: o.save, Issuer: issuer, ClientID: reg.ClientID, AuthMethod: reg.AuthMethod(),
-		Notes: "registered dynamically (RFC 7591); manage at " + reg.RegistrationClientURI}
-	if uris := reg.Strings("redirect_uris"); len(uris) > 0 {
-		p.RedirectURI = uris[0]
-	}
-	if grants := reg.Strings("grant_types"); !slices.Contains(grants, flows.GrantAuthorizationCode) && slices.Contains(grants, flows.GrantClientCredentials) {
-		p.Grant = "client_credentials"
-	}
-	if sc, _ := reg.Metadata["scope"].(string); sc != "" {
-		p.Scopes = strings.Fields(sc)
-	}
+	p := profiles.FromRegistration(o.save, issuer, reg)
 	if reg.ClientSecret != "" {
 		if err := o.keepSecret(ctx, e, &p, reg.ClientSecret); err != nil {
 			return err

@@ -44,3 +44,19 @@ func TestRegisterSaveSignInManage(t *testing.T) {
 	wantExit(t, pe.run("register", "delete", "--registration-client-uri", uri, "--registration-access-token", token), 0, "deleted the registration")
 	wantExit(t, pe.run("token", "--profile", "dyn", "--grant", "client_credentials"), 1, "invalid_client")
 }
+
+// TestRegisterCIBAPushProfile: a client registered for CIBA push (CIBA Core §4) is saved with its
+// delivery mode and notification endpoint, and the profile then receives its tokens pushed.
+func TestRegisterCIBAPushProfile(t *testing.T) {
+	useMockKeyring()
+	p := demoidptest.Start(t)
+	pe := newProfileEnv(t)
+	endpoint := freeLoopbackURL(t, "/ciba-push")
+	doc := filepath.Join(t.TempDir(), "ciba.json")
+	os.WriteFile(doc, []byte(`{"grant_types":["urn:openid:params:grant-type:ciba"],"backchannel_token_delivery_mode":"push","backchannel_client_notification_endpoint":"`+endpoint+`"}`), 0o600)
+	pe.mustRun("register", "--issuer", p.Issuer(), "--metadata", doc, "--save", "cibapush")
+	wantOut(t, "profiles.yaml", pe.file(), "grant: ciba", "ciba_mode: push", "ciba_notification_endpoint: "+endpoint)
+	r := pe.mustRun("token", "--profile", "cibapush", "--login-hint", "demo", "-v")
+	wantOut(t, "stderr", r.stderr, "push notification received", "ciba notification ──")
+	tokenResponse(t, r)
+}

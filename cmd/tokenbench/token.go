@@ -166,23 +166,24 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	trace := o.client.trace.printer(e)
 	defer trace.flush(c.Trace)
 	var (
-		cache    *profiles.TokenCache
-		cacheKey = cacheKey(c, grant)
-		res      *grantRun
-		started  = time.Now()
+		cache   *profiles.TokenCache
+		res     *grantRun
+		started = time.Now()
 	)
 	if o.cache.cached {
 		if cache, err = tokenCache(e); err != nil {
 			return err
 		}
-		t, refreshed, err := o.fromCache(ctx, e, c, cache, cacheKey)
-		switch {
-		case err != nil:
+		r, err := cache.Reuse(ctx, o.client.profile, c, grant)
+		if err != nil {
 			return err
-		case t != nil && !refreshed:
-			return o.cache.writeToken(e, t) // still valid: checked when it was obtained
-		case t != nil:
-			res = &grantRun{token: t}
+		}
+		fmt.Fprintln(e.stderr, r.Note)
+		switch {
+		case r.Token != nil && !r.Refreshed:
+			return o.cache.writeToken(e, r.Token) // still valid: checked when it was obtained
+		case r.Token != nil:
+			res = &grantRun{token: r.Token}
 		}
 	}
 	if res == nil {
@@ -205,7 +206,9 @@ func (o *tokenOptions) run(ctx context.Context, e *env, cmd *cobra.Command) erro
 	dpopOK = reportMTLS(e, c, res.token) && dpopOK
 	err = o.reportToken(ctx, e, c, res)
 	if err == nil && dpopOK && cache != nil {
-		o.saveToken(ctx, e, cache, cacheKey, res.token, started)
+		if err := cache.Keep(ctx, o.client.profile, c, grant, res.token, started); err != nil {
+			fmt.Fprintf(e.stderr, "warning: the token could not be cached: %v\n", err)
+		}
 	}
 	if err != nil || dpopOK {
 		return err

@@ -1,23 +1,15 @@
 package main
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
 )
-
-// expiryMargin is how long before its expiry a cached access token is refreshed instead of
-// printed: enough for the caller to use it.
-const expiryMargin = 30 * time.Second
 
 // cacheFlags are token's --cached, --forget and --print.
 type cacheFlags struct {
@@ -69,76 +61,6 @@ func forgetToken(e *env, profile string) error {
 		fmt.Fprintf(e.stderr, "profile %s had no cached token\n", profile)
 	}
 	return nil
-}
-
-// cacheKey says what a cached token was obtained for: a token for another provider, client,
-// grant or scopes is not used.
-func cacheKey(c *flows.Client, grant string) string {
-	cfg := c.Config
-	sum := sha256.Sum256([]byte(strings.Join([]string{cfg.Issuer, cfg.Endpoints.Token, cfg.ClientID, grant, strings.Join(cfg.Scopes, " ")}, "\n")))
-	return hex.EncodeToString(sum[:])
-}
-
-// fromCache answers from the cache: the cached token when it is still valid, else a refreshed one
-// (refreshed is then true). It returns nil when a new grant must run, having said why on stderr.
-func (o *tokenOptions) fromCache(ctx context.Context, e *env, c *flows.Client, cache *profiles.TokenCache, key string) (t *flows.Token, refreshed bool, err error) {
-	entry, note, err := cache.Load(ctx, o.client.profile, key)
-	if err != nil {
-		return nil, false, err
-	}
-	if entry == nil {
-		fmt.Fprintf(e.stderr, "%s: signing in\n", note)
-		return nil, false, nil
-	}
-	t, err = flows.ParseTokenResponse(200, nil, entry.Body, entry.Received)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "the cached token response cannot be read (%v): signing in\n", err)
-		return nil, false, nil
-	}
-	expiry, known := tokenExpiry(t)
-	left := time.Until(expiry)
-	if known && left > expiryMargin {
-		fmt.Fprintf(e.stderr, "cached token of profile %s: valid for %s more\n", o.client.profile, left.Round(time.Second))
-		return t, false, nil
-	}
-	why := "the cached access token has expired"
-	if !known {
-		why = "the cached access token's lifetime is unknown (no expires_in, not a JWT with exp)"
-	}
-	if entry.RefreshToken == "" {
-		fmt.Fprintf(e.stderr, "%s and there is no refresh token: signing in\n", why)
-		return nil, false, nil
-	}
-	fresh, err := c.Refresh(ctx, entry.RefreshToken)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "%s and refreshing it failed (%s): signing in\n", why, describe(err))
-		return nil, false, nil
-	}
-	fmt.Fprintf(e.stderr, "%s: refreshed it\n", why)
-	if fresh.RefreshToken == "" {
-		fresh.RefreshToken = entry.RefreshToken // RFC 6749 §6: the old one stays in use
-	}
-	return fresh, true, nil
-}
-
-// tokenExpiry is when the access token expires: from expires_in, else from a JWT access token's
-// exp (RFC 9068); known is false when neither says.
-func tokenExpiry(t *flows.Token) (time.Time, bool) {
-	if t.ExpiresIn > 0 {
-		return t.Expiry, true
-	}
-	if j, err := flows.DecodeJWT(t.AccessToken); err == nil {
-		return j.ClaimTime("exp")
-	}
-	return time.Time{}, false
-}
-
-// saveToken keeps t as the profile's cached token.
-func (o *tokenOptions) saveToken(ctx context.Context, e *env, cache *profiles.TokenCache, key string, t *flows.Token, received time.Time) {
-	entry := profiles.CachedToken{Body: t.Body, Received: received, RefreshToken: t.RefreshToken, For: key}
-	if err := cache.Save(ctx, o.client.profile, entry); err != nil {
-		fmt.Fprintf(e.stderr, "warning: the token could not be cached: %v\n", err)
-	}
 }
 
 // writeToken prints the token response, or with --print one member of it, bare.

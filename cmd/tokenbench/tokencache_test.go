@@ -38,7 +38,7 @@ func TestTokenCached(t *testing.T) {
 	secret := demoidptest.Secret(t, p, "demo-basic")
 	pe.mustRun("profile", "add", "c", "--issuer", p.Issuer(), "--client-id", "demo-basic", "--plain-secret", secret, "--scope", "openid offline_access")
 	cache := profiles.NewTokenCache(filepath.Join(state, "tokenbench"), &profiles.Secrets{Keyring: profiles.OSKeyring(), KeyringTimeout: 5 * time.Second})
-	key := cacheKey(&flows.Client{Config: flows.ClientConfig{Issuer: p.Issuer(), ClientID: "demo-basic", Scopes: []string{"openid", "offline_access"}}}, flows.GrantAuthorizationCode)
+	key := profiles.CacheKey(flows.ClientConfig{Issuer: p.Issuer(), ClientID: "demo-basic", Scopes: []string{"openid", "offline_access"}}, flows.GrantAuthorizationCode)
 	ctx := context.Background()
 	entry := func() *profiles.CachedToken {
 		t.Helper()

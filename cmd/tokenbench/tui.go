@@ -154,7 +154,7 @@ func profileWorkbench(ctx context.Context, e *env, name string, demo *lazyDemo) 
 	}
 	opts := workbenchOptions(e, demo)
 	opts.Store, opts.StoreErr, opts.Secrets = s, nil, secrets
-	opts.Client, opts.Name, opts.Grant = c, p.Name, p.Grant
+	opts.Client, opts.Name, opts.Grant, opts.Profile = c, p.Name, p.Grant, p.Name
 	if u := cfg.Issuer; u != "" {
 		opts.Name += " @ " + hostOf(u)
 	}
@@ -191,6 +191,7 @@ func workbenchOptions(e *env, demo *lazyDemo) tui.Options {
 		return opts
 	}
 	opts.Store, _ = profiles.Open(dir) // a load error stays in Store.Err(), which the screen shows
+	opts.TokenCache, _ = tokenCache(e) // none without a state directory: tokens are then not reused
 	return opts
 }
 

@@ -33,6 +33,10 @@ type cibaRequest struct {
 	scope          []string
 	bindingMessage string
 	extras         grantExtras
+	// delivery and notificationToken are the client's registered ping or push delivery and the
+	// client_notification_token its request sent (CIBA Core §7.1, §10).
+	delivery          cibaDelivery
+	notificationToken string
 	pendingApproval
 }
 
@@ -91,12 +95,23 @@ func (p *Provider) backchannelAuthentication(r *http.Request) (map[string]any, *
 	if oerr != nil {
 		return nil, oerr
 	}
+	token := form.Get("client_notification_token")
+	if c.ciba.mode == cibaPing || c.ciba.mode == cibaPush {
+		if token == "" {
+			return nil, badRequest("invalid_request", fmt.Sprintf("client %s is registered for %s mode, so client_notification_token is required (CIBA Core §7.1)", c.ID, c.ciba.mode))
+		}
+		if len(token) > 1024 {
+			return nil, badRequest("invalid_request", "client_notification_token is over 1024 characters (CIBA Core §7.1 bounds it)")
+		}
+	}
 	now := p.now()
 	req := &cibaRequest{
-		authReqID:      randomToken(),
-		scope:          scope,
-		bindingMessage: msg,
-		extras:         ext,
+		authReqID:         randomToken(),
+		scope:             scope,
+		bindingMessage:    msg,
+		extras:            ext,
+		delivery:          c.ciba,
+		notificationToken: token,
 		pendingApproval: pendingApproval{
 			clientID: c.ID,
 			expires:  now.Add(lifetime),
@@ -241,6 +256,9 @@ func (p *Provider) handleCIBA(w http.ResponseWriter, r *http.Request) {
 		status, title, msg = http.StatusOK, "Sign-in approved", fmt.Sprintf("Demo User approved %s's sign-in request%s. Return to the application.", c.clientID, bindingText(c.bindingMessage))
 	}
 	p.mu.Unlock()
+	if status == http.StatusOK && !deny && c.delivery.mode != "" && c.delivery.mode != cibaPoll {
+		msg += " " + p.notifyCIBA(c) // outside the lock: the client's endpoint may call back
+	}
 	messagePage(w, status, title, msg)
 }
 
@@ -262,9 +280,14 @@ func (p *Provider) grantCIBA(c *registeredClient, form url.Values, f Faults, jkt
 	p.mu.Lock()
 	req := p.store.ciba[id]
 	var oerr *oauthError
-	if req == nil {
+	switch {
+	case req == nil:
 		oerr = badRequest("invalid_grant", "unknown auth_req_id")
-	} else {
+	case c.ciba.mode == cibaPush:
+		// CIBA Core §10.1 and §11: a push-mode client gets its tokens at its notification
+		// endpoint and must not call the token endpoint.
+		oerr = badRequest("unauthorized_client", fmt.Sprintf("client %s is registered for push mode: the tokens are delivered to its client notification endpoint, not fetched here (CIBA Core §10.3)", c.ID))
+	default:
 		oerr = req.poll(now, c.ID, "auth_req_id", p.endpoint("/ciba"))
 	}
 	var ext grantExtras

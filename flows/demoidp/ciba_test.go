@@ -122,7 +122,7 @@ func TestCIBAIDTokenHintAndMetadata(t *testing.T) {
 	wantOK(t, startCIBA(t, p, url.Values{"login_hint": {""}, "id_token_hint": {idToken}}))
 	m := wantOK(t, get(t, p.Issuer()+"/.well-known/openid-configuration"))
 	if m["backchannel_authentication_endpoint"] != p.Issuer()+"/bc-authorize" || m["backchannel_user_code_parameter_supported"] != true ||
-		strings.Join(strs(m["backchannel_token_delivery_modes_supported"]), " ") != "poll" {
+		strings.Join(strs(m["backchannel_token_delivery_modes_supported"]), " ") != "poll ping push" {
 		t.Errorf("CIBA metadata: %v %v %v", m["backchannel_authentication_endpoint"], m["backchannel_user_code_parameter_supported"], m["backchannel_token_delivery_modes_supported"])
 	}
 }

@@ -70,6 +70,9 @@ type registeredClient struct {
 
 	// encryption, when set, encrypts the client's id_tokens, JARM responses and userinfo answers.
 	encryption *encryption
+
+	// ciba is how the client receives CIBA results (CIBA Core §4); poll when zero.
+	ciba cibaDelivery
 }
 
 // demoClients returns the fixed demo clients, in a stable order.

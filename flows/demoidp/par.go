@@ -121,10 +121,19 @@ func (p *Provider) resolveRequest(q url.Values) (eff, errTo url.Values, pageErr 
 	if c == nil {
 		return nil, nil, fmt.Sprintf("unknown client_id %q", id), nil
 	}
-	if hasURI {
+	raw := q.Get("request")
+	if hasURI && strings.HasPrefix(q.Get("request_uri"), requestURIPrefix) {
 		return p.redeemRequestURI(c, q.Get("request_uri"), outer)
 	}
-	obj, oerr := p.verifyRequestObject(c, q.Get("request"))
+	if hasURI {
+		// A request object by reference (RFC 9101 §5.2): fetched, then judged as one by value.
+		fetched, oerr := fetchRequestObject(q.Get("request_uri"))
+		if oerr != nil {
+			return nil, outer, "", oerr
+		}
+		raw = fetched
+	}
+	obj, oerr := p.verifyRequestObject(c, raw)
 	if oerr != nil {
 		if obj != nil {
 			return nil, obj, "", oerr
@@ -140,9 +149,6 @@ func (p *Provider) resolveRequest(q url.Values) (eff, errTo url.Values, pageErr 
 // redeemRequestURI looks up a pushed request for client c. A request_uri is
 // good for one use, by the client that pushed it, before it expires.
 func (p *Provider) redeemRequestURI(c *registeredClient, uri string, outer url.Values) (eff, errTo url.Values, pageErr string, oerr *oauthError) {
-	if !strings.HasPrefix(uri, requestURIPrefix) {
-		return nil, outer, "", badRequest("request_uri_not_supported", fmt.Sprintf("request_uri %q is not one the PAR endpoint issued; request objects by reference (a URL to fetch) are not supported", uri))
-	}
 	now := p.now()
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -183,6 +183,14 @@ func grantMetadata(d *dynamicClient, meta map[string]any, secret string) *oauthE
 	if (slices.Contains(grants, "authorization_code") || slices.Contains(grants, "implicit")) && len(uris) == 0 {
 		return badRequest("invalid_redirect_uri", "a client of the authorization code or implicit grant needs redirect_uris (RFC 7591 §2)")
 	}
+	ciba, oerr := registerCIBADelivery(meta)
+	if oerr != nil {
+		return oerr
+	}
+	if ciba.mode != "" && method == authNone {
+		return badRequest("invalid_client_metadata", "a CIBA client must authenticate (CIBA Core §7.1): choose a token_endpoint_auth_method other than none")
+	}
+	d.reg.ciba = ciba
 	meta["token_endpoint_auth_method"], meta["grant_types"] = method, grants
 	if _, ok := meta["response_types"]; !ok {
 		meta["response_types"] = []string{"code"}

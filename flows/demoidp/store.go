@@ -17,6 +17,9 @@ type grant struct {
 	revoked  bool
 	// extras are the resources and authorization details granted (RFC 8707, RFC 9396).
 	extras grantExtras
+	// pushedFor is the auth_req_id of a CIBA push delivery, which its ID token names (CIBA Core
+	// §10.3.1).
+	pushedFor string
 }
 
 // authCode is an issued authorization code.

@@ -338,8 +338,18 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 		Scope:       strings.Join(scope, " "),
 	}
 	resp.AuthorizationDetails = g.extras.details
+	if withRefresh && g.user != nil {
+		resp.RefreshToken = randomToken() // before the ID token, which may carry its hash
+	}
 	if g.user != nil && hasScope(scope, "openid") {
-		resp.IDToken, err = p.idToken(g.clientID, p.idTokenClaims(g, scope, nonce, at, now, f), f)
+		claims := p.idTokenClaims(g, scope, nonce, at, now, f)
+		if g.pushedFor != "" { // CIBA Core §10.3.1
+			claims[claimAuthReqID] = g.pushedFor
+			if resp.RefreshToken != "" {
+				claims[claimRTHash] = leftHalfHash(resp.RefreshToken)
+			}
+		}
+		resp.IDToken, err = p.idToken(g.clientID, claims, f)
 		if err != nil {
 			return nil, &oauthError{status: http.StatusInternalServerError, code: "server_error", desc: err.Error()}
 		}
@@ -348,8 +358,7 @@ func (p *Provider) issueTokens(g *grant, scope, refreshScope []string, nonce str
 	defer p.mu.Unlock()
 	p.store.sweep(now)
 	p.store.access[at] = rec
-	if withRefresh && g.user != nil {
-		resp.RefreshToken = randomToken()
+	if resp.RefreshToken != "" {
 		p.store.refresh[resp.RefreshToken] = &refreshRecord{
 			grant:    g,
 			clientID: g.clientID,

@@ -30,6 +30,7 @@ const (
 	menuDiscovery
 	menuBlank
 	menuImport
+	menuRegister
 )
 
 // menuItem is one entry of the menu.
@@ -62,6 +63,7 @@ func newProfileMenu(demo bool) profileMenu {
 	}
 	m.items = append(m.items,
 		menuItem{kind: menuDiscovery, title: "From a discovery URL", desc: "Paste an issuer or its .well-known/openid-configuration URL: tokenbench fetches it and fills the issuer."},
+		menuItem{kind: menuRegister, title: "By registration", desc: "Paste an issuer that allows dynamic client registration (RFC 7591): tokenbench registers a new client there and opens the form on it."},
 		menuItem{kind: menuBlank, title: "Blank profile", desc: "Type the issuer (or the endpoints) and the client yourself."},
 		menuItem{kind: menuImport, title: "Import from a file", desc: "Profiles exported by a colleague (x / X here, or tokenbench profile export)."},
 	)
@@ -139,9 +141,10 @@ func (s Model) choose(it menuItem) (Model, tea.Cmd) {
 		p := profiles.Profile{Name: s.freeName(it.preset.Name), Preset: it.preset.Name}
 		s.form, cmd = newProfileForm(s.c, p, true)
 		s.mode = modeForm
-	case menuDiscovery:
+	case menuDiscovery, menuRegister:
 		s.mode = modeDiscovery
 		s.discovery = newDiscoveryPrompt(s.c, s.width)
+		s.discovery.register = it.kind == menuRegister
 		cmd = s.discovery.input.Focus()
 	case menuBlank:
 		s.form, cmd = newProfileForm(s.c, profiles.Profile{Name: s.freeName("new-profile")}, true)
@@ -174,6 +177,8 @@ type discoveryPrompt struct {
 	url   string
 	meta  *flows.Metadata
 	err   error
+	// register says a client is registered at the issuer once it is found (registration.go).
+	register bool
 }
 
 func newDiscoveryPrompt(c *ui.Common, width int) discoveryPrompt {
@@ -205,6 +210,8 @@ func (s Model) handleDiscoveryKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		s.discovery.err, s.discovery.meta = nil, nil
 		s, tick := s.startOp(opDiscover, cancel)
 		return s, tea.Batch(tick, fetchDiscovery(ctx, u, s.reqID))
+	case key.Matches(msg, s.keys.Submit) && d.meta != nil && d.register:
+		return s.startRegistration()
 	case key.Matches(msg, s.keys.Submit) && d.meta != nil:
 		return s.formFromDiscovery()
 	case !d.input.Focused():
@@ -232,10 +239,7 @@ func (s Model) onDiscovery(msg discoveryFetchedMsg) Model {
 // unusual place is kept as the issuer, which profiles accept.
 func (s Model) formFromDiscovery() (Model, tea.Cmd) {
 	d := s.discovery
-	issuer := d.meta.Issuer
-	if strings.Contains(d.url, "/.well-known/") && !slices.Contains(mustDiscoveryURLs(issuer), d.url) {
-		issuer = d.url
-	}
+	issuer := s.discoveredIssuer()
 	name := "new-profile"
 	if u, err := url.Parse(d.meta.Issuer); err == nil && u.Hostname() != "" {
 		name = u.Hostname()
@@ -254,6 +258,16 @@ func (s Model) formFromDiscovery() (Model, tea.Cmd) {
 	s.form.found = d.meta
 	s.mode = modeForm
 	return s, cmd
+}
+
+// discoveredIssuer is the issuer found; a discovery URL in an unusual place is kept as the issuer,
+// which profiles accept.
+func (s Model) discoveredIssuer() string {
+	d := s.discovery
+	if strings.Contains(d.url, "/.well-known/") && !slices.Contains(mustDiscoveryURLs(d.meta.Issuer), d.url) {
+		return d.url
+	}
+	return d.meta.Issuer
 }
 
 // mustDiscoveryURLs is flows.DiscoveryURLs without the error.
@@ -315,7 +329,11 @@ func (s Model) discoveryView() string {
 	st := s.c.Styles
 	w := s.width
 	d := s.discovery
-	lines := []string{st.Title.Render("New profile from a discovery URL"),
+	title, next := "New profile from a discovery URL", "enter: create a profile on this issuer · esc: change the URL"
+	if d.register {
+		title, next = "New profile by dynamic client registration (RFC 7591)", "enter: register a client here · esc: change the URL"
+	}
+	lines := []string{st.Title.Render(title),
 		ui.WrapIndent("An issuer (https://login.example.com/realms/acme) or its /.well-known/openid-configuration URL:", w, ""),
 		d.input.View()}
 	if d.err != nil {
@@ -338,7 +356,7 @@ func (s Model) discoveryView() string {
 		field("client auth", strings.Join(m.TokenEndpointAuthMethods, " "))
 		field("PKCE", strings.Join(m.CodeChallengeMethods, " "))
 		field("scopes", strings.Join(m.Scopes, " "))
-		lines = append(lines, st.KeyHint.Render("enter: create a profile on this issuer · esc: change the URL"))
+		lines = append(lines, st.KeyHint.Render(next))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -175,6 +175,8 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return s.onChanged(msg), nil
 	case discoveryFetchedMsg:
 		return s.onDiscovery(msg), nil
+	case clientRegisteredMsg:
+		return s.onRegistered(msg)
 	case ui.SessionFailedMsg:
 		return s.onSessionFailed(msg), nil
 	}

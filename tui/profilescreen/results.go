@@ -28,6 +28,7 @@ const (
 	opDiscover
 	opReload
 	opDoctor
+	opRegister
 )
 
 // busyText says what the screen waits for.
@@ -51,6 +52,8 @@ func (op profileOp) busyText() string {
 		return "fetching the discovery document"
 	case opReload:
 		return "reading the profile file"
+	case opRegister:
+		return "registering a client (RFC 7591)"
 	case opDoctor:
 		return "diagnosing the tenant: transport, discovery, keys, client authentication, redirect URI (no login, nothing changed)"
 	case opNone:
@@ -125,7 +128,7 @@ func (s Model) onOpened(msg ProfileOpenedMsg) (Model, tea.Cmd) {
 		note += " · ⚠ " + msg.warnings[0]
 	}
 	s.notice = "opened " + msg.name
-	return s, ui.Announce(ui.ClientReadyMsg{Name: msg.label, Grant: msg.grant, Config: msg.config, Transport: msg.transport, Note: note})
+	return s, ui.Announce(ui.ClientReadyMsg{Name: msg.label, Grant: msg.grant, Config: msg.config, Transport: msg.transport, Note: note, Profile: msg.name})
 }
 
 // openDemo starts the built-in provider in a command.

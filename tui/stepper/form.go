@@ -42,6 +42,8 @@ type flowForm struct {
 	// the error that stops it being sent. checking is the path being read now.
 	detailsPath, details, checking string
 	detailsErr                     error
+	// api says the form shows the API call step's request instead of the grant's (apicall.go).
+	api bool
 }
 
 func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
@@ -79,6 +81,9 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
 	f.inputs[fieldProofJWT].Placeholder = "paste it to post the request without a browser"
 	f.direct = cfg.DirectAuthorize
+	f.inputs[fieldNotifyEndpoint].Placeholder = "the registered one: http://127.0.0.1:PORT/PATH"
+	f.inputs[fieldNotifyEndpoint].SetValue(cfg.CIBANotificationEndpoint)
+	f.setOption(fieldCIBAMode, cfg.CIBAMode)
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -125,6 +130,9 @@ func (f flowForm) restyle(c *ui.Common) flowForm {
 
 // visible lists the fields that apply to the chosen grant; the others are hidden.
 func (f flowForm) visible() []fieldID {
+	if f.api {
+		return apiFields
+	}
 	out := []fieldID{fieldGrant, fieldScope}
 	switch f.grant {
 	case grantAuthCode:
@@ -158,7 +166,11 @@ func (f flowForm) visible() []fieldID {
 		out = append(out, fieldAudience, fieldResources)
 	case grantCIBA:
 		out = append(out, fieldLoginHint, fieldIDTokenHint, fieldBindingMessage, fieldUserCode, fieldLoginHintToken, fieldRequestedExpiry,
-			fieldExtra, fieldResources, fieldAuthzDetails)
+			fieldCIBAMode)
+		if f.value(fieldCIBAMode) != flows.CIBAPoll {
+			out = append(out, fieldNotifyEndpoint)
+		}
+		out = append(out, fieldExtra, fieldResources, fieldAuthzDetails)
 	case grantDevice, numGrants:
 		out = append(out, fieldExtra, fieldResources)
 	}
@@ -385,8 +397,15 @@ func (f flowForm) cibaProblem() error {
 	default:
 		return fmt.Errorf("ciba: %s, %s and %s all name the user; keep exactly one (CIBA Core §7.1)", given[0], given[1], given[2])
 	}
-	_, err := f.requestedExpiry()
-	return err
+	if _, err := f.requestedExpiry(); err != nil {
+		return err
+	}
+	// CIBA Core §10: ping and push come to the client notification endpoint, which tokenbench
+	// serves on loopback.
+	if e := f.value(fieldNotifyEndpoint); f.value(fieldCIBAMode) != flows.CIBAPoll && (!strings.HasPrefix(e, "http://") || !flows.IsLoopback(e)) {
+		return fmt.Errorf("ciba: %s mode needs the client's registered notification endpoint, an http loopback URL tokenbench listens on (http://127.0.0.1:PORT/PATH)", f.value(fieldCIBAMode))
+	}
+	return nil
 }
 
 // requestedExpiry is the lifetime typed for auth_req_id, as plain seconds or a duration; 0, which

@@ -14,8 +14,9 @@ import (
 func (s flowModel) startEditing() (flowModel, tea.Cmd) {
 	s.form.editing = true
 	s.showRaw = false
+	s.form.api = s.cursor == stepAPI
 	var cmd tea.Cmd
-	s.form, cmd = s.form.focusField(fieldGrant)
+	s.form, cmd = s.form.focusField(s.form.visible()[0])
 	return s, cmd
 }
 
@@ -25,6 +26,7 @@ func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Done):
 		s.form = s.form.blurAll()
+		s.form.api = false
 		s = s.applyGrant()
 	case key.Matches(msg, k.FieldUp):
 		s.form, cmd = s.form.step(-1)

@@ -53,6 +53,14 @@ const (
 	// fieldProofJWT is BlockID's proof_of_authentication_jwt: given, Authorize posts the request
 	// with it (the direct authorize) instead of sending a browser.
 	fieldProofJWT
+	// CIBA's token delivery mode and client notification endpoint (CIBA Core §4, §10).
+	fieldCIBAMode
+	fieldNotifyEndpoint
+	// The API call step's request (apicall.go).
+	fieldAPIMethod
+	fieldAPIURL
+	fieldAPIHeaders
+	fieldAPIBody
 	numFields
 )
 
@@ -141,6 +149,18 @@ func (f fieldID) label() string {
 		return "DPoP"
 	case fieldProofJWT:
 		return "proof_of_authentication_jwt"
+	case fieldCIBAMode:
+		return "delivery mode"
+	case fieldNotifyEndpoint:
+		return "notification endpoint"
+	case fieldAPIMethod:
+		return "method"
+	case fieldAPIURL:
+		return "URL"
+	case fieldAPIHeaders:
+		return "headers"
+	case fieldAPIBody:
+		return "body"
 	case numFields:
 	}
 	return ""
@@ -177,6 +197,10 @@ func (f fieldID) options() []string {
 		return offOn
 	case fieldSubjectSource:
 		return subjectSources
+	case fieldCIBAMode:
+		return flows.CIBAModes
+	case fieldAPIMethod:
+		return apiMethods
 	case fieldSubjectType, fieldActorType:
 		return flows.TokenTypeNames()
 	case fieldRequestedType:

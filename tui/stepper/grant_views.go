@@ -41,8 +41,11 @@ func (s flowModel) requestObjectView(p *flowPane, r *flows.AuthRequest) {
 	}
 	st := s.c.Styles
 	how := "by value, in request="
-	if r.PAR != nil {
+	switch {
+	case r.PAR != nil:
 		how = "pushed with PAR"
+	case r.RequestObjectURI != "":
+		how = "by reference: served once at request_uri for the provider to fetch, §5.2"
 	}
 	p.heading("Request object " + st.Muted.Render("(RFC 9101, "+how+")"))
 	j, err := flows.DecodeJWT(r.RequestObject)
@@ -102,7 +105,10 @@ func (s flowModel) cibaView(p *flowPane) {
 	if s.devicePolls > 0 {
 		status = fmt.Sprintf("%s (poll %d)", s.devicePoll.Code, s.devicePolls)
 	}
-	if s.steps[stepToken].state == stateRunning {
+	if mode := s.form.value(fieldCIBAMode); mode != flows.CIBAPoll && s.steps[stepToken].state == stateRunning {
+		p.kv("waiting", "for the provider's "+mode+" at "+s.form.value(fieldNotifyEndpoint)+st.Muted.Render("  (CIBA Core §10)"))
+		p.line(st.Muted.Render("Only a client registered for " + mode + " mode with this endpoint is notified (backchannel_token_delivery_mode); a poll client never is: esc, and choose poll."))
+	} else if s.steps[stepToken].state == stateRunning {
 		interval := a.PollInterval()
 		if s.devicePoll.Interval > 0 {
 			interval = s.devicePoll.Interval

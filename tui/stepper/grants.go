@@ -133,12 +133,44 @@ func tokenMsg(ctx context.Context, c *flows.Client, t *flows.Token, err error, g
 	return msg
 }
 
-// startCIBA sends the backchannel authentication request (OpenID CIBA Core §7.1).
-func startCIBA(ctx context.Context, c *flows.Client, r flows.CIBARequest, id int) tea.Cmd {
+// startCIBA sends the backchannel authentication request (OpenID CIBA Core §7.1); in ping and push
+// modes it first serves the client notification endpoint and sends its client_notification_token.
+func startCIBA(ctx context.Context, c *flows.Client, r flows.CIBARequest, mode, endpoint string, id int) tea.Cmd {
 	return func() tea.Msg {
+		var notes *flows.CIBANotifications
+		if mode != flows.CIBAPoll {
+			var err error
+			if notes, err = flows.ListenCIBANotifications(endpoint); err != nil {
+				return cibaStartedMsg{reqID: id, err: err, mode: mode}
+			}
+			r.ClientNotificationToken = notes.Token()
+		}
 		rec := newRecorder(c.Trace)
 		a, err := c.BackchannelAuthorize(ctx, r)
-		return cibaStartedMsg{reqID: id, auth: a, err: err, raw: rec.last()}
+		if err != nil && notes != nil {
+			notes.Close() //nolint:errcheck // nothing waits on it
+			notes = nil
+		}
+		return cibaStartedMsg{reqID: id, auth: a, err: err, raw: rec.last(), mode: mode, notes: notes}
+	}
+}
+
+// awaitCIBA waits at the notification endpoint for the provider's ping or push (CIBA Core §10.2,
+// §10.3), then stops serving it.
+func awaitCIBA(ctx context.Context, c *flows.Client, a *flows.CIBAAuthorization, notes *flows.CIBANotifications, mode string, id int) tea.Cmd {
+	return func() tea.Msg {
+		defer notes.Close() //nolint:errcheck // nothing to tell
+		rec := newRecorder(c.Trace)
+		t, err := c.AwaitCIBA(ctx, a, notes, mode)
+		return tokenMsg(ctx, c, t, err, flows.GrantCIBA, rec, id)
+	}
+}
+
+// closeNotifications stops serving a notification endpoint nobody waits at any more.
+func closeNotifications(notes *flows.CIBANotifications) tea.Cmd {
+	return func() tea.Msg {
+		notes.Close() //nolint:errcheck // nothing to tell
+		return nil
 	}
 }
 

@@ -79,6 +79,9 @@ type cibaStartedMsg struct {
 	auth  *flows.CIBAAuthorization
 	err   error
 	raw   *flows.Exchange
+	// mode is the delivery mode; notes the notification endpoint served for ping and push.
+	mode  string
+	notes *flows.CIBANotifications
 }
 
 // dpopKeyMadeMsg is the session's DPoP key (RFC 9449), generated when DPoP is first turned on, and

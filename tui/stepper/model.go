@@ -37,6 +37,8 @@ const (
 	stepIntrospect
 	stepRevoke
 	stepLogout
+	// stepAPI calls any API with the session's access token (apicall.go).
+	stepAPI
 	numSteps // not a step: the count, and "no step" where one is optional
 )
 
@@ -61,6 +63,8 @@ func (id stepID) name() string {
 		return "revoke"
 	case stepLogout:
 		return "logout"
+	case stepAPI:
+		return "api"
 	case numSteps:
 	}
 	return ""
@@ -87,6 +91,8 @@ func (id stepID) title() string {
 		return "Revoke"
 	case stepLogout:
 		return "Logout"
+	case stepAPI:
+		return "API call"
 	case numSteps:
 	}
 	return ""
@@ -231,6 +237,7 @@ type flowModel struct {
 	revokedActive *bool
 	revokedWhich  string
 	logoutURL     string
+	apiAnswer     *flows.APIResponse
 	device        *flows.DeviceAuthorization
 	deviceAt      time.Time
 	devicePoll    flows.DevicePoll
@@ -356,6 +363,13 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 		return changed(s.onRevoked(msg))
 	case logoutBuiltMsg:
 		return changed(s.onLogout(msg))
+	case apiCalledMsg:
+		return changed(s.onAPICalled(msg))
+	case cachedTokenMsg:
+		return changed(s.onCachedToken(msg))
+	case cacheFailedMsg:
+		s.notice = "warning: the token could not be cached: " + msg.err.Error()
+		return s, nil, true
 	case browserOpenedMsg:
 		return s.onBrowserOpened(msg), nil, true
 	}

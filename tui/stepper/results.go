@@ -142,6 +142,9 @@ func (s flowModel) onFrontChannel(f *flows.FrontChannel) (flowModel, tea.Cmd) {
 // as onDeviceStarted does for a device code.
 func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	if !s.accept(msg.reqID) {
+		if msg.notes != nil {
+			return s, closeNotifications(msg.notes)
+		}
 		return s, nil
 	}
 	s = s.finish(stepAuthorize, msg.err, msg.raw)
@@ -154,6 +157,9 @@ func (s flowModel) onCIBAStarted(msg cibaStartedMsg) (flowModel, tea.Cmd) {
 	// The approval page is the built-in provider's stand-in for the user's authentication device:
 	// it is not opened by itself; o opens it.
 	return s.startPolling(meta, func(ctx context.Context, id int) tea.Cmd {
+		if msg.notes != nil {
+			return awaitCIBA(ctx, s.client, msg.auth, msg.notes, msg.mode, id)
+		}
 		return pollCIBA(ctx, s.client, msg.auth, s.c.Now, id)
 	})
 }
@@ -203,11 +209,14 @@ func (s flowModel) onToken(msg tokenResultMsg) (flowModel, tea.Cmd) {
 	if s.authReq != nil && msg.grant == flows.GrantAuthorizationCode {
 		announcement.Nonce = s.authReq.Nonce
 	}
-	var meta tea.Cmd
+	var meta, keep tea.Cmd
 	if msg.err == nil {
 		s, meta = s.afterSuccess(msg.step)
 	}
-	return s, tea.Batch(ui.Announce(announcement), meta)
+	if err == nil && msg.step == stepToken {
+		keep = s.keepToken(msg.token) // checked: kept for the profile's next session
+	}
+	return s, tea.Batch(ui.Announce(announcement), meta, keep)
 }
 
 // errChecksFailed marks a token step whose tokens arrived but whose id_token checks failed.
@@ -414,6 +423,10 @@ func (s flowModel) copyable() (label, value string) {
 	case stepLogout:
 		if s.logoutURL != "" {
 			return "the logout URL", s.logoutURL
+		}
+	case stepAPI:
+		if s.apiAnswer != nil {
+			return "the API's answer", string(s.apiAnswer.Body)
 		}
 	case stepRevoke, numSteps:
 	}

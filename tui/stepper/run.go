@@ -110,6 +110,8 @@ func (s flowModel) missing(id stepID) string {
 		if (id == stepIntrospect || id == stepRevoke) && s.targetToken() == "" {
 			return "there is no " + s.form.value(fieldTarget) + " to send (change it with e)"
 		}
+	case stepAPI:
+		return s.apiProblem(tok)
 	case stepLogout:
 		// A provider that takes no id_token_hint (the Cognito preset's quirk) is logged out of
 		// without one.
@@ -132,7 +134,7 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 			return startDevice(ctx, c, s.reqID)
 		}
 		if s.grant == grantCIBA {
-			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
+			return startCIBA(ctx, c, s.cibaRequest(), s.form.value(fieldCIBAMode), s.form.value(fieldNotifyEndpoint), s.reqID)
 		}
 		if proof := s.directProof(); proof != "" {
 			return directAuthorize(ctx, c, proof, s.reqID)
@@ -166,6 +168,8 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		return revokeToken(ctx, c, s.targetToken(), s.form.value(fieldTarget), s.reqID)
 	case stepLogout:
 		return buildLogoutURL(ctx, c, s.idToken(), s.reqID)
+	case stepAPI:
+		return callAPI(ctx, c, s.apiCall(), s.reqID)
 	case stepCallback, numSteps:
 	}
 	return nil
@@ -268,7 +272,7 @@ func (s flowModel) afterSuccess(id stepID) (flowModel, tea.Cmd) {
 		given = e.Revocation
 	case stepLogout:
 		given = e.EndSession
-	case stepDiscover, stepCallback, numSteps:
+	case stepDiscover, stepCallback, stepAPI, numSteps:
 		return s, nil
 	}
 	if given != "" {

@@ -219,6 +219,8 @@ func (s flowModel) paneContent(w int) string {
 		s.revokeView(p)
 	case stepLogout:
 		s.logoutView(p)
+	case stepAPI:
+		s.apiView(p)
 	case numSteps:
 	}
 	if s.form.editing && !p.formShown {

@@ -56,6 +56,10 @@ type Common struct {
 	StoreErr  error
 	Secrets   *profiles.Secrets
 	StartDemo func() (Demo, error)
+	// TokenCache keeps tokens per profile (token --cached); ProfileName is the profile the
+	// session runs, whose still-valid cached token the flow screen reuses. Either empty: no reuse.
+	TokenCache  *profiles.TokenCache
+	ProfileName string
 }
 
 // Untrusted prepares text a provider, a token, a profile file or a HAR supplied for the screen: its

@@ -67,6 +67,8 @@ type ClientReadyMsg struct {
 	Note string
 	// Demo is the built-in provider's control panel when the client is its demo client.
 	Demo DemoControls
+	// Profile is the profile's name, whose cached token the flow screen reuses; empty for none.
+	Profile string
 }
 
 // SessionStartedMsg announces that Common.Client and Common.Trace are a new session's.
