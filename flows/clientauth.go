@@ -189,9 +189,17 @@ func DefaultAlg(k *jose.JSONWebKey) string {
 }
 
 // ParseSigningKey reads a private key as ParsePrivateKey does and names a key without kid by its
-// RFC 7638 thumbprint. The name suits keys that are shown or matched by kid but never registered
-// under one: DPoP keys (RFC 9449 binds the thumbprint) and decryption keys. A key that signs for a
-// registered client is read with ParsePrivateKey.
+// RFC 7638 thumbprint, for keys that tokenbench shows or matches by kid but that no provider looks up
+// by one:
+//   - DPoP keys: the server binds a token to the key's thumbprint (cnf.jkt, RFC 9449 §6.1), and a
+//     proof carries the public key itself (jwk, §4.2); DPoPProof sends that jwk with the required
+//     members only and no kid header, whatever this name is (RFC 7638 §3.2 leaves kid out of the
+//     thumbprint, so a kid would bind nothing and say nothing the server uses).
+//   - decryption keys: the kid only names the key when a JWE's kid does not match it.
+//
+// A key that signs for a registered client or issuer (private_key_jwt, a JWT bearer assertion) is
+// read with ParsePrivateKey instead: the provider picks the verification key by kid, so a made-up one
+// makes it refuse the JWT, while a JWS without kid is checked against every registered key.
 func ParseSigningKey(data []byte) (*jose.JSONWebKey, error) {
 	jwk, err := ParsePrivateKey(data)
 	if err != nil || jwk.KeyID != "" {

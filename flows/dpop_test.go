@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -377,5 +378,52 @@ func TestGenerateDPoPKey(t *testing.T) {
 	b, _ := flows.JWKThumbprint(back)
 	if a != b {
 		t.Errorf("thumbprint changed through JSON: %s %s", a, b)
+	}
+}
+
+// TestDPoPProofCarriesThePublicKeyWithoutKid: the proof's header names the key only by the public jwk
+// (RFC 9449 §4.2), which holds the key type's required members and nothing else: no private part,
+// and no kid, even when the configured key has one (its thumbprint, or a JWK's own kid). The server
+// binds the token to the thumbprint (§6.1), which RFC 7638 §3.2 computes without kid.
+func TestDPoPProofCarriesThePublicKeyWithoutKid(t *testing.T) {
+	p := demoidptest.Start(t)
+	own := readKey(t, demoidptest.ClientKeyEC)
+	own.KeyID = "jwk-own-kid"
+	cases := []struct {
+		name string
+		key  *jose.JSONWebKey
+		want []string
+	}{
+		{"generated", nil, []string{"crv", "kty", "x", "y"}},
+		{"PEM, named by its thumbprint", readKey(t, demoidptest.ClientKeyRSA), []string{"e", "kty", "n"}},
+		{"JWK with its own kid", own, []string{"crv", "kty", "x", "y"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dpopClient(t, p, "demo-basic")
+			c.Config.DPoPKey = tc.key
+			tok, err := c.ClientCredentials(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _ := proofClaims(t, steps(c, "token")[0])
+			if kid, has := h["kid"]; has {
+				t.Errorf("the proof header carries kid %v", kid)
+			}
+			jwk, _ := h["jwk"].(map[string]any)
+			var got []string
+			for k := range jwk {
+				got = append(got, k)
+			}
+			sort.Strings(got)
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("the proof's jwk has members %v, want %v", got, tc.want)
+			}
+			for _, ch := range c.DPoPChecks(tok) {
+				if ch.Status != flows.CheckPass {
+					t.Errorf("check %s: %s %s", ch.Name, ch.Status, ch.Detail)
+				}
+			}
+		})
 	}
 }

@@ -36,18 +36,23 @@ func TestRedactAnyDepthAndCasing(t *testing.T) {
 	}
 }
 
-// FuzzRedact plants a secret value in a nested JSON answer, a form body and a URL's userinfo and
-// query, and checks that redaction hides it; and that redacting any body twice changes nothing more.
+// FuzzRedact plants a secret value in a nested JSON answer (at the top for a code), a form body and
+// a URL's userinfo and query, and checks that redaction hides it; and that redacting any body twice changes nothing more.
 func FuzzRedact(f *testing.F) {
 	f.Add("tok-1234567890", "access_token", "junk")
 	f.Add("a&b=c", "Refresh_Token", `{"x":`)
 	f.Add("eyJhbGciOi.x.y", "id_token", "code=1&")
+	f.Add("c0de-1234567", "Code", `{"error":{"code":"invalid_grant"}}`)
 	f.Fuzz(func(t *testing.T, secret, member, extra string) {
 		if !isSecretName(member, false) {
 			member = "access_token"
 		}
 		plant := func(secret string) (nested []byte, form, link string) {
-			nested, _ = json.Marshal(map[string]any{"x": []any{map[string]any{"y": map[string]any{member: secret}}}, "e": extra})
+			doc := map[string]any{"x": []any{map[string]any{"y": map[string]any{member: secret}}}, "e": extra}
+			if codeParams[normaliseName(member)] {
+				doc = map[string]any{member: secret, "e": extra} // an authorization code is a top-level member
+			}
+			nested, _ = json.Marshal(doc)
 			form = "e=" + url.QueryEscape(extra) + "&" + url.QueryEscape(member) + "=" + url.QueryEscape(secret)
 			return nested, form, "https://u:" + url.PathEscape(secret) + "@idp.example/cb?" + form
 		}
@@ -83,4 +88,47 @@ func distinctive(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestRedactKeepsNestedErrorCodes: a "code" is an authorization code at the top of a form, query or
+// JSON object, and masked there; the code of an error object nested in a JSON answer, as Entra
+// (Microsoft Graph) and Google APIs send them, is what a failure is read by and stays readable,
+// while every other secret in such a body is still masked at any depth.
+func TestRedactKeepsNestedErrorCodes(t *testing.T) {
+	keeps := []struct{ name, body, want string }{
+		{"Entra", `{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired or is not yet valid.","innerError":{"code":"tokenExpired","date":"2026-12-07T18:00:00","request-id":"8d1f","client-request-id":"8d1f"}}}`,
+			`"code":"InvalidAuthenticationToken"`},
+		{"Entra inner error", `{"error":{"code":"InvalidAuthenticationToken","innerError":{"code":"tokenExpired"}}}`, `"code":"tokenExpired"`},
+		{"Google", `{"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError"}],"status":"UNAUTHENTICATED"}}`,
+			`"code":401`},
+		{"Google, a string code in details", `{"error":{"status":"INVALID_ARGUMENT","details":[{"code":"invalid_grant","access_token":"at-sekrit"}]}}`,
+			`"code":"invalid_grant"`},
+		{"nested error", `{"error":{"code":"invalid_grant","refresh_token":"rt-sekrit"}}`, `"code":"invalid_grant"`},
+	}
+	for _, c := range keeps {
+		t.Run(c.name, func(t *testing.T) {
+			x := Exchange{ResponseHeader: map[string][]string{"Content-Type": {"application/json"}}, ResponseBody: []byte(c.body)}.Redact()
+			got := string(x.ResponseBody)
+			if !strings.Contains(got, c.want) {
+				t.Errorf("redaction hid %s: %s", c.want, got)
+			}
+			if strings.Contains(got, "sekrit") {
+				t.Errorf("a secret beside the error code survived: %s", got)
+			}
+		})
+	}
+	masked := Exchange{
+		URL:            "http://127.0.0.1:5000/callback?code=qs-sekrit&state=s",
+		RequestHeader:  map[string][]string{"Content-Type": {"application/x-www-form-urlencoded"}},
+		RequestBody:    []byte("grant_type=authorization_code&code=form-sekrit"),
+		ResponseHeader: map[string][]string{"Content-Type": {"application/json"}, "Location": {"https://app.example/cb#code=frag-sekrit"}},
+		ResponseBody:   []byte(`{"Code":"json-sekrit","state":"s","error":{"code":"kept"}}`),
+	}.Redact()
+	all := masked.URL + string(masked.RequestBody) + string(masked.ResponseBody) + masked.ResponseHeader.Get("Location")
+	if strings.Contains(all, "sekrit") {
+		t.Errorf("an authorization code survived: %s", all)
+	}
+	if !strings.Contains(all, `"code":"kept"`) {
+		t.Errorf("the nested error code was hidden: %s", all)
+	}
 }

@@ -130,6 +130,12 @@ var secretParams = map[string]bool{
 // answer to be shown to the user (RFC 8628 §3.2).
 var secretFormParams = map[string]bool{"user_code": true}
 
+// codeParams are secret only at the top level of a form, query or JSON object, where a "code" is an
+// authorization code (RFC 6749 §4.1.2, §4.1.3). An error object nested in a JSON answer names its
+// kind with a "code" of its own ({"error":{"code":"invalid_grant","message":…}}: Entra, Google
+// APIs), which is what a failure is read by.
+var codeParams = map[string]bool{"code": true}
+
 // secretHeaders are headers whose value is a credential.
 var secretHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true, "Dpop": true}
 
@@ -262,7 +268,8 @@ func pathStart(rest string) int {
 // redactBody masks the secrets of a body. A form body (its media type parsed, so any casing and
 // parameters: Application/X-WWW-Form-Urlencoded; charset=UTF-8) is shown as its sorted pairs with
 // each secret one masked. Whatever the declared media type, a JSON document then has every secret
-// member masked at any depth (a token nested as authed_user.access_token is still a token), and
+// member masked at any depth (a token nested as authed_user.access_token is still a token; a "code"
+// only at the top, see codeParams), and
 // anything else is read as form pairs and each secret pair masked byte for byte, so that a body
 // mislabelled by its provider cannot carry a token past the mask.
 func redactBody(body []byte, contentType string) []byte {
@@ -307,9 +314,9 @@ var secretNormalised = func() map[string]bool {
 	return m
 }()
 
-// redactJSON masks secret members at any depth of a JSON document. ok is false when body is not
-// JSON. Numbers, booleans and null are left as they are: no credential is one, and an error's
-// numeric "code" stays readable.
+// redactJSON masks secret members at any depth of a JSON document, and a "code" member of the
+// top-level object only (codeParams). ok is false when body is not JSON. Numbers, booleans and null
+// are left as they are: no credential is one, and an error's numeric "code" stays readable.
 func redactJSON(body []byte) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -320,7 +327,7 @@ func redactJSON(body []byte) ([]byte, bool) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false // more after the value: not one JSON document
 	}
-	if !maskJSON(doc) {
+	if !maskJSON(doc, true) {
 		return body, true
 	}
 	out, err := json.Marshal(doc)
@@ -330,8 +337,9 @@ func redactJSON(body []byte) ([]byte, bool) {
 	return out, true
 }
 
-// maskJSON masks secret members inside v in place and reports whether it changed anything.
-func maskJSON(v any) bool {
+// maskJSON masks secret members inside v in place and reports whether it changed anything; top says
+// that v is the document itself.
+func maskJSON(v any, top bool) bool {
 	changed := false
 	switch v := v.(type) {
 	case map[string]any:
@@ -339,17 +347,17 @@ func maskJSON(v any) bool {
 			switch member.(type) {
 			case nil, bool, json.Number:
 			default:
-				if isSecretName(k, false) {
+				if isSecretName(k, false) && (top || !codeParams[normaliseName(k)]) {
 					v[k] = Redacted
 					changed = true
 					continue
 				}
 			}
-			changed = maskJSON(member) || changed
+			changed = maskJSON(member, false) || changed
 		}
 	case []any:
 		for _, e := range v {
-			changed = maskJSON(e) || changed
+			changed = maskJSON(e, false) || changed
 		}
 	}
 	return changed

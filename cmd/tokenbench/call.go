@@ -32,7 +32,8 @@ func newCallCmd(e *env) *cobra.Command {
 		Use:   "call [METHOD] URL --access-token TOKEN",
 		Short: "Call a protected resource (any API) with an access token",
 		Long: `Call a protected resource, any API, with an access token, and print its answer on stdout
-(JSON pretty-printed, anything else as received); the status of each request is on stderr.
+(JSON pretty-printed, with \uXXXX escapes for what a terminal would act on; anything else as
+received, or with visible escapes on a terminal); the status of each request is on stderr.
 
 The token is sent as Authorization: Bearer (RFC 6750 §2.1). With --dpop-key it is sent as
 Authorization: DPoP with a proof for this method and URL carrying the token's hash (RFC 9449 §7),
@@ -83,9 +84,9 @@ func (o *callOptions) run(cmd *cobra.Command, e *env, args []string) error {
 		return err
 	}
 	if res.Members != nil {
-		writeBody(e.stdout, []byte(indentJSON(res.Body)))
+		e.writeBody([]byte(indentJSON(res.Body)))
 	} else if len(res.Body) > 0 {
-		writeBody(e.stdout, res.Body)
+		e.writeBody(res.Body)
 	}
 	if res.Status >= http.StatusBadRequest {
 		return &flows.Error{Kind: flows.KindUnexpectedStatus, Detail: fmt.Sprintf("the resource server answered HTTP %d %s; its body is on stdout", res.Status, http.StatusText(res.Status))}

@@ -59,8 +59,8 @@ S256, the iss parameter of RFC 9207). --keys also fetches the JWKS and lists its
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "%s\n", out)
-			return err
+			e.writeBody(out)
+			return nil
 		},
 	}
 	f.registerProvider(cmd.Flags())

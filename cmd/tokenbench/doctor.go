@@ -87,7 +87,7 @@ func (o *doctorOptions) run(ctx context.Context, e *env, fs *pflag.FlagSet) erro
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s\n", out)
+		e.writeBody(out)
 	} else {
 		printDiagnosis(e.stdout, d)
 	}

@@ -111,7 +111,7 @@ func (o *jwtOptions) run(ctx context.Context, e *env, args []string) error {
 		j = report.Token // decrypted: the signed token inside is what is shown
 	}
 	if o.asJSON {
-		err = writeJWTJSON(e.stdout, j, report)
+		err = writeJWTJSON(e, j, report)
 	} else {
 		writeJWTText(untrusted.NewWriter(e.stdout), j, report, now)
 	}
@@ -212,8 +212,9 @@ type checkJSON struct {
 	Kind   string `json:"kind,omitempty"`
 }
 
-// writeJWTJSON prints the header and claims as received and the checks.
-func writeJWTJSON(w io.Writer, j *flows.JWT, r flows.Report) error {
+// writeJWTJSON prints the header and claims as received (through untrusted.JSON, see writeBody)
+// and the checks.
+func writeJWTJSON(e *env, j *flows.JWT, r flows.Report) error {
 	out := jwtJSON{Kind: string(j.Kind), Header: j.HeaderJSON, Claims: json.RawMessage("null"), Checks: []checkJSON{}}
 	if j.Payload != nil {
 		out.Claims = j.Payload
@@ -232,8 +233,8 @@ func writeJWTJSON(w io.Writer, j *flows.JWT, r flows.Report) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	e.writeBody(b)
+	return nil
 }
 
 // writeJWTText prints the token for a person: header, claims with their times as dates, checks.

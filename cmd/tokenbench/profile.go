@@ -192,7 +192,7 @@ func newProfileListCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "%s\n", b)
+				e.writeBody(b)
 				return nil
 			}
 			if len(entries) == 0 {

@@ -205,7 +205,7 @@ func (o *registerOptions) create(ctx context.Context, e *env, fs *pflag.FlagSet)
 	if err != nil {
 		return err
 	}
-	writeBody(e.stdout, reg.Body)
+	e.writeBody(reg.Body)
 	showGranted(e, reg, meta)
 	if o.save == "" {
 		return nil
@@ -337,7 +337,7 @@ func (o *registerOptions) manage(ctx context.Context, e *env, fs *pflag.FlagSet,
 	if err != nil {
 		return err
 	}
-	writeBody(e.stdout, reg.Body)
+	e.writeBody(reg.Body)
 	showGranted(e, reg, nil)
 	return nil
 }

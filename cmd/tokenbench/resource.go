@@ -126,9 +126,9 @@ func (u *userInfoFlags) run(ctx context.Context, e *env, c *flows.Client, token 
 		return err
 	}
 	if res.JWT != nil && !u.raw {
-		writeBody(e.stdout, res.JWT.Payload)
+		e.writeBody(res.JWT.Payload)
 	} else {
-		writeBody(e.stdout, res.Body)
+		e.writeBody(res.Body)
 	}
 	fmt.Fprintf(e.stderr, "userinfo answer: %s\n", res.Form())
 	printChecks(e.stderr, "userinfo checks", res.Checks())
@@ -167,7 +167,7 @@ func newIntrospectCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			writeBody(e.stdout, res.Body)
+			e.writeBody(res.Body)
 			return nil
 		})
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -43,7 +43,9 @@ func newTokenCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Run one grant and print the token response as JSON",
-		Long: `Run one grant and print the token response on stdout, as received.
+		Long: `Run one grant and print the token response on stdout, as received; inside its strings,
+characters a terminal would act on (escape sequences, bidi overrides) are written as \uXXXX escapes,
+which any JSON reader decodes to the same value.
 
 The id_token, when one comes back, is validated and every check is listed on stderr. The exit
 status is 0 only when tokens were obtained and every check passed; 1 for a protocol error or a
@@ -290,11 +292,21 @@ func rotationText(r flows.Rotation) string {
 	return string(r)
 }
 
-// writeBody prints a response body as received, ending it with a newline.
-func writeBody(w io.Writer, body []byte) {
-	w.Write(body) //nolint:errcheck // a closed stdout has nobody to tell
+// writeBody prints a response body on stdout, ending it with a newline. A JSON body goes through
+// untrusted.JSON whether stdout is a terminal or not: a provider's string cannot move the cursor,
+// set the title or the clipboard, or reorder the text (U+202E), and a program reading the output
+// decodes the same value, so a pipe, a file shown later and a terminal all get the same safe bytes.
+// Any other body is written as received into a file or pipe (a download stays byte for byte) and
+// through untrusted.Text on a terminal.
+func (e *env) writeBody(body []byte) {
+	if out, ok := untrusted.JSON(body); ok {
+		body = out
+	} else if e.stdoutIsTerminal {
+		body = []byte(untrusted.Text(string(body)))
+	}
+	e.stdout.Write(body) //nolint:errcheck // a closed stdout has nobody to tell
 	if len(body) == 0 || body[len(body)-1] != '\n' {
-		fmt.Fprintln(w)
+		fmt.Fprintln(e.stdout)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/flows/untrusted"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -66,7 +67,7 @@ func forgetToken(e *env, profile string) error {
 // writeToken prints the token response, or with --print one member of it, bare.
 func (f *cacheFlags) writeToken(e *env, t *flows.Token) error {
 	if f.print == "" {
-		writeBody(e.stdout, t.JSON()) // JSON on stdout, whatever the provider's format
+		e.writeBody(t.JSON()) // JSON on stdout, whatever the provider's format
 		return nil
 	}
 	v, ok := t.Members[f.print]
@@ -76,7 +77,11 @@ func (f *cacheFlags) writeToken(e *env, t *flows.Token) error {
 	s, ok := v.(string)
 	if !ok {
 		b, _ := json.Marshal(v)
-		s = string(b)
+		e.writeBody(b)
+		return nil
+	}
+	if e.stdoutIsTerminal {
+		s = untrusted.Line(s) // bare for a script's $(…), shown and not obeyed on a terminal
 	}
 	fmt.Fprintln(e.stdout, s)
 	return nil

@@ -7,7 +7,8 @@
 // bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and other invisible format
 // characters become \u202e-style escapes, so that text cannot reorder what follows it; bytes that are
 // not UTF-8 become \xff-style escapes; and each line is cut at MaxLine characters with a marker
-// saying so. The package imports no terminal library.
+// saying so. JSON does the same inside the strings of a JSON document with JSON's own escapes, so
+// that the document stays the same to a program reading it. The package imports no terminal library.
 package untrusted
 
 import (

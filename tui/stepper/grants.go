@@ -89,7 +89,7 @@ func (g assertionGrant) run(ctx context.Context, c *flows.Client) (*flows.Token,
 		if err != nil {
 			return nil, err
 		}
-		if claims.Key, err = flows.ParseSigningKey(data); err != nil {
+		if claims.Key, err = flows.ParsePrivateKey(data); err != nil { // no made-up kid: the provider picks the issuer's key by it
 			return nil, fmt.Errorf("assertion key %s: %w", g.keyFile, err)
 		}
 	}

@@ -58,6 +58,9 @@ var flowScrubbers = []struct {
 	with string
 }{
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	// The same port inside a URL-encoded redirect_uri (127.0.0.1%3A49152) or one encoded twice, as
+	// when that redirect_uri is itself a query value (127.0.0.1%253A49152).
+	{regexp.MustCompile(`127\.0\.0\.1(%(?:25)?3[Aa])\d+`), "127.0.0.1${1}PORT"},
 	{regexp.MustCompile(`kid "[^"\n]*"`), `kid "KID"`},
 	{regexp.MustCompile(`(nonce|at_hash|c_hash) "[^"\n]*"`), `$1 "RANDOM"`},
 	{regexp.MustCompile(`(state|nonce|code_challenge|user_code)=[A-Za-z0-9_%.~-]+`), "$1=RANDOM"},
@@ -67,6 +70,8 @@ var flowScrubbers = []struct {
 	{regexp.MustCompile(`\b[A-Z2-7]{26}\b`), "RANDOM"},
 }
 
+// FlowScrub replaces what changes from run to run in a flow view (ports, key ids, random values)
+// with fixed placeholders, so that goldens stay the same.
 func FlowScrub(s string) string {
 	for _, sc := range flowScrubbers {
 		s = sc.re.ReplaceAllString(s, sc.with)
