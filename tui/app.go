@@ -88,6 +88,11 @@ type Model struct {
 	active  ui.ScreenID
 	// fullHelp shows every key of the active screen instead of the body (`?`).
 	fullHelp bool
+	// quitting shows the quit question (q with something to lose); tokens counts the tokens the
+	// session received (quit.go).
+	quitting bool
+	quitKeys quitKeys
+	tokens   int
 	// demo is the built-in provider the session runs on (nil for a profile's tenant); faults is its
 	// panel (F), shown instead of the body while open.
 	demo   ui.DemoControls
@@ -132,7 +137,7 @@ func New(opts Options) Model {
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
-	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
+	m := Model{c: c, keys: defaultGlobalKeys(), quitKeys: defaultQuitKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
 	m.help.Styles = c.Styles.Help
 	m.faults = faultpanel.New(c)
 	if opts.Client != nil && opts.DemoControls != nil {
@@ -147,6 +152,7 @@ func New(opts Options) Model {
 // which does not depend on the client, is built once and kept.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
+	m.tokens = 0
 	m.c.Client = client
 	m.c.Trace = nil
 	m.traceCh = nil
@@ -219,13 +225,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, startSession(msg)
 	case sessionClientBuiltMsg:
 		return m.onSession(msg)
+	case ui.TokensReceivedMsg:
+		return m.countTokens(msg).broadcast(msg)
 	case faultpanel.StateMsg:
 		m.faults = m.faults.OnState(msg)
 		return m, nil
 	case tea.MouseClickMsg:
 		// The screens lay out their body from its top line: make the click relative to it.
 		msg.Y -= lipgloss.Height(m.header())
-		if m.fullHelp || m.faults.Open || msg.Y < 0 {
+		if m.fullHelp || m.quitting || m.faults.Open || msg.Y < 0 {
 			return m, nil
 		}
 		return m.updateActive(msg)
@@ -264,6 +272,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m, tea.Quit
 	}
+	if m.quitting {
+		return m.handleQuitKey(msg)
+	}
 	if m.fullHelp && (key.Matches(msg, m.keys.Help) || msg.String() == "esc") {
 		m.fullHelp = false
 		return m, nil
@@ -274,14 +285,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
+	case m.capturingText():
+		// tab and shift+tab move between a form's fields; the letters and digits are typed.
+		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Next):
 		return m.show((m.active + 1) % ui.NumScreens)
 	case key.Matches(msg, m.keys.Prev):
 		return m.show((m.active + ui.NumScreens - 1) % ui.NumScreens)
-	case m.capturingText():
-		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
+		return m.askQuit()
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
 		return m, nil
@@ -385,6 +397,8 @@ func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, 
 func (m Model) View() tea.View {
 	var body string
 	switch {
+	case m.quitting:
+		body = m.quitView()
 	case m.fullHelp:
 		body = m.fullHelpView()
 	case m.faults.Open:
@@ -549,6 +563,9 @@ func (m Model) footer() string {
 // shortHelp is the footer's keys: the active screen's (or the faults panel's), then the global
 // ones.
 func (m Model) shortHelp() (screen, global []key.Binding) {
+	if m.quitting {
+		return []key.Binding{m.quitKeys.Yes, m.quitKeys.No, m.quitKeys.SaveHAR}, nil
+	}
 	if m.faults.Open {
 		return m.faults.ShortHelp(), nil
 	}

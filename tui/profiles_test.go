@@ -129,7 +129,7 @@ func TestAppWithoutClient(t *testing.T) {
 	m := New(Options{Store: tuitest.Store(t), StartDemo: tuitest.FakeDemo})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m, _ = appUpdate(t, m, tuitest.Press("2"))
-	for _, k := range []string{"j", "j", "j", "g", "e", "enter", "s"} {
+	for _, k := range []string{"j", "j", "j", "g", "e", "esc", "s"} {
 		var cmd tea.Cmd
 		m, cmd = appUpdate(t, m, tuitest.Press(k))
 		if cmd != nil {

@@ -31,7 +31,7 @@ func defaultInspectKeys() inspectKeys {
 		Prev:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/[", "previous token")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy token"),
-		Close:    key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "close token")),
+		Close:    ui.KeyDelete("delete token tab"),
 		Up:       ui.KeyUp(),
 		Down:     ui.KeyDown(),
 		PageUp:   ui.KeyPageUp(),
@@ -39,8 +39,6 @@ func defaultInspectKeys() inspectKeys {
 		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
 		Cancel:   ui.KeyCancel(),
 	}
-	k.Copy.SetKeys("c", "y")
-	k.Copy.SetHelp("c/y", "copy token")
 	return k
 }
 

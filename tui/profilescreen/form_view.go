@@ -133,10 +133,7 @@ func (f profileForm) fieldLine(c *ui.Common, i, w int) string {
 	var value string
 	switch {
 	case ff.kind == fieldChoice:
-		value = f.choiceText(ff)
-		if i == f.focus {
-			value = "‹ " + value + " ›"
-		}
+		value = ui.ChoiceValue(f.choiceText(ff), i == f.focus)
 	case ff.fixed:
 		value = st.Value.Render(ff.input.Value()) + st.Muted.Render("  (C copies under a new name)")
 	default:

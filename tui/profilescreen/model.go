@@ -319,9 +319,9 @@ func (s Model) handleFilterKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, s.keys.Submit):
 		s.filter.Blur()
 		return s, nil
-	case key.Matches(msg, s.keys.FieldUp):
+	case msg.String() == "up":
 		return s.move(-1), nil
-	case key.Matches(msg, s.keys.FieldDown):
+	case msg.String() == "down":
 		return s.move(+1), nil
 	}
 	var cmd tea.Cmd

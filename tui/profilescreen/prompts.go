@@ -184,7 +184,7 @@ func (s Model) handleClashKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.cancelClash(), nil
 	case key.Matches(msg, k.Up), msg.String() == "left":
 		s.clashSel = (s.clashSel + len(clashChoices) - 1) % len(clashChoices)
-	case key.Matches(msg, k.Down), key.Matches(msg, k.Toggle):
+	case key.Matches(msg, k.Down), key.Matches(msg, k.Choice):
 		s.clashSel = (s.clashSel + 1) % len(clashChoices)
 	case key.Matches(msg, k.Submit):
 		choice := clashChoices[s.clashSel].action
@@ -207,29 +207,23 @@ func (s Model) cancelClash() Model {
 	return s
 }
 
-// handleFormKey: ↑/↓ (and enter) move between fields, ←/→ change a choice, ctrl+s saves, ctrl+r
-// shows the secret being typed, esc leaves (twice when something changed).
+// handleFormKey: tab, shift+tab, ↑/↓ and enter move between fields, ←/→ change a choice, ctrl+s
+// saves, ctrl+r shows the secret being typed, esc leaves (twice when something changed).
 func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
 	ff, _ := s.form.focused()
 	var cmd tea.Cmd
 	switch {
-	case key.Matches(msg, k.Cancel):
+	case key.Matches(msg, k.Form.Leave):
 		return s.closeForm(), nil
-	case key.Matches(msg, k.Save):
+	case key.Matches(msg, k.Form.Submit):
 		return s.saveForm()
 	case key.Matches(msg, k.RevealSecret):
 		s.form = s.form.toggleReveal()
-	case key.Matches(msg, k.FieldUp):
-		s.form, cmd = s.form.step(-1)
-	case key.Matches(msg, k.FieldDown), key.Matches(msg, k.NextField):
-		s.form, cmd = s.form.step(+1)
-	case ff.kind == fieldChoice && key.Matches(msg, k.Toggle):
-		delta := 1
-		if msg.String() == "left" {
-			delta = -1
-		}
-		s.form = s.form.cycle(s.c, delta)
+	case k.Form.FieldMove(msg) != 0:
+		s.form, cmd = s.form.step(k.Form.FieldMove(msg))
+	case ff.kind == fieldChoice && k.Form.ChoiceMove(msg) != 0:
+		s.form = s.form.cycle(s.c, k.Form.ChoiceMove(msg))
 	default:
 		s.form, cmd = s.form.typeKey(msg)
 	}

@@ -167,7 +167,7 @@ func TestFlowFormCIBAMasksHintToken(t *testing.T) {
 	if in := r.s.form.inputs[fieldLoginHintToken]; in.EchoMode != textinput.EchoPassword {
 		t.Error("login_hint_token is echoed in clear while typed")
 	}
-	r.send(tuitest.Press("enter"))
+	r.send(tuitest.Press("esc"))
 	r.send(tuitest.Press("s"))
 	if v := r.viewText(); strings.Count(v, tuitest.FakeHintToken) != 2 {
 		t.Fatalf("s did not reveal login_hint_token in the request and the parameters:\n%s", v)

@@ -23,19 +23,13 @@ func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	k := s.keys
 	var cmd tea.Cmd
 	switch {
-	case key.Matches(msg, k.Done):
+	case key.Matches(msg, k.Form.Submit), key.Matches(msg, k.Form.Leave):
 		s.form = s.form.blurAll()
 		s = s.applyGrant()
-	case key.Matches(msg, k.FieldUp):
-		s.form, cmd = s.form.step(-1)
-	case key.Matches(msg, k.FieldDown):
-		s.form, cmd = s.form.step(+1)
-	case s.form.focus.isChoice() && key.Matches(msg, k.Toggle):
-		delta := 1
-		if msg.String() == "left" {
-			delta = -1
-		}
-		s.form = s.form.cycle(delta)
+	case k.Form.FieldMove(msg) != 0:
+		s.form, cmd = s.form.step(k.Form.FieldMove(msg))
+	case s.form.focus.isChoice() && k.Form.ChoiceMove(msg) != 0:
+		s.form = s.form.cycle(k.Form.ChoiceMove(msg))
 		if s.form.focus == fieldGrant {
 			s = s.applyGrant()
 		}

@@ -47,7 +47,7 @@ func TestEditOnAnyStepShowsTheForm(t *testing.T) {
 	r.runStep(stepDiscover)
 	r.s.cursor = stepDiscover
 	r.send(tuitest.Press("e"))
-	if v := r.viewText(); !r.s.form.editing || !strings.Contains(v, "Parameters — ↑/↓ field") || strings.Count(v, "Parameters") != 1 {
+	if v := r.viewText(); !r.s.form.editing || !strings.Contains(v, "Parameters — ↑/↓ or tab field") || strings.Count(v, "Parameters") != 1 {
 		t.Errorf("e on a finished Discover step:\n%s", v)
 	}
 }

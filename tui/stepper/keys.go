@@ -11,8 +11,8 @@ import (
 // flowKeys are the stepper's keys.
 type flowKeys struct {
 	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown key.Binding
-	// Form keys, active while editing.
-	FieldUp, FieldDown, Toggle, Done key.Binding
+	// Form keys, active while editing: the edits apply as they are made; ctrl+s and esc end editing.
+	Form ui.FormKeys
 }
 
 func defaultFlowKeys() flowKeys {
@@ -31,10 +31,7 @@ func defaultFlowKeys() flowKeys {
 		PageUp:   ui.KeyPageUp(),
 		PageDown: ui.KeyPageDown(),
 
-		FieldUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
-		FieldDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
-		Toggle:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change choice")),
-		Done:      key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done editing")),
+		Form: ui.NewFormKeys("save", "done editing"),
 	}
 }
 
@@ -43,7 +40,7 @@ func (s flowModel) ShortHelp() []key.Binding {
 	k := s.keys
 	switch {
 	case s.form.editing:
-		return []key.Binding{k.FieldUp, k.FieldDown, k.Toggle, k.Done}
+		return []key.Binding{k.Form.Next, k.Form.Choice, k.Form.Submit, k.Form.Leave}
 	case s.paste.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use pasted URL")), k.Cancel}
 	case s.running != numSteps:
@@ -58,6 +55,6 @@ func (s flowModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Run, k.Cancel, k.PageUp, k.PageDown},
 		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Open, k.Raw, k.Inspect},
-		{k.FieldUp, k.FieldDown, k.Toggle, k.Done},
+		k.Form.Full(),
 	}
 }

@@ -194,7 +194,7 @@ func TestFlowGrantSwitch(t *testing.T) {
 	if s.grant != grantClientCredentials || s.steps[stepAuthorize].state != stateSkipped {
 		t.Errorf("→ on grant: %v %s", s.grant, s.states())
 	}
-	sc, _ = s.Update(tuitest.Press("enter"))
+	sc, _ = s.Update(tuitest.Press("esc"))
 	s = sc.(flowModel)
 	if s.CapturingText() {
 		t.Error("enter did not end editing")

@@ -203,7 +203,7 @@ func (s flowModel) formView(p *flowPane) {
 	st := s.c.Styles
 	f := s.form
 	if f.editing {
-		p.heading("Parameters — ↑/↓ field, ←/→ choice, enter done")
+		p.heading("Parameters — ↑/↓ or tab field, ←/→ choice, esc done")
 	} else {
 		p.heading("Parameters " + st.Muted.Render("(e edits)"))
 	}
@@ -213,7 +213,7 @@ func (s flowModel) formView(p *flowPane) {
 		case id.isChoice():
 			v = f.value(id)
 			if f.editing && f.focus == id {
-				v = "◂ " + v + " ▸"
+				v = ui.ChoiceValue(v, true)
 			} else if id == fieldDPoP {
 				v = s.dpopValue()
 			}

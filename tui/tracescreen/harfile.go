@@ -45,7 +45,7 @@ func newPathInput(c *ui.Common) textinput.Model {
 }
 
 // CapturingText keeps single-letter global keys away while a path is typed.
-func (s Model) CapturingText() bool { return s.prompting }
+func (s Model) CapturingText() bool { return s.prompting || s.filter.Focused() }
 
 // startPrompt focuses the path input.
 func (s Model) startPrompt() (ui.Screen, tea.Cmd) {

@@ -38,7 +38,7 @@ func TestTraceSelectionMoves(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "#2 jwks · GET http://127.0.0.1:1/jwks") {
 		t.Errorf("the detail does not show the selected exchange:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("g"), tuitest.Press("up"))
+	s = feed(s, tuitest.Press("home"), tuitest.Press("up"))
 	if tm := s.(Model); tm.sel != 0 {
 		t.Errorf("up from the first: sel %d", tm.sel)
 	}
@@ -48,8 +48,8 @@ func TestTraceSelectionMoves(t *testing.T) {
 	if tm := s.(Model); tm.sel != 0 || len(tm.exchanges) != 5 {
 		t.Errorf("not following: sel %d of %d", tm.sel, len(tm.exchanges))
 	}
-	// G goes to the newest and follows again: the next exchange is selected as it arrives.
-	s = feed(s, tuitest.Press("G"))
+	// end goes to the newest and follows again: the next exchange is selected as it arrives.
+	s = feed(s, tuitest.Press("end"))
 	x.ID, x.URL = 6, "http://127.0.0.1:1/y"
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
 	if tm := s.(Model); tm.sel != 5 || !tm.follow {
@@ -104,7 +104,7 @@ func TestTraceRevealToggle(t *testing.T) {
 func TestTraceCopyCurl(t *testing.T) {
 	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
 	s = feed(s, tuitest.Press("up"))
-	s, cmd := s.Update(tuitest.Press("y"))
+	s, cmd := s.Update(tuitest.Press("c"))
 	if cmd == nil {
 		t.Fatal("copy returned no command")
 	}

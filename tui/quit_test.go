@@ -1,0 +1,51 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
+	"github.com/tokenbench/tokenbench/tui/ui"
+)
+
+// TestQuitAsksWhenTheSessionHoldsSomething: q with tokens and exchanges in memory asks first; n
+// stays, y quits, H goes to the Trace screen and saves the HAR there; with nothing to lose q quits
+// at once, and ctrl+c never asks.
+func TestQuitAsksWhenTheSessionHoldsSomething(t *testing.T) {
+	t.Parallel()
+	m := newTestApp(t)
+	if _, cmd := appUpdate(t, m, tuitest.Press("q")); !quits(cmd) {
+		t.Fatal("q with nothing to lose did not quit at once")
+	}
+	m, _ = appUpdate(t, m, tuitest.FakeTokens(t))
+	m.c.Trace.Record(flows.Exchange{Step: "token", Method: "POST", URL: "http://127.0.0.1:1/token", Status: 200, Started: tuitest.FlowNow()})
+	m, _ = appUpdate(t, m, ui.ExchangeRecordedMsg{Exchange: m.c.Trace.Exchanges()[0], Session: m.session})
+	m, cmd := appUpdate(t, m, tuitest.Press("q"))
+	if quits(cmd) {
+		t.Fatal("q quit a session holding tokens without asking")
+	}
+	v := tuitest.StripANSI(m.View().Content)
+	for _, want := range []string{"Quit?", "The session holds 3 tokens and 1 HTTP exchange", "y quit", "n/esc stay", "H save the trace as HAR first"} {
+		if !contains(v, want) {
+			t.Errorf("the question lacks %q:\n%s", want, v)
+		}
+	}
+	m, _ = appUpdate(t, m, tuitest.Press("n"))
+	if m.quitting || contains(tuitest.StripANSI(m.View().Content), "Quit?") {
+		t.Error("n did not close the question")
+	}
+	m, _ = appUpdate(t, m, tuitest.Press("q"))
+	if _, cmd := appUpdate(t, m, tuitest.Press("y")); !quits(cmd) {
+		t.Error("y did not quit")
+	}
+	if _, cmd := appUpdate(t, m, tuitest.Press("ctrl+c")); !quits(cmd) {
+		t.Error("ctrl+c asked")
+	}
+	m, cmd = appUpdate(t, m, tuitest.Press("H"))
+	if m.quitting || m.active != ui.TraceScreen || cmd == nil {
+		t.Errorf("H: quitting %v, active %v, a save started %v", m.quitting, m.active, cmd != nil)
+	}
+	if v := tuitest.StripANSI(m.View().Content); !contains(v, "saving") {
+		t.Errorf("H does not save on the Trace screen:\n%s", v)
+	}
+}
