@@ -300,6 +300,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Learn):
 		m.c.Learn = !m.c.Learn
 		return m.broadcast(ui.LearnToggledMsg{On: m.c.Learn})
+	case key.Matches(msg, m.keys.Reveal):
+		m.c.Reveal = !m.c.Reveal
+		return m.broadcast(ui.RevealToggledMsg{On: m.c.Reveal})
 	case key.Matches(msg, m.keys.Faults) && m.demo != nil:
 		m.fullHelp = false
 		var cmd tea.Cmd
@@ -519,6 +522,9 @@ func (m Model) header() string {
 	bar := strings.Join(tabs, " ")
 	if m.c.Learn {
 		bar += " " + st.TabActive.Render("Learn")
+	}
+	if m.c.Reveal {
+		bar += " " + st.Warn.Render("⚠ secrets shown (s hides)")
 	}
 	note := m.note
 	if m.demo != nil {

@@ -17,6 +17,7 @@ type globalKeys struct {
 	Prev      key.Binding
 	Screen    [ui.NumScreens]key.Binding
 	Learn     key.Binding
+	Reveal    key.Binding // shows or masks secrets on every screen (Common.Reveal)
 	Faults    key.Binding // the built-in provider's faults panel, only while the session runs on it
 }
 
@@ -28,6 +29,7 @@ func defaultGlobalKeys() globalKeys {
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
 		Learn:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "learn")),
+		Reveal:    ui.KeyReveal(),
 		Faults:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "demo faults")),
 	}
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
@@ -46,6 +48,6 @@ func (k globalKeys) ShortHelp() []key.Binding {
 func (k globalKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Screen[ui.ProfilesScreen], k.Screen[ui.FlowScreen], k.Screen[ui.InspectScreen], k.Screen[ui.TraceScreen]},
-		{k.Learn, k.Help, k.Quit, k.ForceQuit},
+		{k.Learn, k.Reveal, k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -39,7 +39,6 @@ type Model struct {
 	sel     int
 	input   textinput.Model
 	editing bool
-	reveal  bool
 	now     time.Time
 	ticking bool
 	reqID   int
@@ -93,7 +92,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.onVerified(msg).startTicking()
 	case ui.ClockTickedMsg:
 		return s.onTick(msg)
-	case ui.LearnToggledMsg, ui.SessionStartedMsg:
+	case ui.LearnToggledMsg, ui.SessionStartedMsg, ui.RevealToggledMsg:
 		return s.layout(), nil
 	}
 	if s.editing {
@@ -125,9 +124,6 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 		return s.selectSlot(s.sel + 1), nil
 	case key.Matches(msg, s.keys.Prev):
 		return s.selectSlot(s.sel - 1), nil
-	case key.Matches(msg, s.keys.Reveal):
-		s.reveal = !s.reveal
-		return s.layout(), nil
 	case key.Matches(msg, s.keys.Copy):
 		return s.copyToken()
 	case key.Matches(msg, s.keys.Close):
@@ -238,7 +234,7 @@ func (s Model) copyToken() (ui.Screen, tea.Cmd) {
 		return s, nil
 	}
 	sl := s.slots[s.sel]
-	if !s.reveal {
+	if !s.c.Reveal {
 		s.status = "the token is masked: press s to show it, then c to copy it"
 		return s.layout(), nil
 	}

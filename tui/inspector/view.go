@@ -112,7 +112,7 @@ func (s Model) summaryLine() string {
 func (s Model) tokenLine() string {
 	st := s.c.Styles
 	sl := s.slots[s.sel]
-	if s.reveal {
+	if s.c.Reveal {
 		return st.Label.Render("token ") + st.KeyHint.Render("shown in full below · s to mask")
 	}
 	return ui.Truncate(st.Label.Render("token ")+st.Secret.Render(maskToken(sl.raw))+" "+
@@ -192,7 +192,7 @@ func (s Model) bodyView(w int) string {
 	}
 	sl := s.slots[s.sel]
 	var b strings.Builder
-	if s.reveal {
+	if s.c.Reveal {
 		s.section(&b, "Token")
 		b.WriteString(ui.WrapEach(s.c.Styles.Secret, ansi.Hardwrap(sl.raw, w, false), w, ""))
 		b.WriteString("\n")

@@ -60,7 +60,6 @@ type Model struct {
 	shown  []int
 	sel    int
 	filter textinput.Model
-	reveal bool
 
 	// loadErr is the store's load error: the file is shown, never written. noStore is why there is
 	// no store at all.
@@ -274,9 +273,6 @@ func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Filter):
 		s.notice = ""
 		return s, s.filter.Focus()
-	case key.Matches(msg, k.Reveal):
-		s.reveal = !s.reveal
-		return s, nil
 	case key.Matches(msg, k.Reload):
 		return s.reload()
 	}

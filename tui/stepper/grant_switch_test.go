@@ -27,7 +27,7 @@ func TestGrantSwitchForgetsTheOldResults(t *testing.T) {
 	if r.s.token == nil || r.s.steps[stepToken].state != statePending {
 		t.Fatalf("after the switch: %s, session token kept %v", r.s.states(), r.s.token != nil)
 	}
-	r.s.reveal = true
+	r.s.c.Reveal = true
 	r.s.cursor = stepToken
 	r.s = r.s.layout()
 	if v := r.viewText(); strings.Contains(v, old[:20]) || strings.Contains(v, "✓ done") {

@@ -223,12 +223,12 @@ func TestFlowMaskToggle(t *testing.T) {
 	if v := view(); strings.Contains(v, secret) || !strings.Contains(v, "••••") {
 		t.Fatalf("the token is shown unmasked:\n%s", v)
 	}
-	sc, _ = s.Update(tuitest.Press("s"))
+	sc, _ = s.Update(tuitest.ToggleReveal(s.c))
 	s = sc.(flowModel)
 	if v := view(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the token:\n%s", v)
 	}
-	sc, _ = s.Update(tuitest.Press("s"))
+	sc, _ = s.Update(tuitest.ToggleReveal(s.c))
 	s = sc.(flowModel)
 	if v := view(); strings.Contains(v, secret) {
 		t.Fatalf("a second s did not mask the token again:\n%s", v)
@@ -251,7 +251,7 @@ func TestFlowFormMasksTokens(t *testing.T) {
 	if v := r.viewText(); strings.Contains(v, secret) || !strings.Contains(v, "pasted subject") {
 		t.Fatalf("the pasted subject token is shown in clear (or not at all):\n%s", v)
 	}
-	r.send(tuitest.Press("s"))
+	r.send(tuitest.ToggleReveal(r.s.c))
 	if v := r.viewText(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the pasted subject token:\n%s", v)
 	}

@@ -26,7 +26,7 @@ func (s flowModel) secret(v string) string {
 	if v == "" {
 		return s.c.Styles.Muted.Render("(none)")
 	}
-	if s.reveal {
+	if s.c.Reveal {
 		return s.c.Styles.Secret.Render(v)
 	}
 	return s.c.Styles.Secret.Render("••••••••") + s.c.Styles.Muted.Render(fmt.Sprintf(" %d chars (s shows)", len(v)))
@@ -359,7 +359,7 @@ func (s flowModel) rawView(p *flowPane) {
 		return
 	}
 	x := *r.raw
-	if !s.reveal {
+	if !s.c.Reveal {
 		x = x.Redact()
 	}
 	text := x.String()

@@ -36,7 +36,6 @@ type Model struct {
 	follow bool
 	// offset is the first exchange shown in the list.
 	offset int
-	reveal bool
 	// zoom gives the whole body to the detail.
 	zoom bool
 	vp   viewport.Model
@@ -114,7 +113,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		s.input.SetStyles(s.c.Styles.Input)
 		s.filter.SetStyles(s.c.Styles.Input)
 		return s.layout(), nil
-	case ui.LearnToggledMsg:
+	case ui.LearnToggledMsg, ui.RevealToggledMsg:
 		return s.layout(), nil
 	}
 	if s.prompting {
@@ -158,9 +157,6 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Findings) && s.har != nil:
 		s.findings = !s.findings
 		s.vp.GotoTop()
-		return s.layout(), nil
-	case key.Matches(msg, s.keys.Reveal):
-		s.reveal = !s.reveal
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Copy):
 		return s.copyCurl()
@@ -244,7 +240,7 @@ func (s Model) selected() (flows.Exchange, bool) {
 		return flows.Exchange{}, false
 	}
 	x := s.exchanges[s.sel]
-	if !s.reveal {
+	if !s.c.Reveal {
 		x = x.Redact()
 	}
 	return x, true
@@ -257,7 +253,7 @@ func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
 		return s, nil
 	}
 	s.statusBad = false
-	if s.reveal {
+	if s.c.Reveal {
 		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, with its secrets", x.ID))
 	} else {
 		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, secrets masked (s, then c, to copy them)", x.ID))

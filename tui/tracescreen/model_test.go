@@ -87,7 +87,7 @@ func TestTraceRevealToggle(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "code="+flows.Redacted) || !strings.Contains(v, "secrets masked") {
 		t.Errorf("masked view:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	v := strings.ReplaceAll(strippedAll(s), "\n", "")
 	for _, secret := range tuitest.TraceSecrets {
 		if !strings.Contains(v, secret) {
@@ -95,7 +95,7 @@ func TestTraceRevealToggle(t *testing.T) {
 		}
 	}
 	// The list never shows secrets, even revealed (the URL of a redirect could carry a code).
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	if v := strippedAll(s); strings.Contains(v, "FAKE-") {
 		t.Error("masking again left a secret on screen")
 	}
@@ -114,7 +114,7 @@ func TestTraceCopyCurl(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "copied request #3 as curl, secrets masked") {
 		t.Errorf("no confirmation:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	_, cmd = s.Update(tuitest.Press("c"))
 	if got := clipboardText(t, cmd); !strings.Contains(got, "code=FAKE-CODE-1") {
 		t.Errorf("revealed copy: %q", got)

@@ -193,7 +193,7 @@ func (s Model) ruleLine() string {
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.findings {
 		info = " the file's findings (f for the exchange) "
-	} else if s.reveal {
+	} else if s.c.Reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
 		info += "· secrets masked (s to show) "
