@@ -66,21 +66,21 @@ func TestProfileOpensSession(t *testing.T) {
 func TestProfilesGolden(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("empty", func(t *testing.T) {
 		st := tuitest.Store(t)
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("keycloak-form", func(t *testing.T) {
 		st := tuitest.Store(t)
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		for range 9 { // Built-in demo, Auth0 … Google, then Keycloak
 			tm.Send(tuitest.Press("j"))

@@ -31,7 +31,7 @@ const (
 // "params.NAME", "endpoints.NAME" …, as *profiles.FieldError names them).
 const (
 	fieldSecretTarget = "secret_target" // the reference's target: account, variable, path, command
-	fieldSecretValue  = "secret_value"  // the secret itself, for the keyring only
+	fieldSecretValue  = "secret_value"  // the secret itself, for the keyring or a new file
 )
 
 // formField is one field of the form.
@@ -312,7 +312,7 @@ func (f profileForm) visible(i int) bool {
 	case fieldSecretTarget:
 		return kind != "none" && kind != string(profiles.SecretPlain)
 	case fieldSecretValue:
-		return kind == string(profiles.SecretKeyring)
+		return kind == string(profiles.SecretKeyring) || kind == string(profiles.SecretFile)
 	}
 	return true
 }

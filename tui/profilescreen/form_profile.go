@@ -116,7 +116,10 @@ func (f profileForm) placeholders() profileForm {
 	}
 	if i := f.index(fieldSecretValue); i >= 0 {
 		ph := "typed here, stored in the OS keyring, never in the file"
-		if !f.isNew && f.orig.ClientSecret.Kind() == profiles.SecretKeyring {
+		switch {
+		case f.get("client_secret") == string(profiles.SecretFile):
+			ph = "typed here, written to that file (mode 0600); empty: the file holds it"
+		case !f.isNew && f.orig.ClientSecret.Kind() == profiles.SecretKeyring:
 			ph = "empty: keep the secret the keyring holds"
 		}
 		f.fields[i].input.Placeholder = ph

@@ -67,6 +67,11 @@ type Model struct {
 	noStore  error
 	warnings []string
 
+	// keyringErr is why the OS keyring did not answer the probe (nil when it did, or before the
+	// answer: keyringProbed); a new profile's secret then goes to a file (keyring.go).
+	keyringErr    error
+	keyringProbed bool
+
 	menu      profileMenu
 	discovery discoveryPrompt
 	// doctor is the last diagnosis (D) and doctorName the profile it is of.
@@ -168,6 +173,8 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return s.onOpened(msg)
 	case doctorDoneMsg:
 		return s.onDiagnosed(msg)
+	case keyringProbedMsg:
+		return s.onKeyringProbed(msg), nil
 	case demoStartedMsg:
 		return s.onDemo(msg)
 	case profilesChangedMsg:
