@@ -51,7 +51,7 @@ type Model struct {
 func New(c *ui.Common) ui.Screen {
 	in := textinput.New()
 	in.Prompt = "token> "
-	in.Placeholder = "paste a JWT or an opaque token"
+	in.Placeholder = ui.Hint("paste a JWT or an opaque token")
 	in.SetStyles(c.Styles.Input)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'

@@ -79,7 +79,11 @@ func (f profileForm) lines(c *ui.Common, w int) (lines []string, start, end int)
 		case "par":
 			section("Authorization request and token binding")
 		case "endpoints.authorization":
-			section("Endpoint overrides (empty: the preset's, or from discovery)")
+			if noDiscovery(f.prof) {
+				section("Endpoint overrides (empty: the preset's)")
+			} else {
+				section("Endpoint overrides (empty: the preset's, or from discovery)")
+			}
 		}
 		if !f.visible(i) {
 			continue

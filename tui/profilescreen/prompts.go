@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/profiles"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The profiles screen's actions on the selected profile or the whole store: copy (asks the new
@@ -97,7 +98,7 @@ func (s Model) askPrompt(mode profileMode, value, placeholder string) (Model, te
 	s.notice, s.failure, s.overwrite = "", nil, ""
 	s.prompt.SetValue(value)
 	s.prompt.CursorEnd()
-	s.prompt.Placeholder = placeholder
+	s.prompt.Placeholder = ui.Hint(placeholder)
 	s.prompt.SetWidth(max(10, s.width-4))
 	return s, s.prompt.Focus()
 }

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Editing the request form from the stepper: e starts it, its keys, what follows a change (a DPoP
@@ -88,7 +89,7 @@ func (f flowForm) assertionFileHint() flowForm {
 	if f.grant == grantJWTBearer {
 		hint = "a JWT file, or empty to sign one"
 	}
-	f.inputs[fieldAssertionFile].Placeholder = hint
+	f.inputs[fieldAssertionFile].Placeholder = ui.Hint(hint)
 	return f
 }
 

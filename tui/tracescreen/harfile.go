@@ -39,7 +39,7 @@ type harOpenedMsg struct {
 func newPathInput(c *ui.Common) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "HAR file: "
-	in.Placeholder = "path of a .har file exported from the browser's developer tools"
+	in.Placeholder = ui.Hint("path of a .har file exported from the browser's developer tools")
 	in.SetStyles(c.Styles.Input)
 	return in
 }
