@@ -16,6 +16,7 @@ type inspectKeys struct {
 	Reveal   key.Binding
 	Copy     key.Binding
 	Close    key.Binding
+	Filter   key.Binding
 	Up       key.Binding
 	Down     key.Binding
 	PageUp   key.Binding
@@ -32,6 +33,7 @@ func defaultInspectKeys() inspectKeys {
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy token"),
 		Close:    ui.KeyDelete("delete token tab"),
+		Filter:   ui.KeyFilter(),
 		Up:       ui.KeyUp(),
 		Down:     ui.KeyDown(),
 		PageUp:   ui.KeyPageUp(),
@@ -47,7 +49,10 @@ func (s Model) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{s.keys.Submit, s.keys.Cancel}
 	}
-	return []key.Binding{s.keys.Paste, s.keys.Next, s.keys.Reveal, s.keys.Copy}
+	if s.filter.Focused() {
+		return ui.FilterHelp()
+	}
+	return []key.Binding{s.keys.Paste, s.keys.Next, s.keys.Reveal, s.keys.Copy, s.keys.Filter}
 }
 
 // FullHelp is every key of the inspector.
@@ -55,6 +60,6 @@ func (s Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.Paste, s.keys.Submit, s.keys.Cancel},
 		{s.keys.Next, s.keys.Prev, s.keys.Reveal, s.keys.Copy, s.keys.Close},
-		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
+		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Filter},
 	}
 }

@@ -55,6 +55,9 @@ func (s Model) topView() string {
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, s.tabsView(), s.summaryLine(), s.tokenLine(), s.expiryLine())
+	if f := s.filterLine(); f != "" {
+		lines = append(lines, f)
+	}
 	if v := s.verdictLine(); v != "" {
 		lines = append(lines, v)
 	}
@@ -204,12 +207,16 @@ func (s Model) bodyView(w int) string {
 		s.refreshSection(&b, sl, w)
 	}
 	if sl.jwt != nil && sl.jwt.Kind == flows.JWTKindJWS {
-		s.section(&b, "Claims")
-		b.WriteString(s.table(s.claimRows(sl.jwt), w))
+		rows := s.claimRows(sl.jwt)
+		kept := s.filtered(rows)
+		s.section(&b, s.filterTitle("Claims", len(kept), len(rows)))
+		b.WriteString(s.table(kept, w))
 	}
 	if sl.jwt != nil {
-		s.section(&b, "Header")
-		b.WriteString(s.table(s.headerRows(sl.jwt), w))
+		rows := s.headerRows(sl.jwt)
+		kept := s.filtered(rows)
+		s.section(&b, s.filterTitle("Header", len(kept), len(rows)))
+		b.WriteString(s.table(kept, w))
 	}
 	s.checksSection(&b, sl, w)
 	return strings.TrimRight(b.String(), "\n")

@@ -62,7 +62,7 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.mode == modeImportClash:
 		return []key.Binding{k.Choice, k.Submit, k.Cancel}
 	case s.filter.Focused():
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), k.Cancel}
+		return ui.FilterHelp()
 	case s.empty() || (s.readOnly() && len(s.all) == 0):
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Import, k.Reload}
 	}

@@ -55,7 +55,7 @@ func defaultTraceKeys() traceKeys {
 // ShortHelp is the trace's part of the footer.
 func (s Model) ShortHelp() []key.Binding {
 	if s.filter.Focused() {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+		return ui.FilterHelp()
 	}
 	if s.prompting {
 		cancel := s.keys.Back

@@ -63,6 +63,14 @@ func KeyFilter() key.Binding {
 	return key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
 }
 
+// FilterHelp is the footer while a filter is typed: enter keeps it, esc clears it.
+func FilterHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	}
+}
+
 // KeyReveal shows or hides secrets (tokens, codes, client secrets), masked by default. One state
 // for the whole app (Common.Reveal): the header says when secrets are shown.
 func KeyReveal() key.Binding {
