@@ -590,14 +590,34 @@ func (m Model) fullHelpView() string {
 	h := m.help
 	h.ShowAll = true
 	st := m.c.Styles
-	parts := []string{st.Title.Render(m.active.Title() + " — all keys")}
+	parts := []string{st.Title.Render(m.active.Title()+" — all keys") + st.Muted.Render("  (? or esc closes this)")}
 	if groups := m.screens[m.active].FullHelp(); len(groups) > 0 {
-		parts = append(parts, h.FullHelpView(groups))
+		parts = append(parts, helpColumns(h, groups, m.width))
 	}
 	global := m.keys.FullHelp()
 	if m.demo != nil {
 		global = append(global, []key.Binding{m.keys.Faults})
 	}
-	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(global), st.Muted.Render("? or esc closes this"))
-	return strings.Join(parts, "\n\n")
+	parts = append(parts, "", st.Title.Render("Everywhere"), helpColumns(h, global, m.width))
+	return strings.Join(parts, "\n")
+}
+
+// helpColumns lays the groups out as columns, as help.FullHelpView does, starting a new row of
+// columns where the next would not fit in width: FullHelpView alone cuts the columns that do not
+// fit ("…"), which at 80 columns hid most of a screen's keys.
+func helpColumns(h help.Model, groups [][]key.Binding, width int) string {
+	h.SetWidth(0)
+	var rows []string
+	var row [][]key.Binding
+	for _, g := range groups {
+		if len(row) > 0 && width > 0 && lipgloss.Width(h.FullHelpView(append(slices.Clone(row), g))) > width {
+			rows = append(rows, h.FullHelpView(row))
+			row = nil
+		}
+		row = append(row, g)
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n")
 }

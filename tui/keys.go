@@ -46,8 +46,13 @@ func (k globalKeys) ShortHelp() []key.Binding {
 
 // FullHelp is the global column of the `?` overlay.
 func (k globalKeys) FullHelp() [][]key.Binding {
+	digits := make([]string, 0, ui.NumScreens)
+	for _, b := range k.Screen {
+		digits = append(digits, b.Keys()...)
+	}
+	screens := key.NewBinding(key.WithKeys(digits...), key.WithHelp("1–"+digits[len(digits)-1], "go to a screen"))
 	return [][]key.Binding{
-		{k.Next, k.Prev, k.Screen[ui.ProfilesScreen], k.Screen[ui.FlowScreen], k.Screen[ui.InspectScreen], k.Screen[ui.TraceScreen]},
+		{k.Next, k.Prev, screens},
 		{k.Learn, k.Reveal, k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -54,11 +54,19 @@ func TestOneMeaningPerKey(t *testing.T) {
 	}
 }
 
-// TestHelpListsEveryKey: ? on each screen lists each of its keys and the global ones.
+// TestHelpListsEveryKey: ? on each screen lists each of its keys and the global ones, also at
+// 80×24, where the columns that do not fit side by side go under the others.
 func TestHelpListsEveryKey(t *testing.T) {
 	t.Parallel()
-	m := newTestApp(t)
-	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 200, Height: 60})
+	for _, size := range []tea.WindowSizeMsg{{Width: 200, Height: 60}, {Width: 80, Height: 24}} {
+		m := newTestApp(t)
+		m, _ = appUpdate(t, m, size)
+		helpListsEveryKey(t, m)
+	}
+}
+
+func helpListsEveryKey(t *testing.T, m Model) {
+	t.Helper()
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
 		m, _ = appUpdate(t, m, tuitest.Press(string(rune('1'+int(id)))))
 		m, _ = appUpdate(t, m, tuitest.Press("?"))
@@ -67,7 +75,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 		for _, g := range groups {
 			for _, b := range g {
 				if want := strings.Join(strings.Fields(b.Help().Key+" "+b.Help().Desc), " "); !contains(v, want) {
-					t.Errorf("%s: ? does not list %q:\n%s", id.Title(), want, v)
+					t.Errorf("%s at %d columns: ? does not list %q:\n%s", id.Title(), m.width, want, tuitest.StripANSI(m.View().Content))
 				}
 			}
 		}

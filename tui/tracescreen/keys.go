@@ -48,7 +48,7 @@ func defaultTraceKeys() traceKeys {
 		Filter:   ui.KeyFilter(),
 		OpenPath: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the file")),
 	}
-	k.Back.SetHelp("esc", "back to the list, or to the session from a HAR file")
+	k.Back.SetHelp("esc", "back (to the list, or from a HAR file)")
 	return k
 }
 

@@ -155,9 +155,10 @@ func (k FormKeys) ChoiceMove(msg tea.KeyPressMsg) int {
 	return +1
 }
 
-// Full is the form's keys for the full help.
+// Full is the form's keys for the full help; enter is shown with tab and ↓, which it joins.
 func (k FormKeys) Full() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Enter, k.Choice, k.Submit, k.Leave}
+	next := key.NewBinding(key.WithKeys(append(k.Next.Keys(), k.Enter.Keys()...)...), key.WithHelp("tab/↓/enter", "next field"))
+	return []key.Binding{next, k.Prev, k.Choice, k.Submit, k.Leave}
 }
 
 // ChoiceValue is a choice field's value as every form shows it: between ‹ › while focused, so
