@@ -49,3 +49,13 @@ func TestQuitAsksWhenTheSessionHoldsSomething(t *testing.T) {
 		t.Errorf("H does not save on the Trace screen:\n%s", v)
 	}
 }
+
+// TestQuitQuestionGolden: the question at 80×24, as a hurried user sees it (two exchanges recorded
+// before the program starts: nothing asynchronous changes the count).
+func TestQuitQuestionGolden(t *testing.T) {
+	m := newTestApp(t)
+	for _, step := range []string{"discovery", "token"} {
+		m.c.Trace.Record(flows.Exchange{Step: step, Method: "GET", URL: "http://127.0.0.1:1/" + step, Status: 200, Started: tuitest.FlowNow()})
+	}
+	runGolden(t, m, 80, 24, "Quit?", tuitest.Press("q"))
+}
