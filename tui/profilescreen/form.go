@@ -78,6 +78,9 @@ type profileForm struct {
 	found *flows.Metadata
 	// reveal shows the secret being typed.
 	reveal bool
+	// noKeyring is why the OS keyring did not answer (nil when it did): a keyring store is then
+	// warned about (keyring.go).
+	noKeyring error
 	// dirty is set by any change; discard asks esc twice before dropping them.
 	dirty   bool
 	discard bool

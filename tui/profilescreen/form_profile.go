@@ -74,6 +74,9 @@ func (f profileForm) refresh() profileForm {
 		f.errField = f.fieldFor(fe.Field)
 	}
 	f.warnings = p.Warnings()
+	if w := f.keyringWarning(); w != "" {
+		f.warnings = append(f.warnings, w)
+	}
 	if noDiscovery(p) && p.Endpoints.JWKS == "" {
 		// Without discovery nothing names the key set: an id_token's signature would go unchecked.
 		f.warnings = append(f.warnings, "no JWKS URL: id_token signatures go unchecked; set jwks under Endpoint overrides")

@@ -45,6 +45,21 @@ func (s Model) newForm(p profiles.Profile) (profileForm, tea.Cmd) {
 	return f.defaultStore(s.keyringErr, s.secretsDir()), cmd
 }
 
+// editForm opens the form on a saved profile; a keyring store is warned about where none answers.
+func (s Model) editForm(p profiles.Profile) (profileForm, tea.Cmd) {
+	f, cmd := newProfileForm(s.c, p, false)
+	f.noKeyring = s.keyringErr
+	return f.refresh(), cmd
+}
+
+// keyringWarning is the form's warning when the secret is to go to a keyring that did not answer.
+func (f profileForm) keyringWarning() string {
+	if f.noKeyring == nil || f.get("client_secret") != string(profiles.SecretKeyring) {
+		return ""
+	}
+	return "no OS keyring answers here: saving to it will fail; choose file, env or cmd"
+}
+
 // onKeyringProbed keeps the answer; a new profile's form not touched yet follows it.
 func (s Model) onKeyringProbed(msg keyringProbedMsg) Model {
 	s.keyringErr, s.keyringProbed = msg.err, true
@@ -65,6 +80,7 @@ func (s Model) secretsDir() string {
 // defaultStore moves a new profile's secret from the keyring to a file when the keyring does not
 // answer (err), saying why beside the choice; it leaves a store the user chose.
 func (f profileForm) defaultStore(err error, dir string) profileForm {
+	f.noKeyring = err
 	i := f.index("client_secret")
 	if err == nil || i < 0 || !f.isNew || f.orig.ClientSecret != "" || f.get("client_secret") != string(profiles.SecretKeyring) {
 		return f

@@ -43,8 +43,22 @@ func TestProfileFormWithoutKeyring(t *testing.T) {
 	if filepath.Dir(path) != filepath.Join(filepath.Dir(st.Path()), "secrets") {
 		t.Errorf("the default secret file is %q", path)
 	}
+	if strings.Contains(flat(viewOf(s)), "saving to it will fail") {
+		t.Error("the file store is warned about")
+	}
 	s = focusOn(t, s, fieldSecretValue)
 	s = pType(s, secret)
+	// The keyring chosen anyway is warned about: saving there would fail.
+	s = focusOn(t, s, "client_secret")
+	for s.form.get("client_secret") != "keyring" {
+		s, _ = pKeys(s, "left")
+	}
+	if v := flat(viewOf(s)); !strings.Contains(v, "⚠ no OS keyring answers here") || !strings.Contains(v, "saving to it will fail") {
+		t.Errorf("the keyring chosen where none answers is not warned about:\n%s", viewOf(s))
+	}
+	for s.form.get("client_secret") != "file" {
+		s, _ = pKeys(s, "right")
+	}
 	// To env and back: the secret typed is kept.
 	s = focusOn(t, s, "client_secret")
 	s, _ = pKeys(s, "right")

@@ -36,7 +36,7 @@ func (s Model) editSelected() (Model, tea.Cmd) {
 		return s, nil
 	}
 	var cmd tea.Cmd
-	s.form, cmd = newProfileForm(s.c, r.p, false)
+	s.form, cmd = s.editForm(r.p)
 	s.mode = modeForm
 	s.notice, s.failure = "", nil
 	return s, cmd
