@@ -24,7 +24,7 @@ func defaultQuitKeys() quitKeys {
 	return quitKeys{
 		Yes:     key.NewBinding(key.WithKeys("y", "q"), key.WithHelp("y", "quit")),
 		No:      key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),
-		SaveHAR: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "save the trace as HAR first")),
+		SaveHAR: ui.KeySaveHAR("save the trace as HAR first"),
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 type profileKeys struct {
 	Up, Down, Use, Filter, New, Edit, Copy, Delete, Import, Export, ExportAll, Reveal, Reload, Doctor, Cancel key.Binding
 	// In the prompts and the form.
-	Submit, Confirm, Choice, RevealSecret key.Binding
-	Form                                  ui.FormKeys
+	Submit, Confirm, RevealSecret key.Binding
+	Form                          ui.FormKeys
 }
 
 func defaultProfileKeys() profileKeys {
@@ -25,7 +25,7 @@ func defaultProfileKeys() profileKeys {
 		Use:    ui.KeyRun("use profile"),
 		Filter: ui.KeyFilter(),
 		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Edit:   ui.KeyEdit("edit"),
 		// c copies to the clipboard on every other screen: copying a profile is another action.
 		Copy:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy profile")),
 		Delete:    ui.KeyDelete("delete profile"),
@@ -39,7 +39,6 @@ func defaultProfileKeys() profileKeys {
 
 		Submit:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Confirm:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, delete")),
-		Choice:       key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change choice")),
 		RevealSecret: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "show the secret typed")),
 		Form:         ui.NewFormKeys("save", "leave (twice with changes)"),
 	}
@@ -60,7 +59,7 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.mode == modeDoctor:
 		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case s.mode == modeImportClash:
-		return []key.Binding{k.Choice, k.Submit, k.Cancel}
+		return []key.Binding{k.Form.Choice, k.Submit, k.Cancel}
 	case s.filter.Focused():
 		return ui.FilterHelp()
 	case s.empty() || (s.readOnly() && len(s.all) == 0):

@@ -185,7 +185,7 @@ func (s Model) handleClashKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.cancelClash(), nil
 	case key.Matches(msg, k.Up), msg.String() == "left":
 		s.clashSel = (s.clashSel + len(clashChoices) - 1) % len(clashChoices)
-	case key.Matches(msg, k.Down), key.Matches(msg, k.Choice):
+	case key.Matches(msg, k.Down), key.Matches(msg, k.Form.Choice):
 		s.clashSel = (s.clashSel + 1) % len(clashChoices)
 	case key.Matches(msg, k.Submit):
 		choice := clashChoices[s.clashSel].action

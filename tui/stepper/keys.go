@@ -21,7 +21,7 @@ func defaultFlowKeys() flowKeys {
 		Down:     ui.KeyDown(),
 		Run:      ui.KeyRun("run step"),
 		Cancel:   ui.KeyCancel(),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
+		Edit:     ui.KeyEdit("edit request"),
 		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "grant")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy"),

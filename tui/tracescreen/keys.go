@@ -41,7 +41,7 @@ func defaultTraceKeys() traceKeys {
 		Back:     ui.KeyCancel(),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy as curl"),
-		HAR:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "save HAR")),
+		HAR:      ui.KeySaveHAR("save HAR"),
 		Markdown: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "save Markdown")),
 		Open:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "open HAR")),
 		Findings: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "HAR findings")),

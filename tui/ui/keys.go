@@ -97,6 +97,16 @@ func KeyInspect() key.Binding {
 	return key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect token"))
 }
 
+// KeyEdit opens the selection's form (a profile, the request's parameters).
+func KeyEdit(desc string) key.Binding {
+	return key.NewBinding(key.WithKeys("e"), key.WithHelp("e", desc))
+}
+
+// KeySaveHAR saves the session's trace as HAR 1.2 (the Trace screen, and the quit question).
+func KeySaveHAR(desc string) key.Binding {
+	return key.NewBinding(key.WithKeys("H"), key.WithHelp("H", desc))
+}
+
 // KeyDelete removes the selected item (a profile, a token tab).
 func KeyDelete(desc string) key.Binding {
 	return key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", desc))
