@@ -43,6 +43,7 @@ func TestOneMeaningPerKey(t *testing.T) {
 	add("everywhere", [][]key.Binding{{m.keys.Faults}})
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
 		add(id.Title(), m.screens[id].FullHelp())
+		add(id.Title(), [][]key.Binding{m.screens[id].ShortHelp()})
 	}
 	for k, us := range uses {
 		verb := strings.Fields(us[0].help)[0]

@@ -25,7 +25,7 @@ import (
 
 // ContextKeys are the keys whose meaning depends on the focused widget (a list, a form, a
 // prompt): navigation, enter and esc. Every other key means one thing on every screen.
-var ContextKeys = []string{"enter", "esc", "up", "down", "left", "right", "k", "j", "space", "tab", "shift+tab"}
+var ContextKeys = []string{"enter", "esc", "up", "down", "left", "right", "space", "tab", "shift+tab"}
 
 // KeyUp moves up in a list.
 func KeyUp() key.Binding {
