@@ -79,7 +79,7 @@ func (f profileForm) refresh() profileForm {
 	}
 	if noDiscovery(p) && p.Endpoints.JWKS == "" {
 		// Without discovery nothing names the key set: an id_token's signature would go unchecked.
-		f.warnings = append(f.warnings, "no JWKS URL: id_token signatures go unchecked; set jwks under Endpoint overrides")
+		f.warnings = append(f.warnings, "no JWKS URL: id_token signatures go unchecked; set the jwks override")
 	}
 	f.urls, f.urlNote = expandedURLs(p)
 	f.method = ""
@@ -126,7 +126,7 @@ func (f profileForm) placeholders() profileForm {
 		ph := "typed here, stored in the OS keyring, never in the file"
 		switch {
 		case f.get("client_secret") == string(profiles.SecretFile):
-			ph = "typed here, written to that file (mode 0600); empty: the file holds it"
+			ph = "typed here, written to that file, mode 0600; empty: the file holds it"
 		case !f.isNew && f.orig.ClientSecret.Kind() == profiles.SecretKeyring:
 			ph = "empty: keep the secret the keyring holds"
 		}
