@@ -91,6 +91,6 @@ func (m Model) quitView() string {
 		st.Title.Render("Quit?"),
 		ui.WrapIndent(text, m.width, ""),
 		"",
-		ui.WrapIndent("y quits · n or esc stays · H saves the trace as HAR first (on the Trace screen), then stays · ctrl+c always quits at once", m.width, ""),
+		ui.WrapIndent("y quits · n or esc stays · H saves the trace as HAR first (the Trace screen asks where), then stays · ctrl+c always quits at once", m.width, ""),
 	}, "\n")
 }

@@ -10,7 +10,7 @@ import (
 
 // flowKeys are the stepper's keys.
 type flowKeys struct {
-	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown key.Binding
+	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown, Filter, Select key.Binding
 	// Form keys, active while editing: the edits apply as they are made; ctrl+s and esc end editing.
 	Form ui.FormKeys
 }
@@ -22,7 +22,9 @@ func defaultFlowKeys() flowKeys {
 		Run:      ui.KeyRun("run step"),
 		Cancel:   ui.KeyCancel(),
 		Edit:     ui.KeyEdit("edit request"),
-		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "grant")),
+		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "pick grant")),
+		Filter:   ui.KeyFilter(),
+		Select:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show for selection")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy"),
 		Open:     ui.KeyOpen("open in browser"),
@@ -41,6 +43,12 @@ func (s flowModel) ShortHelp() []key.Binding {
 	switch {
 	case s.form.editing:
 		return []key.Binding{k.Form.Next, k.Form.Choice, k.Form.Submit, k.Form.Leave}
+	case s.selecting.value != "":
+		back := k.Cancel
+		back.SetHelp("esc", "back")
+		return []key.Binding{back}
+	case s.picker.open:
+		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick")), k.Cancel, k.Filter}
 	case s.paste.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use pasted URL")), k.Cancel}
 	case s.running != numSteps:
@@ -54,7 +62,7 @@ func (s flowModel) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Run, k.Cancel, k.PageUp, k.PageDown},
-		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Open, k.Raw, k.Inspect},
+		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Select, k.Open, k.Raw, k.Inspect},
 		k.Form.Full(),
 	}
 }

@@ -229,7 +229,7 @@ func (s flowModel) formView(p *flowPane) {
 		}
 		name := id.label()
 		if f.editing && f.focus == id {
-			p.b.WriteString(st.FieldFocused.Render(padStyled("▸"+ui.Truncate(name, labelWidth-2), labelWidth)) + v + "\n")
+			p.labelled(st.FieldFocused.Render("▸"+name), v)
 		} else {
 			p.kv(name, v)
 		}

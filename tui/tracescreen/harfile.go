@@ -35,10 +35,13 @@ type harOpenedMsg struct {
 	err  error
 }
 
+// openPrompt is the prompt of the path of a HAR file to open.
+const openPrompt = "HAR file: "
+
 // newPathInput is the input for the path of a HAR file to open.
 func newPathInput(c *ui.Common) textinput.Model {
 	in := textinput.New()
-	in.Prompt = "HAR file: "
+	in.Prompt = openPrompt
 	in.Placeholder = ui.Hint("path of a .har file exported from the browser's developer tools")
 	in.SetStyles(c.Styles.Input)
 	return in
@@ -49,9 +52,10 @@ func (s Model) CapturingText() bool { return s.prompting || s.filter.Focused() }
 
 // startPrompt focuses the path input.
 func (s Model) startPrompt() (ui.Screen, tea.Cmd) {
-	s.prompting = true
+	s.prompting, s.saveAs = true, ""
 	s.status = ""
 	s.input.Reset()
+	s.input.Prompt = openPrompt
 	focus := s.input.Focus()
 	return s.layout(), focus
 }
@@ -62,6 +66,9 @@ func (s Model) handlePromptKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Back):
 		s.prompting = false
 		s.input.Blur()
+		if s.saveAs != "" && s.statusBad {
+			s.status = "" // the question about an existing file
+		}
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.OpenPath):
 		path := cleanPath(s.input.Value())
@@ -69,6 +76,9 @@ func (s Model) handlePromptKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 		s.input.Blur()
 		if path == "" {
 			return s.layout(), nil
+		}
+		if s.saveAs != "" {
+			return s.submitSave(path)
 		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(s.dir, path)
