@@ -12,13 +12,13 @@ import (
 //
 // The conventions are those of lazygit, k9s, gh dash and the Charm apps:
 //
-//	?            every key of the screen           /       filter the list
-//	esc          back, cancel                      q       quit (asks when the session holds something)
-//	↑↓ / k j     move in a list                    1–4     go to a screen (tab, shift+tab outside forms)
-//	home / end   first / last                      pgup/pgdn  scroll
-//	s            show or hide secrets (all screens) c      copy
-//	enter        act on the selection; in a form, the next field
-//	tab / shift+tab, ↑/↓ in a form: next / previous field; ←/→ change a choice; ctrl+s save or apply
+//	?           every key of the screen      /          filter the list
+//	esc         back, cancel                 q          quit (asks when the session holds something)
+//	↑↓ / k j    move in a list               1–4        go to a screen (tab, shift+tab outside forms)
+//	home / end  first / last                 pgup/pgdn  scroll
+//	s           show or hide secrets         c          copy
+//	enter       act on the selection; in a form, the next field
+//	in a form   tab/↓ next field, shift+tab/↑ previous, ←/→ change a choice, ctrl+s save, esc leave
 //
 // Contextual keys (ContextKeys) mean "the obvious thing for what has the focus" and are the only
 // ones whose help text may differ in meaning between screens.
