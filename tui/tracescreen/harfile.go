@@ -16,7 +16,8 @@ import (
 
 // A customer's HAR file opened in the trace: O prompts for its path, a command reads and parses it
 // (flows.ReadHAR, as `tokenbench har` does), and the list shows the file's exchanges in place of
-// the session's until esc; f shows the file's findings in place of the detail. The session keeps
+// the session's until esc; f shows the file's findings, then every token in it with its checks,
+// in place of the detail. The session keeps
 // recording meanwhile: esc lists its trace as it is then.
 
 // harFile is a HAR file shown in the trace.
@@ -205,6 +206,10 @@ func (s Model) findingsView(w int) string {
 		if f.Action != "" {
 			b.WriteString(ui.WrapEach(st.Muted, "    do:    "+s.c.Untrusted(f.Action), w, "           ") + "\n")
 		}
+		if line := ui.Explanation(f.Code); line != "" && f.Status != flows.FindingOK {
+			b.WriteString(ui.WrapEach(st.ErrorCode, "    "+s.c.Untrusted(f.Code)+": "+line, w, "           ") + "\n")
+		}
 	}
+	b.WriteString(s.tokensView(w))
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -192,7 +192,7 @@ func (s Model) ruleLine() string {
 	}
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.findings {
-		info = " the file's findings (f for the exchange) "
+		info = " the file's findings and tokens (f for the exchange) "
 	} else if s.c.Reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
