@@ -193,3 +193,21 @@ func (s *Secrets) DeleteKeyring(ctx context.Context, ref SecretRef, profileName 
 	}
 	return classifyKeyringError(ctx, err)
 }
+
+// keyringProbeAccount is the account ProbeKeyring asks for; no secret is ever stored under it.
+const keyringProbeAccount = "tokenbench-probe"
+
+// ProbeKeyring reports whether the OS keyring answers: nil when it does (a probe account it does
+// not hold is an answer), else an error matching ErrKeyringUnavailable that says what to use
+// instead. Over SSH without a desktop session, or in a container, there is usually no Secret
+// Service and the probe fails at once. It reads nothing and writes nothing.
+func (s *Secrets) ProbeKeyring(ctx context.Context) error {
+	err := s.keyringCall(ctx, func(kr Keyring) error {
+		_, err := kr.Get(KeyringService, keyringProbeAccount)
+		return err
+	})
+	if err == nil || errors.Is(err, ErrSecretNotFound) {
+		return nil
+	}
+	return classifyKeyringError(ctx, err)
+}

@@ -92,6 +92,11 @@ type Model struct {
 	active  ui.ScreenID
 	// fullHelp shows every key of the active screen instead of the body (`?`).
 	fullHelp bool
+	// quitting shows the quit question (q with something to lose); tokens counts the tokens the
+	// session received (quit.go).
+	quitting bool
+	quitKeys quitKeys
+	tokens   int
 	// demo is the built-in provider the session runs on (nil for a profile's tenant); faults is its
 	// panel (F), shown instead of the body while open.
 	demo   ui.DemoControls
@@ -138,7 +143,7 @@ func New(opts Options) Model {
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
-	m := Model{c: c, keys: defaultGlobalKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
+	m := Model{c: c, keys: defaultGlobalKeys(), quitKeys: defaultQuitKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
 	m.help.Styles = c.Styles.Help
 	m.faults = faultpanel.New(c)
 	if opts.Client != nil && opts.DemoControls != nil {
@@ -153,6 +158,7 @@ func New(opts Options) Model {
 // which does not depend on the client, is built once and kept.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
+	m.tokens = 0
 	m.c.Client = client
 	m.c.Trace = nil
 	m.traceCh = nil
@@ -225,13 +231,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, startSession(msg)
 	case sessionClientBuiltMsg:
 		return m.onSession(msg)
+	case ui.TokensReceivedMsg:
+		return m.countTokens(msg).broadcast(msg)
 	case faultpanel.StateMsg:
 		m.faults = m.faults.OnState(msg)
 		return m, nil
 	case tea.MouseClickMsg:
 		// The screens lay out their body from its top line: make the click relative to it.
 		msg.Y -= lipgloss.Height(m.header())
-		if m.fullHelp || m.faults.Open || msg.Y < 0 {
+		if m.fullHelp || m.quitting || m.faults.Open || msg.Y < 0 {
 			return m, nil
 		}
 		return m.updateActive(msg)
@@ -270,6 +278,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m, tea.Quit
 	}
+	if m.quitting {
+		return m.handleQuitKey(msg)
+	}
 	if m.fullHelp && (key.Matches(msg, m.keys.Help) || msg.String() == "esc") {
 		m.fullHelp = false
 		return m, nil
@@ -280,20 +291,24 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
+	case m.capturingText():
+		// tab and shift+tab move between a form's fields; the letters and digits are typed.
+		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Next):
 		return m.show((m.active + 1) % ui.NumScreens)
 	case key.Matches(msg, m.keys.Prev):
 		return m.show((m.active + ui.NumScreens - 1) % ui.NumScreens)
-	case m.capturingText():
-		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
+		return m.askQuit()
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
 		return m, nil
 	case key.Matches(msg, m.keys.Learn):
 		m.c.Learn = !m.c.Learn
 		return m.broadcast(ui.LearnToggledMsg{On: m.c.Learn})
+	case key.Matches(msg, m.keys.Reveal):
+		m.c.Reveal = !m.c.Reveal
+		return m.broadcast(ui.RevealToggledMsg{On: m.c.Reveal})
 	case key.Matches(msg, m.keys.Faults) && m.demo != nil:
 		m.fullHelp = false
 		var cmd tea.Cmd
@@ -393,6 +408,8 @@ func (m Model) View() tea.View {
 	var body string
 	releases := false // the active screen shows a value for selecting with the mouse
 	switch {
+	case m.quitting:
+		body = m.quitView()
 	case m.fullHelp:
 		body = m.fullHelpView()
 	case m.faults.Open:
@@ -521,6 +538,9 @@ func (m Model) header() string {
 	if m.c.Learn {
 		bar += " " + st.TabActive.Render("Learn")
 	}
+	if m.c.Reveal {
+		bar += " " + st.Warn.Render("⚠ secrets shown (s hides)")
+	}
 	note := m.note
 	if m.demo != nil {
 		if on := m.faults.Faults.String(); on != "" {
@@ -564,6 +584,9 @@ func (m Model) footer() string {
 // shortHelp is the footer's keys: the active screen's (or the faults panel's), then the global
 // ones.
 func (m Model) shortHelp() (screen, global []key.Binding) {
+	if m.quitting {
+		return []key.Binding{m.quitKeys.Yes, m.quitKeys.No, m.quitKeys.SaveHAR}, nil
+	}
 	if m.faults.Open {
 		return m.faults.ShortHelp(), nil
 	}
@@ -582,14 +605,34 @@ func (m Model) fullHelpView() string {
 	h := m.help
 	h.ShowAll = true
 	st := m.c.Styles
-	parts := []string{st.Title.Render(m.active.Title() + " — all keys")}
+	parts := []string{st.Title.Render(m.active.Title()+" — all keys") + st.Muted.Render("  (? or esc closes this)")}
 	if groups := m.screens[m.active].FullHelp(); len(groups) > 0 {
-		parts = append(parts, h.FullHelpView(groups))
+		parts = append(parts, helpColumns(h, groups, m.width))
 	}
 	global := m.keys.FullHelp()
 	if m.demo != nil {
 		global = append(global, []key.Binding{m.keys.Faults})
 	}
-	parts = append(parts, st.Title.Render("Everywhere"), h.FullHelpView(global), st.Muted.Render("? or esc closes this"))
-	return strings.Join(parts, "\n\n")
+	parts = append(parts, "", st.Title.Render("Everywhere"), helpColumns(h, global, m.width))
+	return strings.Join(parts, "\n")
+}
+
+// helpColumns lays the groups out as columns, as help.FullHelpView does, starting a new row of
+// columns where the next would not fit in width: FullHelpView alone cuts the columns that do not
+// fit ("…"), which at 80 columns hid most of a screen's keys.
+func helpColumns(h help.Model, groups [][]key.Binding, width int) string {
+	h.SetWidth(0)
+	var rows []string
+	var row [][]key.Binding
+	for _, g := range groups {
+		if len(row) > 0 && width > 0 && lipgloss.Width(h.FullHelpView(append(slices.Clone(row), g))) > width {
+			rows = append(rows, h.FullHelpView(row))
+			row = nil
+		}
+		row = append(row, g)
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n")
 }

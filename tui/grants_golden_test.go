@@ -26,7 +26,7 @@ func TestFlowCIBAHintTokenGolden(t *testing.T) {
 	waitModel(t, tm, "the ciba form", func(m Model) bool { return flowOf(m).Grant() == "ciba" && flowOf(m).Editing() })
 	typeInto(tm, 6, tuitest.FakeHintToken) // login_hint_token
 	typeInto(tm, 1, "90s")                 // requested_expiry
-	sendKeys(tm, "enter")
+	sendKeys(tm, "esc")
 	waitModel(t, tm, "the form", func(m Model) bool {
 		f := flowOf(m)
 		return !f.Editing() && f.FormValue("requested_expiry") == "90s"
@@ -114,7 +114,7 @@ func TestGrantInputsGolden(t *testing.T) {
 			sendKeys(tm, "e")
 			tc.fill(tm, dir)
 			if !tc.editing {
-				sendKeys(tm, "enter")
+				sendKeys(tm, "esc")
 			}
 			waitModel(t, tm, "the form", func(m Model) bool { return flowOf(m).Editing() == tc.editing })
 			golden.RequireEqual(t, finalView(t, tm))
@@ -149,7 +149,7 @@ func TestFlowSAMLBearerGolden(t *testing.T) {
 			pickGrant(tm, "saml2_bearer") // Token selected
 			sendKeys(tm, "e", "down", "down")
 			tm.Send(tuitest.PasteMsgOf(file))
-			sendKeys(tm, "enter", "enter") // done editing; run Token
+			sendKeys(tm, "esc", "enter") // done editing; run Token
 			waitModel(t, tm, "the token", stepEnded("token"))
 			if st := stepStateIn(t, tm, "token"); st != tc.want {
 				t.Errorf("Token ended in state %q, want %q", st, tc.want)

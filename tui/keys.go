@@ -17,6 +17,7 @@ type globalKeys struct {
 	Prev      key.Binding
 	Screen    [ui.NumScreens]key.Binding
 	Learn     key.Binding
+	Reveal    key.Binding // shows or masks secrets on every screen (Common.Reveal)
 	Faults    key.Binding // the built-in provider's faults panel, only while the session runs on it
 }
 
@@ -28,6 +29,7 @@ func defaultGlobalKeys() globalKeys {
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
 		Learn:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "learn")),
+		Reveal:    ui.KeyReveal(),
 		Faults:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "demo faults")),
 	}
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
@@ -44,8 +46,13 @@ func (k globalKeys) ShortHelp() []key.Binding {
 
 // FullHelp is the global column of the `?` overlay.
 func (k globalKeys) FullHelp() [][]key.Binding {
+	digits := make([]string, 0, ui.NumScreens)
+	for _, b := range k.Screen {
+		digits = append(digits, b.Keys()...)
+	}
+	screens := key.NewBinding(key.WithKeys(digits...), key.WithHelp("1–"+digits[len(digits)-1], "go to a screen"))
 	return [][]key.Binding{
-		{k.Next, k.Prev, k.Screen[ui.ProfilesScreen], k.Screen[ui.FlowScreen], k.Screen[ui.InspectScreen], k.Screen[ui.TraceScreen]},
-		{k.Learn, k.Help, k.Quit, k.ForceQuit},
+		{k.Next, k.Prev, screens},
+		{k.Learn, k.Reveal, k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -66,21 +66,21 @@ func TestProfileOpensSession(t *testing.T) {
 func TestProfilesGolden(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		st := tuitest.Store(t, tuitest.AcmeProfile(), tuitest.BetaProfile())
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("empty", func(t *testing.T) {
 		st := tuitest.Store(t)
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		golden.RequireEqual(t, finalView(t, tm))
 	})
 
 	t.Run("keycloak-form", func(t *testing.T) {
 		st := tuitest.Store(t)
-		tm := startApp(t, Options{Store: st, StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
+		tm := startApp(t, Options{Store: st, Secrets: tuitest.Secrets(&tuitest.MemoryKeyring{}), StartDemo: tuitest.FakeDemo, Now: tuitest.FlowNow, Scrub: tuitest.ProfilesScrub(st)}, 80, 24)
 		waitSized(t, tm)
 		for range 9 { // Built-in demo, Auth0 … Google, then Keycloak
 			tm.Send(tuitest.Press("j"))
@@ -129,7 +129,7 @@ func TestAppWithoutClient(t *testing.T) {
 	m := New(Options{Store: tuitest.Store(t), StartDemo: tuitest.FakeDemo})
 	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m, _ = appUpdate(t, m, tuitest.Press("2"))
-	for _, k := range []string{"j", "j", "j", "g", "e", "enter", "s"} {
+	for _, k := range []string{"j", "j", "j", "g", "e", "esc", "s"} {
 		var cmd tea.Cmd
 		m, cmd = appUpdate(t, m, tuitest.Press(k))
 		if cmd != nil {

@@ -57,7 +57,7 @@ func TestInspectorVerifiesWhileTheFlowEdits(t *testing.T) {
 	// Meanwhile the flow screen: e edits the form, down to scope, a scope added, enter ends the
 	// edit, enter runs the step under the cursor (Discover) with the edited configuration.
 	var step tea.Cmd
-	for _, msg := range []tea.Msg{tuitest.Press("e"), tuitest.Press("down"), tuitest.PasteMsgOf(" phone"), tuitest.Press("enter"), tuitest.Press("enter")} {
+	for _, msg := range []tea.Msg{tuitest.Press("e"), tuitest.Press("down"), tuitest.PasteMsgOf(" phone"), tuitest.Press("esc"), tuitest.Press("enter")} {
 		m, step = appUpdate(t, m, msg)
 	}
 	wg.Wait()

@@ -16,6 +16,7 @@ type inspectKeys struct {
 	Reveal   key.Binding
 	Copy     key.Binding
 	Close    key.Binding
+	Filter   key.Binding
 	Up       key.Binding
 	Down     key.Binding
 	PageUp   key.Binding
@@ -31,7 +32,8 @@ func defaultInspectKeys() inspectKeys {
 		Prev:     key.NewBinding(key.WithKeys("left", "["), key.WithHelp("←/[", "previous token")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy token"),
-		Close:    key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "close token")),
+		Close:    ui.KeyDelete("delete token tab"),
+		Filter:   ui.KeyFilter(),
 		Up:       ui.KeyUp(),
 		Down:     ui.KeyDown(),
 		PageUp:   ui.KeyPageUp(),
@@ -39,8 +41,6 @@ func defaultInspectKeys() inspectKeys {
 		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
 		Cancel:   ui.KeyCancel(),
 	}
-	k.Copy.SetKeys("c", "y")
-	k.Copy.SetHelp("c/y", "copy token")
 	return k
 }
 
@@ -49,7 +49,10 @@ func (s Model) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{s.keys.Submit, s.keys.Cancel}
 	}
-	return []key.Binding{s.keys.Paste, s.keys.Next, s.keys.Reveal, s.keys.Copy}
+	if s.filter.Focused() {
+		return ui.FilterHelp()
+	}
+	return []key.Binding{s.keys.Paste, s.keys.Next, s.keys.Reveal, s.keys.Copy, s.keys.Filter}
 }
 
 // FullHelp is every key of the inspector.
@@ -57,6 +60,6 @@ func (s Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.Paste, s.keys.Submit, s.keys.Cancel},
 		{s.keys.Next, s.keys.Prev, s.keys.Reveal, s.keys.Copy, s.keys.Close},
-		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
+		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Filter},
 	}
 }

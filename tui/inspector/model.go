@@ -39,7 +39,8 @@ type Model struct {
 	sel     int
 	input   textinput.Model
 	editing bool
-	reveal  bool
+	// filter narrows the claims and header tables (filter.go).
+	filter  textinput.Model
 	now     time.Time
 	ticking bool
 	reqID   int
@@ -52,7 +53,7 @@ type Model struct {
 func New(c *ui.Common) ui.Screen {
 	in := textinput.New()
 	in.Prompt = "token> "
-	in.Placeholder = "paste a JWT or an opaque token"
+	in.Placeholder = ui.Hint("paste a JWT or an opaque token")
 	in.SetStyles(c.Styles.Input)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
@@ -60,11 +61,11 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the inspector's own keys scroll it
-	return Model{c: c, keys: defaultInspectKeys(), input: in, now: c.Now(), vp: vp}
+	return Model{c: c, keys: defaultInspectKeys(), input: in, filter: newFilterInput(c), now: c.Now(), vp: vp}
 }
 
 // CapturingText keeps single-letter global keys away while a token is being typed or pasted.
-func (s Model) CapturingText() bool { return s.editing }
+func (s Model) CapturingText() bool { return s.editing || s.filter.Focused() }
 
 // ShowsTime says the inspector takes ticks: its expiry countdown.
 func (s Model) ShowsTime() {}
@@ -76,6 +77,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.resize(msg), nil
 	case tea.BackgroundColorMsg:
 		s.input.SetStyles(s.c.Styles.Input)
+		s.filter.SetStyles(s.c.Styles.Input)
 		return s.layout(), nil
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
@@ -93,7 +95,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.onVerified(msg).startTicking()
 	case ui.ClockTickedMsg:
 		return s.onTick(msg)
-	case ui.LearnToggledMsg, ui.SessionStartedMsg:
+	case ui.LearnToggledMsg, ui.SessionStartedMsg, ui.RevealToggledMsg:
 		return s.layout(), nil
 	}
 	if s.editing {
@@ -114,8 +116,14 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	if s.editing {
 		return s.handleEditKey(msg)
 	}
+	if s.filter.Focused() {
+		return s.handleFilterKey(msg)
+	}
 	s.status = ""
 	switch {
+	case key.Matches(msg, s.keys.Filter) && len(s.slots) > 0:
+		focus := s.filter.Focus()
+		return s.layout(), focus
 	case key.Matches(msg, s.keys.Paste):
 		s.editing = true
 		s.input.Reset()
@@ -125,9 +133,6 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 		return s.selectSlot(s.sel + 1), nil
 	case key.Matches(msg, s.keys.Prev):
 		return s.selectSlot(s.sel - 1), nil
-	case key.Matches(msg, s.keys.Reveal):
-		s.reveal = !s.reveal
-		return s.layout(), nil
 	case key.Matches(msg, s.keys.Copy):
 		return s.copyToken()
 	case key.Matches(msg, s.keys.Close):
@@ -167,6 +172,11 @@ func (s Model) handleEditKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 
 // onPaste takes a bracketed paste: into the input while editing, else as a token to inspect.
 func (s Model) onPaste(msg tea.PasteMsg) (ui.Screen, tea.Cmd) {
+	if s.filter.Focused() {
+		var cmd tea.Cmd
+		s.filter, cmd = s.filter.Update(msg)
+		return s.layout(), cmd
+	}
 	if s.editing {
 		var cmd tea.Cmd
 		s.input, cmd = s.input.Update(msg)
@@ -238,7 +248,7 @@ func (s Model) copyToken() (ui.Screen, tea.Cmd) {
 		return s, nil
 	}
 	sl := s.slots[s.sel]
-	if !s.reveal {
+	if !s.c.Reveal {
 		s.status = "the token is masked: press s to show it, then c to copy it"
 		return s.layout(), nil
 	}

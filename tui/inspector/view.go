@@ -55,6 +55,9 @@ func (s Model) topView() string {
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, s.tabsView(), s.summaryLine(), s.tokenLine(), s.expiryLine())
+	if f := s.filterLine(); f != "" {
+		lines = append(lines, f)
+	}
 	if v := s.verdictLine(); v != "" {
 		lines = append(lines, v)
 	}
@@ -112,7 +115,7 @@ func (s Model) summaryLine() string {
 func (s Model) tokenLine() string {
 	st := s.c.Styles
 	sl := s.slots[s.sel]
-	if s.reveal {
+	if s.c.Reveal {
 		return st.Label.Render("token ") + st.KeyHint.Render("shown in full below · s to mask")
 	}
 	return ui.Truncate(st.Label.Render("token ")+st.Secret.Render(maskToken(sl.raw))+" "+
@@ -192,7 +195,7 @@ func (s Model) bodyView(w int) string {
 	}
 	sl := s.slots[s.sel]
 	var b strings.Builder
-	if s.reveal {
+	if s.c.Reveal {
 		s.section(&b, "Token")
 		b.WriteString(ui.WrapEach(s.c.Styles.Secret, ansi.Hardwrap(sl.raw, w, false), w, ""))
 		b.WriteString("\n")
@@ -204,12 +207,16 @@ func (s Model) bodyView(w int) string {
 		s.refreshSection(&b, sl, w)
 	}
 	if sl.jwt != nil && sl.jwt.Kind == flows.JWTKindJWS {
-		s.section(&b, "Claims")
-		b.WriteString(s.table(s.claimRows(sl.jwt), w))
+		rows := s.claimRows(sl.jwt)
+		kept := s.filtered(rows)
+		s.section(&b, s.filterTitle("Claims", len(kept), len(rows)))
+		b.WriteString(s.table(kept, w))
 	}
 	if sl.jwt != nil {
-		s.section(&b, "Header")
-		b.WriteString(s.table(s.headerRows(sl.jwt), w))
+		rows := s.headerRows(sl.jwt)
+		kept := s.filtered(rows)
+		s.section(&b, s.filterTitle("Header", len(kept), len(rows)))
+		b.WriteString(s.table(kept, w))
 	}
 	s.checksSection(&b, sl, w)
 	return strings.TrimRight(b.String(), "\n")

@@ -71,6 +71,13 @@ func saveProfile(ctx context.Context, st *profiles.Store, sec *profiles.Secrets,
 	return func() tea.Msg {
 		p := ps.profile
 		fail := func(err error) tea.Msg { return storeChanged(st, id, "", "", err) }
+		wrote := ""
+		if p.ClientSecret.Kind() == profiles.SecretFile && ps.secret != "" {
+			if err := writeSecretFile(p.ClientSecret.Target(), ps.secret); err != nil {
+				return fail(&profiles.FieldError{Field: "secret_value", Message: err.Error()})
+			}
+			wrote = profiles.ExpandHome(p.ClientSecret.Target())
+		}
 		if p.ClientSecret.Kind() == profiles.SecretKeyring {
 			switch {
 			case ps.secret != "":
@@ -97,6 +104,9 @@ func saveProfile(ctx context.Context, st *profiles.Store, sec *profiles.Secrets,
 			err = st.Put(p)
 		}
 		if err != nil {
+			if wrote != "" {
+				os.Remove(wrote) // the file was made for this save, which failed
+			}
 			return fail(err)
 		}
 		return storeChanged(st, id, "saved "+p.Name+" in "+st.Path(), p.Name, nil)

@@ -31,7 +31,7 @@ const (
 // "params.NAME", "endpoints.NAME" …, as *profiles.FieldError names them).
 const (
 	fieldSecretTarget = "secret_target" // the reference's target: account, variable, path, command
-	fieldSecretValue  = "secret_value"  // the secret itself, for the keyring only
+	fieldSecretValue  = "secret_value"  // the secret itself, for the keyring or a new file
 )
 
 // formField is one field of the form.
@@ -78,6 +78,9 @@ type profileForm struct {
 	found *flows.Metadata
 	// reveal shows the secret being typed.
 	reveal bool
+	// noKeyring is why the OS keyring did not answer (nil when it did): a keyring store is then
+	// warned about (keyring.go).
+	noKeyring error
 	// dirty is set by any change; discard asks esc twice before dropping them.
 	dirty   bool
 	discard bool
@@ -130,14 +133,14 @@ var fieldChoices = map[string]func() []string{
 
 // fieldPlaceholders say what a text field wants while it is empty.
 var fieldPlaceholders = map[string]string{
-	"issuer":                "https://login.example.com/realms/acme",
+	"issuer":                "e.g. https://login.example.com/realms/acme",
 	"client_id":             "the client_id the provider registered",
-	"signing_key":           "private key file, PEM or JWK (private_key_jwt)",
-	"decryption_key":        "private key file, PEM or JWK, that decrypts encrypted tokens (JWE)",
-	"redirect_uri":          profiles.DefaultRedirectURI + " (loopback, any free port)",
-	"dpop_key":              "key file, PEM or JWK (empty: a fresh ES256 key each run)",
-	"resources":             "https://api.example.com/ (RFC 8707; space-separated)",
-	"authorization_details": "JSON file of authorization_details (RFC 9396)",
+	"signing_key":           "private key file, PEM or JWK, for private_key_jwt",
+	"decryption_key":        "private key file, PEM or JWK, that decrypts JWE tokens",
+	"redirect_uri":          profiles.DefaultRedirectURI + ": loopback, any free port",
+	"dpop_key":              "key file, PEM or JWK; empty: a fresh ES256 key each run",
+	"resources":             "e.g. https://api.example.com/, space-separated, RFC 8707",
+	"authorization_details": "JSON file of authorization_details, RFC 9396",
 	"notes":                 "free text: the customer, the ticket …",
 }
 
@@ -254,7 +257,11 @@ func presetParamFields(c *ui.Common, preset string, values map[string]string) []
 	}
 	var out []formField
 	for _, pp := range pr.Params {
-		in := ui.NewLineInput(c, pp.Example)
+		example := ""
+		if pp.Example != "" {
+			example = "e.g. " + pp.Example
+		}
+		in := ui.NewLineInput(c, example)
 		v := values[pp.Name]
 		if v == "" {
 			v = pp.Default
@@ -312,7 +319,7 @@ func (f profileForm) visible(i int) bool {
 	case fieldSecretTarget:
 		return kind != "none" && kind != string(profiles.SecretPlain)
 	case fieldSecretValue:
-		return kind == string(profiles.SecretKeyring)
+		return kind == string(profiles.SecretKeyring) || kind == string(profiles.SecretFile)
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/profiles"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // What the profile form derives from its fields after every change: the profile they describe
@@ -73,12 +74,19 @@ func (f profileForm) refresh() profileForm {
 		f.errField = f.fieldFor(fe.Field)
 	}
 	f.warnings = p.Warnings()
+	if w := f.keyringWarning(); w != "" {
+		f.warnings = append(f.warnings, w)
+	}
+	if noDiscovery(p) && p.Endpoints.JWKS == "" {
+		// Without discovery nothing names the key set: an id_token's signature would go unchecked.
+		f.warnings = append(f.warnings, "no JWKS URL: id_token signatures go unchecked; set the jwks override")
+	}
 	f.urls, f.urlNote = expandedURLs(p)
 	f.method = ""
 	if set, err := p.Settings(); err == nil {
 		f.method = set.AuthMethod
 		if i := f.index("scopes"); i >= 0 {
-			f.fields[i].input.Placeholder = placeholderOr(strings.Join(presetScopes(set.Preset), " "), "openid profile email")
+			f.fields[i].input.Placeholder = ui.Hint("default: " + placeholderOr(strings.Join(presetScopes(set.Preset), " "), "openid profile email"))
 		}
 	}
 	f = f.placeholders()
@@ -106,37 +114,50 @@ func (f profileForm) placeholders() profileForm {
 		case string(profiles.SecretKeyring):
 			label, ph = "keyring account", "empty: the profile's name"
 		case string(profiles.SecretEnv):
-			label, ph = "env variable", "ACME_CLIENT_SECRET"
+			label, ph = "env variable", "e.g. ACME_CLIENT_SECRET"
 		case string(profiles.SecretFile):
-			label, ph = "secret file", "~/.config/acme/client-secret (mode 0600)"
+			label, ph = "secret file", "e.g. ~/.config/acme/client-secret, mode 0600"
 		case string(profiles.SecretCmd):
-			label, ph = "command", "pass show acme/client"
+			label, ph = "command", "e.g. pass show acme/client"
 		}
-		f.fields[i].label, f.fields[i].input.Placeholder = label, ph
+		f.fields[i].label, f.fields[i].input.Placeholder = label, ui.Hint(ph)
 	}
 	if i := f.index(fieldSecretValue); i >= 0 {
 		ph := "typed here, stored in the OS keyring, never in the file"
-		if !f.isNew && f.orig.ClientSecret.Kind() == profiles.SecretKeyring {
+		switch {
+		case f.get("client_secret") == string(profiles.SecretFile):
+			ph = "typed here, written to that file, mode 0600; empty: the file holds it"
+		case !f.isNew && f.orig.ClientSecret.Kind() == profiles.SecretKeyring:
 			ph = "empty: keep the secret the keyring holds"
 		}
-		f.fields[i].input.Placeholder = ph
+		f.fields[i].input.Placeholder = ui.Hint(ph)
 	}
 	if i := f.index("issuer"); i >= 0 {
-		f.fields[i].input.Placeholder = "https://login.example.com/realms/acme, or its discovery URL"
+		f.fields[i].input.Placeholder = ui.Hint("e.g. https://login.example.com/realms/acme, or its discovery URL")
 		if f.get("preset") != "" {
-			f.fields[i].input.Placeholder = "empty: the preset's (shown below)"
+			f.fields[i].input.Placeholder = ui.Hint("empty: the preset's, shown below")
 		}
 	}
 	known := map[string]string{}
 	for _, u := range f.urls {
 		known[u.label] = u.url
 	}
+	fallback := "from discovery"
+	if noDiscovery(f.prof) {
+		fallback = "none: this vendor has no usable discovery"
+	}
 	for _, name := range flows.EndpointNames() {
 		if i := f.index("endpoints." + name); i >= 0 {
-			f.fields[i].input.Placeholder = placeholderOr(known[name], "from discovery")
+			f.fields[i].input.Placeholder = ui.Hint(placeholderOr(known[name], fallback))
 		}
 	}
 	return f
+}
+
+// noDiscovery reports whether the profile's preset has no usable discovery document (BlockID).
+func noDiscovery(p profiles.Profile) bool {
+	pr, ok := profiles.LookupPreset(p.Preset)
+	return ok && pr.Quirks.NoDiscovery
 }
 
 func placeholderOr(s, fallback string) string {

@@ -79,7 +79,11 @@ func (f profileForm) lines(c *ui.Common, w int) (lines []string, start, end int)
 		case "par":
 			section("Authorization request and token binding")
 		case "endpoints.authorization":
-			section("Endpoint overrides (empty: the preset's, or from discovery)")
+			if noDiscovery(f.prof) {
+				section("Endpoint overrides (empty: the preset's)")
+			} else {
+				section("Endpoint overrides (empty: the preset's, or from discovery)")
+			}
 		}
 		if !f.visible(i) {
 			continue
@@ -133,10 +137,7 @@ func (f profileForm) fieldLine(c *ui.Common, i, w int) string {
 	var value string
 	switch {
 	case ff.kind == fieldChoice:
-		value = f.choiceText(ff)
-		if i == f.focus {
-			value = "‹ " + value + " ›"
-		}
+		value = ui.ChoiceValue(f.choiceText(ff), i == f.focus)
 	case ff.fixed:
 		value = st.Value.Render(ff.input.Value()) + st.Muted.Render("  (C copies under a new name)")
 	default:

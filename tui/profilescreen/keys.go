@@ -7,13 +7,15 @@ import (
 )
 
 // The profiles screen's keys and help. c copies to the clipboard on the other screens, so copying a
-// profile is C; e edits, as on the stepper; s shows a secret; enter (or r) uses the selection.
+// profile is C; i inspects a token on Flow, so importing is I; e edits, as on the stepper; s shows a
+// secret; enter uses the selection. The form's keys are every form's (ui.FormKeys).
 
 // profileKeys are the profiles screen's keys.
 type profileKeys struct {
 	Up, Down, Use, Filter, New, Edit, Copy, Delete, Import, Export, ExportAll, Reveal, Reload, Doctor, Cancel key.Binding
 	// In the prompts and the form.
-	Submit, Confirm, FieldUp, FieldDown, NextField, Toggle, Save, RevealSecret key.Binding
+	Submit, Confirm, RevealSecret key.Binding
+	Form                          ui.FormKeys
 }
 
 func defaultProfileKeys() profileKeys {
@@ -21,13 +23,13 @@ func defaultProfileKeys() profileKeys {
 		Up:     ui.KeyUp(),
 		Down:   ui.KeyDown(),
 		Use:    ui.KeyRun("use profile"),
-		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Filter: ui.KeyFilter(),
 		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Edit:   ui.KeyEdit("edit"),
 		// c copies to the clipboard on every other screen: copying a profile is another action.
 		Copy:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy profile")),
-		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Import:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
+		Delete:    ui.KeyDelete("delete profile"),
+		Import:    key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "import")),
 		Export:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		ExportAll: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export all")),
 		Reveal:    ui.KeyReveal(),
@@ -37,12 +39,8 @@ func defaultProfileKeys() profileKeys {
 
 		Submit:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Confirm:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, delete")),
-		FieldUp:      key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
-		FieldDown:    key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
-		NextField:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field")),
-		Toggle:       key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change choice")),
-		Save:         key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		RevealSecret: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "show secret")),
+		RevealSecret: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "show the secret typed")),
+		Form:         ui.NewFormKeys("save", "leave (twice with changes)"),
 	}
 }
 
@@ -53,7 +51,7 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.op != opNone:
 		return []key.Binding{k.Cancel}
 	case s.mode == modeForm:
-		return []key.Binding{k.Save, k.FieldDown, k.Toggle, k.RevealSecret, k.Cancel}
+		return []key.Binding{k.Form.Next, k.Form.Choice, k.Form.Submit, k.RevealSecret, k.Form.Leave}
 	case s.mode == modeMenu || s.mode == modeDiscovery || s.mode == modeCopyName || s.mode == modeImportPath || s.mode == modeExportPath:
 		return []key.Binding{k.Submit, k.Up, k.Down, k.Cancel}
 	case s.mode == modeConfirmDelete:
@@ -61,9 +59,9 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.mode == modeDoctor:
 		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case s.mode == modeImportClash:
-		return []key.Binding{k.Toggle, k.Submit, k.Cancel}
+		return []key.Binding{k.Form.Choice, k.Submit, k.Cancel}
 	case s.filter.Focused():
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), k.Cancel}
+		return ui.FilterHelp()
 	case s.empty() || (s.readOnly() && len(s.all) == 0):
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Import, k.Reload}
 	}
@@ -76,6 +74,6 @@ func (s Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Use, k.Filter, k.Cancel, k.Reveal, k.Reload, k.Doctor},
 		{k.New, k.Edit, k.Copy, k.Delete, k.Import, k.Export, k.ExportAll},
-		{k.FieldUp, k.FieldDown, k.NextField, k.Toggle, k.Save, k.RevealSecret},
+		append(k.Form.Full(), k.RevealSecret),
 	}
 }

@@ -139,7 +139,7 @@ func (s Model) choose(it menuItem) (Model, tea.Cmd) {
 		return s.openDemo()
 	case menuPreset:
 		p := profiles.Profile{Name: s.freeName(it.preset.Name), Preset: it.preset.Name}
-		s.form, cmd = newProfileForm(s.c, p, true)
+		s.form, cmd = s.newForm(p)
 		s.mode = modeForm
 	case menuDiscovery, menuRegister:
 		s.mode = modeDiscovery
@@ -147,7 +147,7 @@ func (s Model) choose(it menuItem) (Model, tea.Cmd) {
 		s.discovery.register = it.kind == menuRegister
 		cmd = s.discovery.input.Focus()
 	case menuBlank:
-		s.form, cmd = newProfileForm(s.c, profiles.Profile{Name: s.freeName("new-profile")}, true)
+		s.form, cmd = s.newForm(profiles.Profile{Name: s.freeName("new-profile")})
 		s.mode = modeForm
 	case menuImport:
 		return s.askImport()
@@ -254,7 +254,7 @@ func (s Model) formFromDiscovery() (Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	s.form, cmd = newProfileForm(s.c, p, true)
+	s.form, cmd = s.newForm(p)
 	s.form.found = d.meta
 	s.mode = modeForm
 	return s, cmd

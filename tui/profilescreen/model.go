@@ -60,13 +60,17 @@ type Model struct {
 	shown  []int
 	sel    int
 	filter textinput.Model
-	reveal bool
 
 	// loadErr is the store's load error: the file is shown, never written. noStore is why there is
 	// no store at all.
 	loadErr  error
 	noStore  error
 	warnings []string
+
+	// keyringErr is why the OS keyring did not answer the probe (nil when it did, or before the
+	// answer: keyringProbed); a new profile's secret then goes to a file (keyring.go).
+	keyringErr    error
+	keyringProbed bool
 
 	menu      profileMenu
 	discovery discoveryPrompt
@@ -169,6 +173,8 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return s.onOpened(msg)
 	case doctorDoneMsg:
 		return s.onDiagnosed(msg)
+	case keyringProbedMsg:
+		return s.onKeyringProbed(msg), nil
 	case demoStartedMsg:
 		return s.onDemo(msg)
 	case profilesChangedMsg:
@@ -276,9 +282,6 @@ func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Filter):
 		s.notice = ""
 		return s, s.filter.Focus()
-	case key.Matches(msg, k.Reveal):
-		s.reveal = !s.reveal
-		return s, nil
 	case key.Matches(msg, k.Reload):
 		return s.reload()
 	}
@@ -321,9 +324,9 @@ func (s Model) handleFilterKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, s.keys.Submit):
 		s.filter.Blur()
 		return s, nil
-	case key.Matches(msg, s.keys.FieldUp):
+	case msg.String() == "up":
 		return s.move(-1), nil
-	case key.Matches(msg, s.keys.FieldDown):
+	case msg.String() == "down":
 		return s.move(+1), nil
 	}
 	var cmd tea.Cmd

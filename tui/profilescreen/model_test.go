@@ -156,7 +156,7 @@ func TestProfilesCorruptStoreRefusesWrites(t *testing.T) {
 			t.Errorf("the broken state lacks %q:\n%s", want, v)
 		}
 	}
-	for _, k := range []string{"n", "e", "C", "d", "i", "x", "X"} {
+	for _, k := range []string{"n", "e", "C", "d", "I", "x", "X"} {
 		s2, cmd := pKeys(s, k)
 		if cmd != nil || s2.op != opNone || s2.mode != modeList {
 			t.Errorf("%s: op %v, mode %v, cmd %v", k, s2.op, s2.mode, cmd != nil)
@@ -238,7 +238,7 @@ func TestProfilesCopyImportExport(t *testing.T) {
 	}
 
 	// Import the file: acme-prod-2 is taken, so the screen asks.
-	s, _ = pKeys(s, "i")
+	s, _ = pKeys(s, "I")
 	s = pType(s, file)
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
@@ -251,7 +251,7 @@ func TestProfilesCopyImportExport(t *testing.T) {
 		t.Fatalf("import renamed: %d profiles, selected %q, %v", len(s.all), r.p.Name, s.failure)
 	}
 	// And cancel leaves everything as it is.
-	s, _ = pKeys(s, "i")
+	s, _ = pKeys(s, "I")
 	s = pType(s, file)
 	s, cmd = pKeys(s, "enter")
 	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/profiles"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // The profiles screen's actions on the selected profile or the whole store: copy (asks the new
@@ -35,7 +36,7 @@ func (s Model) editSelected() (Model, tea.Cmd) {
 		return s, nil
 	}
 	var cmd tea.Cmd
-	s.form, cmd = newProfileForm(s.c, r.p, false)
+	s.form, cmd = s.editForm(r.p)
 	s.mode = modeForm
 	s.notice, s.failure = "", nil
 	return s, cmd
@@ -97,7 +98,7 @@ func (s Model) askPrompt(mode profileMode, value, placeholder string) (Model, te
 	s.notice, s.failure, s.overwrite = "", nil, ""
 	s.prompt.SetValue(value)
 	s.prompt.CursorEnd()
-	s.prompt.Placeholder = placeholder
+	s.prompt.Placeholder = ui.Hint(placeholder)
 	s.prompt.SetWidth(max(10, s.width-4))
 	return s, s.prompt.Focus()
 }
@@ -184,7 +185,7 @@ func (s Model) handleClashKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return s.cancelClash(), nil
 	case key.Matches(msg, k.Up), msg.String() == "left":
 		s.clashSel = (s.clashSel + len(clashChoices) - 1) % len(clashChoices)
-	case key.Matches(msg, k.Down), key.Matches(msg, k.Toggle):
+	case key.Matches(msg, k.Down), key.Matches(msg, k.Form.Choice):
 		s.clashSel = (s.clashSel + 1) % len(clashChoices)
 	case key.Matches(msg, k.Submit):
 		choice := clashChoices[s.clashSel].action
@@ -207,29 +208,23 @@ func (s Model) cancelClash() Model {
 	return s
 }
 
-// handleFormKey: ↑/↓ (and enter) move between fields, ←/→ change a choice, ctrl+s saves, ctrl+r
-// shows the secret being typed, esc leaves (twice when something changed).
+// handleFormKey: tab, shift+tab, ↑/↓ and enter move between fields, ←/→ change a choice, ctrl+s
+// saves, ctrl+r shows the secret being typed, esc leaves (twice when something changed).
 func (s Model) handleFormKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
 	ff, _ := s.form.focused()
 	var cmd tea.Cmd
 	switch {
-	case key.Matches(msg, k.Cancel):
+	case key.Matches(msg, k.Form.Leave):
 		return s.closeForm(), nil
-	case key.Matches(msg, k.Save):
+	case key.Matches(msg, k.Form.Submit):
 		return s.saveForm()
 	case key.Matches(msg, k.RevealSecret):
 		s.form = s.form.toggleReveal()
-	case key.Matches(msg, k.FieldUp):
-		s.form, cmd = s.form.step(-1)
-	case key.Matches(msg, k.FieldDown), key.Matches(msg, k.NextField):
-		s.form, cmd = s.form.step(+1)
-	case ff.kind == fieldChoice && key.Matches(msg, k.Toggle):
-		delta := 1
-		if msg.String() == "left" {
-			delta = -1
-		}
-		s.form = s.form.cycle(s.c, delta)
+	case k.Form.FieldMove(msg) != 0:
+		s.form, cmd = s.form.step(k.Form.FieldMove(msg))
+	case ff.kind == fieldChoice && k.Form.ChoiceMove(msg) != 0:
+		s.form = s.form.cycle(s.c, k.Form.ChoiceMove(msg))
 	default:
 		s.form, cmd = s.form.typeKey(msg)
 	}

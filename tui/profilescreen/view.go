@@ -349,7 +349,7 @@ func (s Model) secretText(p profiles.Profile) string {
 	case profiles.SecretCmd:
 		return "output of " + ref.Target()
 	case profiles.SecretPlain:
-		if s.reveal {
+		if s.c.Reveal {
 			return "in clear in the file: " + ref.Target()
 		}
 		return "in clear in the file: ******** (s shows it)"

@@ -168,7 +168,7 @@ func (s flowModel) apiView(p *flowPane) {
 		return
 	}
 	body := a.Body
-	if raw := s.steps[stepAPI].raw; raw != nil && !s.reveal {
+	if raw := s.steps[stepAPI].raw; raw != nil && !s.c.Reveal {
 		body = raw.Redact().ResponseBody // the one redaction: secrets in a form or JSON body
 	}
 	if len(body) == 0 {

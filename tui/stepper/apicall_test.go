@@ -132,7 +132,7 @@ func TestFlowAPICallHostileAnswer(t *testing.T) {
 	if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "leaked-refresh-0123456789") {
 		t.Fatalf("the answer is obeyed or unmasked:\n%q", v)
 	}
-	r.send(tuitest.Press("s"))
+	r.send(tuitest.ToggleReveal(r.s.c))
 	if v := r.viewText(); !strings.Contains(v, "leaked-refresh-0123456789") {
 		t.Errorf("s does not reveal the answer:\n%s", v)
 	}

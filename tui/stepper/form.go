@@ -64,15 +64,15 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldPrompt].Placeholder = "none, login, consent, select_account"
 	f.inputs[fieldMaxAge].Placeholder = "seconds"
 	f.inputs[fieldExtra].Placeholder = "name=value name=value"
-	f.inputs[fieldResources].Placeholder = "https://api.example.com/ (space-separated)"
-	f.inputs[fieldAuthzDetails].Placeholder = "a JSON file (RFC 9396)"
+	f.inputs[fieldResources].Placeholder = "e.g. https://api.example.com/, space-separated"
+	f.inputs[fieldAuthzDetails].Placeholder = "a JSON file, RFC 9396"
 	f.inputs[fieldAssertionIssuer].Placeholder = "the client_id"
 	f.inputs[fieldAssertionSubject].Placeholder = "required, e.g. demo-user-1"
 	f.inputs[fieldAssertionAudience].Placeholder = "the token endpoint"
-	f.inputs[fieldAssertionLifetime].Placeholder = "in " + secondsText(int64(flows.DefaultAssertionLifetime.Seconds())) + " (90s, 10m, 1h …)"
+	f.inputs[fieldAssertionLifetime].Placeholder = "in " + secondsText(int64(flows.DefaultAssertionLifetime.Seconds())) + "; 90s, 10m, 1h …"
 	f.inputs[fieldAssertionKey].Placeholder = "PEM or JWK file; default: client's key"
 	f.inputs[fieldSubjectToken].Placeholder = "paste the subject token"
-	f.inputs[fieldActorToken].Placeholder = "optional (delegation)"
+	f.inputs[fieldActorToken].Placeholder = "optional, for delegation"
 	f.inputs[fieldAudience].Placeholder = "optional, space-separated"
 	f.inputs[fieldBindingMessage].Placeholder = "shown on both devices"
 	f.inputs[fieldIDTokenHint].Placeholder = "an ID token, instead of login_hint"
@@ -84,6 +84,9 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldNotifyEndpoint].Placeholder = "the registered one: http://127.0.0.1:PORT/PATH"
 	f.inputs[fieldNotifyEndpoint].SetValue(cfg.CIBANotificationEndpoint)
 	f.setOption(fieldCIBAMode, cfg.CIBAMode)
+	for id := range f.inputs {
+		f.inputs[id].Placeholder = ui.Hint(f.inputs[id].Placeholder)
+	}
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))

@@ -167,12 +167,12 @@ func TestFlowFormCIBAMasksHintToken(t *testing.T) {
 	if in := r.s.form.inputs[fieldLoginHintToken]; in.EchoMode != textinput.EchoPassword {
 		t.Error("login_hint_token is echoed in clear while typed")
 	}
-	r.send(tuitest.Press("enter"))
-	r.send(tuitest.Press("s"))
+	r.send(tuitest.Press("esc"))
+	r.send(tuitest.ToggleReveal(r.s.c))
 	if v := r.viewText(); strings.Count(v, tuitest.FakeHintToken) != 2 {
 		t.Fatalf("s did not reveal login_hint_token in the request and the parameters:\n%s", v)
 	}
-	r.send(tuitest.Press("s"))
+	r.send(tuitest.ToggleReveal(r.s.c))
 	if v := r.viewText(); strings.Contains(v, tuitest.FakeHintToken) {
 		t.Fatalf("a second s did not mask login_hint_token again:\n%s", v)
 	}

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Editing the request form from the stepper: e starts it, its keys, what follows a change (a DPoP
@@ -24,20 +25,14 @@ func (s flowModel) handleFormKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	k := s.keys
 	var cmd tea.Cmd
 	switch {
-	case key.Matches(msg, k.Done):
+	case key.Matches(msg, k.Form.Submit), key.Matches(msg, k.Form.Leave):
 		s.form = s.form.blurAll()
 		s.form.api = false
 		s = s.applyGrant()
-	case key.Matches(msg, k.FieldUp):
-		s.form, cmd = s.form.step(-1)
-	case key.Matches(msg, k.FieldDown):
-		s.form, cmd = s.form.step(+1)
-	case s.form.focus.isChoice() && key.Matches(msg, k.Toggle):
-		delta := 1
-		if msg.String() == "left" {
-			delta = -1
-		}
-		s.form = s.form.cycle(delta)
+	case k.Form.FieldMove(msg) != 0:
+		s.form, cmd = s.form.step(k.Form.FieldMove(msg))
+	case s.form.focus.isChoice() && k.Form.ChoiceMove(msg) != 0:
+		s.form = s.form.cycle(k.Form.ChoiceMove(msg))
 		if s.form.focus == fieldGrant {
 			s = s.applyGrant()
 		}
@@ -96,7 +91,7 @@ func (f flowForm) assertionFileHint() flowForm {
 	if f.grant == grantJWTBearer {
 		hint = "a JWT file, or empty to sign one"
 	}
-	f.inputs[fieldAssertionFile].Placeholder = hint
+	f.inputs[fieldAssertionFile].Placeholder = ui.Hint(hint)
 	return f
 }
 

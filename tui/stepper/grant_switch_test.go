@@ -27,7 +27,7 @@ func TestGrantSwitchForgetsTheOldResults(t *testing.T) {
 	if r.s.token == nil || r.s.steps[stepToken].state != statePending {
 		t.Fatalf("after the switch: %s, session token kept %v", r.s.states(), r.s.token != nil)
 	}
-	r.s.reveal = true
+	r.s.c.Reveal = true
 	r.s.cursor = stepToken
 	r.s = r.s.layout()
 	if v := r.viewText(); strings.Contains(v, old[:20]) || strings.Contains(v, "✓ done") {
@@ -47,7 +47,7 @@ func TestEditOnAnyStepShowsTheForm(t *testing.T) {
 	r.runStep(stepDiscover)
 	r.s.cursor = stepDiscover
 	r.send(tuitest.Press("e"))
-	if v := r.viewText(); !r.s.form.editing || !strings.Contains(v, "Parameters — ↑/↓ field") || strings.Count(v, "Parameters") != 1 {
+	if v := r.viewText(); !r.s.form.editing || !strings.Contains(v, "Parameters — ↑/↓ or tab field") || strings.Count(v, "Parameters") != 1 {
 		t.Errorf("e on a finished Discover step:\n%s", v)
 	}
 }

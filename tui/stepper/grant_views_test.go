@@ -43,7 +43,7 @@ func (r *flowRunner) setChoice(id fieldID, want string) {
 		}
 		r.send(tuitest.Press("right"))
 	}
-	r.send(tuitest.Press("enter"))
+	r.send(tuitest.Press("esc"))
 }
 
 // setText types into a text field of the form.
@@ -57,7 +57,7 @@ func (r *flowRunner) setText(id fieldID, v string) {
 		r.send(tuitest.Press("down"))
 	}
 	r.send(tuitest.PasteMsgOf(v))
-	r.send(tuitest.Press("enter"))
+	r.send(tuitest.Press("esc"))
 }
 
 // useGrant chooses a grant in the picker g opens.

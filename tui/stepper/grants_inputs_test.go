@@ -76,7 +76,7 @@ func TestGrantInputsForm(t *testing.T) {
 	if d, err := s.form.assertionLifetime(); err != nil || d != 90*time.Second {
 		t.Errorf("lifetime %v %v", d, err)
 	}
-	update(tuitest.Press("enter"))
+	update(tuitest.Press("esc"))
 
 	update(pickKeys(grantSAMLBearer)...)
 	if s.grant != grantSAMLBearer || !shows(fieldAssertionFile) || !showsNone(makeOne...) || !showsNone(cibaOnly...) {

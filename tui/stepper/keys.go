@@ -11,8 +11,8 @@ import (
 // flowKeys are the stepper's keys.
 type flowKeys struct {
 	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown, Filter, Select key.Binding
-	// Form keys, active while editing.
-	FieldUp, FieldDown, Toggle, Done key.Binding
+	// Form keys, active while editing: the edits apply as they are made; ctrl+s and esc end editing.
+	Form ui.FormKeys
 }
 
 func defaultFlowKeys() flowKeys {
@@ -21,9 +21,9 @@ func defaultFlowKeys() flowKeys {
 		Down:     ui.KeyDown(),
 		Run:      ui.KeyRun("run step"),
 		Cancel:   ui.KeyCancel(),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
+		Edit:     ui.KeyEdit("edit request"),
 		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "pick grant")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Filter:   ui.KeyFilter(),
 		Select:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show for selection")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy"),
@@ -33,10 +33,7 @@ func defaultFlowKeys() flowKeys {
 		PageUp:   ui.KeyPageUp(),
 		PageDown: ui.KeyPageDown(),
 
-		FieldUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
-		FieldDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
-		Toggle:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change choice")),
-		Done:      key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done editing")),
+		Form: ui.NewFormKeys("save", "done editing"),
 	}
 }
 
@@ -45,7 +42,7 @@ func (s flowModel) ShortHelp() []key.Binding {
 	k := s.keys
 	switch {
 	case s.form.editing:
-		return []key.Binding{k.FieldUp, k.FieldDown, k.Toggle, k.Done}
+		return []key.Binding{k.Form.Next, k.Form.Choice, k.Form.Submit, k.Form.Leave}
 	case s.selecting.value != "":
 		back := k.Cancel
 		back.SetHelp("esc", "back")
@@ -66,6 +63,6 @@ func (s flowModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Run, k.Cancel, k.PageUp, k.PageDown},
 		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Select, k.Open, k.Raw, k.Inspect},
-		{k.FieldUp, k.FieldDown, k.Toggle, k.Done},
+		k.Form.Full(),
 	}
 }

@@ -185,8 +185,8 @@ type flowModel struct {
 	steps  [numSteps]stepResult
 	grant  grantKind
 	form   flowForm
-	// reveal shows secrets; showRaw shows the selected step's raw exchange instead of its view.
-	reveal  bool
+	// showRaw shows the selected step's raw exchange instead of its view (secrets show when
+	// Common.Reveal is on).
 	showRaw bool
 	// notice is a one-line message about the last action ("copied …", "cancelled").
 	notice string
@@ -322,7 +322,7 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 		return s, cmd, cmd != nil // a countdown runs
 	case tea.KeyPressMsg:
 		return changed(s.handleKey(msg))
-	case tea.WindowSizeMsg, ui.LearnToggledMsg, tea.BackgroundColorMsg:
+	case tea.WindowSizeMsg, ui.LearnToggledMsg, ui.RevealToggledMsg, tea.BackgroundColorMsg:
 		return s.restyle(), s.redrawSelection(), true
 	case selectDrawnMsg:
 		s, cmd := s.onSelectDrawn(msg)
@@ -412,9 +412,6 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 		return s.startEditing()
 	case key.Matches(msg, k.Grant):
 		return s.openGrantPicker()
-	case key.Matches(msg, k.Reveal):
-		s.reveal = !s.reveal
-		return s, nil
 	case key.Matches(msg, k.Raw):
 		s.showRaw = !s.showRaw
 		return s, nil

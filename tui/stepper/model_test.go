@@ -196,7 +196,7 @@ func TestFlowGrantSwitch(t *testing.T) {
 	if s.grant != grantClientCredentials || s.steps[stepAuthorize].state != stateSkipped {
 		t.Errorf("→ on grant: %v %s", s.grant, s.states())
 	}
-	sc, _ = s.Update(tuitest.Press("enter"))
+	sc, _ = s.Update(tuitest.Press("esc"))
 	s = sc.(flowModel)
 	if s.CapturingText() {
 		t.Error("enter did not end editing")
@@ -225,12 +225,12 @@ func TestFlowMaskToggle(t *testing.T) {
 	if v := view(); strings.Contains(v, secret) || !strings.Contains(v, "••••") {
 		t.Fatalf("the token is shown unmasked:\n%s", v)
 	}
-	sc, _ = s.Update(tuitest.Press("s"))
+	sc, _ = s.Update(tuitest.ToggleReveal(s.c))
 	s = sc.(flowModel)
 	if v := view(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the token:\n%s", v)
 	}
-	sc, _ = s.Update(tuitest.Press("s"))
+	sc, _ = s.Update(tuitest.ToggleReveal(s.c))
 	s = sc.(flowModel)
 	if v := view(); strings.Contains(v, secret) {
 		t.Fatalf("a second s did not mask the token again:\n%s", v)
@@ -253,7 +253,7 @@ func TestFlowFormMasksTokens(t *testing.T) {
 	if v := r.viewText(); strings.Contains(v, secret) || !strings.Contains(v, "pasted subject") {
 		t.Fatalf("the pasted subject token is shown in clear (or not at all):\n%s", v)
 	}
-	r.send(tuitest.Press("s"))
+	r.send(tuitest.ToggleReveal(r.s.c))
 	if v := r.viewText(); !strings.Contains(v, secret) {
 		t.Fatalf("s did not reveal the pasted subject token:\n%s", v)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/untrusted"
+	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Pieces of the stepper's right pane shared by the steps: masked secrets, endpoints, requests,
@@ -25,7 +26,7 @@ func (s flowModel) secret(v string) string {
 	if v == "" {
 		return s.c.Styles.Muted.Render("(none)")
 	}
-	if s.reveal {
+	if s.c.Reveal {
 		return s.c.Styles.Secret.Render(v)
 	}
 	return s.c.Styles.Secret.Render("••••••••") + s.c.Styles.Muted.Render(fmt.Sprintf(" %d chars (s shows)", len(v)))
@@ -202,7 +203,7 @@ func (s flowModel) formView(p *flowPane) {
 	st := s.c.Styles
 	f := s.form
 	if f.editing {
-		p.heading("Parameters — ↑/↓ field, ←/→ choice, enter done")
+		p.heading("Parameters — ↑/↓ or tab field, ←/→ choice, esc done")
 	} else {
 		p.heading("Parameters " + st.Muted.Render("(e edits)"))
 	}
@@ -212,7 +213,7 @@ func (s flowModel) formView(p *flowPane) {
 		case id.isChoice():
 			v = f.value(id)
 			if f.editing && f.focus == id {
-				v = "◂ " + v + " ▸"
+				v = ui.ChoiceValue(v, true)
 			} else if id == fieldDPoP {
 				v = s.dpopValue()
 			}
@@ -358,7 +359,7 @@ func (s flowModel) rawView(p *flowPane) {
 		return
 	}
 	x := *r.raw
-	if !s.reveal {
+	if !s.c.Reveal {
 		x = x.Redact()
 	}
 	text := x.String()

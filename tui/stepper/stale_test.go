@@ -36,7 +36,7 @@ func TestPollShowsNoEarlierToken(t *testing.T) {
 		}
 		r.send(tuitest.Press("enter")) // Authorize: polling starts on Token
 		r.until("polling", func(s flowModel) bool { return s.running == stepToken })
-		r.s.reveal = true
+		r.s.c.Reveal = true
 		for _, id := range []stepID{stepAuthorize, stepToken} {
 			r.s.cursor = id
 			r.relayout()

@@ -481,7 +481,7 @@ func (s flowModel) logoutView(p *flowPane) {
 	}
 	p.heading("Logout URL " + st.Muted.Render("(o opens, c copies)"))
 	u := s.logoutURL
-	if hint := s.idToken(); hint != "" && !s.reveal {
+	if hint := s.idToken(); hint != "" && !s.c.Reveal {
 		u = strings.Replace(u, hint, "••••••••", 1)
 	}
 	p.line(st.URL.Render(u))

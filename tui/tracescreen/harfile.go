@@ -43,13 +43,13 @@ const openPrompt = "HAR file: "
 func newPathInput(c *ui.Common) textinput.Model {
 	in := textinput.New()
 	in.Prompt = openPrompt
-	in.Placeholder = "path of a .har file exported from the browser's developer tools"
+	in.Placeholder = ui.Hint("path of a .har file exported from the browser's developer tools")
 	in.SetStyles(c.Styles.Input)
 	return in
 }
 
 // CapturingText keeps single-letter global keys away while a path is typed.
-func (s Model) CapturingText() bool { return s.prompting }
+func (s Model) CapturingText() bool { return s.prompting || s.filter.Focused() }
 
 // startPrompt focuses the path input.
 func (s Model) startPrompt() (ui.Screen, tea.Cmd) {

@@ -75,7 +75,7 @@ func TestTraceOpensHARFile(t *testing.T) {
 		t.Errorf("a click on the third row selected %d", tm.sel)
 	}
 	// The same detail as the session's: the token exchange in full, its code masked.
-	s = feed(s, tuitest.Press("G"), tuitest.Press("up"), tuitest.Press("up"))
+	s = feed(s, tuitest.Press("end"), tuitest.Press("up"), tuitest.Press("up"))
 	if v := strippedAll(s); !strings.Contains(v, "#7 token · POST https://login.example.com/token") ||
 		!strings.Contains(v, "code="+flows.Redacted) || !strings.Contains(v, "invalid_grant") {
 		t.Errorf("the detail of the last exchange:\n%s", v)

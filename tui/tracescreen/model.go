@@ -25,9 +25,13 @@ import (
 
 // Model is the trace screen.
 type Model struct {
-	c         *ui.Common
-	keys      traceKeys
+	c    *ui.Common
+	keys traceKeys
+	// all is every exchange listed (the session's, or a HAR file's); exchanges those the filter
+	// lets through, which the list shows and sel indexes.
+	all       []flows.Exchange
 	exchanges []flows.Exchange
+	filter    textinput.Model
 	// stepWidth is the length of the longest step name listed (the list's step column), kept as
 	// exchanges arrive so that laying out the list does not read them all.
 	stepWidth int
@@ -36,7 +40,6 @@ type Model struct {
 	follow bool
 	// offset is the first exchange shown in the list.
 	offset int
-	reveal bool
 	// zoom gives the whole body to the detail.
 	zoom bool
 	vp   viewport.Model
@@ -72,7 +75,7 @@ func New(c *ui.Common) ui.Screen {
 	vp.SoftWrap = true
 	vp.MouseWheelEnabled = true
 	vp.KeyMap = viewport.KeyMap{} // the trace's own keys scroll it
-	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: ".", input: newPathInput(c)}
+	s := Model{c: c, keys: defaultTraceKeys(), follow: true, vp: vp, dir: ".", input: newPathInput(c), filter: newFilterInput(c)}
 	s = s.list(c.Trace.Exchanges())
 	s.sel = max(0, len(s.exchanges)-1)
 	return s
@@ -86,16 +89,22 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		s.input.SetWidth(max(10, msg.Width-len(s.input.Prompt)-2))
 		return s.layout(), nil
 	case tea.KeyPressMsg:
-		if s.prompting {
+		switch {
+		case s.prompting:
 			return s.handlePromptKey(msg)
+		case s.filter.Focused():
+			return s.handleFilterKey(msg)
 		}
 		return s.handleKey(msg)
 	case tea.PasteMsg:
-		if !s.prompting {
-			return s, nil
-		}
 		var cmd tea.Cmd
-		s.input, cmd = s.input.Update(msg)
+		switch {
+		case s.prompting:
+			s.input, cmd = s.input.Update(msg)
+		case s.filter.Focused():
+			s.filter, cmd = s.filter.Update(msg)
+			return s.applyFilter().layout(), cmd
+		}
 		return s, cmd
 	case tea.MouseWheelMsg:
 		s.vp, _ = s.vp.Update(msg)
@@ -113,8 +122,9 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.onHAROpened(msg), nil
 	case tea.BackgroundColorMsg:
 		s.input.SetStyles(s.c.Styles.Input)
+		s.filter.SetStyles(s.c.Styles.Input)
 		return s.layout(), nil
-	case ui.LearnToggledMsg:
+	case ui.LearnToggledMsg, ui.RevealToggledMsg:
 		return s.layout(), nil
 	}
 	if s.prompting {
@@ -153,12 +163,11 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Open):
 		return s.startPrompt()
+	case key.Matches(msg, s.keys.Filter):
+		return s.startFilter()
 	case key.Matches(msg, s.keys.Findings) && s.har != nil:
 		s.findings = !s.findings
 		s.vp.GotoTop()
-		return s.layout(), nil
-	case key.Matches(msg, s.keys.Reveal):
-		s.reveal = !s.reveal
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.Copy):
 		return s.copyCurl()
@@ -191,20 +200,23 @@ func (s Model) click(msg tea.MouseClickMsg) Model {
 	if s.har != nil {
 		row--
 	}
+	if s.filterLine() != "" {
+		row--
+	}
 	if msg.Button != tea.MouseLeft || row < 0 || row >= s.listRows() || s.offset+row >= len(s.exchanges) {
 		return s
 	}
 	return s.selectExchange(s.offset + row)
 }
 
-// list makes xs the exchanges listed.
+// list makes xs the exchanges listed (those the filter lets through).
 func (s Model) list(xs []flows.Exchange) Model {
-	s.exchanges = xs
+	s.all = xs
 	s.stepWidth = 0
 	for _, x := range xs {
 		s.stepWidth = max(s.stepWidth, len(x.Step))
 	}
-	return s
+	return s.applyFilter()
 }
 
 // onExchange lists a recorded exchange. The trace numbers exchanges from 1 without gaps. When the
@@ -212,7 +224,7 @@ func (s Model) list(xs []flows.Exchange) Model {
 // snapshot, in constant time, and a gap left by a missed live update (the listener's buffer was
 // full) closes at the same time; an exchange of another trace is appended.
 func (s Model) onExchange(x flows.Exchange) Model {
-	switch n := len(s.exchanges); {
+	switch n := len(s.all); {
 	case x.ID <= n:
 		return s // already listed: the screen was built after it was recorded
 	case s.c.Trace.Len() >= x.ID:
@@ -220,11 +232,12 @@ func (s Model) onExchange(x flows.Exchange) Model {
 		for _, y := range xs[n:] {
 			s.stepWidth = max(s.stepWidth, len(y.Step))
 		}
-		s.exchanges = xs
+		s.all = xs
 	default:
-		s.exchanges = append(s.exchanges[:n:n], x) // the snapshot we hold is shared: copy
+		s.all = append(s.all[:n:n], x) // the snapshot we hold is shared: copy
 		s.stepWidth = max(s.stepWidth, len(x.Step))
 	}
+	s = s.applyFilter()
 	if s.follow {
 		s.sel = len(s.exchanges) - 1
 		s.vp.GotoTop()
@@ -238,7 +251,7 @@ func (s Model) selected() (flows.Exchange, bool) {
 		return flows.Exchange{}, false
 	}
 	x := s.exchanges[s.sel]
-	if !s.reveal {
+	if !s.c.Reveal {
 		x = x.Redact()
 	}
 	return x, true
@@ -251,7 +264,7 @@ func (s Model) copyCurl() (ui.Screen, tea.Cmd) {
 		return s, nil
 	}
 	s.statusBad = false
-	if s.reveal {
+	if s.c.Reveal {
 		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, with its secrets", x.ID))
 	} else {
 		s.status = ui.CopiedNote(fmt.Sprintf("request #%d as curl, secrets masked (s, then c, to copy them)", x.ID))

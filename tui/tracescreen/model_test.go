@@ -40,7 +40,7 @@ func TestTraceSelectionMoves(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "#2 jwks · GET http://127.0.0.1:1/jwks") {
 		t.Errorf("the detail does not show the selected exchange:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("g"), tuitest.Press("up"))
+	s = feed(s, tuitest.Press("home"), tuitest.Press("up"))
 	if tm := s.(Model); tm.sel != 0 {
 		t.Errorf("up from the first: sel %d", tm.sel)
 	}
@@ -50,8 +50,8 @@ func TestTraceSelectionMoves(t *testing.T) {
 	if tm := s.(Model); tm.sel != 0 || len(tm.exchanges) != 5 {
 		t.Errorf("not following: sel %d of %d", tm.sel, len(tm.exchanges))
 	}
-	// G goes to the newest and follows again: the next exchange is selected as it arrives.
-	s = feed(s, tuitest.Press("G"))
+	// end goes to the newest and follows again: the next exchange is selected as it arrives.
+	s = feed(s, tuitest.Press("end"))
 	x.ID, x.URL = 6, "http://127.0.0.1:1/y"
 	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
 	if tm := s.(Model); tm.sel != 5 || !tm.follow {
@@ -89,7 +89,7 @@ func TestTraceRevealToggle(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "code="+flows.Redacted) || !strings.Contains(v, "secrets masked") {
 		t.Errorf("masked view:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	v := strings.ReplaceAll(strippedAll(s), "\n", "")
 	for _, secret := range tuitest.TraceSecrets {
 		if !strings.Contains(v, secret) {
@@ -97,7 +97,7 @@ func TestTraceRevealToggle(t *testing.T) {
 		}
 	}
 	// The list never shows secrets, even revealed (the URL of a redirect could carry a code).
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	if v := strippedAll(s); strings.Contains(v, "FAKE-") {
 		t.Error("masking again left a secret on screen")
 	}
@@ -106,7 +106,7 @@ func TestTraceRevealToggle(t *testing.T) {
 func TestTraceCopyCurl(t *testing.T) {
 	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
 	s = feed(s, tuitest.Press("up"))
-	s, cmd := s.Update(tuitest.Press("y"))
+	s, cmd := s.Update(tuitest.Press("c"))
 	if cmd == nil {
 		t.Fatal("copy returned no command")
 	}
@@ -116,7 +116,7 @@ func TestTraceCopyCurl(t *testing.T) {
 	if v := strippedAll(s); !strings.Contains(v, "copied request #3 as curl, secrets masked") {
 		t.Errorf("no confirmation:\n%s", v)
 	}
-	s = feed(s, tuitest.Press("s"))
+	s = feed(s, tuitest.ToggleReveal(s.(Model).c))
 	_, cmd = s.Update(tuitest.Press("c"))
 	if got := clipboardText(t, cmd); !strings.Contains(got, "code=FAKE-CODE-1") {
 		t.Errorf("revealed copy: %q", got)

@@ -83,14 +83,14 @@ func (s Model) topView() string {
 // listView is the list and the rule under it (only the rule when the detail is zoomed).
 func (s Model) listView() string {
 	st := s.c.Styles
-	if len(s.exchanges) == 0 && s.har != nil {
+	if len(s.all) == 0 && s.har != nil {
 		lines := []string{"The file holds no HTTP exchange."}
 		if s.status != "" || len(s.log) > 0 {
 			lines = append(lines, s.statusLine())
 		}
 		return strings.Join(lines, "\n")
 	}
-	if len(s.exchanges) == 0 {
+	if len(s.all) == 0 {
 		lines := []string{st.Title.Render("Trace"), "",
 			"No HTTP exchange yet. Every request the session makes (discovery, token, userinfo …) appears here as it happens."}
 		if s.status != "" || len(s.log) > 0 {
@@ -99,6 +99,12 @@ func (s Model) listView() string {
 		return strings.Join(lines, "\n")
 	}
 	var lines []string
+	if f := s.filterLine(); f != "" {
+		lines = append(lines, f)
+	}
+	if len(s.exchanges) == 0 {
+		lines = append(lines, st.Muted.Render(ui.Truncate("No exchange matches the filter.", s.width)))
+	}
 	if rows := s.listRows(); rows > 0 {
 		cols := s.columns()
 		lines = append(lines, st.TableHeader.Render(ui.Truncate(cols.row("", "#", "time", "step", "method", "status", "took", "url"), s.width)))
@@ -181,10 +187,13 @@ func (s Model) statusStyle(x flows.Exchange) lipgloss.Style {
 // ruleLine separates the list from the detail and says what is shown.
 func (s Model) ruleLine() string {
 	st := s.c.Styles
+	if s.sel >= len(s.exchanges) {
+		return st.Rule.Render(strings.Repeat("─", max(0, s.width)))
+	}
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.findings {
 		info = " the file's findings and tokens (f for the exchange) "
-	} else if s.reveal {
+	} else if s.c.Reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
 		info += "· secrets masked (s to show) "
@@ -192,7 +201,7 @@ func (s Model) ruleLine() string {
 	if s.zoom {
 		info += "· esc for the list "
 	} else if !s.follow && s.har == nil {
-		info += "· G to follow "
+		info += "· end to follow "
 	}
 	return st.Rule.Render("──") + st.Muted.Render(ui.Truncate(info, max(0, s.width-4))) +
 		st.Rule.Render(strings.Repeat("─", max(0, s.width-2-lipgloss.Width(info))))

@@ -36,6 +36,9 @@ type Common struct {
 
 	// Learn is the Learn toggle (L): screens show the explanation of what is selected beside it.
 	Learn bool
+	// Reveal shows secrets (s) on every screen: tokens, codes, client secrets, the trace's
+	// masked values. Off by default; the tab bar says when it is on.
+	Reveal bool
 
 	// Now is the clock for countdowns and relative times (injected by tests).
 	Now func() time.Time

@@ -54,6 +54,10 @@ type ExchangeRecordedMsg struct {
 // LearnToggledMsg announces the Learn toggle's new state (Common.Learn already holds it).
 type LearnToggledMsg struct{ On bool }
 
+// RevealToggledMsg announces that secrets are now shown or masked on every screen (Common.Reveal
+// already holds it).
+type RevealToggledMsg struct{ On bool }
+
 // ClientReadyMsg asks the root to start a new session on a client configuration: the profiles
 // screen sends it when a profile (or the demo) is opened. The root builds the *flows.Client, rebuilds
 // the screens on it, announces SessionStartedMsg and shows the flow screen.

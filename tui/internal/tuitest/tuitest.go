@@ -180,3 +180,10 @@ func AwaitMsg[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
 		}
 	}
 }
+
+// ToggleReveal does what the root does on s: it flips Common.Reveal and returns the message it
+// broadcasts, for a screen tested alone.
+func ToggleReveal(c *ui.Common) tea.Msg {
+	c.Reveal = !c.Reveal
+	return ui.RevealToggledMsg{On: c.Reveal}
+}
