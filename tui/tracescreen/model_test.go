@@ -203,7 +203,7 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 	if data, _ := os.ReadFile(paths[0]); string(data) != "older" {
 		t.Fatal("the file was replaced without asking")
 	}
-	s, cmd = s.Update(tuitest.Press("enter"))
+	_, cmd = s.Update(tuitest.Press("enter"))
 	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.err != nil {
 		t.Fatalf("replacing: %v", saved.err)
 	}
