@@ -11,6 +11,7 @@ package tui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -412,6 +413,8 @@ type frameCache struct {
 	header, body, footer string
 	width, height        int
 	frame                string
+	// footerText is the footer last drawn, from footerFrom.
+	footerFrom, footerText string
 }
 
 // lay is the tab bar, the body cut to width × height, and the footer, one above the other.
@@ -422,8 +425,8 @@ func (c *frameCache) lay(header, body, footer string, width, height int) string 
 	if c.frame != "" && c.header == header && c.body == body && c.footer == footer && c.width == width && c.height == height {
 		return c.frame
 	}
-	*c = frameCache{header: header, body: body, footer: footer, width: width, height: height,
-		frame: stack(header, body, footer, width, height)}
+	c.header, c.body, c.footer, c.width, c.height = header, body, footer, width, height
+	c.frame = stack(header, body, footer, width, height)
 	return c.frame
 }
 
@@ -447,7 +450,7 @@ func stack(header, body, footer string, width, height int) string {
 	widths := make([]int, 0, len(top)+len(bottom))
 	widest := w
 	for _, l := range append(top, bottom...) {
-		lw := ansi.StringWidth(l)
+		lw := ui.CellWidth(l)
 		widths = append(widths, lw)
 		widest = max(widest, lw)
 	}
@@ -481,9 +484,9 @@ func block(s string) (lines []string, width int, ok bool) {
 		return nil, 0, false
 	}
 	lines = strings.Split(s, "\n")
-	width = ansi.StringWidth(lines[0])
+	width = ui.CellWidth(lines[0])
 	for _, l := range lines[1:] {
-		if ansi.StringWidth(l) != width {
+		if ui.CellWidth(l) != width {
 			return nil, 0, false
 		}
 	}
@@ -524,10 +527,43 @@ func (m Model) header() string {
 	return st.TabBar.Render(bar)
 }
 
-// footer is the short help: the active screen's keys, then the global ones.
+// footer is the short help: the active screen's keys, then the global ones. It is drawn again
+// only when a key's help, the width or the background changed (frameCache.footerFrom).
 func (m Model) footer() string {
-	st := m.c.Styles.Footer
 	screen, global := m.shortHelp()
+	if m.frame == nil {
+		return m.drawFooter(screen, global)
+	}
+	from := footerFrom(m.width, m.c.IsDark, screen, global)
+	if m.frame.footerFrom != from || m.frame.footerText == "" {
+		m.frame.footerFrom, m.frame.footerText = from, m.drawFooter(screen, global)
+	}
+	return m.frame.footerText
+}
+
+// footerFrom is what the footer is drawn from, as one string: the width, the background and each
+// key's help.
+func footerFrom(width int, dark bool, keys ...[]key.Binding) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(width))
+	b.WriteString(strconv.FormatBool(dark))
+	for _, ks := range keys {
+		b.WriteByte(0)
+		for _, k := range ks {
+			h := k.Help()
+			b.WriteString(strconv.FormatBool(k.Enabled()))
+			b.WriteString(h.Key)
+			b.WriteByte(0)
+			b.WriteString(h.Desc)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
+}
+
+// drawFooter lays the footer's keys out within the width.
+func (m Model) drawFooter(screen, global []key.Binding) string {
+	st := m.c.Styles.Footer
 	if m.width <= 0 {
 		return st.Render(m.help.ShortHelpView(append(screen, global...)))
 	}
