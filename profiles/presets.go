@@ -255,8 +255,18 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 	}
 	withIssuer := maps.Clone(values)
 	withIssuer["issuer"] = x.Issuer
+	// A URL that is the issuer and a plain path is as valid as the issuer, which was just checked:
+	// it is filled in and not parsed again (a listing expands every profile's preset).
+	plainIssuer := !strings.ContainsAny(x.Issuer, "?#")
+	expand := func(field, tmpl string) (string, error) {
+		if plainIssuer && issuerAndPath(tmpl) {
+			u, _ := fill(tmpl, withIssuer)
+			return u, nil
+		}
+		return expandURL(field, tmpl, withIssuer)
+	}
 	if p.Discovery != "" {
-		if x.DiscoveryURL, err = expandURL("discovery", p.Discovery, withIssuer); err != nil {
+		if x.DiscoveryURL, err = expand("discovery", p.Discovery); err != nil {
 			return Expansion{}, err
 		}
 	}
@@ -265,7 +275,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 		if !ok || tmpl == "" {
 			continue
 		}
-		u, err := expandURL("endpoints."+key, tmpl, withIssuer)
+		u, err := expand("endpoints."+key, tmpl)
 		if err != nil {
 			return Expansion{}, err
 		}
@@ -532,6 +542,25 @@ func expandURL(field, tmpl string, values map[string]string) (string, error) {
 		return "", &FieldError{Field: field, Message: fmt.Sprintf("%q (from %q): %v", s, tmpl, err)}
 	}
 	return s, nil
+}
+
+// issuerAndPath reports whether tmpl is {issuer} then a path of unreserved characters and
+// slashes (RFC 3986 §2.3): filled from an absolute https issuer with no query or fragment, it is
+// an absolute https URL on the same host.
+func issuerAndPath(tmpl string) bool {
+	path, ok := strings.CutPrefix(tmpl, "{issuer}/")
+	if !ok {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // expandText fills an authorize-parameter or header template; false when it names an empty
