@@ -304,15 +304,10 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 // parameter's value (empty for an optional one left out).
 func (p Preset) resolveParams(params map[string]string) (map[string]string, error) {
 	declared := p.paramNames()
-	for _, name := range slices.Sorted(maps.Keys(params)) {
-		if slices.Contains(declared, name) {
-			continue
+	for name := range params {
+		if !slices.Contains(declared, name) {
+			return nil, p.unknownParam(params, declared)
 		}
-		msg := fmt.Sprintf("the %s preset takes no parameters", p.Title)
-		if len(declared) > 0 {
-			msg = fmt.Sprintf("the %s preset has no parameter %q; its parameters are %s", p.Title, name, strings.Join(declared, ", "))
-		}
-		return nil, &FieldError{Field: "param " + name, Message: msg}
 	}
 	values := make(map[string]string, len(p.Params))
 	for _, pp := range p.Params {
@@ -337,6 +332,22 @@ func (p Preset) resolveParams(params map[string]string) (map[string]string, erro
 		values[pp.Name] = v
 	}
 	return values, nil
+}
+
+// unknownParam is the error for the first parameter, in name order, that the preset does not
+// declare.
+func (p Preset) unknownParam(params map[string]string, declared []string) error {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		if slices.Contains(declared, name) {
+			continue
+		}
+		msg := fmt.Sprintf("the %s preset takes no parameters", p.Title)
+		if len(declared) > 0 {
+			msg = fmt.Sprintf("the %s preset has no parameter %q; its parameters are %s", p.Title, name, strings.Join(declared, ", "))
+		}
+		return &FieldError{Field: "param " + name, Message: msg}
+	}
+	return nil
 }
 
 // checkValue checks one non-empty value against its parameter's kind and pattern.
