@@ -145,7 +145,9 @@ func New(opts Options) Model {
 }
 
 // useClient makes client the session's client and builds the screens on it. The profiles screen,
-// which does not depend on the client, is built once and kept.
+// which does not depend on the client, is built once and kept; when the workbench starts on another
+// screen, it is built when first shown (show): reading and checking every saved profile waits until
+// then, not the first frame.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
 	m.c.Client = client
@@ -157,7 +159,7 @@ func (m Model) useClient(client *flows.Client) Model {
 		client.Trace.Notify(m.traceCh)
 	}
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
-		if id == ui.ProfilesScreen && m.screens[id] != nil {
+		if id == ui.ProfilesScreen && (m.screens[id] != nil || m.active != ui.ProfilesScreen) {
 			continue
 		}
 		m.screens[id] = newScreen(id, m.c)
@@ -305,18 +307,28 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // show makes a screen the active one.
 func (m Model) show(id ui.ScreenID) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
 	if id >= 0 && id < ui.NumScreens {
 		m.active = id
 		m.fullHelp = false
 		m.faults.Open = false
+		if m.screens[id] == nil {
+			// Built now on the shared context, as it would stand after every message it missed
+			// (sizes, styles, Learn).
+			m.screens[id] = newScreen(id, m.c)
+			if si, ok := m.screens[id].(ui.ScreenInit); ok {
+				cmd = si.Init()
+			}
+		}
 	}
-	return m, nil
+	return m, cmd
 }
 
 // navigate acts on a screen's request to show another, then hands the request to it.
 func (m Model) navigate(msg ui.NavigateMsg) (tea.Model, tea.Cmd) {
-	mm, _ := m.show(msg.To)
-	return mm.(Model).updateActive(msg)
+	mm, cmd := m.show(msg.To)
+	mm, cmd2 := mm.(Model).updateActive(msg)
+	return mm, tea.Batch(cmd, cmd2)
 }
 
 func (m Model) onExchange(msg ui.ExchangeRecordedMsg) (tea.Model, tea.Cmd) {
@@ -372,8 +384,8 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, ui.NumScreens)
 	for id := range m.screens {
-		if !takes(m.screens[id]) {
-			continue
+		if m.screens[id] == nil || !takes(m.screens[id]) {
+			continue // a screen not built yet reads the shared context when it is
 		}
 		var cmd tea.Cmd
 		m.screens[id], cmd = m.screens[id].Update(msg)
