@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -118,7 +119,7 @@ func authorize(md metadata, clientID string) (url.Values, string, error) {
 		}
 	})}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer srv.Shutdown(context.Background()) // after the browser has its answer
 	var res url.Values
 	select {
 	case res = <-got:
