@@ -100,11 +100,7 @@ func measurePane(content string) paneText {
 		return paneText{}
 	}
 	p := paneText{lines: strings.Split(content, "\n"), ok: true}
-	p.widths = make([]int, len(p.lines))
-	for i, l := range p.lines {
-		p.widths[i] = ui.CellWidth(l)
-		p.widest = max(p.widest, p.widths[i])
-	}
+	p.widths, p.widest = ui.Measure(p.lines)
 	return p
 }
 

@@ -153,15 +153,20 @@ func Framed(style lipgloss.Style, width, height int, text string) Block {
 	return BlockOf(style.Height(height).Render(text))
 }
 
-// BlockOf is rendered text as a block: its lines, each padded to the widest.
-func BlockOf(s string) Block {
-	lines := strings.Split(s, "\n")
-	widths := make([]int, len(lines))
-	widest := 0
+// Measure is each line's width in cells (CellWidth) and the widest.
+func Measure(lines []string) (widths []int, widest int) {
+	widths = make([]int, len(lines))
 	for i, l := range lines {
 		widths[i] = CellWidth(l)
 		widest = max(widest, widths[i])
 	}
+	return widths, widest
+}
+
+// BlockOf is rendered text as a block: its lines, each padded to the widest.
+func BlockOf(s string) Block {
+	lines := strings.Split(s, "\n")
+	widths, widest := Measure(lines)
 	for i, l := range lines {
 		lines[i] = l + strings.Repeat(" ", widest-widths[i])
 	}
@@ -174,12 +179,7 @@ func framed(style lipgloss.Style, width, height int, text string) (Block, bool) 
 		return Block{}, false
 	}
 	lines := strings.Split(text, "\n")
-	widths := make([]int, len(lines))
-	widest := 0
-	for i, l := range lines {
-		widths[i] = CellWidth(l)
-		widest = max(widest, widths[i])
-	}
+	widths, widest := Measure(lines)
 	return FramedLines(style, width, height, lines, widths, widest)
 }
 
