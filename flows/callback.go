@@ -150,6 +150,7 @@ func (c *Client) AwaitCallback(ctx context.Context, l *Listener, req *AuthReques
 	// A form_post response is the provider's page posting to the listener.
 	l.allowOrigins(req.URL, c.Config.Issuer)
 	_, err := l.Wait(ctx, func(params url.Values) error {
+		c.recordCallback(req, params, "as the loopback listener received it")
 		var verr error
 		res, verr = c.VerifyCallback(ctx, req, params, false)
 		return verr

@@ -192,6 +192,11 @@ type ClientConfig struct {
 	// is sent: AWS Cognito's /logout is not RP-Initiated Logout and knows only client_id and
 	// logout_uri (its preset's logout_id_token_hint: false quirk).
 	LogoutWithoutIDTokenHint bool
+	// DirectAuthorize says the provider offers BlockID's direct authorize: the authorization request
+	// POSTed with a proof_of_authentication_jwt instead of a browser sign-in (StartDirectAuthorization),
+	// which the workbench then offers on its Authorize step (the blockid preset's direct_authorize
+	// quirk).
+	DirectAuthorize bool
 }
 
 // The choices of ClientConfig.ClientAssertionAudience.

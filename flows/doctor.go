@@ -110,6 +110,8 @@ type doctor struct {
 	endpoints Endpoints
 	// serverDate is the first Date header received and dateReceived when it came.
 	serverDate, dateReceived time.Time
+	// codeFirst is set when the token endpoint looks at the code before the client's credentials.
+	codeFirst bool
 }
 
 // Diagnose probes the client's provider and client registration without a user login and without

@@ -52,9 +52,50 @@ func (doc *doctor) clientAuth(ctx context.Context) {
 		return
 	}
 	configured := cfg.authMethod()
+	doc.codeFirst = doc.checksCodeFirst(ctx)
 	for _, m := range authCandidates(cfg, doc.c.UsesMTLS()) {
 		doc.tryAuth(ctx, m, m == configured)
 	}
+}
+
+// checksCodeFirst sends the made-up code once with a made-up secret, when the client has a secret.
+// RFC 6749 §5.2 does not order the token endpoint's checks: a provider that answers it
+// invalid_grant looks at the code before the client's credentials (zitadel/oidc does), and then
+// invalid_grant says nothing about them. That is reported as a ? and makes the methods' answers ?.
+func (doc *doctor) checksCodeFirst(ctx context.Context) bool {
+	if doc.c.Config.ClientSecret == "" {
+		return false
+	}
+	r, err := doc.madeUpCode(ctx, AuthClientSecretPost, "tokenbench-doctor-not-the-secret-"+randomValue())
+	if err != nil {
+		return false
+	}
+	var oe *OAuthError
+	if _, _, perr := tokenMembers(r); !errors.As(perr, &oe) || oe.Code != "invalid_grant" {
+		return false
+	}
+	doc.unknown("client", "auth_order", "a made-up secret is answered invalid_grant too: the token endpoint looks at the code before the client's credentials",
+		"the made-up code cannot tell which credentials the provider accepts (RFC 6749 §5.2 does not order its checks), so the methods below are ?",
+		"check the credentials with a real login (tokenbench run), or with a client_credentials grant if the client may use it")
+	return true
+}
+
+// madeUpCode sends a token request with method m, the secret given, and a made-up code that no
+// provider issued, so that nothing can be redeemed.
+func (doc *doctor) madeUpCode(ctx context.Context, m AuthMethod, secret string) (response, error) {
+	cfg := doc.c.Config
+	cfg.Issuer, cfg.Endpoints, cfg.AuthMethod, cfg.ClientSecret = "", doc.endpoints, m, secret
+	cfg.DPoP, cfg.DPoPKey = false, nil
+	probe := doc.c.WithConfig(cfg)
+	form := url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {"tokenbench-doctor-" + randomValue()}, // made up: no provider issued it
+		"code_verifier": {randomValue() + randomValue()},
+	}
+	if cfg.RedirectURI != "" {
+		form.Set("redirect_uri", cfg.RedirectURI)
+	}
+	return probe.postForm(ctx, "doctor", doc.endpoints.Token, form, true)
 }
 
 // prerequisite is a setting a probe needs: its value, its name and the flag that gives it.
@@ -79,19 +120,7 @@ func (doc *doctor) tryAuth(ctx context.Context, m AuthMethod, configured bool) {
 	if configured {
 		which += " (configured)"
 	}
-	cfg := doc.c.Config
-	cfg.Issuer, cfg.Endpoints, cfg.AuthMethod = "", doc.endpoints, m
-	cfg.DPoP, cfg.DPoPKey = false, nil
-	probe := doc.c.WithConfig(cfg)
-	form := url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {"tokenbench-doctor-" + randomValue()}, // made up: no provider issued it
-		"code_verifier": {randomValue() + randomValue()},
-	}
-	if cfg.RedirectURI != "" {
-		form.Set("redirect_uri", cfg.RedirectURI)
-	}
-	r, err := probe.postForm(ctx, "doctor", doc.endpoints.Token, form, true)
+	r, err := doc.madeUpCode(ctx, m, doc.c.Config.ClientSecret)
 	if err != nil {
 		if configured {
 			doc.fromError(area, check, which+": could not be tried", err, "")
@@ -116,6 +145,8 @@ func (doc *doctor) tryAuth(ctx context.Context, m AuthMethod, configured bool) {
 	case perr == nil:
 		doc.failed(area, check, which+": the token endpoint answered a made-up code with tokens",
 			"the provider does not check authorization codes: anyone can obtain tokens", "report this to the provider at once", "")
+	case errors.As(perr, &oe) && oe.Code == "invalid_grant" && doc.codeFirst:
+		doc.unknown(area, check, which+": answered invalid_grant, as a made-up secret is: cannot tell whether the credentials were accepted", "", "")
 	case errors.As(perr, &oe) && oe.Code == "invalid_grant":
 		doc.ok(area, check, which+": credentials accepted (the made-up code was refused with invalid_grant, as it should be)")
 	case errors.As(perr, &oe) && oe.Code == "unauthorized_client":

@@ -197,8 +197,18 @@ func newTenant(t *testing.T, tlsServer bool) *tenant {
 		"id_token_signing_alg_values_supported": []string{"ES256"}, "code_challenge_methods_supported": []string{"S256"},
 	}
 	tn.jwks = `{"keys":[]}`
+	// The client's credentials are checked first (RFC 6749 §5.2), then the code, which is made up.
 	tn.token = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		id, secret, basic := r.BasicAuth()
+		if !basic {
+			id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
+		}
+		if id != "app" || secret != "s3cret-value" {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":"invalid_client"}`)
+			return
+		}
 		w.WriteHeader(400)
 		fmt.Fprint(w, `{"error":"invalid_grant"}`)
 	}
@@ -385,4 +395,19 @@ func TestDiagnosisMarkdownIsRedacted(t *testing.T) {
 			t.Errorf("Redacted kept the secret: %s", f.Summary)
 		}
 	}
+}
+
+// A token endpoint that looks at the code before the client (zitadel/oidc's does) answers a made-up
+// secret invalid_grant too: the doctor says it cannot tell, rather than that the credentials work.
+func TestDiagnoseCodeCheckedBeforeTheClient(t *testing.T) {
+	tn := newTenant(t, false)
+	tn.token = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"error":"invalid_grant"}`)
+	}
+	d := diagnose(t, tn.client(t))
+	wantFinding(t, d, "client", "auth_order", flows.FindingUnknown, "made-up secret is answered invalid_grant too")
+	wantFinding(t, d, "client", "auth client_secret_basic", flows.FindingUnknown, "cannot tell")
+	wantFinding(t, d, "client", "auth client_secret_post", flows.FindingUnknown, "cannot tell")
 }

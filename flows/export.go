@@ -116,8 +116,8 @@ func (t *Trace) HAR(creator string) ([]byte, error) {
 		Entries: []harEntry{},
 		Comment: "Secrets (credentials, codes, tokens) are redacted as " + Redacted + ".",
 	}}
-	for _, x := range t.Exchanges() {
-		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(x.Redact()))
+	for _, x := range t.exportEntries() {
+		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(x))
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
@@ -180,6 +180,16 @@ func harEntryOf(x Exchange) harEntry {
 	}
 	if x.Step != "" {
 		e.Comment = "step: " + x.Step
+	}
+	if x.note != "" {
+		// A synthetic entry: the browser made this request, so tokenbench has neither its headers
+		// nor its answer (BrowserRequest).
+		e.Comment += "; synthetic entry, not an exchange tokenbench made: " + x.note
+		e.Response.StatusText = ""
+		e.Response.Comment = "not seen: the browser received the answer"
+		e.Response.BodySize = -1
+		e.Timings.Wait = 0
+		return e
 	}
 	if len(x.RequestBody) > 0 || x.Method == http.MethodPost || x.Method == http.MethodPut || x.Method == http.MethodPatch {
 		e.Request.PostData = harPostDataOf(x.RequestBody, x.RequestHeader.Get("Content-Type"))
@@ -275,22 +285,33 @@ func harContentOf(body []byte, contentType string) harContent {
 // (duration)", then the request's and the response's headers and bodies in fenced blocks, JSON
 // pretty-printed.
 func (t *Trace) Markdown() []byte {
-	xs := t.Exchanges()
+	xs := t.exportEntries()
+	n := 0 // the exchanges, without the browser's requests
+	for _, x := range xs {
+		if x.note == "" {
+			n++
+		}
+	}
 	var b bytes.Buffer
 	b.WriteString("# tokenbench trace\n\n")
-	switch len(xs) {
-	case 0:
+	switch {
+	case len(xs) == 0:
 		b.WriteString("No HTTP exchange was recorded.\n")
 		return b.Bytes()
-	case 1:
+	case n == 0:
+		b.WriteString("No HTTP exchange was recorded, only the browser's requests")
+	case n == 1:
 		b.WriteString("1 HTTP exchange")
 	default:
-		fmt.Fprintf(&b, "%d HTTP exchanges", len(xs))
+		fmt.Fprintf(&b, "%d HTTP exchanges", n)
+	}
+	if n > 0 && len(xs) > n {
+		b.WriteString(" and the browser's requests")
 	}
 	fmt.Fprintf(&b, ", from %s. Secrets (credentials, codes, tokens) are redacted as `%s`.\n",
 		xs[0].Started.UTC().Format("2006-01-02 15:04:05 UTC"), Redacted)
 	for _, x := range xs {
-		writeMarkdownExchange(&b, x.Redact())
+		writeMarkdownExchange(&b, x)
 	}
 	return b.Bytes()
 }
@@ -301,6 +322,9 @@ func (x Exchange) heading() string {
 	step := x.Step
 	if step == "" {
 		step = "request"
+	}
+	if x.note != "" {
+		return fmt.Sprintf("%s (in the browser) — %s %s", step, x.Method, x.URL)
 	}
 	outcome := fmt.Sprintf("%d %s", x.Status, http.StatusText(x.Status))
 	if x.Err != "" {
@@ -316,6 +340,11 @@ func (x Exchange) heading() string {
 func writeMarkdownExchange(b *bytes.Buffer, x Exchange) {
 	fmt.Fprintf(b, "\n## %s\n\n", untrusted.Line(x.heading()))
 	fmt.Fprintf(b, "Started %s.\n", x.Started.UTC().Format("2006-01-02 15:04:05.000 UTC"))
+	if x.note != "" {
+		fmt.Fprintf(b, "\n*Synthetic entry, not an exchange tokenbench made:* %s.\n", x.note)
+		writeFenced(b, "Request", "http", x.Method+" "+untrusted.Line(x.URL))
+		return
+	}
 	writeFenced(b, "Request headers", "http", headerText(x.Method+" "+x.URL, x.RequestHeader))
 	if len(x.RequestBody) > 0 {
 		writeBody(b, "Request body", x.RequestBody, x.RequestHeader.Get("Content-Type"))

@@ -34,19 +34,22 @@ type GrantSpec struct {
 	// AuthorizationDetails reports that it sends authorization_details (RFC 9396): on the
 	// authorization request (§3), the token request (§6) or the backchannel request.
 	AuthorizationDetails bool
+	// Summary says in one line what the grant does and where it is specified, for a list to choose
+	// a grant from.
+	Summary string
 }
 
 // grantTable lists the grants in the order the command line and the workbench offer them.
 var grantTable = []GrantSpec{
-	{Name: "authorization_code", Type: GrantAuthorizationCode, Start: StartInBrowser, ForUser: true, AuthorizationDetails: true},
-	{Name: "refresh_token", Type: GrantRefreshToken},
-	{Name: "client_credentials", Type: GrantClientCredentials, AuthorizationDetails: true},
-	{Name: "password", Type: GrantPassword, ForUser: true},
-	{Name: "device_code", Type: GrantDeviceCode, Start: StartOnDevice, ForUser: true},
-	{Name: "jwt_bearer", Type: GrantJWTBearer, ForUser: true},
-	{Name: "saml2_bearer", Type: GrantSAML2Bearer, ForUser: true},
-	{Name: "token_exchange", Type: GrantTokenExchange},
-	{Name: "ciba", Type: GrantCIBA, Start: StartByBackchannel, ForUser: true, AuthorizationDetails: true},
+	{Name: "authorization_code", Type: GrantAuthorizationCode, Start: StartInBrowser, ForUser: true, AuthorizationDetails: true, Summary: "a user signs in in the browser; the code comes back to the redirect URI (RFC 6749 §4.1)"},
+	{Name: "refresh_token", Type: GrantRefreshToken, Summary: "a refresh token is traded for new tokens (RFC 6749 §6)"},
+	{Name: "client_credentials", Type: GrantClientCredentials, AuthorizationDetails: true, Summary: "the client acts for itself, no user (RFC 6749 §4.4)"},
+	{Name: "password", Type: GrantPassword, ForUser: true, Summary: "the client sends the user's username and password (RFC 6749 §4.3; RFC 9700 forbids it)"},
+	{Name: "device_code", Type: GrantDeviceCode, Start: StartOnDevice, ForUser: true, Summary: "the user enters a code on another device while the client polls (RFC 8628)"},
+	{Name: "jwt_bearer", Type: GrantJWTBearer, ForUser: true, Summary: "a signed JWT assertion is traded for a token (RFC 7523 §2.1)"},
+	{Name: "saml2_bearer", Type: GrantSAML2Bearer, ForUser: true, Summary: "a SAML 2.0 assertion is traded for a token (RFC 7522 §2.1)"},
+	{Name: "token_exchange", Type: GrantTokenExchange, Summary: "a token is traded for another: delegation, impersonation (RFC 8693)"},
+	{Name: "ciba", Type: GrantCIBA, Start: StartByBackchannel, ForUser: true, AuthorizationDetails: true, Summary: "the provider asks the user on their own device while the client polls (OpenID CIBA Core)"},
 }
 
 // Grants lists every grant tokenbench performs.

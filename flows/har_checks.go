@@ -87,11 +87,13 @@ func (h *HARFlow) roundTrips() {
 			continue
 		}
 		req := s.Params
-		h.pkce(s)
 		resp, token := h.next(i, HARCallback, HARFormPost), h.next(i, HARToken)
+		if resp == nil && h.continued(i) {
+			continue // a login or consent page posted the request on: checked there
+		}
+		h.pkce(s)
 		if resp == nil {
-			h.add(FindingUnknown, "response", fmt.Sprintf("#%d: no authorization response follows the request", s.Entry),
-				"the user did not finish, the provider showed an error page, or the recording stopped", "look at the last pages of the file", "")
+			h.noResponse(s)
 			continue
 		}
 		h.state(s, *resp)
@@ -103,6 +105,40 @@ func (h *HARFlow) roundTrips() {
 		}
 	}
 }
+
+// continued reports whether the i-th step, an authorization request, is sent on by the next
+// step: the same request again (a login or consent page posting it back to the authorization
+// endpoint), with the same client_id and state.
+func (h *HARFlow) continued(i int) bool {
+	if i+1 >= len(h.Steps) {
+		return false
+	}
+	a, b := h.Steps[i].Params, h.Steps[i+1].Params
+	return h.Steps[i+1].Kind == HARAuthorization && a.Get("client_id") == b.Get("client_id") && a.Get("state") == b.Get("state")
+}
+
+// noResponse reports an authorization request that no response follows: an error page when the
+// provider answered one (RFC 6749 §4.1.2.1: it must not redirect when the client_id or the
+// redirect_uri is wrong), else an unfinished login.
+func (h *HARFlow) noResponse(s HARStep) {
+	x := s.Exchange
+	if x.Status < 400 {
+		h.add(FindingUnknown, "response", fmt.Sprintf("#%d: no authorization response follows the request", s.Entry),
+			"the user did not finish, the provider showed an error page, or the recording stopped", "look at the last pages of the file", "")
+		return
+	}
+	text := pageText(x.ResponseBody, 200)
+	code, action := "invalid_request", "read the page: it names the parameter the provider refused"
+	if redirectURIPageRE.MatchString(text) {
+		code = "redirect_uri_mismatch"
+		action = fmt.Sprintf("register %s for client %s exactly, or send one that is registered", s.Params.Get("redirect_uri"), s.Params.Get("client_id"))
+	}
+	h.add(FindingFailed, "authorization", fmt.Sprintf("#%d: the provider answered the authorization request with an error page (%d): %s", s.Entry, x.Status, text),
+		"a provider shows an error instead of redirecting back when it cannot trust the client_id or the redirect_uri (RFC 6749 §4.1.2.1)", action, code)
+}
+
+// redirectURIPageRE tells an error page about the redirect URI.
+var redirectURIPageRE = regexp.MustCompile(`(?i)redirect[_ ]?ur[il]`)
 
 // next is the first step after the i-th of one of the kinds, before the next authorization
 // request; nil when there is none.
@@ -221,6 +257,10 @@ func (h *HARFlow) codeAge(resp, token HARStep) {
 	case gap > codeLifetimeMax || (failed && gap > codeLifetimeWarning):
 		h.add(FindingFailed, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d", resp.Entry, fmtDuration(gap), token.Entry),
 			"authorization codes live minutes at most (RFC 6749 §4.1.2 recommends 10): it had likely expired", "redeem the code at once; look for what delays the client", "invalid_grant")
+	case failed:
+		h.add(FindingUnknown, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d, and refused with invalid_grant", resp.Entry, fmtDuration(gap), token.Entry),
+			"too soon for a usual code lifetime: the provider's clock or a code lifetime of seconds, a code used twice, or a redirect_uri or code_verifier that does not match",
+			"read the error_description, and the provider's log for that request", "")
 	case gap > codeLifetimeWarning:
 		h.add(FindingUnknown, "code_age", fmt.Sprintf("the code of #%d was redeemed %s later, at #%d", resp.Entry, fmtDuration(gap), token.Entry),
 			"some providers' codes live 30 seconds", "", "")
@@ -264,6 +304,9 @@ func (h *HARFlow) tokens(ctx context.Context, keys KeySource) {
 			raw := found[name]
 			if strings.Count(raw, ".") < 2 || strings.Contains(raw, "redacted") {
 				continue
+			}
+			if name != "id_token" && strings.Count(raw, ".") == 4 {
+				continue // an encrypted access token is the resource server's to read, not the client's (RFC 9068 §1, RFC 6749 §1.4)
 			}
 			exp := Expect{ServerDate: serverDate(s.Exchange), ReceivedAt: s.Exchange.Started}
 			if name == "id_token" {

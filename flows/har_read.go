@@ -52,6 +52,9 @@ type HARStep struct {
 	Params url.Values
 	// Error is the OAuth error the step answered, if any.
 	Error *OAuthError
+	// Redirected is set on an authorization response read from the Location of the redirect the
+	// exchange answered, rather than from the exchange's own request or page.
+	Redirected bool
 }
 
 // HARFlow is a HAR file read as OAuth: every entry as an exchange, the OAuth steps among them,
@@ -255,8 +258,24 @@ func (h *HARFlow) classify() {
 			}
 		}
 	}
+	delivered := "" // the Location of the last redirect that carried an authorization response
 	for _, x := range h.Exchanges {
-		h.Steps = append(h.Steps, h.stepsOf(x)...)
+		for _, s := range h.stepsOf(x) {
+			// A browser's file has the redirect carrying the response, then the request that
+			// delivers it to the redirect URI: one response, shown once, at the redirect.
+			if s.Kind != HARCallback {
+				h.Steps = append(h.Steps, s)
+				continue
+			}
+			if x.URL == delivered {
+				delivered = ""
+				continue
+			}
+			if s.Redirected {
+				delivered = resolveURL(x.URL, x.ResponseHeader.Get("Location"))
+			}
+			h.Steps = append(h.Steps, s)
+		}
 	}
 }
 
@@ -315,7 +334,9 @@ func (h *HARFlow) stepsOf(x Exchange) []HARStep {
 		out = append(out, step(HARLogout, q))
 	}
 	if loc := x.ResponseHeader.Get("Location"); x.Status >= 300 && x.Status < 400 && isResponse(responseParams(loc)) {
-		out = append(out, step(HARCallback, responseParams(loc)))
+		r := step(HARCallback, responseParams(loc))
+		r.Redirected = true
+		out = append(out, r)
 	}
 	if fp := formPostFields(x.ResponseBody); isResponse(fp) {
 		out = append(out, step(HARFormPost, fp))
@@ -324,6 +345,20 @@ func (h *HARFlow) stepsOf(x Exchange) []HARStep {
 		out[i].Error = stepError(out[i], x)
 	}
 	return out
+}
+
+// resolveURL is ref resolved against base, as a browser follows a Location; ref itself when
+// either does not parse.
+func resolveURL(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	r, err := b.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return r.String()
 }
 
 // urlPath is a URL's path, or "".

@@ -281,27 +281,33 @@ func TestRedactHARLeavesNoSecret(t *testing.T) {
 	}
 	for name, data := range files {
 		t.Run(name, func(t *testing.T) {
-			secrets := secretsOf(t, data)
-			if len(secrets) < 3 {
+			if secrets := secretsOf(t, data); len(secrets) < 3 {
 				t.Fatalf("the test file has only %d secrets: %q", len(secrets), secrets)
 			}
-			out, err := RedactHAR(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range secrets {
-				if bytes.Contains(out, []byte(s)) {
-					t.Errorf("the redacted copy still holds %q", s)
-				}
-			}
-			if jwtRE.Match(out) {
-				t.Errorf("the redacted copy holds a JWT: %s", jwtRE.Find(out))
-			}
-			before, after := readHAR(t, data), readHAR(t, out)
-			if stepKinds(before) != stepKinds(after) || len(before.Exchanges) != len(after.Exchanges) {
-				t.Errorf("the redacted copy reads differently: %q vs %q", stepKinds(after), stepKinds(before))
-			}
+			wantRedacted(t, data)
 		})
+	}
+}
+
+// wantRedacted asserts that the redacted copy of a HAR file holds none of the file's secrets and
+// no JWT, and reads as the same flow.
+func wantRedacted(t *testing.T, data []byte) {
+	t.Helper()
+	out, err := RedactHAR(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secretsOf(t, data) {
+		if bytes.Contains(out, []byte(s)) {
+			t.Errorf("the redacted copy still holds %q", s)
+		}
+	}
+	if jwtRE.Match(out) {
+		t.Errorf("the redacted copy holds a JWT: %s", jwtRE.Find(out))
+	}
+	before, after := readHAR(t, data), readHAR(t, out)
+	if stepKinds(before) != stepKinds(after) || len(before.Exchanges) != len(after.Exchanges) {
+		t.Errorf("the redacted copy reads differently: %q vs %q", stepKinds(after), stepKinds(before))
 	}
 }
 

@@ -101,19 +101,26 @@ func readPrivateKey(t *testing.T, path string) *jose.JSONWebKey {
 	return k
 }
 
+// nodeScript copies one of .ci/interop's node scripts beside the node_modules .ci/interop
+// installed, where its imports resolve, and returns that directory.
+func nodeScript(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(interopCache(t), "node")
+	script, err := os.ReadFile(filepath.Join("..", ".ci", "interop", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), script, 0o644); err != nil {
+		t.Fatalf("%v (run .ci/interop to install the providers and the recorder)", err)
+	}
+	return dir
+}
+
 const interopSecret = "interop-client-secret-of-at-least-32-bytes"
 
 // startOIDCProvider runs panva's oidc-provider with a client for every authentication method.
 func startOIDCProvider(t *testing.T) *interopProvider {
-	dir := filepath.Join(interopCache(t), "node")
-	script, err := os.ReadFile("../.ci/interop/oidc-provider.mjs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The launcher runs beside node_modules, where its import resolves.
-	if err := os.WriteFile(filepath.Join(dir, "oidc-provider.mjs"), script, 0o644); err != nil {
-		t.Fatalf("%v (run .ci/interop to install the providers)", err)
-	}
+	dir := nodeScript(t, "oidc-provider.mjs")
 	port, cb := freePort(t), freePort(t)
 	issuer := "http://127.0.0.1:" + strconv.Itoa(port)
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", cb)

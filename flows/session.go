@@ -42,6 +42,7 @@ func (c *Client) StartAuthorization(ctx context.Context) (*AuthSession, error) {
 		return nil, err
 	}
 	s.Request = req
+	c.recordAuthorizationRequest(req)
 	return s, nil
 }
 
@@ -128,6 +129,7 @@ func (s *AuthSession) Paste(ctx context.Context, pasted string) (*AuthResponse, 
 	if err != nil {
 		return nil, err
 	}
+	s.client.recordCallback(s.Request, params, "as pasted")
 	return s.client.VerifyCallback(ctx, s.Request, params, bare)
 }
 

@@ -33,6 +33,9 @@ type Exchange struct {
 	ResponseBody   []byte
 	// Err is the transport failure, when there was no complete response.
 	Err string
+	// note marks an entry of an export that is no exchange of the client's but a front-channel
+	// request the browser made (BrowserRequest), and says what it is.
+	note string
 }
 
 // Trace records every exchange of a session. It is safe for concurrent use; a nil *Trace records
@@ -45,6 +48,8 @@ type Trace struct {
 	mu        sync.Mutex
 	exchanges []Exchange
 	listeners []chan<- Exchange
+	// browser are the front-channel requests (RecordBrowser).
+	browser []BrowserRequest
 }
 
 func (t *Trace) add(x Exchange) {

@@ -67,6 +67,7 @@ func (p Profile) Client(ctx context.Context, secrets *Secrets) (flows.ClientConf
 			cfg.LogoutRedirectParam = q
 		}
 		cfg.LogoutWithoutIDTokenHint = !x.Quirks.LogoutIDTokenHint
+		cfg.DirectAuthorize = x.Quirks.DirectAuthorize
 	}
 	cfg.ClientAssertionAudience = p.ClientAssertionAud
 	if err := p.applyExtras(&cfg); err != nil {

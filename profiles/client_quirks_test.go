@@ -8,8 +8,8 @@ import (
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// TestClientCarriesThePresetQuirks: a preset's userinfo_subject, logout_redirect_param and
-// logout_id_token_hint reach the
+// TestClientCarriesThePresetQuirks: a preset's userinfo_subject, logout_redirect_param,
+// logout_id_token_hint and direct_authorize reach the
 // client configuration where they differ from the standard names, and stay empty (the standard)
 // where they do not.
 func TestClientCarriesThePresetQuirks(t *testing.T) {
@@ -17,12 +17,13 @@ func TestClientCarriesThePresetQuirks(t *testing.T) {
 		preset             string
 		params             map[string]string
 		subject, logoutKey string
-		noHint             bool
+		noHint, direct     bool
 	}{
-		{"oneaccess", map[string]string{"domain": "acme.huaweioneaccess.com"}, "id", "", false},
-		{"bamboo", map[string]string{"domain": "acme.bccastle.com"}, "id", "", false},
-		{"cognito", map[string]string{"region": "eu-west-1", "pool": "eu-west-1_AbCdEf123", "domain": "acme.auth.eu-west-1.amazoncognito.com"}, "", "logout_uri", true},
-		{"okta", map[string]string{"domain": "acme.okta.com"}, "", "", false},
+		{"oneaccess", map[string]string{"domain": "acme.huaweioneaccess.com"}, "id", "", false, false},
+		{"bamboo", map[string]string{"domain": "acme.bccastle.com"}, "id", "", false, false},
+		{"cognito", map[string]string{"region": "eu-west-1", "pool": "eu-west-1_AbCdEf123", "domain": "acme.auth.eu-west-1.amazoncognito.com"}, "", "logout_uri", true, false},
+		{"okta", map[string]string{"domain": "acme.okta.com"}, "", "", false, false},
+		{"blockid", map[string]string{"dns": "acme.1kosmos.net", "community": "default"}, "", "", false, true},
 	} {
 		t.Run(tc.preset, func(t *testing.T) {
 			p := Profile{Name: "q", Preset: tc.preset, Params: tc.params, ClientID: "app", AuthMethod: flows.AuthNone}
@@ -35,6 +36,9 @@ func TestClientCarriesThePresetQuirks(t *testing.T) {
 			}
 			if cfg.LogoutWithoutIDTokenHint != tc.noHint {
 				t.Errorf("LogoutWithoutIDTokenHint %v, want %v", cfg.LogoutWithoutIDTokenHint, tc.noHint)
+			}
+			if cfg.DirectAuthorize != tc.direct {
+				t.Errorf("DirectAuthorize %v, want %v", cfg.DirectAuthorize, tc.direct)
 			}
 		})
 	}

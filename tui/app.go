@@ -397,6 +397,7 @@ func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, 
 // View lays out the tab bar, the active screen (or the full help) and the footer.
 func (m Model) View() tea.View {
 	var body string
+	releases := false // the active screen shows a value for selecting with the mouse
 	switch {
 	case m.fullHelp:
 		body = m.fullHelpView()
@@ -407,6 +408,13 @@ func (m Model) View() tea.View {
 			ui.WrapIndent("Open a profile (or the built-in demo) on the Profiles screen: press 1, choose one, enter. The flow runs here on it.", m.width, "")
 	default:
 		body = m.screens[m.active].View()
+		r, ok := m.screens[m.active].(ui.MouseReleaser)
+		releases = ok && r.ReleasesMouse()
+	}
+	if releases {
+		v := tea.NewView(body) // alone, and the mouse left to the terminal for selecting
+		v.AltScreen = true
+		return v
 	}
 	v := tea.NewView(m.frame.lay(m.header(), body, m.footer(), m.width, m.c.Height))
 	v.AltScreen = true

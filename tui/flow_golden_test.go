@@ -55,10 +55,10 @@ func TestFlowGolden(t *testing.T) {
 		opts := flowOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), nil)
 		tm := startApp(t, opts, 80, 24)
 		waitSized(t, tm)
-		tm.Send(tuitest.Press("g"))
-		tm.Send(tuitest.Press("g"))
-		tm.Send(tuitest.Press("g")) // authorization_code → client_credentials → password → device_code
-		tm.Send(tuitest.Press("j"))
+		tm.Send(tuitest.Press("g")) // the grant picker
+		tm.Send(tuitest.Press("/"))
+		tm.Send(tuitest.PasteMsgOf("device"))
+		tm.Send(tuitest.Press("enter")) // picks device_code, and selects its first step
 		tm.Send(tuitest.Press("enter"))
 		waitModel(t, tm, "polling", func(m Model) bool { return flowOf(m).Running() == "token" && flowOf(m).HasMetadata() })
 		golden.RequireEqual(t, finalView(t, tm))

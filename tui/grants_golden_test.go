@@ -21,7 +21,8 @@ func TestFlowCIBAHintTokenGolden(t *testing.T) {
 	p := tuitest.FlowProvider(t)
 	tm := startApp(t, grantOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), ""), 100, 40)
 	waitSized(t, tm)
-	sendKeys(tm, "g", "g", "g", "g", "g", "g", "g", "j", "e")
+	pickGrant(tm, "ciba")
+	sendKeys(tm, "e")
 	waitModel(t, tm, "the ciba form", func(m Model) bool { return flowOf(m).Grant() == "ciba" && flowOf(m).Editing() })
 	typeInto(tm, 6, tuitest.FakeHintToken) // login_hint_token
 	typeInto(tm, 1, "90s")                 // requested_expiry
@@ -54,6 +55,13 @@ func sendKeys(tm *teatest.TestModel, keys ...string) {
 	}
 }
 
+// pickGrant chooses a grant in the picker g opens (which selects the grant's first step).
+func pickGrant(tm *teatest.TestModel, name string) {
+	sendKeys(tm, "g", "/")
+	tm.Send(tuitest.PasteMsgOf(name))
+	sendKeys(tm, "enter")
+}
+
 // typeInto moves the focus down the form by downs fields and pastes v there, if any.
 func typeInto(tm *teatest.TestModel, downs int, v string) {
 	for range downs {
@@ -69,30 +77,30 @@ func typeInto(tm *teatest.TestModel, downs int, v string) {
 // CIBA's id_token_hint (masked in the request) and user_code; while editing at 80×24 too.
 func TestGrantInputsGolden(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
-		w, h          int
-		grant, cursor []string
-		fill          func(tm *teatest.TestModel, dir string)
-		editing       bool
+		name    string
+		w, h    int
+		grant   string
+		fill    func(tm *teatest.TestModel, dir string)
+		editing bool
 	}{
-		{"jwt_bearer", 100, 45, []string{"g", "g", "g", "g"}, []string{"j", "j", "j"}, func(tm *teatest.TestModel, _ string) {
+		{"jwt_bearer", 100, 45, "jwt_bearer", func(tm *teatest.TestModel, _ string) {
 			typeInto(tm, 3, demoidp.TrustedIssuer)    // assertion iss
 			typeInto(tm, 1, "demo")                   // assertion sub
 			typeInto(tm, 2, "10m")                    // assertion exp
 			typeInto(tm, 1, tuitest.TrustedIssuerKey) // assertion key
 		}, false},
-		{"jwt_bearer-80x24", 80, 24, []string{"g", "g", "g", "g"}, []string{"j", "j", "j"}, func(tm *teatest.TestModel, _ string) {
+		{"jwt_bearer-80x24", 80, 24, "jwt_bearer", func(tm *teatest.TestModel, _ string) {
 			typeInto(tm, 4, "demo")
 			typeInto(tm, 3, "") // on assertion key, its placeholder and exp's shown
 		}, true},
-		{"jwt_bearer-file", 100, 30, []string{"g", "g", "g", "g"}, []string{"j", "j", "j"}, func(tm *teatest.TestModel, dir string) {
+		{"jwt_bearer-file", 100, 30, "jwt_bearer", func(tm *teatest.TestModel, dir string) {
 			typeInto(tm, 2, filepath.Join(dir, "assertion.jwt"))
 		}, false},
-		{"ciba", 100, 45, []string{"g", "g", "g", "g", "g", "g", "g"}, []string{"j"}, func(tm *teatest.TestModel, _ string) {
+		{"ciba", 100, 45, "ciba", func(tm *teatest.TestModel, _ string) {
 			typeInto(tm, 3, tuitest.FakeIDToken) // id_token_hint
 			typeInto(tm, 2, "demo")              // user_code
 		}, false},
-		{"ciba-80x24", 80, 24, []string{"g", "g", "g", "g", "g", "g", "g"}, []string{"j"}, func(tm *teatest.TestModel, _ string) {
+		{"ciba-80x24", 80, 24, "ciba", func(tm *teatest.TestModel, _ string) {
 			typeInto(tm, 3, tuitest.FakeIDToken)
 			typeInto(tm, 2, "demo")
 		}, true},
@@ -102,8 +110,7 @@ func TestGrantInputsGolden(t *testing.T) {
 			dir := t.TempDir()
 			tm := startApp(t, grantOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), dir), tc.w, tc.h)
 			waitSized(t, tm)
-			sendKeys(tm, tc.grant...)
-			sendKeys(tm, tc.cursor...)
+			pickGrant(tm, tc.grant)
 			sendKeys(tm, "e")
 			tc.fill(tm, dir)
 			if !tc.editing {
@@ -139,8 +146,8 @@ func TestFlowSAMLBearerGolden(t *testing.T) {
 			file := tuitest.SAMLFile(t, dir, "assertion.xml", "_tui-"+tc.name, aud)
 			tm := startApp(t, grantOptions(tuitest.FlowClient(t, p, "http://127.0.0.1:0/callback"), dir), 100, 45)
 			waitSized(t, tm)
-			sendKeys(tm, "g", "g", "g", "g", "g") // … → saml2_bearer
-			sendKeys(tm, "j", "j", "j", "e", "down", "down")
+			pickGrant(tm, "saml2_bearer") // Token selected
+			sendKeys(tm, "e", "down", "down")
 			tm.Send(tuitest.PasteMsgOf(file))
 			sendKeys(tm, "enter", "enter") // done editing; run Token
 			waitModel(t, tm, "the token", stepEnded("token"))
@@ -168,7 +175,8 @@ func TestFlowMTLSGolden(t *testing.T) {
 			c := tuitest.MTLSClient(t, p, tuitest.MTLSCertificate(t, p, tc.cert))
 			tm := startApp(t, grantOptions(c, ""), 100, 45)
 			waitSized(t, tm)
-			sendKeys(tm, "g", "j", "j", "j", "enter") // client_credentials; run Token
+			pickGrant(tm, "client_credentials")
+			sendKeys(tm, "enter") // run Token
 			waitModel(t, tm, "the token", stepEnded("token"))
 			if st := stepStateIn(t, tm, "token"); st != tc.want {
 				t.Errorf("Token ended in state %q, want %q", st, tc.want)

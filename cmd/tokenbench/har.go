@@ -100,10 +100,15 @@ func (o *harOptions) run(ctx context.Context, e *env, path string) error {
 	return nil
 }
 
-// verifyWithFetchedKeys checks the file's tokens again against the provider's JWKS, fetched from
-// the jwks_uri of the metadata in the file or by discovery from the tokens' issuer.
+// verifyWithFetchedKeys checks the file's tokens again against the provider's JWKS, when the file
+// holds none: fetched from the jwks_uri of the metadata in the file, or by discovery from the
+// tokens' issuer.
 func (o *harOptions) verifyWithFetchedKeys(ctx context.Context, e *env, h *flows.HARFlow) error {
 	issuer, jwks := h.Issuer(), h.JWKSURL()
+	if h.HasJWKS() {
+		fmt.Fprintln(e.stderr, "note: --fetch-keys: the file holds the provider's JWKS, against which its tokens were checked; nothing fetched")
+		return nil
+	}
 	if issuer == "" && jwks == "" {
 		fmt.Fprintln(e.stderr, "note: --fetch-keys: the file names no issuer and no jwks_uri, so there are no keys to fetch")
 		return nil
@@ -168,11 +173,15 @@ func printHARStep(w io.Writer, s flows.HARStep, start time.Time) {
 	if !x.Started.IsZero() && !start.IsZero() {
 		offset = fmt.Sprintf("%+7.1fs", x.Started.Sub(start).Seconds())
 	}
-	u := x.URL
+	u, method, status := x.URL, x.Method, fmt.Sprintf(" → %d", x.Status)
+	if s.Redirected {
+		// The response rode on a redirect: where it sent the browser, not the request again.
+		u, method, status = "Location: "+x.ResponseHeader.Get("Location"), fmt.Sprint(x.Status), ""
+	}
 	if len(u) > 110 {
 		u = u[:110] + "…"
 	}
-	fmt.Fprintf(w, "  %s  #%-3d %-22s %-4s %s → %d\n", offset, s.Entry, s.Kind, x.Method, untrusted.Line(u), x.Status)
+	fmt.Fprintf(w, "  %s  #%-3d %-22s %-4s %s%s\n", offset, s.Entry, s.Kind, method, untrusted.Line(u), status)
 	var notes []string
 	for _, k := range []string{"code", "state", "iss", "error", "error_description", "grant_type", "response_mode"} {
 		if v := s.Params.Get(k); v != "" {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp/demoidptest"
 )
 
@@ -101,20 +102,31 @@ func TestHARFetchKeys(t *testing.T) {
 	entry := func(method, url, mime, text string) string {
 		return fmt.Sprintf(`{"startedDateTime":%q,"time":1,"request":{"method":%q,"url":%q,"headers":[],"postData":{"mimeType":"application/x-www-form-urlencoded","text":"grant_type=password&client_id=demo-basic&username=demo&password=demo"}},"response":{"status":200,"headers":[],"content":{"mimeType":%q,"text":%q}}}`, now, method, url, mime, text)
 	}
-	har := fmt.Sprintf(`{"log":{"version":"1.2","creator":{"name":"test"},"entries":[%s,%s]}}`,
-		entry("GET", p.Issuer()+"/.well-known/openid-configuration", "application/json", string(meta)),
-		entry("POST", p.Issuer()+"/token", "application/json", string(body)))
-	path := filepath.Join(t.TempDir(), "login.har")
-	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
-		t.Fatal(err)
+	// With the metadata in the file, its jwks_uri names the keys; without it, the id_token's iss
+	// does, through the issuer's discovery.
+	files := map[string][]string{
+		"with metadata": {entry("GET", p.Issuer()+"/.well-known/openid-configuration", "application/json", string(meta)), entry("POST", p.Issuer()+"/token", "application/json", string(body))},
+		"token alone":   {entry("POST", p.Issuer()+"/token", "application/json", string(body))},
 	}
-	without := runCLI(t, invocation{args: []string{"har", path}})
-	if !strings.Contains(without.stdout, "? token: #2 id_token: every check passed but the signature was not verified") {
-		t.Errorf("without --fetch-keys:\n%s\n%s", without.stdout, without.stderr)
-	}
-	with := runCLI(t, invocation{args: []string{"har", path, "--fetch-keys"}})
-	if with.code != 0 || !strings.Contains(with.stdout, "✓ token: #2 id_token: every check passed, signature verified") {
-		t.Errorf("with --fetch-keys: exit %d\n%s\n%s", with.code, with.stdout, with.stderr)
+	for name, entries := range files {
+		t.Run(name, func(t *testing.T) {
+			har := fmt.Sprintf(`{"log":{"version":"1.2","creator":{"name":"test"},"entries":[%s]}}`, strings.Join(entries, ","))
+			path := filepath.Join(t.TempDir(), "login.har")
+			if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			n := len(entries)
+			without := runCLI(t, invocation{args: []string{"har", path}})
+			if !strings.Contains(without.stdout, fmt.Sprintf("? token: #%d id_token: every check passed but the signature was not verified", n)) ||
+				!strings.Contains(without.stdout, "run again with --fetch-keys") || strings.Contains(without.stderr, "fetching") {
+				t.Errorf("without --fetch-keys:\n%s\n%s", without.stdout, without.stderr)
+			}
+			with := runCLI(t, invocation{args: []string{"har", path, "--fetch-keys"}})
+			if with.code != 0 || !strings.Contains(with.stdout, fmt.Sprintf("✓ token: #%d id_token: every check passed, signature verified", n)) ||
+				!strings.Contains(with.stderr, "fetching the keys of "+p.Issuer()) {
+				t.Errorf("with --fetch-keys: exit %d\n%s\n%s", with.code, with.stdout, with.stderr)
+			}
+		})
 	}
 }
 
@@ -142,5 +154,31 @@ func TestHARShowsControlCharactersEscaped(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, `\x1b]0;pwned\x07`) {
 		t.Errorf("the escaped description is missing:\n%s", r.stdout)
+	}
+}
+
+// A file that holds the provider's JWKS is checked against it: --fetch-keys fetches nothing (the
+// provider that answered the recording is long gone).
+func TestHARFetchKeysKeepsTheFilesJWKS(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"har", harTestdata("chromium/demoidp-login.har"), "--fetch-keys"}})
+	if r.code != 0 || !strings.Contains(r.stderr, "holds the provider's JWKS") ||
+		!strings.Contains(r.stdout, "id_token: every check passed, signature verified") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A response that rode on a redirect is shown where the redirect sent the browser, its code
+// masked; the request it answered is the step before.
+func TestHARShowsTheRedirectCarryingTheResponse(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, invocation{args: []string{"har", harTestdata("chromium/demoidp-wrong-iss.har")}})
+	for _, want := range []string{
+		"#3   authorization          GET  http://127.0.0.1:44375/authorize?client_id=demo-public",
+		"#3   authorization_response 302  Location: http://127.0.0.1:36825/callback?code=" + flows.Redacted + "&iss=",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
 	}
 }

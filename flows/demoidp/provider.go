@@ -204,6 +204,9 @@ func (p *Provider) routes() http.Handler {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		}
+		if cors(w, r) {
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
 }

@@ -279,14 +279,7 @@ func (s Model) checksSection(b *strings.Builder, sl tokenSlot, w int) {
 	b.WriteString("\n")
 	indent := strings.Repeat(" ", nameW+3)
 	for _, c := range sl.report.Checks {
-		glyph, style := "–", st.Skipped
-		switch c.Status {
-		case flows.CheckPass:
-			glyph, style = "✓", st.Pass
-		case flows.CheckFail:
-			glyph, style = "✗", st.Fail
-		case flows.CheckSkipped:
-		}
+		glyph, style := st.CheckMark(c.Status)
 		b.WriteString(style.Render(glyph) + " " + style.Render(ui.PadCell(c.Name, nameW)) + " " +
 			ui.WrapIndent(s.c.Untrusted(c.Detail), w-nameW-3, indent))
 		b.WriteString("\n")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -220,26 +219,11 @@ func exportProfiles(st *profiles.Store, ps []profiles.Profile, file string, over
 			return storeChanged(st, id, "", "", err)
 		}
 		path := profiles.ExpandHome(file)
-		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-		if overwrite {
-			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-		}
-		f, err := os.OpenFile(path, flags, 0o600)
-		if errors.Is(err, os.ErrExist) {
+		err = profiles.WriteUserFile(path, data, overwrite)
+		if errors.Is(err, profiles.ErrFileExists) {
 			return storeChanged(st, id, "", "", errExportExists)
 		}
 		if err != nil {
-			return storeChanged(st, id, "", "", err)
-		}
-		if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-			f.Close()
-			return storeChanged(st, id, "", "", err)
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return storeChanged(st, id, "", "", err)
-		}
-		if err := f.Close(); err != nil {
 			return storeChanged(st, id, "", "", err)
 		}
 		names := make([]string, len(ps))

@@ -130,6 +130,9 @@ func (s Model) doctorText() string {
 					lines = append(lines, "    "+st.Muted.Render(ui.WrapHanging(s.c.Untrusted(more), w-4, "    ")))
 				}
 			}
+			if ex := ui.Explanation(f.Code); ex != "" {
+				lines = append(lines, "    "+st.ErrorCode.Render(ui.WrapHanging(s.c.Untrusted(f.Code)+": "+ex, w-4, "    ")))
+			}
 		}
 	}
 	lines = append(lines, "", st.KeyHint.Render("↑/↓ scroll · esc returns to the list · tokenbench doctor --profile "+s.c.Untrusted(s.doctorName)+" --save-report FILE.md writes it for a ticket"))

@@ -24,7 +24,8 @@ func TestDoctorOnTheSelectedProfile(t *testing.T) {
 	}
 	s, _ = pUpdate(s, tuitest.AwaitMsg[doctorDoneMsg](t, cmd))
 	v := viewOf(s)
-	for _, want := range []string{"Doctor — demo", "discovery", "✓ client_secret_basic (configured): credentials accepted", "✗ the authorization response carries iss", "fix the provider's issuer setting"} {
+	for _, want := range []string{"Doctor — demo", "discovery", "✓ client_secret_basic (configured): credentials accepted", "✗ the authorization response carries iss", "fix the provider's issuer setting",
+		"iss_mismatch: The authorization response came from an unexpected issuer (RFC 9207 §2.4)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the diagnosis lacks %q:\n%s", want, v)
 		}

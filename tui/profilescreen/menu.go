@@ -324,10 +324,10 @@ func (s Model) discoveryView() string {
 	if m := d.meta; m != nil {
 		lines = append(lines, "", st.Pass.Render("✓ found ")+st.Muted.Render(ui.Truncate(s.c.Untrusted(m.Source), w-8)))
 		const labelW = 15
-		indent := strings.Repeat(" ", labelW)
 		field := func(label, value string) {
 			if value != "" {
-				lines = append(lines, st.Label.Render(ui.PadCell(label, labelW))+ui.WrapHanging(s.c.Untrusted(value), w, indent))
+				// A long name (pushed_authorization) takes a line of its own, never running into its URL.
+				lines = append(lines, ui.Labelled(st.Label.Render(label), s.c.Untrusted(value), w, labelW))
 			}
 		}
 		field("issuer", m.Issuer)

@@ -42,6 +42,10 @@ func TestProfileFromDiscoveryURL(t *testing.T) {
 			t.Errorf("the discovery view lacks %q:\n%s", want, v)
 		}
 	}
+	// A name longer than the label column takes a line of its own: it never runs into its URL.
+	if strings.Contains(v, "pushed_authorizationhttp") || !strings.Contains(v, "pushed_authorization\n") {
+		t.Errorf("pushed_authorization runs into its URL:\n%s", v)
+	}
 	s, _ = pKeys(s, "enter")
 	if s.mode != modeForm || s.form.get("issuer") != p.Issuer() || s.form.get("name") != "127.0.0.1" || s.form.found == nil {
 		t.Fatalf("form: mode %v, issuer %q, name %q", s.mode, s.form.get("issuer"), s.form.get("name"))

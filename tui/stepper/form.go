@@ -35,6 +35,9 @@ type flowForm struct {
 	opt     [numFields]int
 	focus   fieldID
 	editing bool
+	// direct says the provider offers BlockID's direct authorize (ClientConfig.DirectAuthorize):
+	// the form then asks for the proof JWT.
+	direct bool
 	// The authorization_details file as last read (fileCheckedMsg): the path, its compact JSON and
 	// the error that stops it being sent. checking is the path being read now.
 	detailsPath, details, checking string
@@ -74,6 +77,8 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f.inputs[fieldUserCode].Placeholder = "optional; the demo user's is demo"
 	f.inputs[fieldLoginHintToken].Placeholder = "a hint token, instead of login_hint"
 	f.inputs[fieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
+	f.inputs[fieldProofJWT].Placeholder = "paste it to post the request without a browser"
+	f.direct = cfg.DirectAuthorize
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
@@ -123,6 +128,9 @@ func (f flowForm) visible() []fieldID {
 	out := []fieldID{fieldGrant, fieldScope}
 	switch f.grant {
 	case grantAuthCode:
+		if f.direct {
+			out = append(out, fieldProofJWT)
+		}
 		out = append(out, fieldPrompt, fieldLoginHint, fieldMaxAge, fieldExtra, fieldPKCE,
 			fieldResponseType, fieldResponseMode, fieldPAR, fieldRequestObject, fieldResources, fieldAuthzDetails)
 	case grantPassword:

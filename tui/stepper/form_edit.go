@@ -98,18 +98,6 @@ func (f flowForm) assertionFileHint() flowForm {
 	return f
 }
 
-// cycleGrant is g: the next grant.
-func (s flowModel) cycleGrant() (flowModel, tea.Cmd) {
-	if s.running != numSteps {
-		s.notice = "esc first: a request is running"
-		return s, nil
-	}
-	s.form.grant = grantKind((int(s.form.grant) + 1) % int(numGrants))
-	s = s.applyGrant()
-	s.notice = "grant: " + s.grant.String()
-	return s.formFollowUp()
-}
-
 // applyGrant follows a grant change: Authorize and Callback apply only to some grants.
 func (s flowModel) applyGrant() flowModel {
 	if s.form.grant != s.grant && s.running == numSteps {
@@ -143,7 +131,7 @@ func (s flowModel) forgetResults() flowModel {
 	for _, id := range []stepID{stepAuthorize, stepCallback, stepToken} {
 		s.steps[id] = stepResult{}
 	}
-	s.authReq, s.auth, s.authRes, s.listening, s.ignored = nil, nil, nil, false, nil
+	s.authReq, s.auth, s.authRes, s.listening, s.ignored, s.direct = nil, nil, nil, false, nil, false
 	s.device, s.devicePoll, s.devicePolls, s.ciba = nil, flows.DevicePoll{}, 0, nil
 	s.frontOnly, s.tokenOwn = false, false
 	s.paste.Reset()

@@ -50,6 +50,9 @@ const (
 	fieldResources
 	fieldAuthzDetails
 	fieldDPoP
+	// fieldProofJWT is BlockID's proof_of_authentication_jwt: given, Authorize posts the request
+	// with it (the direct authorize) instead of sending a browser.
+	fieldProofJWT
 	numFields
 )
 
@@ -57,7 +60,7 @@ const (
 // screen and while typed.
 func (f fieldID) secret() bool {
 	switch f {
-	case fieldPassword, fieldIDTokenHint, fieldUserCode, fieldLoginHintToken, fieldSubjectToken, fieldActorToken:
+	case fieldPassword, fieldIDTokenHint, fieldUserCode, fieldLoginHintToken, fieldSubjectToken, fieldActorToken, fieldProofJWT:
 		return true
 	}
 	return false
@@ -136,6 +139,8 @@ func (f fieldID) label() string {
 		return "auth details"
 	case fieldDPoP:
 		return "DPoP"
+	case fieldProofJWT:
+		return "proof_of_authentication_jwt"
 	case numFields:
 	}
 	return ""

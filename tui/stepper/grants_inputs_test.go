@@ -50,7 +50,7 @@ func TestGrantInputsForm(t *testing.T) {
 	}
 	cibaOnly := []fieldID{fieldIDTokenHint, fieldUserCode}
 
-	update(tuitest.Press("g"), tuitest.Press("g"), tuitest.Press("g"), tuitest.Press("g"))
+	update(pickKeys(grantJWTBearer)...)
 	if s.grant != grantJWTBearer || !shows(fieldAssertionFile) || !shows(makeOne...) || !showsNone(cibaOnly...) {
 		t.Fatalf("jwt_bearer: %v shows %v", s.grant, s.form.visible())
 	}
@@ -78,7 +78,7 @@ func TestGrantInputsForm(t *testing.T) {
 	}
 	update(tuitest.Press("enter"))
 
-	update(tuitest.Press("g"))
+	update(pickKeys(grantSAMLBearer)...)
 	if s.grant != grantSAMLBearer || !shows(fieldAssertionFile) || !showsNone(makeOne...) || !showsNone(cibaOnly...) {
 		t.Errorf("saml2_bearer shows %v", s.form.visible())
 	}
@@ -86,7 +86,7 @@ func TestGrantInputsForm(t *testing.T) {
 		t.Errorf("the file's placeholder under saml2_bearer: %q", ph)
 	}
 
-	update(tuitest.Press("g"), tuitest.Press("g"))
+	update(pickKeys(grantCIBA)...)
 	if s.grant != grantCIBA || !shows(fieldLoginHint, fieldIDTokenHint, fieldUserCode) || !showsNone(fieldAssertionFile) {
 		t.Fatalf("ciba shows %v", s.form.visible())
 	}
@@ -97,7 +97,7 @@ func TestGrantInputsForm(t *testing.T) {
 	if err := s.form.validate(); err != nil {
 		t.Errorf("ciba with an id_token_hint alone: %v", err)
 	}
-	update(tuitest.Press("g"))
+	update(pickKeys(grantAuthCode)...)
 	if s.grant != grantAuthCode || !showsNone(cibaOnly...) || !showsNone(fieldAssertionFile) {
 		t.Errorf("authorization_code shows %v", s.form.visible())
 	}

@@ -124,3 +124,8 @@ func (s flowModel) states() string {
 	}
 	return b.String()
 }
+
+// pickKeys are the keys that choose grant g in the picker: g, /, its name, enter.
+func pickKeys(g grantKind) []any {
+	return []any{tuitest.Press("g"), tuitest.Press("/"), tuitest.PasteMsgOf(g.String()), tuitest.Press("enter")}
+}

@@ -10,7 +10,7 @@ import (
 
 // flowKeys are the stepper's keys.
 type flowKeys struct {
-	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown key.Binding
+	Up, Down, Run, Cancel, Edit, Grant, Reveal, Copy, Open, Raw, Inspect, PageUp, PageDown, Filter, Select key.Binding
 	// Form keys, active while editing.
 	FieldUp, FieldDown, Toggle, Done key.Binding
 }
@@ -22,7 +22,9 @@ func defaultFlowKeys() flowKeys {
 		Run:      ui.KeyRun("run step"),
 		Cancel:   ui.KeyCancel(),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
-		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "grant")),
+		Grant:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "pick grant")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Select:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show for selection")),
 		Reveal:   ui.KeyReveal(),
 		Copy:     ui.KeyCopy("copy"),
 		Open:     ui.KeyOpen("open in browser"),
@@ -44,6 +46,12 @@ func (s flowModel) ShortHelp() []key.Binding {
 	switch {
 	case s.form.editing:
 		return []key.Binding{k.FieldUp, k.FieldDown, k.Toggle, k.Done}
+	case s.selecting.value != "":
+		back := k.Cancel
+		back.SetHelp("esc", "back")
+		return []key.Binding{back}
+	case s.picker.open:
+		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick")), k.Cancel, k.Filter}
 	case s.paste.Focused():
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use pasted URL")), k.Cancel}
 	case s.running != numSteps:
@@ -57,7 +65,7 @@ func (s flowModel) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Run, k.Cancel, k.PageUp, k.PageDown},
-		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Open, k.Raw, k.Inspect},
+		{k.Edit, k.Grant, k.Reveal, k.Copy, k.Select, k.Open, k.Raw, k.Inspect},
 		{k.FieldUp, k.FieldDown, k.Toggle, k.Done},
 	}
 }

@@ -186,6 +186,10 @@ type flowModel struct {
 	showRaw bool
 	// notice is a one-line message about the last action ("copied …", "cancelled").
 	notice string
+	// picker is the grant picker g opens.
+	picker grantPicker
+	// selecting is the value shown for selection with the mouse (v), while its value is set.
+	selecting selectView
 
 	// running is the step whose request is in flight, numSteps when none; reqID tags its result
 	// and cancel ends it (STYLE §3).
@@ -208,8 +212,10 @@ type flowModel struct {
 	// auth is the authorization session of authReq; listening says its loopback listener waits.
 	auth      *flows.AuthSession
 	listening bool
-	paste     textinput.Model
-	authRes   *flows.AuthResponse
+	// direct says auth was a direct authorize (BlockID: the proof JWT posted, no browser).
+	direct  bool
+	paste   textinput.Model
+	authRes *flows.AuthResponse
 	// ignored are the requests the listener ignored while waiting (RFC 6749 §10.12: a state that
 	// is not the request's), newest last.
 	ignored []flows.IgnoredCallback
@@ -269,12 +275,15 @@ func New(c *ui.Common) ui.Screen {
 		s.form.grant = g // the profile's grant, as `tokenbench token --profile` runs it
 	}
 	s.paste = newPasteInput(c)
+	s.picker = newGrantPicker(c)
 	s = s.applyGrant()
 	return s.layout()
 }
 
 // CapturingText reports whether a text input has focus (the form, or the pasted URL).
-func (s flowModel) CapturingText() bool { return s.form.editing || s.paste.Focused() }
+func (s flowModel) CapturingText() bool {
+	return s.form.editing || s.paste.Focused() || s.picker.filter.Focused()
+}
 
 // Update handles the stepper's messages; every case hands off to a method. The right pane is laid
 // out again only after a message that may change what it shows: not after another screen's
@@ -309,7 +318,10 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 	case tea.KeyPressMsg:
 		return changed(s.handleKey(msg))
 	case tea.WindowSizeMsg, ui.LearnToggledMsg, tea.BackgroundColorMsg:
-		return s.restyle(), nil, true
+		return s.restyle(), s.redrawSelection(), true
+	case selectDrawnMsg:
+		s, cmd := s.onSelectDrawn(msg)
+		return s, cmd, false
 	case tea.MouseWheelMsg:
 		return changed(s.scroll(msg))
 	case tea.MouseClickMsg:
@@ -322,6 +334,8 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 		return s.onMetadata(msg), nil, true
 	case authRequestedMsg:
 		return changed(s.onAuthRequested(msg))
+	case directAuthorizedMsg:
+		return changed(s.onDirectAuthorized(msg))
 	case callbackIgnoredMsg:
 		return changed(s.onIgnored(msg))
 	case callbackReceivedMsg:
@@ -354,6 +368,7 @@ func (s flowModel) update(msg tea.Msg) (flowModel, tea.Cmd, bool) {
 func (s flowModel) restyle() flowModel {
 	s.spin.Style = s.c.Styles.Spinner
 	s.paste.SetStyles(s.c.Styles.Input)
+	s.picker.filter.SetStyles(s.c.Styles.Input)
 	s.form = s.form.restyle(s.c)
 	return s
 }
@@ -364,6 +379,12 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	}
 	if s.paste.Focused() {
 		return s.handlePasteKey(msg)
+	}
+	if s.picker.open {
+		return s.handlePickerKey(msg)
+	}
+	if s.selecting.value != "" {
+		return s.handleSelectKey(msg)
 	}
 	k := s.keys
 	switch {
@@ -378,7 +399,7 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		return s.startEditing()
 	case key.Matches(msg, k.Grant):
-		return s.cycleGrant()
+		return s.openGrantPicker()
 	case key.Matches(msg, k.Reveal):
 		s.reveal = !s.reveal
 		return s, nil
@@ -387,6 +408,8 @@ func (s flowModel) handleKey(msg tea.KeyPressMsg) (flowModel, tea.Cmd) {
 		return s, nil
 	case key.Matches(msg, k.Copy):
 		return s.copyValue()
+	case key.Matches(msg, k.Select):
+		return s.openSelectView()
 	case key.Matches(msg, k.Open):
 		return s.openValue()
 	case key.Matches(msg, k.Inspect):
@@ -463,7 +486,7 @@ func (s flowModel) cancelRunning() flowModel {
 	log.Printf("flow: %s cancelled (request %d)", step.name(), s.reqID)
 	s.running = numSteps
 	s.reqID++
-	s.notice = step.title() + " cancelled"
+	s.notice = s.stepTitle(step) + " cancelled"
 	return s
 }
 
@@ -490,6 +513,8 @@ func (s flowModel) startSpinner() (flowModel, tea.Cmd) {
 func (s flowModel) handlePaste(msg tea.PasteMsg) (flowModel, tea.Cmd) {
 	var cmd tea.Cmd
 	switch {
+	case s.picker.filter.Focused():
+		s.picker.filter, cmd = s.picker.filter.Update(msg)
 	case s.paste.Focused():
 		s.paste, cmd = s.paste.Update(msg)
 	case s.form.editing:

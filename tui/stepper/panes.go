@@ -15,7 +15,6 @@ import (
 	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/untrusted"
-	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
 // Pieces of the stepper's right pane shared by the steps: masked secrets, endpoints, requests,
@@ -229,7 +228,7 @@ func (s flowModel) formView(p *flowPane) {
 		}
 		name := id.label()
 		if f.editing && f.focus == id {
-			p.b.WriteString(st.FieldFocused.Render(padStyled("▸"+ui.Truncate(name, labelWidth-2), labelWidth)) + v + "\n")
+			p.labelled(st.FieldFocused.Render("▸"+name), v)
 		} else {
 			p.kv(name, v)
 		}

@@ -71,3 +71,11 @@ func (st stepState) name() string {
 	}
 	return ""
 }
+
+// AuthorizationURL is the URL of the last authorization request, "" when none.
+func (s flowModel) AuthorizationURL() string {
+	if s.authReq == nil {
+		return ""
+	}
+	return s.authReq.URL
+}

@@ -44,7 +44,7 @@ func (s flowModel) onAuthRequested(msg authRequestedMsg) (flowModel, tea.Cmd) {
 	}
 	// The authorization request is built; the rest of the step is the browser's.
 	s = s.finish(stepAuthorize, nil, msg.raw)
-	s.auth, s.authReq, s.authRes, s.listening = msg.session, msg.session.Request, nil, msg.session.Listening()
+	s.auth, s.authReq, s.authRes, s.listening, s.direct = msg.session, msg.session.Request, nil, msg.session.Listening(), false
 	s.steps[stepCallback] = stepResult{}
 	if s.frontOnly {
 		s.frontOnly = false
@@ -362,7 +362,7 @@ func (s flowModel) copyValue() (flowModel, tea.Cmd) {
 		s.notice = "nothing to copy here yet"
 		return s, nil
 	}
-	s.notice = ui.CopiedNote(label)
+	s.notice = ui.CopiedNote(label) + " · v shows it for selecting with the mouse"
 	return s, s.c.Copy(value)
 }
 
@@ -380,7 +380,7 @@ func (s flowModel) copyable() (label, value string) {
 		if s.grant == grantCIBA && s.ciba != nil && s.ciba.ApprovalURI != "" {
 			return "the approval URL", s.ciba.ApprovalURI
 		}
-		if s.authReq != nil {
+		if s.authReq != nil && !s.direct {
 			return "the authorization URL", s.authReq.URL
 		}
 	case stepCallback:
@@ -433,7 +433,7 @@ func (s flowModel) openValue() (flowModel, tea.Cmd) {
 		u = s.ciba.ApprovalURI
 	case s.cursor == stepLogout:
 		u = s.logoutURL
-	case s.authReq != nil && (s.cursor == stepAuthorize || s.cursor == stepCallback):
+	case s.authReq != nil && !s.direct && (s.cursor == stepAuthorize || s.cursor == stepCallback):
 		u = s.authReq.URL
 	}
 	if u == "" {
@@ -450,6 +450,9 @@ func (s flowModel) inspect() (flowModel, tea.Cmd) {
 	label := "id_token"
 	if s.cursor == stepRefresh && s.refreshed != nil {
 		t, label = s.refreshed, "id_token after refresh"
+	}
+	if s.cursor == stepToken && !s.tokenOwn && !s.frontOnly {
+		t = nil // an earlier grant's, or a poll still waiting: not this request's
 	}
 	if t == nil {
 		s.notice = "no token yet"

@@ -26,7 +26,7 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 		return s, nil
 	}
 	if s.steps[id].state == stateSkipped {
-		s.notice = id.title() + " does not apply to the " + s.grant.String() + " grant (g or e to change it)"
+		s.notice = s.stepTitle(id) + " does not apply to the " + s.grant.String() + " grant (g picks another)"
 		return s, nil
 	}
 	if s.c.Client == nil {
@@ -34,7 +34,7 @@ func (s flowModel) run(id stepID) (flowModel, tea.Cmd) {
 		return s, nil
 	}
 	if s.running != numSteps {
-		s.notice = s.running.title() + " is running: esc cancels it first"
+		s.notice = s.stepTitle(s.running) + " is running: esc cancels it first"
 		return s, nil
 	}
 	if id == stepCallback {
@@ -89,10 +89,10 @@ func (s flowModel) missing(id stepID) string {
 			return "Token needs the code from Callback: run Authorize first"
 		}
 		if s.grant == grantDevice && s.device == nil {
-			return "Token polls for the device code: run Authorize first"
+			return s.stepTitle(stepToken) + " polls for the device code: run " + s.stepTitle(stepAuthorize) + " first"
 		}
 		if s.grant == grantCIBA && s.ciba == nil {
-			return "Token polls for the backchannel authentication: run Authorize first"
+			return s.stepTitle(stepToken) + " polls for the backchannel authentication: run " + s.stepTitle(stepAuthorize) + " first"
 		}
 		if s.grant == grantTokenExchange {
 			if _, err := s.exchangeRequest(); err != nil {
@@ -133,6 +133,9 @@ func (s flowModel) command(ctx context.Context, id stepID) tea.Cmd {
 		}
 		if s.grant == grantCIBA {
 			return startCIBA(ctx, c, s.cibaRequest(), s.reqID)
+		}
+		if proof := s.directProof(); proof != "" {
+			return directAuthorize(ctx, c, proof, s.reqID)
 		}
 		return requestAuthorization(ctx, c, s.reqID)
 	case stepToken:

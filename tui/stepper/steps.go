@@ -60,8 +60,13 @@ func (s flowModel) authorizeView(p *flowPane) {
 		return
 	}
 	if r := s.authReq; r != nil && s.steps[stepAuthorize].state == stateDone {
-		p.heading("Authorization URL " + st.Muted.Render("(o opens, c copies)"))
-		p.line(st.URL.Render(r.URL))
+		if s.direct {
+			p.blank()
+			p.line(st.Warn.Render("Posted with the proof of authentication (BlockID's direct authorize): no browser was sent; the response is on Callback."))
+		} else {
+			p.heading("Authorization URL " + st.Muted.Render("(o opens, c copies)"))
+			p.line(st.URL.Render(r.URL))
+		}
 		p.heading("Parameters sent")
 		names := make([]string, 0, len(r.Params))
 		for k := range r.Params {
@@ -80,7 +85,14 @@ func (s flowModel) authorizeView(p *flowPane) {
 		p.line(st.Muted.Render("e edits the parameters; enter builds a new request."))
 		return
 	}
+	if s.directProof() != "" && s.c.Client != nil {
+		s.directView(p)
+		return
+	}
 	s.request(p, "GET", s.endpoint(func(e flows.Endpoints) string { return e.Authorization }))
+	if s.form.direct {
+		p.line(st.Muted.Render("This provider also takes a direct authorize (BlockID): give a proof_of_authentication_jwt in the form (e) to post the request with it instead of sending a browser."))
+	}
 	cfg := s.form.config(s.base, s.dpopKey)
 	p.kv("response_type", s.form.value(fieldResponseType))
 	if cfg.ResponseMode != "" {
@@ -135,7 +147,9 @@ func (s flowModel) deviceView(p *flowPane) {
 	d := s.device
 	if d == nil {
 		s.request(p, "POST", s.endpoint(func(e flows.Endpoints) string { return e.DeviceAuthorization }))
-		p.kv("client_id", s.c.Client.Config.ClientID)
+		if s.c.Client != nil {
+			p.kv("client_id", s.c.Client.Config.ClientID)
+		}
 		p.kv("scope", s.form.value(fieldScope))
 		s.formView(p)
 		return
@@ -331,9 +345,9 @@ func (s flowModel) tokenRequest(p *flowPane) {
 	case grantClientCredentials:
 		p.kv("scope", s.form.value(fieldScope))
 	case grantDevice:
-		p.kv("device_code", st.Muted.Render("from Authorize"))
+		p.kv("device_code", st.Muted.Render("from "+s.stepTitle(stepAuthorize)))
 	case grantCIBA:
-		p.kv("auth_req_id", st.Muted.Render("from Authorize (the backchannel authentication request)"))
+		p.kv("auth_req_id", st.Muted.Render("from "+s.stepTitle(stepAuthorize)+" (the backchannel authentication request)"))
 	case grantJWTBearer, grantSAMLBearer, grantTokenExchange:
 		s.grantRequest(p)
 	case numGrants:
@@ -341,7 +355,9 @@ func (s flowModel) tokenRequest(p *flowPane) {
 	for _, r := range s.form.config(s.base, s.dpopKey).TokenParams["resource"] {
 		p.kv("resource", r)
 	}
-	s.clientAuth(p)
+	if s.c.Client != nil {
+		s.clientAuth(p)
+	}
 	s.dpopNote(p)
 	if !s.grant.usesAuthorize() {
 		s.formView(p)

@@ -18,7 +18,7 @@ import (
 
 const (
 	stepListWidth = 21 // the left pane, border included
-	labelWidth    = 16 // the name column of name/value rows
+	labelWidth    = 18 // the name column of name/value rows: the longest parameter names and a space
 	learnMinTotal = 110
 )
 
@@ -43,9 +43,10 @@ func (s flowModel) layout() flowModel {
 	s.pane = measurePane(content)
 	if s.form.editing {
 		// Keep the focused field in sight.
-		mark := "▸" + ui.Truncate(s.form.focus.label(), labelWidth-2)
+		mark := "▸" + s.form.focus.label()
 		for i, l := range strings.Split(content, "\n") {
 			if strings.HasPrefix(ansi.Strip(l), mark) {
+				s.vp.EnsureVisible(i+1, 0, 0) // the input, under a label too long for its column
 				s.vp.EnsureVisible(i, 0, 0)
 				break
 			}
@@ -63,6 +64,9 @@ func (s flowModel) learnWidth() int { return min(48, s.c.Width/3) }
 
 // View is the frame layout drew last.
 func (s flowModel) View() string {
+	if s.selecting.value != "" {
+		return s.selectionView()
+	}
 	if s.frame == "" {
 		return s.render()
 	}
@@ -130,7 +134,7 @@ func (s flowModel) stepList() string {
 	lines := []string{st.Title.Render("Steps")}
 	for id := stepID(0); id < numSteps; id++ {
 		glyph, style := s.stepGlyph(id)
-		row := glyph + " " + id.title()
+		row := glyph + " " + s.stepTitle(id)
 		if id == s.cursor {
 			row = st.StepCurrent.Render(padStyled("▸"+row, inner))
 		} else {
@@ -171,32 +175,33 @@ type flowPane struct {
 
 func (p *flowPane) line(s string) { p.b.WriteString(p.wrap(s, p.w) + "\n") }
 
-// wrap scrubs then wraps text, so that the test scrubber (which changes lengths) never breaks the
+// wrap scrubs then wraps text (at spaces; a word wider than the line is broken and marked, see
+// ui.WrapValue), so that the test scrubber (which changes lengths) never breaks the
 // layout.
 func (p *flowPane) wrap(s string, width int) string {
 	if p.scrub != nil {
 		s = p.scrub(s)
 	}
-	return ui.WrapCells(s, width)
+	return ui.WrapValue(s, width)
 }
 
 func (p *flowPane) blank() { p.b.WriteString("\n") }
 
 func (p *flowPane) heading(s string) { p.blank(); p.line(p.st.Title.Render(s)) }
 
-// kv is a name/value row; the value wraps under itself.
+// kv is a name/value row; the value wraps under itself. A name too long for the label column is
+// never cut: it takes a line of its own and the value goes under it, in the value column.
 func (p *flowPane) kv(name, value string) {
-	label := p.st.Label.Render(padStyled(ui.Truncate(name, labelWidth-1), labelWidth))
-	vw := max(8, p.w-labelWidth)
-	lines := strings.Split(p.wrap(value, vw), "\n")
-	indent := strings.Repeat(" ", labelWidth)
-	for i, l := range lines {
-		if i == 0 {
-			p.b.WriteString(label + l + "\n")
-		} else {
-			p.b.WriteString(indent + l + "\n")
-		}
+	p.labelled(p.st.Label.Render(name), value)
+}
+
+// labelled writes a styled label and a value beside it, or under it when the label leaves no
+// space before the value column (ui.Labelled).
+func (p *flowPane) labelled(label, value string) {
+	if p.scrub != nil {
+		value = p.scrub(value)
 	}
+	p.b.WriteString(ui.Labelled(label, value, p.w, labelWidth) + "\n")
 }
 
 // bullet is an indented list item.
@@ -219,7 +224,14 @@ func (s flowModel) paneContent(w int) string {
 	st := s.c.Styles
 	p := &flowPane{st: st, w: w, scrub: s.c.Scrub}
 	id := s.cursor
+	if s.picker.open {
+		s.pickerView(p)
+		return p.String()
+	}
 	p.line(st.Title.Render(s.stepHeading(id)) + "  " + s.stateBadge(id))
+	if s.steps[id].state == stateDone || s.steps[id].state == stateSkipped {
+		p.line(st.KeyHint.Render(s.followUp(id)))
+	}
 	if s.notice != "" {
 		p.line(st.Warn.Render(s.notice))
 	}
@@ -272,6 +284,8 @@ func (s flowModel) stepHeading(id stepID) string {
 		return "Authorization request"
 	case id == stepToken && s.grant == grantAuthCode:
 		return "Token request (code exchange)"
+	case id == stepToken && (s.grant == grantDevice || s.grant == grantCIBA):
+		return "Token polling (" + s.grant.String() + ")"
 	case id == stepToken:
 		return "Token request (" + s.grant.String() + ")"
 	case id == stepDiscover:
@@ -288,7 +302,7 @@ func (s flowModel) stateBadge(id stepID) string {
 	case stateRunning:
 		return st.StepRunning.Render(s.spin.View() + " running — esc cancels")
 	case stateDone:
-		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took)+" — j next step")
+		return st.Pass.Render("✓ done") + st.Muted.Render(durationNote(r.took))
 	case stateFailed:
 		return st.Fail.Render("✗ failed")
 	case stateSkipped:

@@ -16,7 +16,8 @@ import (
 
 // A customer's HAR file opened in the trace: O prompts for its path, a command reads and parses it
 // (flows.ReadHAR, as `tokenbench har` does), and the list shows the file's exchanges in place of
-// the session's until esc; f shows the file's findings in place of the detail. The session keeps
+// the session's until esc; f shows the file's findings, then every token in it with its checks,
+// in place of the detail. The session keeps
 // recording meanwhile: esc lists its trace as it is then.
 
 // harFile is a HAR file shown in the trace.
@@ -35,10 +36,13 @@ type harOpenedMsg struct {
 	err  error
 }
 
+// openPrompt is the prompt of the path of a HAR file to open.
+const openPrompt = "HAR file: "
+
 // newPathInput is the input for the path of a HAR file to open.
 func newPathInput(c *ui.Common) textinput.Model {
 	in := textinput.New()
-	in.Prompt = "HAR file: "
+	in.Prompt = openPrompt
 	in.Placeholder = "path of a .har file exported from the browser's developer tools"
 	in.SetStyles(c.Styles.Input)
 	return in
@@ -49,9 +53,10 @@ func (s Model) CapturingText() bool { return s.prompting }
 
 // startPrompt focuses the path input.
 func (s Model) startPrompt() (ui.Screen, tea.Cmd) {
-	s.prompting = true
+	s.prompting, s.saveAs = true, ""
 	s.status = ""
 	s.input.Reset()
+	s.input.Prompt = openPrompt
 	focus := s.input.Focus()
 	return s.layout(), focus
 }
@@ -62,6 +67,9 @@ func (s Model) handlePromptKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.Back):
 		s.prompting = false
 		s.input.Blur()
+		if s.saveAs != "" && s.statusBad {
+			s.status = "" // the question about an existing file
+		}
 		return s.layout(), nil
 	case key.Matches(msg, s.keys.OpenPath):
 		path := cleanPath(s.input.Value())
@@ -69,6 +77,9 @@ func (s Model) handlePromptKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 		s.input.Blur()
 		if path == "" {
 			return s.layout(), nil
+		}
+		if s.saveAs != "" {
+			return s.submitSave(path)
 		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(s.dir, path)
@@ -195,6 +206,10 @@ func (s Model) findingsView(w int) string {
 		if f.Action != "" {
 			b.WriteString(ui.WrapEach(st.Muted, "    do:    "+s.c.Untrusted(f.Action), w, "           ") + "\n")
 		}
+		if line := ui.Explanation(f.Code); line != "" && f.Status != flows.FindingOK {
+			b.WriteString(ui.WrapEach(st.ErrorCode, "    "+s.c.Untrusted(f.Code)+": "+line, w, "           ") + "\n")
+		}
 	}
+	b.WriteString(s.tokensView(w))
 	return strings.TrimRight(b.String(), "\n")
 }

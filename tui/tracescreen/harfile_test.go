@@ -1,8 +1,10 @@
 package tracescreen
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,5 +207,70 @@ func TestTraceStaleHAROpenDropped(t *testing.T) {
 	s, _ = s.Update(harOpenedMsg{id: 0, path: "/old.har", flow: &flows.HARFlow{}})
 	if tm := s.(Model); tm.har != nil {
 		t.Error("an older open's result replaced the trace")
+	}
+}
+
+// A file recorded in headless Chromium at the demo provider with its wrong-iss fault: f shows each
+// finding with its explanation line, as `tokenbench har` prints it, then each token of the file
+// with its checks, its signature verified against the JWKS the file holds.
+func TestTraceHARFindingsExplainedAndTokensChecked(t *testing.T) {
+	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 120, 40)
+	s, msg := openFile(t, s, harTestdata(filepath.Join("chromium", "demoidp-wrong-iss.har")))
+	if msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	s = feed(s, tuitest.Press("f"))
+	v := strings.Join(strings.Fields(strippedAll(s)), " ")
+	for _, want := range []string{
+		`✗ iss: #3: the response names the issuer "http://127.0.0.1:44375/evil"`,
+		"iss_mismatch: The authorization response came from an unexpected issuer (RFC 9207 §2.4)",
+		"Tokens in demoidp-wrong-iss.har signatures checked against the JWKS in the file",
+		"#7 id_token (alg RS256, kid Nn3qp0TQM8uxPWGAOvXlWzDWTEno-u4Tep9xE13PAfg, sub demo-user-1)",
+		`✓ signature valid RS256 signature by the key with kid "Nn3qp0TQM8uxPWGAOvXlWzDWTEno-u4Tep9xE13PAfg"`,
+		`✗ iss iss is "http://127.0.0.1:44375/evil", but the expected issuer is "http://127.0.0.1:44375"`,
+		"#7 access_token (alg RS256",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the findings view lacks %q:\n%s", want, v)
+		}
+	}
+	// An ✓ finding has no explanation line.
+	if strings.Contains(v, "state came back unchanged state") {
+		t.Errorf("an explanation under a passing finding:\n%s", v)
+	}
+}
+
+// A file without a JWKS (the recording above, its keys' entry left out) says its tokens'
+// signatures went unchecked, and how to check them.
+func TestTraceHARTokensWithoutJWKS(t *testing.T) {
+	data, err := os.ReadFile(harTestdata(filepath.Join("chromium", "demoidp-wrong-iss.har")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Log struct {
+			Entries []map[string]any `json:"entries"`
+		} `json:"log"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.Log.Entries = slices.DeleteFunc(doc.Log.Entries, func(e map[string]any) bool {
+		return strings.HasSuffix(e["request"].(map[string]any)["url"].(string), "/jwks")
+	})
+	path := filepath.Join(t.TempDir(), "nokeys.har")
+	out, _ := json.Marshal(doc)
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 120, 40)
+	s, msg := openFile(t, s, path)
+	if msg.err != nil || len(msg.flow.Tokens) != 2 {
+		t.Fatalf("%v, %d tokens", msg.err, len(msg.flow.Tokens))
+	}
+	s = feed(s, tuitest.Press("f"))
+	v := strings.Join(strings.Fields(strippedAll(s)), " ")
+	if !strings.Contains(v, "the file holds no JWKS: signatures unchecked") || strings.Contains(v, "✓ signature") {
+		t.Errorf("no word on the unchecked signatures:\n%s", v)
 	}
 }

@@ -57,7 +57,11 @@ func (s Model) ShortHelp() []key.Binding {
 	if s.prompting {
 		cancel := s.keys.Back
 		cancel.SetHelp("esc", "cancel")
-		return []key.Binding{s.keys.OpenPath, cancel}
+		enter := s.keys.OpenPath
+		if s.saveAs != "" {
+			enter.SetHelp("enter", "save")
+		}
+		return []key.Binding{enter, cancel}
 	}
 	if s.har != nil {
 		back := s.keys.Back

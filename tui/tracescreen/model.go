@@ -3,7 +3,10 @@
 package tracescreen
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -11,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
@@ -43,10 +47,17 @@ type Model struct {
 	saveID    int
 	width     int
 	height    int
-	// input is the path prompt of a HAR file to open (O), focused while prompting.
+	// input is the path prompt, focused while prompting: of a HAR file to open (O), or of the file
+	// to save the session to (H, M) when saveAs is set. overwrite is the path the user was told
+	// exists: enter on it again replaces the file.
 	input     textinput.Model
 	prompting bool
-	openID    int
+	saveAs    exportFormat
+	overwrite string
+	// log are the last outcomes of saves, older first, shown above the status so that a second
+	// save does not hide the first.
+	log    []string
+	openID int
 	// har is the HAR file listed in place of the session's trace, nil when the trace is listed;
 	// findings shows its findings in place of the detail. sessionSel and sessionFollow are the
 	// trace's selection, given back when the file is closed.
@@ -253,7 +264,8 @@ const (
 	exportMarkdown exportFormat = "md"
 )
 
-// save writes the session to a new file in a command; the file is always redacted.
+// save asks where to save the session (H, M): the prompt is prefilled with a new file name in the
+// current directory; the file is always redacted.
 func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
 	if s.har != nil {
 		s.status, s.statusBad = "showing a HAR file: esc for the session's trace, then save it", true
@@ -263,23 +275,66 @@ func (s Model) save(f exportFormat) (ui.Screen, tea.Cmd) {
 		s.status, s.statusBad = "nothing to save: no HTTP exchange yet", true
 		return s.layout(), nil
 	}
-	s.saveID++
-	s.status, s.statusBad = "saving…", false
-	return s.layout(), saveTrace(s.c.Trace, s.dir, s.c.Now(), f, s.saveID)
+	s.prompting, s.saveAs, s.overwrite = true, f, ""
+	s = s.keepStatus()
+	s.input.Prompt = "save " + exportName[f] + " to: "
+	s.input.SetValue("tokenbench-" + s.c.Now().Format("20060102-150405") + "." + string(f))
+	s.input.CursorEnd()
+	s.input.SetWidth(max(10, s.width-len(s.input.Prompt)-2))
+	return s.layout(), s.input.Focus()
 }
 
-// onSaved shows where the export went.
+// exportName names the formats for people.
+var exportName = map[exportFormat]string{exportHAR: "HAR", exportMarkdown: "Markdown"}
+
+// submitSave writes the session to the path typed, in a command; a path the user was told exists is
+// replaced.
+func (s Model) submitSave(path string) (ui.Screen, tea.Cmd) {
+	if !filepath.IsAbs(path) {
+		if abs, err := filepath.Abs(filepath.Join(s.dir, path)); err == nil {
+			path = abs
+		}
+	}
+	overwrite := path == s.overwrite
+	s.saveID++
+	s.status, s.statusBad = "saving…", false
+	return s.layout(), saveTrace(s.c.Trace, path, s.saveAs, overwrite, s.saveID)
+}
+
+// onSaved shows where the export went (the save before stays in sight in the log: keepStatus); a
+// file that exists brings the prompt back, asking.
 func (s Model) onSaved(msg traceSavedMsg) Model {
 	if msg.id != s.saveID {
 		return s // an older save finishing after a newer one started
 	}
-	what := map[exportFormat]string{exportHAR: "HAR", exportMarkdown: "Markdown"}[msg.format]
+	what := exportName[msg.format]
+	if errors.Is(msg.err, profiles.ErrFileExists) {
+		s.prompting, s.saveAs, s.overwrite = true, msg.format, msg.path
+		s.input.Prompt = "save " + what + " to: "
+		s.input.SetValue(msg.path)
+		s.input.CursorEnd()
+		s.status, s.statusBad = msg.path+" exists: enter replaces it, or change the name (esc cancels)", true
+		return s.layout()
+	}
 	if msg.err != nil {
 		s.status, s.statusBad = "could not save the "+what+": "+msg.err.Error(), true
 		return s.layout()
 	}
 	s.status, s.statusBad = fmt.Sprintf("saved %s (%s, %s, secrets redacted)", msg.path, what, ui.CountNoun(msg.count, "exchange")), false
 	return s.layout()
+}
+
+// keepStatus moves a save's outcome shown as the status to the log, which keeps the last two, as
+// another save starts.
+func (s Model) keepStatus() Model {
+	if strings.HasPrefix(s.status, "saved ") || strings.HasPrefix(s.status, "could not save") {
+		s.log = append(s.log, s.status)
+		if len(s.log) > 2 {
+			s.log = s.log[len(s.log)-2:]
+		}
+	}
+	s.status, s.statusBad = "", false
+	return s
 }
 
 // ShowsTrace says the trace screen takes each recorded exchange.

@@ -2,6 +2,7 @@ package tracescreen
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/flows"
+	"github.com/tokenbench/tokenbench/profiles"
 	"github.com/tokenbench/tokenbench/tui/internal/tuitest"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -132,36 +134,40 @@ func clipboardText(t *testing.T, cmd tea.Cmd) string {
 	return v.String()
 }
 
+// TestTraceExportWritesRedactedFile: H and M ask for the path, prefilled with a new name in the
+// current directory; the file written is redacted, private, and the messages of both saves stay in
+// sight; a file that exists is replaced only when enter confirms it.
 func TestTraceExportWritesRedactedFile(t *testing.T) {
 	dir := t.TempDir()
+	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
+	tm := s.(Model)
+	tm.dir = dir
+	s = tm
+	var paths []string
 	for _, tc := range []struct {
 		key, ext string
 	}{{"H", ".har"}, {"M", ".md"}} {
-		s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
-		tm := s.(Model)
-		tm.dir = dir
-		s, cmd := ui.Screen(tm).Update(tuitest.Press(tc.key))
-		if cmd == nil {
-			t.Fatalf("%s: no command", tc.key)
+		s, _ = s.Update(tuitest.Press(tc.key))
+		want := filepath.Join(dir, "tokenbench-20260314-093000"+tc.ext)
+		if v := strippedAll(s); !strings.Contains(v, "tokenbench-20260314-093000"+tc.ext) || !s.(Model).CapturingText() {
+			t.Fatalf("%s: no path asked for:\n%s", tc.key, v)
 		}
+		var cmd tea.Cmd
+		s, cmd = s.Update(tuitest.Press("enter"))
 		if v := strippedAll(s); !strings.Contains(v, "saving") {
 			t.Errorf("%s: no progress shown", tc.key)
 		}
-		msgs := runCmd(cmd)
-		if len(msgs) != 1 {
-			t.Fatalf("%s: %d messages", tc.key, len(msgs))
-		}
-		saved, ok := msgs[0].(traceSavedMsg)
-		if !ok || saved.err != nil {
-			t.Fatalf("%s: %#v", tc.key, msgs[0])
-		}
-		want := filepath.Join(dir, "tokenbench-20260314-093000"+tc.ext)
-		if saved.path != want {
-			t.Errorf("%s: path %q, want %q", tc.key, saved.path, want)
+		saved, ok := runCmd(cmd)[0].(traceSavedMsg)
+		if !ok || saved.err != nil || saved.path != want {
+			t.Fatalf("%s: %#v, want %s", tc.key, saved, want)
 		}
 		s, _ = s.Update(saved)
-		if v := strings.ReplaceAll(strippedAll(s), "\n", ""); !strings.Contains(v, "saved "+want) {
-			t.Errorf("%s: the path is not shown:\n%s", tc.key, v)
+		paths = append(paths, want)
+		v := strings.ReplaceAll(strippedAll(s), "\n", "")
+		for _, p := range paths {
+			if !strings.Contains(v, "saved "+p) {
+				t.Errorf("%s: %s is not shown:\n%s", tc.key, p, v)
+			}
 		}
 		info, err := os.Stat(saved.path)
 		if err != nil {
@@ -183,13 +189,26 @@ func TestTraceExportWritesRedactedFile(t *testing.T) {
 			t.Errorf("the report lacks the token exchange:\n%s", data)
 		}
 	}
-	// Saving twice in the same second makes a second file, never replacing the first.
-	s := tuitest.Sized(New(traceCommon(tuitest.FixedTrace())), 100, 30)
-	tm := s.(Model)
-	tm.dir = dir
-	_, cmd := ui.Screen(tm).Update(tuitest.Press("H"))
-	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.path != filepath.Join(dir, "tokenbench-20260314-093000-2.har") {
-		t.Errorf("second save: %q", saved.path)
+	// Saving again to the same name asks; enter then replaces the file, esc would keep it.
+	if err := os.WriteFile(paths[0], []byte("older"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = s.Update(tuitest.Press("H"))
+	s, cmd := s.Update(tuitest.Press("enter"))
+	saved := runCmd(cmd)[0].(traceSavedMsg)
+	s, _ = s.Update(saved)
+	if v := strings.ReplaceAll(strippedAll(s), "\n", ""); !errors.Is(saved.err, profiles.ErrFileExists) || !strings.Contains(v, "exists: enter") || !s.(Model).CapturingText() {
+		t.Fatalf("a second save to %s: %v\n%s", paths[0], saved.err, v)
+	}
+	if data, _ := os.ReadFile(paths[0]); string(data) != "older" {
+		t.Fatal("the file was replaced without asking")
+	}
+	s, cmd = s.Update(tuitest.Press("enter"))
+	if saved := runCmd(cmd)[0].(traceSavedMsg); saved.err != nil {
+		t.Fatalf("replacing: %v", saved.err)
+	}
+	if data, _ := os.ReadFile(paths[0]); !json.Valid(data) {
+		t.Error("enter on the question did not replace the file")
 	}
 }
 

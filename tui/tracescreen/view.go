@@ -85,7 +85,7 @@ func (s Model) listView() string {
 	st := s.c.Styles
 	if len(s.exchanges) == 0 && s.har != nil {
 		lines := []string{"The file holds no HTTP exchange."}
-		if s.status != "" {
+		if s.status != "" || len(s.log) > 0 {
 			lines = append(lines, s.statusLine())
 		}
 		return strings.Join(lines, "\n")
@@ -93,7 +93,7 @@ func (s Model) listView() string {
 	if len(s.exchanges) == 0 {
 		lines := []string{st.Title.Render("Trace"), "",
 			"No HTTP exchange yet. Every request the session makes (discovery, token, userinfo …) appears here as it happens."}
-		if s.status != "" {
+		if s.status != "" || len(s.log) > 0 {
 			lines = append(lines, s.statusLine())
 		}
 		return strings.Join(lines, "\n")
@@ -107,7 +107,7 @@ func (s Model) listView() string {
 		}
 	}
 	lines = append(lines, s.ruleLine())
-	if s.status != "" {
+	if s.status != "" || len(s.log) > 0 {
 		lines = append(lines, s.statusLine())
 	}
 	return strings.Join(lines, "\n")
@@ -183,7 +183,7 @@ func (s Model) ruleLine() string {
 	st := s.c.Styles
 	info := fmt.Sprintf(" #%d of %d ", s.exchanges[s.sel].ID, len(s.exchanges))
 	if s.findings {
-		info = " the file's findings (f for the exchange) "
+		info = " the file's findings and tokens (f for the exchange) "
 	} else if s.reveal {
 		info += "· secrets shown (s to mask) "
 	} else {
@@ -198,13 +198,22 @@ func (s Model) ruleLine() string {
 		st.Rule.Render(strings.Repeat("─", max(0, s.width-2-lipgloss.Width(info))))
 }
 
-// statusLine is the status, wrapped: an error names a path and says why, and is read whole.
+// statusLine is the log of earlier saves, then the status, wrapped: an error names a path and says
+// why, and is read whole.
 func (s Model) statusLine() string {
 	st := s.c.Styles
-	if s.statusBad {
-		return ui.WrapEach(st.Fail, s.status, max(1, s.width), "")
+	var lines []string
+	for _, l := range s.log {
+		lines = append(lines, ui.WrapEach(st.Muted, l, max(1, s.width), ""))
 	}
-	return ui.WrapEach(st.Note, s.status, max(1, s.width), "")
+	switch {
+	case s.status == "":
+	case s.statusBad:
+		lines = append(lines, ui.WrapEach(st.Fail, s.status, max(1, s.width), ""))
+	default:
+		lines = append(lines, ui.WrapEach(st.Note, s.status, max(1, s.width), ""))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // tookText renders a duration for the list: "42ms", "1.25s", "12.3s".

@@ -40,17 +40,102 @@ const wrapBreaks = " /&?="
 // WrapCells wraps s to w cells, at spaces or wrapBreaks where it can and anywhere it must (long
 // URLs, tokens), keeping styles. A line still wider than w is cut again, so that a box rendered
 // around the text never wraps it a second time.
-func WrapCells(s string, w int) string {
+func WrapCells(s string, w int) string { return wrapAt(s, w, wrapBreaks) }
+
+// wrapAt is WrapCells breaking besides spaces at the characters of breaks.
+func wrapAt(s string, w int, breaks string) string {
 	if w < 1 {
 		return s
 	}
-	lines := strings.Split(ansi.Wrap(s, w, wrapBreaks), "\n")
+	lines := strings.Split(ansi.Wrap(s, w, breaks), "\n")
 	for i, l := range lines {
 		if ansi.StringWidth(l) > w {
 			lines[i] = ansi.Hardwrap(strings.TrimRight(l, " "), w, true)
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ContinuedMark ends a line that WrapValue broke inside a word, so that the break is not read (or
+// copied) as part of the value.
+const ContinuedMark = "↩"
+
+// valueBreaks are where WrapValue breaks a word wider than the line: after a URL's or a URN's
+// separators, or a hyphen.
+const valueBreaks = "/&?=:-"
+
+// WrapValue wraps s to w cells at spaces, and breaks a word only when it is wider than the line
+// (a long URL, URN or token): there after one of valueBreaks where one falls, else anywhere, and
+// each line so broken ends with ContinuedMark. A list of URNs thus breaks between them, never
+// inside one that fits on a line.
+func WrapValue(s string, w int) string {
+	if w < 4 {
+		return WrapCells(s, w)
+	}
+	var out []string
+	for _, line := range wordWrap(s, w) {
+		if ansi.StringWidth(line) <= w {
+			out = append(out, line)
+			continue
+		}
+		// wordWrap left a word wider than the line alone on it (the words around it go to lines
+		// of their own), so every break made here is inside that word.
+		parts := strings.Split(wrapAt(line, w-1, valueBreaks), "\n")
+		for i, p := range parts {
+			if i < len(parts)-1 {
+				p += ContinuedMark
+			}
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// wordWrap wraps s to w cells at spaces only (ansi.Wordwrap breaks at hyphens too, which splits a
+// URN such as urn:ietf:params:oauth:grant-type:device_code); a word wider than w is left alone on
+// its line.
+func wordWrap(s string, w int) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lw := "", 0
+		for i, word := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case i == 0:
+				line, lw = word, ww
+			case lw+1+ww <= w:
+				line, lw = line+" "+word, lw+1+ww
+			default:
+				out = append(out, line)
+				line, lw = word, ww
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// Labelled lays out a name/value row in w cells: the (styled) label in a column of labelW cells and
+// the value wrapped beside it (WrapValue), or, when the label leaves no space before that column,
+// the label on a line of its own and the value under it, in the column. The label is never cut and
+// never runs into its value.
+func Labelled(label, value string, w, labelW int) string {
+	lines := strings.Split(WrapValue(value, max(8, w-labelW)), "\n")
+	indent := strings.Repeat(" ", labelW)
+	var out []string
+	if lipgloss.Width(label) >= labelW {
+		out = append(out, label)
+		label = indent
+	}
+	for i, l := range lines {
+		if i == 0 {
+			l = PadCell(label, labelW) + l
+		} else {
+			l = indent + l
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // WrapLines wraps s to w cells, as WrapCells, into lines.

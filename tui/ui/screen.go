@@ -86,3 +86,11 @@ type TraceShower interface {
 type ScreenInit interface {
 	Init() tea.Cmd
 }
+
+// MouseReleaser is implemented by screens that can show a value for the user to select with the
+// mouse (a long URL, a token). While ReleasesMouse reports true, the root shows the screen's view
+// alone, without the tab bar and the footer, and turns mouse reporting off, so that the terminal
+// selects text itself; reporting comes back when it reports false again.
+type MouseReleaser interface {
+	ReleasesMouse() bool
+}

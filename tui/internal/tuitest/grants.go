@@ -16,9 +16,9 @@ import (
 // FakeHintToken stands for a login_hint_token typed into the form.
 const FakeHintToken = "login-hint-token-0123456789-FAKE"
 
-// RequestedExpiryRow matches the request preview's requested_expiry row (its name is cut to the
-// name column) and captures the value shown.
-var RequestedExpiryRow = regexp.MustCompile(`requested_expi\S*\s+(\S+)`)
+// RequestedExpiryRow matches the request preview's requested_expiry row (its name whole, never cut)
+// and captures the value shown.
+var RequestedExpiryRow = regexp.MustCompile(`requested_expiry\s+(\S+)`)
 
 // x5tValue is a certificate's SHA-256 thumbprint (43 base64url characters), new with every
 // provider start.
