@@ -229,7 +229,10 @@ func (d *document) decodeProfiles(path string) error {
 	if l.Kind != yaml.SequenceNode {
 		return &LoadError{Path: path, Line: l.Line, Msg: "profiles must be a list (each item starting with - name: …)"}
 	}
-	names := map[string]int{}
+	names := make(map[string]int, len(l.Content))
+	// Each profile is decoded in its place in the list, which is made once: a Profile is large, and
+	// a file may hold thousands.
+	d.profiles = make([]Profile, 0, len(l.Content))
 	for _, item := range l.Content {
 		if item.Kind == yaml.AliasNode {
 			item = item.Alias
@@ -237,8 +240,9 @@ func (d *document) decodeProfiles(path string) error {
 		if item.Kind != yaml.MappingNode {
 			return &LoadError{Path: path, Line: item.Line, Msg: "each profile must be a mapping (name: …, issuer: …)"}
 		}
-		var p Profile
-		if err := item.Decode(&p); err != nil {
+		d.profiles = append(d.profiles, Profile{})
+		p := &d.profiles[len(d.profiles)-1]
+		if err := item.Decode(p); err != nil {
 			return yamlError(path, item.Line, err)
 		}
 		nameLine := item.Line
@@ -253,7 +257,6 @@ func (d *document) decodeProfiles(path string) error {
 		}
 		names[p.Name] = nameLine
 		p.raw = item
-		d.profiles = append(d.profiles, p)
 	}
 	return nil
 }

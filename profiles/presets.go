@@ -255,8 +255,18 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 	}
 	withIssuer := maps.Clone(values)
 	withIssuer["issuer"] = x.Issuer
+	// A URL that is the issuer and a plain path is as valid as the issuer, which was just checked:
+	// it is filled in and not parsed again (a listing expands every profile's preset).
+	plainIssuer := !strings.ContainsAny(x.Issuer, "?#")
+	expand := func(field, tmpl string) (string, error) {
+		if plainIssuer && issuerAndPath(tmpl) {
+			u, _ := fill(tmpl, withIssuer)
+			return u, nil
+		}
+		return expandURL(field, tmpl, withIssuer)
+	}
 	if p.Discovery != "" {
-		if x.DiscoveryURL, err = expandURL("discovery", p.Discovery, withIssuer); err != nil {
+		if x.DiscoveryURL, err = expand("discovery", p.Discovery); err != nil {
 			return Expansion{}, err
 		}
 	}
@@ -265,7 +275,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 		if !ok || tmpl == "" {
 			continue
 		}
-		u, err := expandURL("endpoints."+key, tmpl, withIssuer)
+		u, err := expand("endpoints."+key, tmpl)
 		if err != nil {
 			return Expansion{}, err
 		}
@@ -294,15 +304,10 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 // parameter's value (empty for an optional one left out).
 func (p Preset) resolveParams(params map[string]string) (map[string]string, error) {
 	declared := p.paramNames()
-	for _, name := range slices.Sorted(maps.Keys(params)) {
-		if slices.Contains(declared, name) {
-			continue
+	for name := range params {
+		if !slices.Contains(declared, name) {
+			return nil, p.unknownParam(params, declared)
 		}
-		msg := fmt.Sprintf("the %s preset takes no parameters", p.Title)
-		if len(declared) > 0 {
-			msg = fmt.Sprintf("the %s preset has no parameter %q; its parameters are %s", p.Title, name, strings.Join(declared, ", "))
-		}
-		return nil, &FieldError{Field: "param " + name, Message: msg}
 	}
 	values := make(map[string]string, len(p.Params))
 	for _, pp := range p.Params {
@@ -327,6 +332,22 @@ func (p Preset) resolveParams(params map[string]string) (map[string]string, erro
 		values[pp.Name] = v
 	}
 	return values, nil
+}
+
+// unknownParam is the error for the first parameter, in name order, that the preset does not
+// declare.
+func (p Preset) unknownParam(params map[string]string, declared []string) error {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		if slices.Contains(declared, name) {
+			continue
+		}
+		msg := fmt.Sprintf("the %s preset takes no parameters", p.Title)
+		if len(declared) > 0 {
+			msg = fmt.Sprintf("the %s preset has no parameter %q; its parameters are %s", p.Title, name, strings.Join(declared, ", "))
+		}
+		return &FieldError{Field: "param " + name, Message: msg}
+	}
+	return nil
 }
 
 // checkValue checks one non-empty value against its parameter's kind and pattern.
@@ -532,6 +553,25 @@ func expandURL(field, tmpl string, values map[string]string) (string, error) {
 		return "", &FieldError{Field: field, Message: fmt.Sprintf("%q (from %q): %v", s, tmpl, err)}
 	}
 	return s, nil
+}
+
+// issuerAndPath reports whether tmpl is {issuer} then a path of unreserved characters and
+// slashes (RFC 3986 §2.3): filled from an absolute https issuer with no query or fragment, it is
+// an absolute https URL on the same host.
+func issuerAndPath(tmpl string) bool {
+	path, ok := strings.CutPrefix(tmpl, "{issuer}/")
+	if !ok {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // expandText fills an authorize-parameter or header template; false when it names an empty

@@ -693,3 +693,46 @@ func add(s string) func(string) string { return func(d string) string { return d
 func repl(old, new string) func(string) string {
 	return func(d string) string { return strings.Replace(d, old, new, 1) }
 }
+
+// TestIssuerAndPathNeedsNoCheck: a template that is the issuer and a plain path, filled from any
+// issuer that passes the check and has no query or fragment, passes the check too (Expand does
+// not parse it again); the templates of the shipped presets take that way.
+func TestIssuerAndPathNeedsNoCheck(t *testing.T) {
+	issuers := []string{"https://h", "https://h/", "https://h//", "https://h:8443/realms/x", "http://127.0.0.1:9/a/",
+		"https://[::1]/", "http://localhost", "https://xn--bcher-kva.example/t/", "https://h/%7Euser/"}
+	presets, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpls []string
+	for _, p := range presets {
+		tmpls = append(tmpls, p.Discovery)
+		for _, u := range p.Endpoints {
+			tmpls = append(tmpls, u)
+		}
+	}
+	tmpls = append(tmpls, "{issuer}/a-b.c_d~e/", "{issuer}/")
+	short := 0
+	for _, tmpl := range tmpls {
+		if !issuerAndPath(tmpl) {
+			continue
+		}
+		short++
+		for _, iss := range issuers {
+			if _, err := checkAbsURL(iss); err != nil {
+				t.Fatalf("issuer %s: %v", iss, err)
+			}
+			if _, err := expandURL("x", tmpl, map[string]string{"issuer": iss}); err != nil {
+				t.Errorf("%s from %s: %v", tmpl, iss, err)
+			}
+		}
+	}
+	if short < 10 {
+		t.Errorf("only %d templates take the short way", short)
+	}
+	for _, tmpl := range []string{"{issuer}", "{issuer}/a?b", "{issuer}/a#b", "{issuer}/{tenant}", "{issuer}.x/a", "https://h/{issuer}/a", "{issuer}/a b"} {
+		if issuerAndPath(tmpl) {
+			t.Errorf("%s takes the short way", tmpl)
+		}
+	}
+}

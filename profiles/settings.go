@@ -86,7 +86,7 @@ func (p Profile) Settings() (Settings, error) {
 		s.AuthMethod = flows.AuthPrivateKeyJWT
 	default:
 		s.AuthMethod = x.AuthMethod
-		s.methodOrigin = fmt.Sprintf(" (the %s preset's default)", preset.Name)
+		s.methodOrigin = " (the " + preset.Name + " preset's default)"
 	}
 	if len(s.Scopes) == 0 {
 		s.Scopes = slices.Clone(x.Scopes)

@@ -119,11 +119,16 @@ func (s *Store) read() (*document, error) {
 func (s *Store) List() []Profile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Profile, len(s.profiles))
-	for i, p := range s.profiles {
-		out[i] = p.Clone()
+	// The order is found on indexes, each profile copied once into its place: a Profile is large.
+	order := make([]int, len(s.profiles))
+	for i := range order {
+		order[i] = i
 	}
-	slices.SortFunc(out, func(a, b Profile) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(s.profiles[a].Name, s.profiles[b].Name) })
+	out := make([]Profile, len(s.profiles))
+	for i, j := range order {
+		out[i] = s.profiles[j].Clone()
+	}
 	return out
 }
 

@@ -11,6 +11,7 @@ package tui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,7 +156,9 @@ func New(opts Options) Model {
 }
 
 // useClient makes client the session's client and builds the screens on it. The profiles screen,
-// which does not depend on the client, is built once and kept.
+// which does not depend on the client, is built once and kept; when the workbench starts on another
+// screen, it is built when first shown (show): reading and checking every saved profile waits until
+// then, not the first frame.
 func (m Model) useClient(client *flows.Client) Model {
 	m.session++
 	m.tokens = 0
@@ -168,7 +171,7 @@ func (m Model) useClient(client *flows.Client) Model {
 		client.Trace.Notify(m.traceCh)
 	}
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
-		if id == ui.ProfilesScreen && m.screens[id] != nil {
+		if id == ui.ProfilesScreen && (m.screens[id] != nil || m.active != ui.ProfilesScreen) {
 			continue
 		}
 		m.screens[id] = newScreen(id, m.c)
@@ -325,18 +328,28 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // show makes a screen the active one.
 func (m Model) show(id ui.ScreenID) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
 	if id >= 0 && id < ui.NumScreens {
 		m.active = id
 		m.fullHelp = false
 		m.faults.Open = false
+		if m.screens[id] == nil {
+			// Built now on the shared context, as it would stand after every message it missed
+			// (sizes, styles, Learn).
+			m.screens[id] = newScreen(id, m.c)
+			if si, ok := m.screens[id].(ui.ScreenInit); ok {
+				cmd = si.Init()
+			}
+		}
 	}
-	return m, nil
+	return m, cmd
 }
 
 // navigate acts on a screen's request to show another, then hands the request to it.
 func (m Model) navigate(msg ui.NavigateMsg) (tea.Model, tea.Cmd) {
-	mm, _ := m.show(msg.To)
-	return mm.(Model).updateActive(msg)
+	mm, cmd := m.show(msg.To)
+	mm, cmd2 := mm.(Model).updateActive(msg)
+	return mm, tea.Batch(cmd, cmd2)
 }
 
 func (m Model) onExchange(msg ui.ExchangeRecordedMsg) (tea.Model, tea.Cmd) {
@@ -393,8 +406,8 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) broadcastTo(msg tea.Msg, takes func(ui.Screen) bool) (tea.Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, ui.NumScreens)
 	for id := range m.screens {
-		if !takes(m.screens[id]) {
-			continue
+		if m.screens[id] == nil || !takes(m.screens[id]) {
+			continue // a screen not built yet reads the shared context when it is
 		}
 		var cmd tea.Cmd
 		m.screens[id], cmd = m.screens[id].Update(msg)
@@ -444,6 +457,8 @@ type frameCache struct {
 	header, body, footer string
 	width, height        int
 	frame                string
+	// footerText is the footer last drawn, from footerFrom.
+	footerFrom, footerText string
 }
 
 // lay is the tab bar, the body cut to width × height, and the footer, one above the other.
@@ -454,8 +469,8 @@ func (c *frameCache) lay(header, body, footer string, width, height int) string 
 	if c.frame != "" && c.header == header && c.body == body && c.footer == footer && c.width == width && c.height == height {
 		return c.frame
 	}
-	*c = frameCache{header: header, body: body, footer: footer, width: width, height: height,
-		frame: stack(header, body, footer, width, height)}
+	c.header, c.body, c.footer, c.width, c.height = header, body, footer, width, height
+	c.frame = stack(header, body, footer, width, height)
 	return c.frame
 }
 
@@ -479,7 +494,7 @@ func stack(header, body, footer string, width, height int) string {
 	widths := make([]int, 0, len(top)+len(bottom))
 	widest := w
 	for _, l := range append(top, bottom...) {
-		lw := ansi.StringWidth(l)
+		lw := ui.CellWidth(l)
 		widths = append(widths, lw)
 		widest = max(widest, lw)
 	}
@@ -513,9 +528,9 @@ func block(s string) (lines []string, width int, ok bool) {
 		return nil, 0, false
 	}
 	lines = strings.Split(s, "\n")
-	width = ansi.StringWidth(lines[0])
+	width = ui.CellWidth(lines[0])
 	for _, l := range lines[1:] {
-		if ansi.StringWidth(l) != width {
+		if ui.CellWidth(l) != width {
 			return nil, 0, false
 		}
 	}
@@ -559,10 +574,43 @@ func (m Model) header() string {
 	return st.TabBar.Render(bar)
 }
 
-// footer is the short help: the active screen's keys, then the global ones.
+// footer is the short help: the active screen's keys, then the global ones. It is drawn again
+// only when a key's help, the width or the background changed (frameCache.footerFrom).
 func (m Model) footer() string {
-	st := m.c.Styles.Footer
 	screen, global := m.shortHelp()
+	if m.frame == nil {
+		return m.drawFooter(screen, global)
+	}
+	from := footerFrom(m.width, m.c.IsDark, screen, global)
+	if m.frame.footerFrom != from || m.frame.footerText == "" {
+		m.frame.footerFrom, m.frame.footerText = from, m.drawFooter(screen, global)
+	}
+	return m.frame.footerText
+}
+
+// footerFrom is what the footer is drawn from, as one string: the width, the background and each
+// key's help.
+func footerFrom(width int, dark bool, keys ...[]key.Binding) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(width))
+	b.WriteString(strconv.FormatBool(dark))
+	for _, ks := range keys {
+		b.WriteByte(0)
+		for _, k := range ks {
+			h := k.Help()
+			b.WriteString(strconv.FormatBool(k.Enabled()))
+			b.WriteString(h.Key)
+			b.WriteByte(0)
+			b.WriteString(h.Desc)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
+}
+
+// drawFooter lays the footer's keys out within the width.
+func (m Model) drawFooter(screen, global []key.Binding) string {
+	st := m.c.Styles.Footer
 	if m.width <= 0 {
 		return st.Render(m.help.ShortHelpView(append(screen, global...)))
 	}

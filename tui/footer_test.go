@@ -26,3 +26,20 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		}
 	}
 }
+
+// TestFooterRedrawnWhenKeysChange: the footer kept from the last frame is the one drawn afresh,
+// on every screen, at every width, with the form open and closed.
+func TestFooterRedrawnWhenKeysChange(t *testing.T) {
+	t.Parallel()
+	m := newTestApp(t)
+	for _, w := range []int{50, 120} {
+		m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: w, Height: 24})
+		for _, key := range []string{"1", "2", "e", "esc", "3", "4", "2"} {
+			m, _ = appUpdate(t, m, tuitest.Press(key))
+			screen, global := m.shortHelp()
+			if got, want := m.footer(), m.drawFooter(screen, global); got != want {
+				t.Errorf("after %s at %d columns: footer %q, drawn afresh %q", key, w, tuitest.StripANSI(got), tuitest.StripANSI(want))
+			}
+		}
+	}
+}

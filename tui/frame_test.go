@@ -40,7 +40,8 @@ func TestStackIsLipgloss(t *testing.T) {
 		m := newTestApp(t)
 		m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
 		for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
-			m.active = id
+			mm, _ := m.show(id)
+			m = mm.(Model)
 			frames = append(frames, frame{id.Title(), m.header(), m.screens[id].View(), m.footer(), m.width, m.c.Height})
 		}
 	}
@@ -57,5 +58,31 @@ func TestStackIsLipgloss(t *testing.T) {
 	m = newTestApp(t)
 	if _, _, ok := block(m.screens[ui.FlowScreen].View()); !ok {
 		t.Errorf("the Flow screen's body is not a block:\n%s", strings.ReplaceAll(m.screens[ui.FlowScreen].View(), " ", "·"))
+	}
+}
+
+// TestProfilesScreenBuiltWhenShown: started on the Flow screen, the workbench builds the Profiles
+// screen (which reads and checks every saved profile) only when it is first shown, at the size and
+// with the Learn setting of that moment, as one built at the start would stand.
+func TestProfilesScreenBuiltWhenShown(t *testing.T) {
+	t.Parallel()
+	m := newTestApp(t)
+	if m.screens[ui.ProfilesScreen] != nil {
+		t.Fatal("the Profiles screen was built before it was shown")
+	}
+	m, _ = appUpdate(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m, _ = appUpdate(t, m, tuitest.Press("L"))
+	m, _ = appUpdate(t, m, tuitest.Press("1"))
+	if m.screens[ui.ProfilesScreen] == nil || m.active != ui.ProfilesScreen {
+		t.Fatal("pressing 1 did not show the Profiles screen")
+	}
+	built := tuitest.StripANSI(m.View().Content)
+	ahead := New(Options{Client: m.c.Client, Now: tuitest.FlowNow, Scrub: tuitest.FlowScrub})
+	ahead.screens[ui.ProfilesScreen] = newScreen(ui.ProfilesScreen, ahead.c)
+	for _, msg := range []tea.Msg{tea.WindowSizeMsg{Width: 100, Height: 30}, tuitest.Press("L"), tuitest.Press("1")} {
+		ahead, _ = appUpdate(t, ahead, msg)
+	}
+	if want := tuitest.StripANSI(ahead.View().Content); built != want {
+		t.Errorf("built when shown:\n%s\nbuilt at the start:\n%s", built, want)
 	}
 }

@@ -42,6 +42,7 @@ func TestOneMeaningPerKey(t *testing.T) {
 	add("everywhere", m.keys.FullHelp())
 	add("everywhere", [][]key.Binding{{m.keys.Faults}})
 	for id := ui.ScreenID(0); id < ui.NumScreens; id++ {
+		m, _ = appUpdate(t, m, tuitest.Press(string(rune('1'+int(id))))) // a screen is built when first shown
 		add(id.Title(), m.screens[id].FullHelp())
 		add(id.Title(), [][]key.Binding{m.screens[id].ShortHelp()})
 	}

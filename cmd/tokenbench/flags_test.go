@@ -13,7 +13,7 @@ import (
 // backquoted command in a usage ("--dpop-key token --dpop") garbles the help line. No usage has one.
 func TestFlagUsagesHaveNoBackquotes(t *testing.T) {
 	t.Parallel()
-	root := newRootCmd(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }})
+	root := newRootCmd(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}, nil)
 	seen := 0
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -45,5 +45,40 @@ func TestUserinfoHelpDPoPKey(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "key is generated") {
 		t.Errorf("userinfo --help says a key is generated, but userinfo needs the token's key:\n%s", r.stdout)
+	}
+}
+
+// TestOneCommandTreeIsTheWholeTreesCommand: a command line naming a command builds the root and
+// that command alone; its help (flags, usage, subcommands) is the one the whole tree gives, and
+// every command of the whole tree is in the table it is built from.
+func TestOneCommandTreeIsTheWholeTreesCommand(t *testing.T) {
+	t.Parallel()
+	help := func(build []string, args ...string) string {
+		var out strings.Builder
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+		root := newRootCmd(e, build)
+		addCompletions(root, e)
+		root.SetArgs(args)
+		if err := root.Execute(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	whole := newRootCmd(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}, nil)
+	if got, want := len(whole.Commands()), len(subcommands); got != want {
+		t.Errorf("the whole tree has %d commands, the table %d", got, want)
+	}
+	for _, sc := range subcommands {
+		if c, _, err := whole.Find([]string{sc.name}); err != nil || c.Name() != sc.name {
+			t.Errorf("the table's %s is the whole tree's %v", sc.name, c)
+		}
+		args := []string{sc.name, "--help"}
+		if got, want := help(args, args...), help(nil, args...); got != want {
+			t.Errorf("%s --help alone:\n%s\nin the whole tree:\n%s", sc.name, got, want)
+		}
+	}
+	one := newRootCmd(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}, []string{"token", "--grant", "client_credentials"})
+	if n := len(one.Commands()); n != 1 {
+		t.Errorf("tokenbench token built %d commands", n)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,7 +210,10 @@ func newProfileListCmd(e *env) *cobra.Command {
 
 // printProfileTable prints the profiles as aligned columns.
 func printProfileTable(w io.Writer, entries []listEntry) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	// The table is laid out in memory and written once: tabwriter writes cell by cell, and w may
+	// clean every write.
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPRESET\tISSUER\tCLIENT ID\tAUTH METHOD\tSECRET")
 	for _, le := range entries {
 		name := le.Name
@@ -224,9 +228,10 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 	tw.Flush()
 	for _, le := range entries {
 		if le.Problem != "" {
-			fmt.Fprintf(w, "(!) %s: %s\n", le.Name, le.Problem)
+			fmt.Fprintf(&table, "(!) %s: %s\n", le.Name, le.Problem)
 		}
 	}
+	_, _ = w.Write(table.Bytes())
 }
 
 func dash(s string) string {

@@ -97,7 +97,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	safe := *e
 	safe.stderr = untrusted.NewWriter(e.stderr)
 	e = &safe
-	root := newRootCmd(e)
+	root := newRootCmd(e, args)
 	addCompletions(root, e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -135,7 +135,21 @@ func buildVersion() string {
 	return "dev"
 }
 
-func newRootCmd(e *env) *cobra.Command {
+// subcommands are tokenbench's commands by name, in the order help lists them.
+var subcommands = []struct {
+	name string
+	make func(*env) *cobra.Command
+}{
+	{"discover", newDiscoverCmd}, {"doctor", newDoctorCmd}, {"har", newHARCmd}, {"token", newTokenCmd},
+	{"jwt", newJWTCmd}, {"userinfo", newUserInfoCmd}, {"introspect", newIntrospectCmd}, {"revoke", newRevokeCmd},
+	{"logout", newLogoutCmd}, {"register", newRegisterCmd}, {"call", newCallCmd}, {"profile", newProfileCmd},
+	{"demo", newDemoCmd}, {"run", newRunCmd}, {"version", newVersionCmd},
+}
+
+// newRootCmd is the command tree for the command line args. A command line that starts with a
+// command's name gets the root and that command only: a headless run pays for its own flags, not
+// for every command's (help, completion and anything else get the whole tree).
+func newRootCmd(e *env, args []string) *cobra.Command {
 	var profile string
 	root := &cobra.Command{
 		Use:   "tokenbench",
@@ -178,23 +192,15 @@ On a terminal, tokenbench opens the workbench on your profiles. Here (no termina
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
-	root.AddCommand(
-		newDiscoverCmd(e),
-		newDoctorCmd(e),
-		newHARCmd(e),
-		newTokenCmd(e),
-		newJWTCmd(e),
-		newUserInfoCmd(e),
-		newIntrospectCmd(e),
-		newRevokeCmd(e),
-		newLogoutCmd(e),
-		newRegisterCmd(e),
-		newCallCmd(e),
-		newProfileCmd(e),
-		newDemoCmd(e),
-		newRunCmd(e),
-		newVersionCmd(e),
-	)
+	for _, sc := range subcommands {
+		if len(args) > 0 && args[0] == sc.name {
+			root.AddCommand(sc.make(e))
+			return root
+		}
+	}
+	for _, sc := range subcommands {
+		root.AddCommand(sc.make(e))
+	}
 	return root
 }
 

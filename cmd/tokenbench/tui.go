@@ -152,8 +152,8 @@ func profileWorkbench(ctx context.Context, e *env, name string, demo *lazyDemo) 
 	if err != nil {
 		return tui.Options{}, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
-	opts := workbenchOptions(e, demo)
-	opts.Store, opts.StoreErr, opts.Secrets = s, nil, secrets
+	opts := sessionOptions(e, demo)
+	opts.Store, opts.Secrets = s, secrets
 	opts.Client, opts.Name, opts.Grant, opts.Profile = c, p.Name, p.Grant, p.Name
 	if u := cfg.Issuer; u != "" {
 		opts.Name += " @ " + hostOf(u)
@@ -179,18 +179,25 @@ func exitFailureErr(err error) error {
 // invocation's configuration directory (a file that does not load is shown, and never written),
 // its secrets, the browser, and the built-in demo.
 func workbenchOptions(e *env, demo *lazyDemo) tui.Options {
-	opts := tui.Options{
-		InTmux:      e.getenv("TMUX") != "",
-		Secrets:     newSecrets(e),
-		StartDemo:   demo.start,
-		OpenBrowser: func(u string) error { return browser.Open(u, e.getenv) },
-	}
+	opts := sessionOptions(e, demo)
 	dir, err := profiles.DirFrom(e.getenv)
 	if err != nil {
 		opts.StoreErr = err
 		return opts
 	}
 	opts.Store, _ = profiles.Open(dir) // a load error stays in Store.Err(), which the screen shows
+	return opts
+}
+
+// sessionOptions are workbenchOptions less the profile store, for a caller that has opened it
+// already (a file of thousands of profiles is not read twice before the first frame).
+func sessionOptions(e *env, demo *lazyDemo) tui.Options {
+	opts := tui.Options{
+		InTmux:      e.getenv("TMUX") != "",
+		Secrets:     newSecrets(e),
+		StartDemo:   demo.start,
+		OpenBrowser: func(u string) error { return browser.Open(u, e.getenv) },
+	}
 	opts.TokenCache, _ = tokenCache(e) // none without a state directory: tokens are then not reused
 	return opts
 }

@@ -43,11 +43,14 @@ type Model struct {
 	filter  textinput.Model
 	now     time.Time
 	ticking bool
-	reqID   int
-	status  string
-	vp      viewport.Model
-	width   int
-	height  int
+	// bodyClock is clockText when layout last drew the body: a tick draws the body again only when
+	// it changes, the countdown above it being drawn by View.
+	bodyClock string
+	reqID     int
+	status    string
+	vp        viewport.Model
+	width     int
+	height    int
 }
 
 func New(c *ui.Common) ui.Screen {

@@ -341,3 +341,28 @@ func TestInspectorVerifiesWithSessionKeys(t *testing.T) {
 
 // feed hands msgs to the inspector, delivering the verifications its commands answer at once.
 func feed(s ui.Screen, msgs ...tea.Msg) ui.Screen { return tuitest.Feed[tokenVerifiedMsg](s, msgs...) }
+
+// TestInspectorTickRedrawsOnlyWhatMoved: a tick draws the body again only when a relative time in
+// it changed; either way the screen is the one a full layout draws.
+func TestInspectorTickRedrawsOnlyWhatMoved(t *testing.T) {
+	now := tuitest.FixedNow
+	c := tuitest.FixedCommon(now)
+	c.Now = func() time.Time { return now }
+	s := tuitest.Sized(New(c), 80, 22)
+	s, _ = s.Update(tuitest.FakeTokens(t))
+	for _, step := range []time.Duration{time.Second, 30 * time.Second, 31 * time.Second, time.Hour} {
+		before := s.(Model).bodyClock
+		now = now.Add(step)
+		s, _ = s.Update(ui.ClockTickedMsg{Tag: inspectClockTag, At: now})
+		m := s.(Model)
+		if got, want := m.View(), m.layout().View(); got != want {
+			t.Errorf("after %v the screen is not a full layout's:\n%s\nwant\n%s", step, got, want)
+		}
+		if moved := m.clockText() != before; moved != (m.bodyClock != before) {
+			t.Errorf("after %v: the body's relative times moved %v, drawn again %v", step, moved, m.bodyClock != before)
+		}
+	}
+	if v := s.View(); !strings.Contains(v, "expired 31 min ago") {
+		t.Errorf("the body was not drawn again when its times moved:\n%s", v)
+	}
+}

@@ -1,11 +1,14 @@
 package inspector
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tokenbench/tokenbench/assets"
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
@@ -282,5 +285,26 @@ func (s Model) onTick(msg ui.ClockTickedMsg) (ui.Screen, tea.Cmd) {
 		return s, nil
 	}
 	s.now = s.c.Now()
+	if s.clockText() == s.bodyClock {
+		return s, ui.TickClock(inspectClockTag) // only the countdown moved, which View draws
+	}
 	return s.layout(), ui.TickClock(inspectClockTag)
+}
+
+// clockText is what of the body the clock changes: the selected token's date claims relative to
+// now ("expires in 54 min"), in name order.
+func (s Model) clockText() string {
+	if len(s.slots) == 0 || s.slots[s.sel].jwt == nil {
+		return ""
+	}
+	j := s.slots[s.sel].jwt
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(j.Claims)) {
+		if t, known := assets.Claim(k); known && t.Date {
+			if at, ok := j.ClaimTime(k); ok {
+				b.WriteString(k + " " + s.relative(k, at) + "\n")
+			}
+		}
+	}
+	return b.String()
 }

@@ -28,6 +28,7 @@ func (s Model) layout() Model {
 	s.vp.SetWidth(s.width)
 	s.vp.SetHeight(max(1, s.height-top))
 	s.vp.SetContent(s.bodyView(s.width))
+	s.bodyClock = s.clockText()
 	return s
 }
 

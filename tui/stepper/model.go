@@ -180,6 +180,8 @@ type flowModel struct {
 	paneWidth int
 	// frame is the whole screen as layout last drew it, which View returns.
 	frame string
+	// pane is the pane's content in measured lines, which frame shows through the viewport.
+	pane paneText
 
 	cursor stepID
 	steps  [numSteps]stepResult

@@ -40,6 +40,7 @@ func (s flowModel) layout() flowModel {
 	s.vp.SetHeight(h)
 	content := s.c.Scrub(s.paneContent(paneW))
 	s.vp.SetContent(content)
+	s.pane = measurePane(content)
 	if s.form.editing {
 		// Keep the focused field in sight.
 		mark := "▸" + s.form.focus.label()
@@ -72,16 +73,58 @@ func (s flowModel) View() string {
 	return s.frame
 }
 
-// render joins the step list, the pane and, on wide terminals, the Learn column.
+// render joins the step list, the pane and, on wide terminals, the Learn column. Each column is
+// framed from lines measured once (the pane's when layout set its content), as lipgloss would
+// frame them (ui.Framed).
 func (s flowModel) render() string {
 	st := s.c.Styles
-	list := st.StepList.Height(s.c.Height).Width(stepListWidth).Render(s.stepList())
-	cols := []string{list, st.Pane.Render(s.vp.View())}
+	cols := []ui.Block{ui.Framed(st.StepList, stepListWidth, s.c.Height, s.stepList())}
+	if pane, ok := s.paneBlock(); ok {
+		cols = append(cols, pane)
+	} else {
+		cols = append(cols, ui.BlockOf(st.Pane.Render(s.vp.View())))
+	}
 	if s.sideLearn() {
 		lw := s.learnWidth()
-		cols = append(cols, st.LearnBox.Width(lw).Render(s.learnText(lw-st.LearnBox.GetHorizontalFrameSize())))
+		cols = append(cols, ui.Framed(st.LearnBox, lw, 0, s.learnText(lw-st.LearnBox.GetHorizontalFrameSize())))
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+	return ui.Beside(cols...)
+}
+
+// paneText is the right pane's content as layout last set it, in lines with their widths.
+type paneText struct {
+	lines  []string
+	widths []int
+	widest int
+	ok     bool // false when the viewport splits the content otherwise (a carriage return)
+}
+
+func measurePane(content string) paneText {
+	if strings.Contains(content, "\r") {
+		return paneText{}
+	}
+	p := paneText{lines: strings.Split(content, "\n"), ok: true}
+	p.widths, p.widest = ui.Measure(p.lines)
+	return p
+}
+
+// paneBlock is st.Pane.Render(s.vp.View()) from the measured lines: the viewport's window onto
+// them (its scroll offset, its height), each padded to its width. false when the viewport would do
+// more than that (cut lines wider than itself, wrap them).
+func (s flowModel) paneBlock() (ui.Block, bool) {
+	p := s.pane
+	w, h := s.vp.Width(), s.vp.Height()
+	if !p.ok || p.widest > w || s.vp.SoftWrap || w <= 0 || h <= 0 {
+		return ui.Block{}, false
+	}
+	var lines []string
+	var widths []int
+	if len(p.lines) > 1 || p.widest > 0 { // the viewport holds no lines for empty content
+		top := min(max(s.vp.YOffset(), 0), len(p.lines))
+		bottom := min(top+h, len(p.lines))
+		lines, widths = p.lines[top:bottom], p.widths[top:bottom]
+	}
+	return ui.FramedLines(s.c.Styles.Pane, w+s.c.Styles.Pane.GetHorizontalFrameSize(), h, lines, widths, w)
 }
 
 // stepList is the left pane: each step with its state, the selected one highlighted.
