@@ -7,8 +7,9 @@ import (
 	"github.com/tokenbench/tokenbench/tui/ui"
 )
 
-// TestAppGrantPickerKeepsLetters: while the Flow screen's grant picker is open, q does not quit and
-// the screen digits do not leave the Flow screen; esc closes the picker and q quits again.
+// TestAppGrantPickerKeepsLetters: while the Flow screen's grant picker is open, q does not quit,
+// the screen digits do not leave the Flow screen and the footer offers neither; esc closes the
+// picker and q quits again.
 func TestAppGrantPickerKeepsLetters(t *testing.T) {
 	t.Parallel()
 	m := newTestApp(t)
@@ -27,9 +28,16 @@ func TestAppGrantPickerKeepsLetters(t *testing.T) {
 	if v := tuitest.StripANSI(m.View().Content); !contains(v, "Choose the grant") {
 		t.Errorf("the grant picker closed:\n%s", v)
 	}
+	// The footer does not offer the keys the picker keeps.
+	if f := tuitest.StripANSI(m.footer()); contains(f, "q quit") || contains(f, "? all keys") || !contains(f, "esc cancel") {
+		t.Errorf("footer while the grant picker is open: %q", f)
+	}
 	m, _ = appUpdate(t, m, tuitest.Press("esc"))
 	if m.capturingText() {
 		t.Fatal("esc did not close the grant picker")
+	}
+	if f := tuitest.StripANSI(m.footer()); !contains(f, "? all keys • q quit") {
+		t.Errorf("footer after the grant picker closed: %q", f)
 	}
 	if _, cmd := appUpdate(t, m, tuitest.Press("q")); !quits(cmd) {
 		t.Error("q did not quit after the grant picker closed")
