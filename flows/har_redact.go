@@ -15,8 +15,9 @@ import (
 // RedactHAR returns a copy of a HAR file with every secret masked as Redacted, safe to forward:
 // cookies (request and response, headers and lists), Authorization, Proxy-Authorization and DPoP
 // headers, codes, tokens, assertions, passwords and client secrets wherever they appear (URLs and
-// their fragments, Location, Referer, forms, form_post pages, JSON bodies at any depth), and any
-// JWT. Every other member of the file is kept as it was, so the copy opens in a browser's network
+// their fragments, Location, Referer, forms, form_post pages, JSON bodies), and any JWT. JSON bodies
+// are masked by the trace's one JSON masking (maskJSONMembers), with the HAR's wider names: an
+// error object's nested "code" stays readable, as it does in the trace. Every other member of the file is kept as it was, so the copy opens in a browser's network
 // panel and in tokenbench alike.
 func RedactHAR(data []byte) ([]byte, error) {
 	if _, err := ReadHAR(data); err != nil {
@@ -112,28 +113,8 @@ func (r *harRedactor) noteText(s string) {
 	if v, err := url.ParseQuery(s); err == nil && strings.Contains(s, "=") && !strings.ContainsAny(s, " <{") {
 		r.noteValues(v)
 	}
-	var doc any
-	if json.Unmarshal([]byte(s), &doc) == nil {
-		r.noteJSON(doc)
-	}
+	redactJSONMembers([]byte(s), isHARSecretName, r.note)
 	r.noteValues(formPostFields([]byte(s)))
-}
-
-// noteJSON notes the secret members of a JSON document at any depth.
-func (r *harRedactor) noteJSON(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if s, ok := x.(string); ok && isHARSecretName(k) {
-				r.note(s)
-			}
-			r.noteJSON(x)
-		}
-	case []any:
-		for _, x := range v {
-			r.noteJSON(x)
-		}
-	}
 }
 
 // collect walks the document and notes every secret.
@@ -236,8 +217,12 @@ func maskCredential(name, value string) string {
 	return Redacted
 }
 
-// text masks every collected secret and every JWT in a string.
+// text masks a JSON document's secret members, then every collected secret and every JWT in a
+// string.
 func (r *harRedactor) text(s string) string {
+	if out, ok := redactJSONMembers([]byte(s), isHARSecretName, nil); ok {
+		s = string(out)
+	}
 	s = jwtRE.ReplaceAllString(s, Redacted)
 	for _, secret := range r.list {
 		if strings.Contains(s, secret) {

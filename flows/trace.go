@@ -318,6 +318,15 @@ var secretNormalised = func() map[string]bool {
 // top-level object only (codeParams). ok is false when body is not JSON. Numbers, booleans and null
 // are left as they are: no credential is one, and an error's numeric "code" stays readable.
 func redactJSON(body []byte) ([]byte, bool) {
+	return redactJSONMembers(body, isSecretJSONName, nil)
+}
+
+// isSecretJSONName reports whether a JSON member of that name carries a secret in a trace.
+func isSecretJSONName(name string) bool { return isSecretName(name, false) }
+
+// redactJSONMembers is redactJSON with the names that hold a secret given by secret, and each
+// secret string handed to found before it is masked (see maskJSONMembers).
+func redactJSONMembers(body []byte, secret func(name string) bool, found func(string)) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
@@ -327,7 +336,7 @@ func redactJSON(body []byte) ([]byte, bool) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false // more after the value: not one JSON document
 	}
-	if !maskJSON(doc, true) {
+	if !maskJSONMembers(doc, true, secret, found) {
 		return body, true
 	}
 	out, err := json.Marshal(doc)
@@ -339,7 +348,13 @@ func redactJSON(body []byte) ([]byte, bool) {
 
 // maskJSON masks secret members inside v in place and reports whether it changed anything; top says
 // that v is the document itself.
-func maskJSON(v any, top bool) bool {
+func maskJSON(v any, top bool) bool { return maskJSONMembers(v, top, isSecretJSONName, nil) }
+
+// maskJSONMembers is the one JSON masking, for the trace and a HAR file alike: it masks in place
+// every member of v, at any depth, whose name secret reports (a "code" only in the top-level object,
+// codeParams), and reports whether it changed anything. A member that is a string is handed to found
+// first, when found is not nil, for the HAR redaction to mask it wherever else it appears.
+func maskJSONMembers(v any, top bool, secret func(name string) bool, found func(string)) bool {
 	changed := false
 	switch v := v.(type) {
 	case map[string]any:
@@ -347,17 +362,20 @@ func maskJSON(v any, top bool) bool {
 			switch member.(type) {
 			case nil, bool, json.Number:
 			default:
-				if isSecretName(k, false) && (top || !codeParams[normaliseName(k)]) {
+				if secret(k) && (top || !codeParams[normaliseName(k)]) {
+					if s, ok := member.(string); ok && found != nil {
+						found(s)
+					}
 					v[k] = Redacted
 					changed = true
 					continue
 				}
 			}
-			changed = maskJSON(member, false) || changed
+			changed = maskJSONMembers(member, false, secret, found) || changed
 		}
 	case []any:
 		for _, e := range v {
-			changed = maskJSON(e, false) || changed
+			changed = maskJSONMembers(e, false, secret, found) || changed
 		}
 	}
 	return changed

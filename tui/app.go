@@ -630,7 +630,7 @@ func (m Model) drawFooter(screen, global []key.Binding) string {
 }
 
 // shortHelp is the footer's keys: the active screen's (or the faults panel's), then the global
-// ones.
+// ones, which a screen typing text (ui.TextCapturer) keeps for itself.
 func (m Model) shortHelp() (screen, global []key.Binding) {
 	if m.quitting {
 		return []key.Binding{m.quitKeys.Yes, m.quitKeys.No, m.quitKeys.SaveHAR}, nil
@@ -640,6 +640,9 @@ func (m Model) shortHelp() (screen, global []key.Binding) {
 	}
 	if m.screens[m.active] != nil && !m.waitsForClient() {
 		screen = m.screens[m.active].ShortHelp()
+	}
+	if m.capturingText() {
+		return screen, nil // the letters are typed and tab is the screen's: no global key applies
 	}
 	if m.demo != nil {
 		screen = append(slices.Clone(screen), m.keys.Faults)

@@ -76,7 +76,7 @@ func (o *harOptions) run(ctx context.Context, e *env, path string) error {
 		}
 	}
 	if o.asJSON {
-		if err := writeHARJSON(e.stdout, h); err != nil {
+		if err := writeHARJSON(e, h); err != nil {
 			return err
 		}
 	} else {
@@ -224,7 +224,9 @@ type harTokenJSON struct {
 	Checks []flows.Check `json:"checks"`
 }
 
-func writeHARJSON(w io.Writer, h *flows.HARFlow) error {
+// writeHARJSON prints the file's steps, tokens and findings as JSON, through untrusted.JSON as every
+// JSON the command line prints (see writeBody): the file's strings are the provider's.
+func writeHARJSON(e *env, h *flows.HARFlow) error {
 	out := harJSON{Creator: h.Creator, Entries: len(h.Exchanges), Steps: []harStepJSON{}, Tokens: []harTokenJSON{}, Findings: h.Findings}
 	for _, s := range h.Steps {
 		x := s.Exchange.Redact()
@@ -241,6 +243,6 @@ func writeHARJSON(w io.Writer, h *flows.HARFlow) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	e.writeBody(b)
+	return nil
 }

@@ -182,3 +182,26 @@ func TestHARShowsTheRedirectCarryingTheResponse(t *testing.T) {
 		}
 	}
 }
+
+// tokenbench har --json goes through untrusted.JSON as every JSON the command line prints: a
+// provider's bidirectional override or C1 control in the file reaches stdout as a \uXXXX escape.
+func TestHARJSONEscapesInvisibleCharacters(t *testing.T) {
+	t.Parallel()
+	har := `{"log":{"entries":[{"startedDateTime":"2026-11-30T09:00:00.000Z","request":{"method":"GET","url":"https://idp.example/authorize?client_id=a&response_type=code&state=s"},` +
+		`"response":{"status":302,"headers":[{"name":"Location","value":"https://app.example/cb\u202e\u009b31m?error=access_denied%E2%80%AE&state=s"}]}}]}}`
+	path := filepath.Join(t.TempDir(), "bidi.har")
+	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, invocation{args: []string{"har", path, "--json"}})
+	if strings.ContainsAny(r.stdout, "\u202e\u009b") {
+		t.Errorf("stdout carries invisible characters: %q", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `\u202e`) {
+		t.Errorf("the escaped override is missing:\n%s", r.stdout)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Errorf("not JSON: %v\n%s", err, r.stdout)
+	}
+}

@@ -52,7 +52,11 @@ func (s Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Cancel}
 	case s.mode == modeForm:
 		return []key.Binding{k.Form.Next, k.Form.Choice, k.Form.Submit, k.RevealSecret, k.Form.Leave}
-	case s.mode == modeMenu || s.mode == modeDiscovery || s.mode == modeCopyName || s.mode == modeImportPath || s.mode == modeExportPath:
+	case s.menuShown() && s.menu.filter.Focused():
+		return ui.FilterHelp()
+	case s.mode == modeMenu:
+		return []key.Binding{k.Submit, k.Up, k.Down, k.Filter, k.Cancel}
+	case s.mode == modeDiscovery || s.mode == modeCopyName || s.mode == modeImportPath || s.mode == modeExportPath:
 		return []key.Binding{k.Submit, k.Up, k.Down, k.Cancel}
 	case s.mode == modeConfirmDelete:
 		return []key.Binding{k.Confirm, k.Cancel}
@@ -63,7 +67,7 @@ func (s Model) ShortHelp() []key.Binding {
 	case s.filter.Focused():
 		return ui.FilterHelp()
 	case s.empty() || (s.readOnly() && len(s.all) == 0):
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Import, k.Reload}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Up, k.Down, k.Filter, k.Import, k.Reload}
 	}
 	return []key.Binding{k.Use, k.Filter, k.New, k.Edit, k.Doctor, k.Copy, k.Delete, k.Import, k.Export}
 }

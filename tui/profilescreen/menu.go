@@ -20,6 +20,7 @@ import (
 // The new-profile menu (n, and the whole screen while the store is empty): the built-in demo, every
 // vendor preset with its title and description, a discovery URL, a blank profile, an import. The
 // discovery URL is fetched in a command and what it holds is shown before the form opens on it.
+// / filters the entries by title, description or preset name, as it filters the list.
 
 // menuKind is what a menu entry does.
 type menuKind int
@@ -44,14 +45,17 @@ type menuItem struct {
 // profileMenu is the menu's entries and selection.
 type profileMenu struct {
 	items []menuItem
-	sel   int
+	// sel indexes the entries the filter lets through (activeMenu).
+	sel    int
+	filter textinput.Model
 	// presetsErr is why the presets did not load (embedded data: a bug), shown in place.
 	presetsErr error
 }
 
 // newProfileMenu lists the entries; the demo only where the command line can start it.
-func newProfileMenu(demo bool) profileMenu {
-	var m profileMenu
+func newProfileMenu(c *ui.Common, demo bool) profileMenu {
+	m := profileMenu{filter: ui.NewLineInput(c, "title, description …")}
+	m.filter.Prompt = "/ "
 	if demo {
 		m.items = append(m.items, menuItem{kind: menuDemo, title: "Built-in demo",
 			desc: "A provider running inside tokenbench with a ready client (user demo / demo): run a whole flow with nothing to set up."})
@@ -73,26 +77,36 @@ func newProfileMenu(demo bool) profileMenu {
 // oneLine joins a multi-line description.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// activeMenu is the entries offered now: only the demo while the store is read-only.
+// activeMenu is the entries offered now that the filter lets through, case-insensitively on the
+// title, the description and the preset's name: only the demo while the store is read-only.
 func (s Model) activeMenu() []menuItem {
-	if !s.readOnly() {
-		return s.menu.items
-	}
+	q := strings.ToLower(strings.TrimSpace(s.menu.filter.Value()))
 	var items []menuItem
 	for _, it := range s.menu.items {
-		if it.kind == menuDemo {
+		if s.readOnly() && it.kind != menuDemo {
+			continue
+		}
+		if q == "" || strings.Contains(strings.ToLower(it.title+"\x00"+it.desc+"\x00"+it.preset.Name), q) {
 			items = append(items, it)
 		}
 	}
 	return items
 }
 
-// openMenu shows the new-profile menu, on the first preset.
+// menuShown reports whether the menu is on screen: opened with n, or as the empty or broken
+// store's offer in place of the list.
+func (s Model) menuShown() bool {
+	return s.mode == modeMenu || s.mode == modeList && (s.empty() || s.readOnly() && len(s.all) == 0)
+}
+
+// openMenu shows the new-profile menu, unfiltered, on the first preset.
 func (s Model) openMenu() Model {
 	s.mode = modeMenu
 	s.notice, s.failure = "", nil
+	s.menu.filter.SetValue("")
+	s.menu.filter.Blur()
 	s.menu.sel = 0
-	for i, it := range s.menu.items {
+	for i, it := range s.activeMenu() {
 		if it.kind == menuPreset {
 			s.menu.sel = i
 			break
@@ -104,9 +118,16 @@ func (s Model) openMenu() Model {
 // handleMenuKey moves in the menu and chooses an entry; in the empty and broken states the menu is
 // the screen, so esc does not leave it and i, ctrl+l still work.
 func (s Model) handleMenuKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	if s.menu.filter.Focused() {
+		return s.handleMenuFilterKey(msg)
+	}
 	k := s.keys
 	items := s.activeMenu()
 	switch {
+	case key.Matches(msg, k.Cancel) && s.menu.filter.Value() != "":
+		s.menu.filter.SetValue("")
+		s.menu.sel = 0
+		return s, nil
 	case key.Matches(msg, k.Cancel):
 		if s.mode == modeMenu && !s.empty() {
 			s.mode = modeList
@@ -121,6 +142,9 @@ func (s Model) handleMenuKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if s.menu.sel < len(items) {
 			return s.choose(items[s.menu.sel])
 		}
+	case key.Matches(msg, k.Filter):
+		s.notice = ""
+		return s, s.menu.filter.Focus()
 	case key.Matches(msg, k.Reload):
 		return s.reload()
 	case key.Matches(msg, k.Import) && !s.readOnly():
@@ -129,6 +153,31 @@ func (s Model) handleMenuKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		s.failure = errReadOnly(s)
 	}
 	return s, nil
+}
+
+// handleMenuFilterKey: typing filters as it goes; enter keeps the filter, esc clears it; ↑/↓ still
+// move, as in the list's filter.
+func (s Model) handleMenuFilterKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, s.keys.Cancel):
+		s.menu.filter.SetValue("")
+		s.menu.filter.Blur()
+		s.menu.sel = 0
+		return s, nil
+	case key.Matches(msg, s.keys.Submit):
+		s.menu.filter.Blur()
+		return s, nil
+	case msg.String() == "up":
+		s.menu.sel = max(0, s.menu.sel-1)
+		return s, nil
+	case msg.String() == "down":
+		s.menu.sel = max(0, min(len(s.activeMenu())-1, s.menu.sel+1))
+		return s, nil
+	}
+	var cmd tea.Cmd
+	s.menu.filter, cmd = s.menu.filter.Update(msg)
+	s.menu.sel = 0
+	return s, cmd
 }
 
 // choose acts on a menu entry.
@@ -284,6 +333,12 @@ func (s Model) menuView(title, intro string) string {
 	lines := []string{st.Title.Render(title), ui.WrapIndent(intro, w, "")}
 	if s.menu.presetsErr != nil {
 		lines = append(lines, block(st.Fail, "✗ the presets do not load: "+s.menu.presetsErr.Error(), w, "  "))
+	}
+	if s.menu.filter.Focused() || s.menu.filter.Value() != "" {
+		lines = append(lines, ui.Truncate(s.menu.filter.View(), w))
+	}
+	if len(items) == 0 {
+		lines = append(lines, st.Muted.Render("  no entry matches the filter: esc clears it"))
 	}
 	titleW := 0
 	for _, it := range items {

@@ -114,7 +114,7 @@ func New(c *ui.Common) ui.Screen {
 	}
 	s.spin.Style = c.Styles.Spinner
 	s.filter.Prompt = "/ "
-	s.menu = newProfileMenu(c.StartDemo != nil)
+	s.menu = newProfileMenu(c, c.StartDemo != nil)
 	switch {
 	case c.Store == nil:
 		s.noStore = c.StoreErr
@@ -132,8 +132,10 @@ func (s Model) CapturingText() bool {
 	case modeDiscovery:
 		return s.discovery.input.Focused()
 	case modeList:
-		return s.filter.Focused()
-	case modeMenu, modeConfirmDelete, modeImportClash, modeDoctor:
+		return s.filter.Focused() || s.menu.filter.Focused()
+	case modeMenu:
+		return s.menu.filter.Focused()
+	case modeConfirmDelete, modeImportClash, modeDoctor:
 	}
 	return false
 }
@@ -193,7 +195,11 @@ func (s Model) update(msg tea.Msg) (Model, tea.Cmd) {
 func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch s.mode {
-	case modeList:
+	case modeList, modeMenu:
+		if s.menuShown() {
+			s.menu.filter, cmd = s.menu.filter.Update(msg)
+			break
+		}
 		s.filter, cmd = s.filter.Update(msg)
 	case modeForm:
 		s.form, cmd = s.form.updateInput(msg)
@@ -201,7 +207,7 @@ func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 		s.discovery.input, cmd = s.discovery.input.Update(msg)
 	case modeCopyName, modeImportPath, modeExportPath:
 		s.prompt, cmd = s.prompt.Update(msg)
-	case modeMenu, modeConfirmDelete, modeImportClash, modeDoctor:
+	case modeConfirmDelete, modeImportClash, modeDoctor:
 	}
 	return s, cmd
 }
@@ -210,6 +216,7 @@ func (s Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
 func (s Model) restyle() Model {
 	s.spin.Style = s.c.Styles.Spinner
 	s.filter.SetStyles(s.c.Styles.Input)
+	s.menu.filter.SetStyles(s.c.Styles.Input)
 	s.prompt.SetStyles(s.c.Styles.Input)
 	s.discovery.input.SetStyles(s.c.Styles.Input)
 	s.form = s.form.restyle(s.c)
@@ -265,7 +272,7 @@ func (s Model) handleBusyKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 func (s Model) handleListKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := s.keys
-	if s.empty() || (s.readOnly() && len(s.all) == 0) {
+	if s.menuShown() {
 		return s.handleMenuKey(msg)
 	}
 	switch {
@@ -348,7 +355,10 @@ func (s Model) handlePaste(msg tea.PasteMsg) (Model, tea.Cmd) {
 		return s, nil
 	}
 	s, cmd := s.updateInputs(msg)
-	if s.mode == modeList {
+	switch {
+	case s.menuShown():
+		s.menu.sel = 0
+	case s.mode == modeList:
 		s = s.applyFilter()
 	}
 	if s.mode == modeForm {

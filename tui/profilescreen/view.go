@@ -21,6 +21,7 @@ import (
 func (s Model) layout() Model {
 	w := max(20, s.width)
 	s.filter.SetWidth(max(10, w-4))
+	s.menu.filter.SetWidth(max(10, w-4))
 	s.prompt.SetWidth(max(10, w-4))
 	s.discovery.input.SetWidth(max(10, w-4))
 	s.form = s.form.setWidth(w)

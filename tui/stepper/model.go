@@ -287,9 +287,10 @@ func New(c *ui.Common) ui.Screen {
 	return s.layout()
 }
 
-// CapturingText reports whether a text input has focus (the form, or the pasted URL).
+// CapturingText reports whether a text input has focus (the form, or the pasted URL), or the
+// grant picker is open: it is a mode of its own, where q and the digits are not the root's.
 func (s flowModel) CapturingText() bool {
-	return s.form.editing || s.paste.Focused() || s.picker.filter.Focused()
+	return s.form.editing || s.paste.Focused() || s.picker.open
 }
 
 // Update handles the stepper's messages; every case hands off to a method. The right pane is laid

@@ -478,10 +478,10 @@ func (s flowModel) inspect() (flowModel, tea.Cmd) {
 	return s, inspectToken(raw, label)
 }
 
-// newPasteInput is the input for a pasted redirected URL.
+// newPasteInput is the input for a pasted redirected URL, behind a "> " prompt of its own: it stands
+// alone under the pane's text, not beside a label.
 func newPasteInput(c *ui.Common) textinput.Model {
-	in := textinput.New()
-	in.Placeholder = "paste the URL the browser ended on (or its query, #fragment, or the code)"
-	in.SetStyles(c.Styles.Input)
+	in := ui.NewLineInput(c, "the URL the browser ended on, its query or #fragment, or the code")
+	in.Prompt = "> "
 	return in
 }
