@@ -362,11 +362,5 @@ func (l *Listener) Wait(ctx context.Context, check func(url.Values) error) (url.
 // Close stops listening, after letting the browser's page finish.
 func (l *Listener) Close() error {
 	l.closeOnce.Do(func() { close(l.closed) })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	err := l.srv.Shutdown(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return l.srv.Close()
-	}
-	return err
+	return shutdownGently(l.srv)
 }

@@ -82,13 +82,17 @@ func serveLoopback(rawURL, what string, h http.Handler, cert *tls.Certificate) (
 	return s, nil
 }
 
-// close stops the server, letting a request under way finish for up to 2 seconds.
-func (s *loopbackServer) close() error {
+// close stops the server, letting a request under way finish.
+func (s *loopbackServer) close() error { return shutdownGently(s.srv) }
+
+// shutdownGently stops srv, letting a request under way (the browser's page, a provider's fetch)
+// finish for up to 2 seconds before closing what is left.
+func shutdownGently(srv *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
+	err := srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return s.srv.Close()
+		return srv.Close()
 	}
 	return err
 }
