@@ -80,6 +80,14 @@ func (f *metadataFlags) document(fs *pflag.FlagSet, defaults bool) (map[string]a
 		}
 	}
 	def := flows.DefaultRegistration()
+	if defaults && meta["redirect_uris"] == nil && !fs.Changed("redirect-uri") {
+		// The loopback redirect URI asked for by default brings what goes with it.
+		for k, v := range flows.LoopbackRegistration() {
+			if meta[k] == nil {
+				meta[k] = v
+			}
+		}
+	}
 	set("redirect-uri", "redirect_uris", f.redirectURIs, def["redirect_uris"])
 	set("grant-type", "grant_types", f.grantTypes, def["grant_types"])
 	set("auth-method", "token_endpoint_auth_method", f.authMethod, nil)

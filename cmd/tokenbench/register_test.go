@@ -26,6 +26,11 @@ func TestRegisterSaveSignInManage(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &reg); err != nil {
 		t.Fatalf("stdout: %v\n%s", err, r.stdout)
 	}
+	// The loopback redirect URI asked for by default comes as a native client's, with the same URI
+	// for after logout.
+	if after, _ := reg["post_logout_redirect_uris"].([]any); reg["application_type"] != "native" || len(after) != 1 || after[0] != reg["redirect_uris"].([]any)[0] {
+		t.Errorf("application_type %v, post_logout_redirect_uris %v", reg["application_type"], reg["post_logout_redirect_uris"])
+	}
 	secret := reg["client_secret"].(string)
 	wantNot(t, "profiles.yaml", pe.file(), secret)
 	wantOut(t, "profiles.yaml", pe.file(), "client_id: "+reg["client_id"].(string), "client_secret: 'keyring:'")
