@@ -37,7 +37,15 @@ func (s *session) logout(ctx context.Context, t *testing.T, forge bool) outcome 
 func (s *session) endSession(ctx context.Context, c *flows.Client, b scriptedBrowser, idToken, redirect string, forge bool) outcome {
 	lctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	var last string
+	pages := make(chan string, 1) // the browser's last page; it runs beside the wait
+	last := func() string {
+		select {
+		case p := <-pages:
+			return p
+		case <-time.After(5 * time.Second):
+			return "(the browser has not finished)"
+		}
+	}
 	var sent *flows.LogoutRequest
 	_, res, err := c.Logout(lctx, flows.LogoutOptions{
 		IDTokenHint:           idToken,
@@ -52,7 +60,7 @@ func (s *session) endSession(ctx context.Context, c *flows.Client, b scriptedBro
 				u = v.String()
 			}
 			page, err := b.run(ctx, u)
-			last = page
+			pages <- page
 			if forge && err == nil {
 				cancel() // the listener ignored the redirect and waits on: nothing else is coming
 			}
@@ -68,12 +76,12 @@ func (s *session) endSession(ctx context.Context, c *flows.Client, b scriptedBro
 		if kindOf(err) != flows.KindStateMismatch || res == nil || len(res.Checks) == 0 || res.Checks[0].Status != flows.CheckFail {
 			return failed("a post-logout redirect with a forged state: err = %v, result %+v, want a failed state check and a state mismatch", err, res)
 		}
-		if !strings.Contains(last, "does not belong") {
-			return failed("the listener's answer to the forged redirect: %.200q", last)
+		if page := last(); !strings.Contains(page, "does not belong") {
+			return failed("the listener's answer to the forged redirect: %.200q", page)
 		}
 		return pass()
 	case err != nil:
-		return failed("logout to %s: %v (the browser's last page: %.300q)", sent.RedirectURI, err, last)
+		return failed("logout to %s: %v (the browser's last page: %.300q)", sent.RedirectURI, err, last())
 	case res == nil || res.Params.Get("state") != sent.State:
 		return failed("the post-logout redirect came back without the state sent: %+v", res)
 	}

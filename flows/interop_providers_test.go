@@ -75,6 +75,10 @@ func startProcess(t *testing.T, discovery string, cmd *exec.Cmd) {
 	t.Cleanup(func() {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited
 		cmd.Wait()         //nolint:errcheck // killed
+		if t.Failed() {
+			out, _ := os.ReadFile(logf.Name())
+			t.Logf("%s's log:\n%s", filepath.Base(cmd.Path), out[max(0, len(out)-4000):])
+		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {

@@ -33,11 +33,17 @@ const provider = new Provider(issuer, {
       async verifyUserCode() {},
       async validateRequestContext() {},
       async triggerAuthenticationDevice(ctx, request) {
+        // A failure here is logged, not left unhandled: that would end the node process, and with
+        // it every case after this one.
         setTimeout(async () => {
-          const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
-          grant.addOIDCScope(request.scope);
-          await grant.save();
-          await provider.backchannelResult(request, grant);
+          try {
+            const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
+            grant.addOIDCScope(request.scope);
+            await grant.save();
+            await provider.backchannelResult(request, grant);
+          } catch (err) {
+            console.error('CIBA approval failed:', err);
+          }
         }, 1000);
       },
     },
