@@ -27,8 +27,8 @@ func (s *session) registration(ctx context.Context) outcome {
 	meta := flows.DefaultRegistration()
 	if s.p.initialAccessToken != "" {
 		// RFC 7591 §3: a provider that wants an initial access token refuses a request without one.
-		if _, err := c.Register(ctx, endpoint, meta, ""); err == nil {
-			return failed("registered without the initial access token the provider wants")
+		if _, err := c.Register(ctx, endpoint, meta, ""); oauthCode(err) != "invalid_token" {
+			return failed("registration without the initial access token the provider wants: err = %v, want invalid_token (RFC 6750 §3.1)", err)
 		}
 	}
 	reg, err := c.Register(ctx, endpoint, meta, s.p.initialAccessToken)
@@ -89,8 +89,8 @@ func (s *session) registration(ctx context.Context) outcome {
 	// RFC 7592 §3: the answer may carry a new registration access token, which replaces the old.
 	rat := reg.RegistrationAccessToken
 	if upd.RegistrationAccessToken != "" && upd.RegistrationAccessToken != rat {
-		if _, err := c.ReadRegistration(ctx, reg.RegistrationClientURI, rat); err == nil {
-			return failed("the registration access token was rotated on update, but the old one still reads the registration")
+		if _, err := c.ReadRegistration(ctx, reg.RegistrationClientURI, rat); oauthCode(err) != "invalid_token" {
+			return failed("the registration access token was rotated on update, but the old one reading it gets err = %v, want invalid_token", err)
 		}
 		rat = upd.RegistrationAccessToken
 	}
@@ -102,8 +102,9 @@ func (s *session) registration(ctx context.Context) outcome {
 	if err := c.DeleteRegistration(ctx, reg.RegistrationClientURI, rat); err != nil {
 		return failed("delete: %v", err)
 	}
-	if _, err := c.ReadRegistration(ctx, reg.RegistrationClientURI, rat); err == nil {
-		return failed("the registration still reads after delete")
+	// RFC 7592 §2.1: a client that does not exist is 401 (invalid_token).
+	if _, err := c.ReadRegistration(ctx, reg.RegistrationClientURI, rat); oauthCode(err) != "invalid_token" {
+		return failed("read after delete: err = %v, want invalid_token", err)
 	}
 	if tok.RefreshToken == "" {
 		return failed("the registered client got no refresh token to try after delete")
