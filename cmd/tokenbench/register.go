@@ -347,5 +347,9 @@ func (o *registerOptions) manage(ctx context.Context, e *env, fs *pflag.FlagSet,
 	}
 	e.writeBody(reg.Body)
 	showGranted(e, reg, nil)
+	if reg.RegistrationAccessToken != "" && reg.RegistrationAccessToken != token {
+		// RFC 7592 §3: the answer may carry a new registration access token, which replaces the old.
+		fmt.Fprintln(e.stderr, "note: the provider issued a new registration access token with this answer (on stdout): use it from now on, the old one may no longer work")
+	}
 	return nil
 }
