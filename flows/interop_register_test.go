@@ -13,7 +13,8 @@ import (
 
 // registration registers a client as `tokenbench register --save` does (discovery's
 // registration_endpoint, flows.DefaultRegistration, the initial access token), signs in with it
-// as `token --profile` does (profiles.FromRegistration, then Resolve), and then reads, updates and
+// as `token --profile` does (profiles.FromRegistration, then Resolve) and signs out to the
+// post-logout redirect URI registered by default, and then reads, updates and
 // deletes its registration (RFC 7592 §2.1–2.3), after which the client must be refused.
 func (s *session) registration(ctx context.Context) outcome {
 	c, err := flows.NewClient(flows.ClientConfig{Issuer: s.p.clients["basic"].Issuer}, flows.TransportOptions{Timeout: 15 * time.Second})
