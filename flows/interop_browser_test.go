@@ -15,16 +15,20 @@ import (
 // scriptedBrowser plays a user at an independent provider's pages: it follows redirects with
 // cookies, signs in on any login form (the provider's test user), approves consent and device
 // confirmation forms, and stops at tokenbench's loopback listener. With deny it cancels at the
-// first page that offers it.
+// first page that offers it. On a form it clicks the first submit button, sending its name and
+// value as a browser does (oidc-provider's logout page: logout=yes).
 type scriptedBrowser struct {
 	// fields are the values typed into inputs of these names; others keep their value.
 	fields map[string]string
 	deny   bool
+	// jar keeps cookies from one run to the next (a sign-in, then a logout); nil starts afresh.
+	jar http.CookieJar
 }
 
 var (
 	formRE   = regexp.MustCompile(`(?is)<form([^>]*)>(.*?)</form>`)
 	inputRE  = regexp.MustCompile(`(?is)<input([^>]*)>`)
+	buttonRE = regexp.MustCompile(`(?is)<button([^>]*)>`)
 	attrRE   = regexp.MustCompile(`(?is)\b([a-z_-]+)\s*=\s*"([^"]*)"`)
 	abortRE  = regexp.MustCompile(`(?is)href="([^"]*/abort[^"]*)"`)
 	maxPages = 12
@@ -41,7 +45,10 @@ func attrs(tag string) map[string]string {
 // run opens u and plays the user until a page has nothing left to submit or the loopback listener
 // answers; it returns the last page's body.
 func (b scriptedBrowser) run(ctx context.Context, u string) (string, error) {
-	jar, _ := cookiejar.New(nil)
+	jar := b.jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
 	hc := &http.Client{Jar: jar}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -71,13 +78,25 @@ func (b scriptedBrowser) run(ctx context.Context, u string) (string, error) {
 		}
 		fa := attrs(f[1])
 		form := url.Values{}
-		// Inputs inside the form, and those outside it that name it (form="id").
-		inputs := inputRE.FindAllStringSubmatch(f[2], -1)
-		if id := fa["id"]; id != "" {
-			for _, m := range inputRE.FindAllStringSubmatch(page, -1) {
-				if attrs(m[1])["form"] == id {
+		// Inputs and buttons inside the form, and those outside it that name it (form="id").
+		controls := func(re *regexp.Regexp) [][]string {
+			in := re.FindAllStringSubmatch(f[2], -1)
+			if id := fa["id"]; id != "" {
+				for _, m := range re.FindAllStringSubmatch(page, -1) {
+					if attrs(m[1])["form"] == id {
+						in = append(in, m)
+					}
+				}
+			}
+			return in
+		}
+		inputs := controls(inputRE)
+		for _, m := range controls(buttonRE) {
+			if a := attrs(m[1]); a["type"] == "" || strings.EqualFold(a["type"], "submit") {
+				if a["name"] != "" && a["name"] != "abort" {
 					inputs = append(inputs, m)
 				}
+				break // the first submit button is the one clicked
 			}
 		}
 		for _, m := range inputs {

@@ -42,6 +42,11 @@ type interopProvider struct {
 	// stateless is set for a provider that keeps no state: it authenticates no client and forgets
 	// revocations (a mock server).
 	stateless bool
+	// initialAccessToken is the token dynamic client registration wants (RFC 7591 §3), if any.
+	initialAccessToken string
+	// postLogoutRedirect is the loopback post_logout_redirect_uri the "basic" client registered
+	// (RP-Initiated Logout 1.0 §3.1); empty when any loopback one is taken.
+	postLogoutRedirect string
 }
 
 // interopCache is where .ci/interop installed and built the providers.
@@ -70,6 +75,10 @@ func startProcess(t *testing.T, discovery string, cmd *exec.Cmd) {
 	t.Cleanup(func() {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited
 		cmd.Wait()         //nolint:errcheck // killed
+		if t.Failed() {
+			out, _ := os.ReadFile(logf.Name())
+			t.Logf("%s's log:\n%s", filepath.Base(cmd.Path), out[max(0, len(out)-4000):])
+		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -137,10 +146,12 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 	port, cb := freePort(t), freePort(t)
 	issuer := "http://127.0.0.1:" + strconv.Itoa(port)
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", cb)
+	postLogout := fmt.Sprintf("http://127.0.0.1:%d/signed-out", freePort(t))
 	grants := []string{"authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"}
 	client := func(id, method string) map[string]any {
 		c := map[string]any{"client_id": id, "token_endpoint_auth_method": method, "redirect_uris": []string{redirect},
-			"grant_types": grants, "response_types": []string{"code"}, "scope": "openid email profile offline_access api:read"}
+			"grant_types": grants, "response_types": []string{"code"}, "scope": "openid email profile offline_access api:read",
+			"post_logout_redirect_uris": []string{postLogout}}
 		switch method {
 		case "none":
 			c["grant_types"] = []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"}
@@ -169,7 +180,9 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 		cibaClient("tb-ciba-poll", flows.CIBAPoll), cibaClient("tb-ciba-ping", flows.CIBAPing)})
 	cmd := exec.Command("node", "oidc-provider.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "CLIENTS="+string(clients), "NODE_EXTRA_CA_CERTS="+certFile)
+	const iat = "interop-initial-access-token"
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "CLIENTS="+string(clients), "NODE_EXTRA_CA_CERTS="+certFile,
+		"INITIAL_ACCESS_TOKEN="+iat)
 	startProcess(t, issuer+"/.well-known/openid-configuration", cmd)
 	scopes := []string{"openid", "email", "profile", "offline_access"}
 	cfg := func(id string, m flows.AuthMethod, secret string) flows.ClientConfig {
@@ -184,6 +197,7 @@ func startOIDCProvider(t *testing.T) *interopProvider {
 	}
 	return &interopProvider{
 		cibaUser: "alice", cibaCert: &cert,
+		initialAccessToken: iat, postLogoutRedirect: postLogout,
 		name: "oidc-provider 9.13 (node)",
 		clients: map[string]flows.ClientConfig{
 			"basic": cfg("tb-basic", flows.AuthClientSecretBasic, interopSecret), "post": cfg("tb-post", flows.AuthClientSecretPost, interopSecret),
@@ -235,6 +249,9 @@ func startZitadel(t *testing.T) *interopProvider {
 			"denied_login":       "the example's login page has no cancel",
 			"ciba_poll":          "not offered by the library",
 			"ciba_ping":          "not offered by the library",
+			"registration":       "the library serves no registration endpoint (none in discovery)",
+			"logout":             "the example's clients register no post_logout_redirect_uris, so it refuses every one (post_logout_redirect_uri invalid, as RP-Initiated Logout 1.0 §3 allows); without one it ends the session on its own page",
+			"logout_wrong_state": "no post-logout redirect (see logout)",
 		},
 	}
 }
@@ -273,6 +290,7 @@ func startMockServer(t *testing.T) *interopProvider {
 			"ciba_poll":      "not offered",
 			"ciba_ping":      "not offered",
 			"request_uri":    "not offered",
+			"registration":   "not offered (no registration_endpoint in discovery)",
 		},
 	}
 }

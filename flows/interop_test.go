@@ -23,6 +23,7 @@ var interopFeatures = []string{
 	"discovery", "code_pkce", "id_token", "userinfo", "refresh", "client_secret_post", "client_secret_jwt",
 	"private_key_jwt", "public_pkce", "client_credentials", "introspection", "revocation", "par", "dpop",
 	"device", "jwt_bearer", "token_exchange", "wrong_secret", "denied_login", "ciba_poll", "ciba_ping", "request_uri",
+	"registration", "logout", "logout_wrong_state",
 }
 
 // outcome is one cell of the table.
@@ -279,6 +280,10 @@ func (s *session) run(t *testing.T, feature string) outcome {
 		return pass()
 	case "ciba_poll", "ciba_ping":
 		return s.ciba(ctx, t, strings.TrimPrefix(feature, "ciba_"))
+	case "registration":
+		return s.registration(ctx)
+	case "logout", "logout_wrong_state":
+		return s.logout(ctx, t, feature == "logout_wrong_state")
 	case "request_uri":
 		c, ok := s.client(t, "pkjwt")
 		if !ok {

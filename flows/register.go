@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 )
 
 // Registration is what a provider granted a dynamically registered client (RFC 7591 §3.2.1): its
@@ -54,11 +56,27 @@ const DefaultRegistrationRedirectURI = "http://127.0.0.1/callback"
 
 // DefaultRegistration is the client metadata tokenbench asks for when nothing else is said (RFC 7591
 // §2): the loopback redirect URI, the authorization code and refresh token grants, and its name.
+// LoopbackRegistration's members come with it.
 func DefaultRegistration() map[string]any {
-	return map[string]any{
+	meta := map[string]any{
 		"redirect_uris": []string{DefaultRegistrationRedirectURI},
 		"grant_types":   []string{GrantAuthorizationCode, GrantRefreshToken},
 		"client_name":   "tokenbench",
+	}
+	maps.Copy(meta, LoopbackRegistration())
+	return meta
+}
+
+// LoopbackRegistration is the metadata that goes with the loopback redirect URI: application_type
+// native, since OpenID Connect Dynamic Client Registration 1.0 §2 gives loopback http redirect URIs
+// to native clients and a client is web unless it says otherwise, and a provider lets only a native
+// client's loopback redirect take any port (RFC 8252 §7.3; oidc-provider holds a web client to the
+// port registered, which the listener cannot always bind); and the same URI as the post-logout
+// redirect (RP-Initiated Logout 1.0 §3.1), where `tokenbench logout` sends the browser by default.
+func LoopbackRegistration() map[string]any {
+	return map[string]any{
+		"application_type":          "native",
+		"post_logout_redirect_uris": []string{DefaultRegistrationRedirectURI},
 	}
 }
 
@@ -90,10 +108,22 @@ func (c *Client) ReadRegistration(ctx context.Context, uri, accessToken string) 
 
 // UpdateRegistration replaces a client's metadata (RFC 7592 §2.2): metadata must be the whole
 // document, with client_id (and client_secret, when the client has one, which the provider
-// checks); what it leaves out the provider may remove.
+// checks); what it leaves out the provider may remove. The members §2.2 says the request MUST NOT
+// include (registrationOnlyMembers) are left out, so that a document as read (ReadRegistration, `register
+// read`) can be sent back changed: a provider may refuse them (oidc-provider does).
 func (c *Client) UpdateRegistration(ctx context.Context, uri, accessToken string, metadata map[string]any) (*Registration, error) {
-	return c.registration(ctx, "registration update", http.MethodPut, uri, accessToken, metadata, http.StatusOK)
+	doc := make(map[string]any, len(metadata))
+	for k, v := range metadata {
+		if !slices.Contains(registrationOnlyMembers, k) {
+			doc[k] = v
+		}
+	}
+	return c.registration(ctx, "registration update", http.MethodPut, uri, accessToken, doc, http.StatusOK)
 }
+
+// registrationOnlyMembers are the members of a client information response that the provider
+// issues and an update request must not carry (RFC 7592 §2.2, §3).
+var registrationOnlyMembers = []string{"registration_access_token", "registration_client_uri", "client_secret_expires_at", "client_id_issued_at"}
 
 // DeleteRegistration deletes the client (RFC 7592 §2.3): the provider answers 204 and its
 // credentials stop working.

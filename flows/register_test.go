@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -65,6 +66,19 @@ func TestRegistrationLifecycle(t *testing.T) {
 	upd, err := anon.UpdateRegistration(ctx, reg.RegistrationClientURI, reg.RegistrationAccessToken, update)
 	if err != nil || upd.Metadata["client_name"] != "renamed" || upd.AuthMethod() != flows.AuthClientSecretPost || upd.ClientSecret != reg.ClientSecret {
 		t.Fatalf("update: %+v, %v", upd, err)
+	}
+	// The document as read goes back changed, without the members RFC 7592 §2.2 keeps out of an update.
+	doc := maps.Clone(read.Metadata)
+	doc["client_name"] = "renamed again"
+	if _, err := anon.UpdateRegistration(ctx, reg.RegistrationClientURI, reg.RegistrationAccessToken, doc); err != nil {
+		t.Fatalf("update from the document as read: %v", err)
+	}
+	xs := anon.Trace.Exchanges()
+	sent := string(xs[len(xs)-1].RequestBody)
+	for _, k := range []string{"registration_access_token", "registration_client_uri", "client_secret_expires_at", "client_id_issued_at"} {
+		if !strings.Contains(string(read.Body), k) || strings.Contains(sent, k) {
+			t.Errorf("%s: in the read answer %v, in the update sent %v (want only the first)", k, strings.Contains(string(read.Body), k), strings.Contains(sent, k))
+		}
 	}
 	if err := anon.DeleteRegistration(ctx, reg.RegistrationClientURI, reg.RegistrationAccessToken); err != nil {
 		t.Fatal(err)

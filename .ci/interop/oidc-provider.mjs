@@ -1,5 +1,7 @@
 // Starts panva's oidc-provider on 127.0.0.1 for tokenbench's interop suite (flows/interop_test.go).
-// PORT is the port; CLIENTS a JSON array of client metadata. devInteractions gives a login and a
+// PORT is the port; CLIENTS a JSON array of client metadata; INITIAL_ACCESS_TOKEN the token dynamic
+// client registration (RFC 7591) wants, whose clients are managed at their registration_client_uri
+// (RFC 7592, the registration access token rotated on update). devInteractions gives a login and a
 // consent page the suite's scripted browser fills in (any login and password are accepted).
 import Provider from 'oidc-provider';
 
@@ -18,6 +20,10 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
     userinfo: { enabled: true },
+    registration: { enabled: true, initialAccessToken: process.env.INITIAL_ACCESS_TOKEN },
+    registrationManagement: { enabled: true },
+    // RP-initiated logout is on by default; its confirmation page is a form the suite submits.
+    rpInitiatedLogout: { enabled: true },
     // CIBA (poll and ping; oidc-provider has no push): the login_hint is the account, and the
     // "authentication device" approves every request a second later.
     ciba: {
@@ -27,11 +33,17 @@ const provider = new Provider(issuer, {
       async verifyUserCode() {},
       async validateRequestContext() {},
       async triggerAuthenticationDevice(ctx, request) {
+        // A failure here is logged, not left unhandled: that would end the node process, and with
+        // it every case after this one.
         setTimeout(async () => {
-          const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
-          grant.addOIDCScope(request.scope);
-          await grant.save();
-          await provider.backchannelResult(request, grant);
+          try {
+            const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
+            grant.addOIDCScope(request.scope);
+            await grant.save();
+            await provider.backchannelResult(request, grant);
+          } catch (err) {
+            console.error('CIBA approval failed:', err);
+          }
         }, 1000);
       },
     },

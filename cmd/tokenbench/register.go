@@ -80,6 +80,14 @@ func (f *metadataFlags) document(fs *pflag.FlagSet, defaults bool) (map[string]a
 		}
 	}
 	def := flows.DefaultRegistration()
+	if defaults && meta["redirect_uris"] == nil && !fs.Changed("redirect-uri") {
+		// The loopback redirect URI asked for by default brings what goes with it.
+		for k, v := range flows.LoopbackRegistration() {
+			if meta[k] == nil {
+				meta[k] = v
+			}
+		}
+	}
 	set("redirect-uri", "redirect_uris", f.redirectURIs, def["redirect_uris"])
 	set("grant-type", "grant_types", f.grantTypes, def["grant_types"])
 	set("auth-method", "token_endpoint_auth_method", f.authMethod, nil)
@@ -339,5 +347,9 @@ func (o *registerOptions) manage(ctx context.Context, e *env, fs *pflag.FlagSet,
 	}
 	e.writeBody(reg.Body)
 	showGranted(e, reg, nil)
+	if reg.RegistrationAccessToken != "" && reg.RegistrationAccessToken != token {
+		// RFC 7592 §3: the answer may carry a new registration access token, which replaces the old.
+		fmt.Fprintln(e.stderr, "note: the provider issued a new registration access token with this answer (on stdout): use it from now on, the old one may no longer work")
+	}
 	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,11 @@ func TestRegisterSaveSignInManage(t *testing.T) {
 	var reg map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &reg); err != nil {
 		t.Fatalf("stdout: %v\n%s", err, r.stdout)
+	}
+	// The loopback redirect URI asked for by default comes as a native client's, with the same URI
+	// for after logout.
+	if after, _ := reg["post_logout_redirect_uris"].([]any); reg["application_type"] != "native" || len(after) != 1 || after[0] != reg["redirect_uris"].([]any)[0] {
+		t.Errorf("application_type %v, post_logout_redirect_uris %v", reg["application_type"], reg["post_logout_redirect_uris"])
 	}
 	secret := reg["client_secret"].(string)
 	wantNot(t, "profiles.yaml", pe.file(), secret)
@@ -59,4 +66,28 @@ func TestRegisterCIBAPushProfile(t *testing.T) {
 	r := pe.mustRun("token", "--profile", "cibapush", "--login-hint", "demo", "-v")
 	wantOut(t, "stderr", r.stderr, "push notification received", "ciba notification ──")
 	tokenResponse(t, r)
+}
+
+// TestRegisterUpdateRotatedToken: a provider that answers an update with a new registration access
+// token (RFC 7592 §3; oidc-provider does) is said to have, so that the old one is not kept.
+func TestRegisterUpdateRotatedToken(t *testing.T) {
+	pe := newProfileEnv(t)
+	doc := filepath.Join(t.TempDir(), "meta.json")
+	os.WriteFile(doc, []byte(`{"client_id":"c1"}`), 0o600)
+	for answered, rotated := range map[string]bool{"rat-2": true, "rat-1": false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPut || r.Header.Get("Authorization") != "Bearer rat-1" {
+				http.Error(w, "unexpected request", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"client_id":"c1","client_name":"renamed","registration_access_token":"` + answered + `"}`))
+		}))
+		r := pe.run("register", "update", "--registration-client-uri", srv.URL+"/reg/c1", "--registration-access-token", "rat-1", "--metadata", doc, "--client-name", "renamed")
+		srv.Close()
+		wantExit(t, r, 0)
+		if got := strings.Contains(r.stderr, "new registration access token"); got != rotated {
+			t.Errorf("answered %s: the note said %v, want %v\n%s", answered, got, rotated, r.stderr)
+		}
+	}
 }
