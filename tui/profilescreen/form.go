@@ -115,7 +115,12 @@ func authMethodChoices() []string {
 // formFieldOrder is the order of the registry's fields in the form after the client's identity and
 // secret; the endpoints come last. Fields not listed (extra parameters, TLS) are kept as they are.
 var formFieldOrder = []string{"signing_key", "signing_alg", "decryption_key", "redirect_uri", "scopes", "grant", "pkce", "par",
-	"request_object", "response_type", "response_mode", "dpop", "dpop_key", "resources", "authorization_details", "notes"}
+	"request_object", "request_object_by", "response_type", "response_mode", "dpop", "dpop_key", "resources", "authorization_details",
+	"ciba_mode", "ciba_notification_endpoint", "token_headers", "notes"}
+
+// listSeparators split a list field whose values hold spaces (a header is "Name: value"); the
+// other lists are split on spaces.
+var listSeparators = map[string]string{"token_headers": "|"}
 
 // fieldChoices are the values of the fields chosen from a list, the empty value first where the
 // field may be left to its default.
@@ -129,19 +134,25 @@ var fieldChoices = map[string]func() []string{
 	"response_type":  func() []string { return append([]string{""}, flows.ResponseTypes...) },
 	"response_mode":  func() []string { return append([]string{""}, flows.ResponseModes...) },
 	"dpop":           func() []string { return onOff },
+	"request_object_by": func() []string {
+		return []string{"", flows.RequestByValue, flows.RequestByReference}
+	},
+	"ciba_mode": func() []string { return append([]string{""}, flows.CIBAModes...) },
 }
 
 // fieldPlaceholders say what a text field wants while it is empty.
 var fieldPlaceholders = map[string]string{
-	"issuer":                "e.g. https://login.example.com/realms/acme",
-	"client_id":             "the client_id the provider registered",
-	"signing_key":           "private key file, PEM or JWK, for private_key_jwt",
-	"decryption_key":        "private key file, PEM or JWK, that decrypts JWE tokens",
-	"redirect_uri":          profiles.DefaultRedirectURI + ": loopback, any free port",
-	"dpop_key":              "key file, PEM or JWK; empty: a fresh ES256 key each run",
-	"resources":             "e.g. https://api.example.com/, space-separated, RFC 8707",
-	"authorization_details": "JSON file of authorization_details, RFC 9396",
-	"notes":                 "free text: the customer, the ticket …",
+	"issuer":                     "e.g. https://login.example.com/realms/acme",
+	"client_id":                  "the client_id the provider registered",
+	"signing_key":                "private key file, PEM or JWK, for private_key_jwt",
+	"decryption_key":             "private key file, PEM or JWK, that decrypts JWE tokens",
+	"redirect_uri":               profiles.DefaultRedirectURI + ": loopback, any free port",
+	"dpop_key":                   "key file, PEM or JWK; empty: a fresh ES256 key each run",
+	"resources":                  "e.g. https://api.example.com/, space-separated, RFC 8707",
+	"authorization_details":      "JSON file of authorization_details, RFC 9396",
+	"notes":                      "free text: the customer, the ticket …",
+	"ciba_notification_endpoint": "for ping and push: e.g. http://127.0.0.1:8765/ciba",
+	"token_headers":              "e.g. X-Gateway-Key: abc | X-Tenant: acme (not for secrets)",
 }
 
 // onOff are the choices of a yes-or-no field.
@@ -193,7 +204,11 @@ func newProfileForm(c *ui.Common, p profiles.Profile, isNew bool) (profileForm, 
 	// field has a fixed set of values, else a line of text with a placeholder.
 	field := func(key string) formField {
 		fd, _ := profiles.LookupField(key)
-		value := strings.Join(fd.Get(p), " ")
+		sep := " "
+		if s, ok := listSeparators[key]; ok {
+			sep = " " + s + " "
+		}
+		value := strings.Join(fd.Get(p), sep)
 		if choices, ok := fieldChoices[key]; ok {
 			if fd.Kind == profiles.KindBool {
 				value = onOffValue(value == "true")

@@ -59,6 +59,15 @@ func (f profileForm) fieldValues(fd profiles.Field) []string {
 	case fd.Kind == profiles.KindBool:
 		return []string{map[bool]string{true: "true", false: "false"}[v == "on"]}
 	case fd.Kind == profiles.KindList:
+		if sep, ok := listSeparators[fd.Key]; ok {
+			var out []string
+			for _, s := range strings.Split(v, sep) {
+				if s = strings.TrimSpace(s); s != "" {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
 		return strings.Fields(v)
 	}
 	return []string{v}

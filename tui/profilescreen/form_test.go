@@ -388,6 +388,43 @@ func TestProfileFormRequestSettings(t *testing.T) {
 	}
 }
 
+// TestProfileFormHeadersAndDelivery: the form shows and saves a profile's token headers (values
+// with spaces, so "|" separates them), its request object delivery and its CIBA delivery mode and
+// notification endpoint.
+func TestProfileFormHeadersAndDelivery(t *testing.T) {
+	t.Parallel()
+	p := tuitest.BetaProfile()
+	p.TokenHeaders = []string{"X-Gateway-Key: abc def"}
+	st := tuitest.Store(t, p)
+	s := newProfilesScreen(profilesCommon(st, nil, 100, 60))
+	s, _ = pKeys(s, "e")
+	s = focusOn(t, s, "token_headers")
+	if got := s.form.get("token_headers"); got != "X-Gateway-Key: abc def" {
+		t.Fatalf("token headers shown as %q", got)
+	}
+	s = pType(s, " | X-Tenant: acme")
+	s = focusOn(t, s, "request_object_by")
+	for s.form.get("request_object_by") != "reference" {
+		s, _ = pKeys(s, "right")
+	}
+	s = focusOn(t, s, "ciba_mode")
+	for s.form.get("ciba_mode") != "ping" {
+		s, _ = pKeys(s, "right")
+	}
+	s = focusOn(t, s, "ciba_notification_endpoint")
+	s = pType(s, "http://127.0.0.1:8765/ciba")
+	if s.form.err != nil {
+		t.Fatalf("refused: %v", s.form.err)
+	}
+	s, cmd := pUpdate(s, ctrlS)
+	s, _ = pUpdate(s, tuitest.AwaitMsg[profilesChangedMsg](t, cmd))
+	got, _ := st.Get("beta")
+	if !slices.Equal(got.TokenHeaders, []string{"X-Gateway-Key: abc def", "X-Tenant: acme"}) || got.RequestObjectBy != "reference" ||
+		got.CIBAMode != "ping" || got.CIBANotificationEndpoint != "http://127.0.0.1:8765/ciba" {
+		t.Errorf("saved headers %q, request object by %q, CIBA %q %q (%v)", got.TokenHeaders, got.RequestObjectBy, got.CIBAMode, got.CIBANotificationEndpoint, s.form.saveErr)
+	}
+}
+
 // TestAbsKeyPath: a key file named relative to where the TUI runs is saved absolute; home-relative
 // and absolute paths are kept as typed.
 func TestAbsKeyPath(t *testing.T) {
