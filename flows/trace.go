@@ -346,10 +346,6 @@ func redactJSONMembers(body []byte, secret func(name string) bool, found func(st
 	return out, true
 }
 
-// maskJSON masks secret members inside v in place and reports whether it changed anything; top says
-// that v is the document itself.
-func maskJSON(v any, top bool) bool { return maskJSONMembers(v, top, isSecretJSONName, nil) }
-
 // maskJSONMembers is the one JSON masking, for the trace and a HAR file alike: it masks in place
 // every member of v, at any depth, whose name secret reports (a "code" only in the top-level object,
 // codeParams), and reports whether it changed anything. A member that is a string is handed to found
