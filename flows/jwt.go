@@ -145,16 +145,20 @@ func (j *JWT) checkHeader(nparts int) error {
 	if !present {
 		return malformed(`the header has no "alg" member, which every JWS and JWE must carry (RFC 7515 §4.1.1)`)
 	}
-	if _, ok := alg.(string); !ok {
+	if a, ok := alg.(string); !ok {
 		return malformed(`the header's "alg" is %s, not a string`, jsonTypeName(alg))
+	} else if a == "" {
+		return malformed(`the header's "alg" is empty; it must name an algorithm (RFC 7515 §4.1.1), "none" for an unsecured JWS`)
 	}
 	if nparts == 5 {
 		enc, present := j.Header["enc"]
 		if !present {
 			return malformed(`the token has 5 parts like a JWE, but its header has no "enc" member, which a JWE must carry (RFC 7516 §4.1.2)`)
 		}
-		if _, ok := enc.(string); !ok {
+		if e, ok := enc.(string); !ok {
 			return malformed(`the header's "enc" is %s, not a string`, jsonTypeName(enc))
+		} else if e == "" {
+			return malformed(`the header's "enc" is empty; a JWE must name its content encryption (RFC 7516 §4.1.2)`)
 		}
 	}
 	return nil
