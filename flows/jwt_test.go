@@ -190,7 +190,7 @@ func TestDecodeJWTMalformed(t *testing.T) {
 		{"empty payload", good + "..c2ln", []string{"payload (segment 2) is empty"}},
 		{"no alg", seg(`{"typ":"JWT"}`) + "." + claims + ".c2ln", []string{`no "alg"`, "RFC 7515 §4.1.1"}},
 		{"empty alg", seg(`{"alg":""}`) + "." + claims + ".c2ln", []string{`"alg" is empty`, "RFC 7515 §4.1.1"}},
-		{"empty enc", seg(`{"alg":"RSA-OAEP","enc":""}`) + ".a.b.c.d", []string{`"enc" is empty`, "RFC 7516 §4.1.2"}},
+		{"empty enc", seg(`{"alg":"RSA-OAEP","enc":""}`) + ".YQ.Yg.Yw.ZA", []string{`"enc" is empty`, "RFC 7516 §4.1.2"}},
 		{"alg a number", seg(`{"alg":256}`) + "." + claims + ".c2ln", []string{`"alg" is a number`}},
 		{"JWE without enc", seg(`{"alg":"RSA-OAEP"}`) + ".YQ.Yg.Yw.ZA", []string{`no "enc"`, "RFC 7516"}},
 		{"JWE bad segment", seg(`{"alg":"dir","enc":"A128GCM"}`) + "..a+b.c.d", []string{"initialization vector (segment 3)", "standard base64"}},
