@@ -171,17 +171,27 @@ func Presets() ([]Preset, error) {
 // LookupPreset returns the preset with that name (case and surrounding space ignored), or false when
 // there is none or the presets do not load.
 func LookupPreset(name string) (Preset, bool) {
-	ps, err := loadedPresets()
-	if err != nil {
+	p, ok := loadedPreset(name)
+	if !ok {
 		return Preset{}, false
 	}
+	return p.clone(), true
+}
+
+// loadedPreset is LookupPreset without the copy, for a caller that only reads the preset (Settings
+// expands one per profile, thousands in a listing): never change what it points to.
+func loadedPreset(name string) (*Preset, bool) {
+	ps, err := loadedPresets()
+	if err != nil {
+		return nil, false
+	}
 	name = strings.ToLower(strings.TrimSpace(name))
-	for _, p := range ps {
-		if p.Name == name {
-			return p.clone(), true
+	for i := range ps {
+		if ps[i].Name == name {
+			return &ps[i], true
 		}
 	}
-	return Preset{}, false
+	return nil, false
 }
 
 // clone returns a deep copy of p, so callers cannot change the loaded presets.
