@@ -37,10 +37,11 @@ func (e *nameError) Is(target error) bool { return target == e.kind }
 const DefaultLockTimeout = 10 * time.Second
 
 // Store is the profile file, profiles.yaml in a configuration directory. It reads the file when
-// opened (and on Reload); each change takes an exclusive lock on profiles.yaml.lock, reads the file
-// again, applies that one change, and replaces the file atomically, keeping the previous version as
-// profiles.yaml.bak. Two processes saving at once therefore lose nothing. A file that does not
-// load is never written. A Store is safe for concurrent use.
+// opened (opened by OpenProfile, on first use) and on Reload; each change takes an exclusive lock
+// on profiles.yaml.lock, reads the file again, applies that one change, and replaces the file
+// atomically, keeping the previous version as profiles.yaml.bak. Two processes saving at once
+// therefore lose nothing. A file that does not load is never written. A Store is safe for
+// concurrent use.
 type Store struct {
 	dir, path string
 	// LockTimeout bounds the wait for the lock; DefaultLockTimeout when zero.
