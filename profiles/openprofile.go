@@ -32,12 +32,12 @@ func OpenProfile(dir, name string) (*Store, Profile, error) {
 	return s, p, err
 }
 
-// profileItem is one item of the profiles list as profileLines finds it: its lines [start, end)
-// and its name, when that is a plain scalar on the item's own key column.
+// profileItem is one item of the profiles list as profileLines finds it: its bytes [start, end)
+// of the file, and its name when that is a plain scalar on the item's own key column.
 type profileItem struct {
 	start, end int
 	keyCol     int
-	name       string
+	name       []byte
 	named      bool
 }
 
@@ -45,28 +45,34 @@ type profileItem struct {
 // with the same decoding and checks as a whole file's. It reports false whenever the file is not
 // of the plain shape it understands or the answer is not certain (no item of that name, two, an
 // item whose name it cannot read, a document marker, a tab, a second top-level key): the caller
-// then parses the whole file.
+// then parses the whole file. It reads the file once, line by line, keeping only where each item
+// starts and its name.
 func profileLines(path string, data []byte, name string) (Profile, bool) {
 	if ValidateName(name) != nil || bytes.ContainsAny(data, "\t\r") {
 		return Profile{}, false
 	}
-	lines := strings.SplitAfter(string(data), "\n")
 	var items []profileItem
 	inList, dash := false, -1
-	for i, line := range lines {
-		text := strings.TrimRight(line, " \n")
-		body := strings.TrimLeft(text, " ")
+	for start := 0; start < len(data); {
+		end := len(data)
+		if nl := bytes.IndexByte(data[start:], '\n'); nl >= 0 {
+			end = start + nl + 1
+		}
+		text := bytes.TrimRight(data[start:end], " \n")
+		body := bytes.TrimLeft(text, " ")
 		indent := len(text) - len(body)
-		if strings.HasPrefix(text, "---") || strings.HasPrefix(text, "...") {
+		lineStart := start
+		start = end
+		if bytes.HasPrefix(text, []byte("---")) || bytes.HasPrefix(text, []byte("...")) {
 			return Profile{}, false
 		}
-		if body == "" || body[0] == '#' {
+		if len(body) == 0 || body[0] == '#' {
 			continue
 		}
 		if !inList {
 			switch {
-			case indent == 0 && text == "version: 1":
-			case indent == 0 && text == "profiles:":
+			case string(text) == "version: 1":
+			case string(text) == "profiles:":
 				inList = true
 			default:
 				return Profile{}, false
@@ -77,17 +83,17 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 			dash = indent
 		}
 		switch {
-		case indent == dash && strings.HasPrefix(body, "- "):
+		case indent == dash && bytes.HasPrefix(body, []byte("- ")):
 			if n := len(items); n > 0 {
-				items[n-1].end = i
+				items[n-1].end = lineStart
 			}
-			rest := strings.TrimLeft(body[1:], " ")
-			it := profileItem{start: i, keyCol: indent + len(body) - len(rest)}
+			rest := bytes.TrimLeft(body[1:], " ")
+			it := profileItem{start: lineStart, end: len(data), keyCol: indent + len(body) - len(rest)}
 			it.name, it.named = nameKey(rest)
 			items = append(items, it)
 		case indent <= dash:
 			return Profile{}, false // another top-level key, or an item that is not a mapping
-		case indent == items[len(items)-1].keyCol && strings.HasPrefix(body, "name:"):
+		case indent == items[len(items)-1].keyCol && bytes.HasPrefix(body, []byte("name:")):
 			it := &items[len(items)-1]
 			if it.named {
 				return Profile{}, false // name given twice: the whole file's parse says so
@@ -100,7 +106,7 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 		if !it.named {
 			return Profile{}, false
 		}
-		if it.name == name {
+		if string(it.name) == name {
 			if found >= 0 {
 				return Profile{}, false
 			}
@@ -111,33 +117,39 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 		return Profile{}, false
 	}
 	it := items[found]
-	if it.end == 0 {
-		it.end = len(lines)
-	}
-	d, err := parseDocument(path, []byte("profiles:\n"+strings.Join(lines[it.start:it.end], "")))
+	d, err := parseDocument(path, append([]byte("profiles:\n"), data[it.start:it.end]...))
 	if err != nil || len(d.profiles) != 1 || d.profiles[0].Name != name {
 		return Profile{}, false
 	}
 	return d.profiles[0], true
 }
 
-// nameKey reads "name: VALUE" where VALUE is a plain scalar that is a valid profile name, and so
-// decodes to itself.
-func nameKey(s string) (string, bool) {
-	v, ok := strings.CutPrefix(s, "name: ")
+// nameKey reads "name: VALUE" where VALUE is a plain scalar of a profile name's characters, which
+// decodes to its own text (not null).
+func nameKey(s []byte) ([]byte, bool) {
+	v, ok := bytes.CutPrefix(s, []byte("name: "))
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	v = strings.Trim(v, " ")
-	if ValidateName(v) != nil || isYAMLNull(v) {
-		return "", false
+	v = bytes.Trim(v, " ")
+	if len(v) == 0 || !isAlnum(v[0]) || isYAMLNull(v) {
+		return nil, false
+	}
+	for _, c := range v {
+		if !isAlnum(c) && !strings.ContainsRune("._@+-", rune(c)) {
+			return nil, false
+		}
 	}
 	return v, true
 }
 
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
 // isYAMLNull reports whether a plain scalar is YAML's null (which decodes to an empty name).
-func isYAMLNull(v string) bool {
-	switch v {
+func isYAMLNull(v []byte) bool {
+	switch string(v) {
 	case "null", "Null", "NULL":
 		return true
 	}
