@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -192,15 +193,21 @@ func (doc *doctor) acceptedHint() string {
 
 // loginPageRE and errorPageRE tell a login page from an error page, where the status does not.
 var (
-	loginPageRE = regexp.MustCompile(`(?i)type\s*=\s*["']?password|name\s*=\s*["']?(username|login|email)\b|sign[ -]?in|log[ -]?in`)
-	errorPageRE = regexp.MustCompile(`(?i)redirect[_ ]?ur[il]|not registered|mismatch|invalid[_ ](request|client)|unknown client`)
-	tagRE       = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
+	loginPageRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)type\s*=\s*["']?password|name\s*=\s*["']?(username|login|email)\b|sign[ -]?in|log[ -]?in`)
+	})
+	errorPageRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)redirect[_ ]?ur[il]|not registered|mismatch|invalid[_ ](request|client)|unknown client`)
+	})
+	tagRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
+	})
 )
 
 // pageText is the visible text of an HTML page, its entities decoded ("client&#39;s"), collapsed
 // and cut to n characters.
 func pageText(body []byte, n int) string {
-	s := html.UnescapeString(tagRE.ReplaceAllString(string(body[:min(len(body), 64<<10)]), " "))
+	s := html.UnescapeString(tagRE().ReplaceAllString(string(body[:min(len(body), 64<<10)]), " "))
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		s = string(r[:n]) + " …"
@@ -255,7 +262,7 @@ func (doc *doctor) redirectURI(ctx context.Context) {
 		doc.unknown("features", "iss_response", "RFC 9207 iss not observed: the probe stops at the login page", "", "")
 		return
 	}
-	isErr := r.status >= 400 || (isHTML(r.header, r.body) && errorPageRE.Match(r.body) && !loginPageRE.Match(r.body))
+	isErr := r.status >= 400 || (isHTML(r.header, r.body) && errorPageRE().Match(r.body) && !loginPageRE().Match(r.body))
 	if !isErr && isHTML(r.header, r.body) {
 		doc.ok(area, "registered", fmt.Sprintf("%s is accepted: the provider shows a login page%s", cfg.RedirectURI, titled(r.body)))
 		return

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,8 +28,10 @@ const (
 )
 
 var (
-	inputTagRE = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	attrRE     = regexp.MustCompile(`(?is)\b(name|value)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+	inputTagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<input\b[^>]*>`) })
+	attrRE     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)\b(name|value)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+	})
 )
 
 // formPostFields are the hidden fields of an auto-submitting form_post page (OAuth 2.0 Form Post
@@ -38,9 +41,9 @@ func formPostFields(body []byte) url.Values {
 	if len(body) == 0 || !strings.Contains(strings.ToLower(string(body[:min(len(body), 1<<20)])), "<form") {
 		return v
 	}
-	for _, tag := range inputTagRE.FindAll(body[:min(len(body), 1<<20)], 200) {
+	for _, tag := range inputTagRE().FindAll(body[:min(len(body), 1<<20)], 200) {
 		var name, value string
-		for _, m := range attrRE.FindAllSubmatch(tag, -1) {
+		for _, m := range attrRE().FindAllSubmatch(tag, -1) {
 			val := string(m[2]) + string(m[3]) + string(m[4])
 			if strings.EqualFold(string(m[1]), "name") {
 				name = html.UnescapeString(val)
@@ -129,7 +132,7 @@ func (h *HARFlow) noResponse(s HARStep) {
 	}
 	text := pageText(x.ResponseBody, 200)
 	code, action := "invalid_request", "read the page: it names the parameter the provider refused"
-	if redirectURIPageRE.MatchString(text) {
+	if redirectURIPageRE().MatchString(text) {
 		code = "redirect_uri_mismatch"
 		action = fmt.Sprintf("register %s for client %s exactly, or send one that is registered", s.Params.Get("redirect_uri"), s.Params.Get("client_id"))
 	}
@@ -138,7 +141,7 @@ func (h *HARFlow) noResponse(s HARStep) {
 }
 
 // redirectURIPageRE tells an error page about the redirect URI.
-var redirectURIPageRE = regexp.MustCompile(`(?i)redirect[_ ]?ur[il]`)
+var redirectURIPageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)redirect[_ ]?ur[il]`) })
 
 // next is the first step after the i-th of one of the kinds, before the next authorization
 // request; nil when there is none.

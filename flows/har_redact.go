@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // RedactHAR returns a copy of a HAR file with every secret masked as Redacted, safe to forward:
@@ -56,7 +57,9 @@ type harRedactor struct {
 }
 
 // jwtRE matches a compact JWS or JWE.
-var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?`)
+var jwtRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?`)
+})
 
 // isHARSecretName reports whether a parameter, form field or JSON member of that name in a HAR file
 // holds a secret: the names the trace masks (isSecretName), and, since a browser's file holds a
@@ -104,7 +107,7 @@ func (r *harRedactor) noteValues(v url.Values) {
 
 // noteText notes the secrets a text holds: as a URL, a form, a JSON document or a form_post page.
 func (r *harRedactor) noteText(s string) {
-	for _, m := range jwtRE.FindAllString(s, -1) {
+	for _, m := range jwtRE().FindAllString(s, -1) {
 		r.note(m)
 	}
 	if strings.Contains(s, "://") || strings.HasPrefix(s, "/") {
@@ -223,7 +226,7 @@ func (r *harRedactor) text(s string) string {
 	if out, ok := redactJSONMembers([]byte(s), isHARSecretName, nil); ok {
 		s = string(out)
 	}
-	s = jwtRE.ReplaceAllString(s, Redacted)
+	s = jwtRE().ReplaceAllString(s, Redacted)
 	for _, secret := range r.list {
 		if strings.Contains(s, secret) {
 			s = strings.ReplaceAll(s, secret, Redacted)

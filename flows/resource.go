@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sync"
 )
 
 // Result is a JSON answer from userinfo or introspection: the members as received and the bytes.
@@ -60,7 +61,7 @@ func (r *Result) Form() string {
 }
 
 // challengeParam matches one auth-param of a WWW-Authenticate challenge (RFC 9110 §11.2).
-var challengeParam = regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"|(\w+)=([^\s,]+)`)
+var challengeParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"|(\w+)=([^\s,]+)`) })
 
 // bearerChallenge reads an RFC 6750 §3 error from a 401 or 403 answer's WWW-Authenticate header.
 func bearerChallenge(r response, endpoint string) *OAuthError {
@@ -68,7 +69,7 @@ func bearerChallenge(r response, endpoint string) *OAuthError {
 		return nil
 	}
 	oe := &OAuthError{Status: r.status, Endpoint: endpoint}
-	for _, m := range challengeParam.FindAllStringSubmatch(r.header.Get("WWW-Authenticate"), -1) {
+	for _, m := range challengeParam().FindAllStringSubmatch(r.header.Get("WWW-Authenticate"), -1) {
 		name, value := m[1], m[2]
 		if name == "" {
 			name, value = m[3], m[4]

@@ -36,7 +36,7 @@ func (s *Store) mutate(change func(*document) error) error {
 	}
 	d, err := parseDocument(s.path, old)
 	if err != nil {
-		s.profiles, s.loadErr = nil, err
+		s.profiles, s.loadErr, s.unread = nil, err, false
 		return fmt.Errorf("not saved: %w", err)
 	}
 	if err := change(d); err != nil {
@@ -64,7 +64,7 @@ func (s *Store) mutate(change func(*document) error) error {
 	if err := writeAtomic(s.path, tempPrefix, data, s.afterTemp); err != nil {
 		return fmt.Errorf("not saved: %w", err)
 	}
-	s.profiles, s.loadErr = fresh.profiles, nil
+	s.profiles, s.loadErr, s.unread = fresh.profiles, nil, false
 	s.warnings = permissionWarnings(s.dir, s.path)
 	return nil
 }

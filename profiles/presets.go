@@ -171,18 +171,40 @@ func Presets() ([]Preset, error) {
 // LookupPreset returns the preset with that name (case and surrounding space ignored), or false when
 // there is none or the presets do not load.
 func LookupPreset(name string) (Preset, bool) {
-	ps, err := loadedPresets()
-	if err != nil {
+	p, ok := loadedPreset(name)
+	if !ok {
 		return Preset{}, false
 	}
-	name = strings.ToLower(strings.TrimSpace(name))
-	for _, p := range ps {
-		if p.Name == name {
-			return p.clone(), true
-		}
-	}
-	return Preset{}, false
+	return p.clone(), true
 }
+
+// loadedPreset is LookupPreset without the copy, for a caller that only reads the preset (Settings
+// expands one per profile, thousands in a listing): never change what it points to. It parses and
+// validates only that preset's file (a preset is named after its file), once: a command on one
+// profile needs its preset, not all twelve.
+func loadedPreset(name string) (*Preset, bool) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if p, ok := presetsByName.Load(name); ok {
+		return p.(*Preset), true
+	}
+	if !presetNameRE().MatchString(name) {
+		return nil, false
+	}
+	file := path.Join(presetsDir, name+".yaml")
+	data, err := fs.ReadFile(assets.PresetFiles, file)
+	if err != nil {
+		return nil, false
+	}
+	p, err := parsePresetFile(file, data)
+	if err != nil {
+		return nil, false
+	}
+	stored, _ := presetsByName.LoadOrStore(name, &p)
+	return stored.(*Preset), true
+}
+
+// presetsByName holds the presets loadedPreset parsed, by name.
+var presetsByName sync.Map
 
 // clone returns a deep copy of p, so callers cannot change the loaded presets.
 func (p Preset) clone() Preset {

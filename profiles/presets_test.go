@@ -45,8 +45,20 @@ func TestLookupPreset(t *testing.T) {
 	if !ok || p.Name != "keycloak" || p.Title != "Keycloak" {
 		t.Fatalf("LookupPreset(Keycloak) = %q, %v", p.Name, ok)
 	}
-	if _, ok := LookupPreset("nosuchvendor"); ok {
-		t.Fatal("LookupPreset(nosuchvendor) found something")
+	for _, name := range []string{"nosuchvendor", "../presets/okta", "presets/okta", "okta.yaml", ""} {
+		if _, ok := LookupPreset(name); ok {
+			t.Fatalf("LookupPreset(%q) found something", name)
+		}
+	}
+	// A preset parsed from its own file is the one parsed with all the others.
+	all, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range all {
+		if got, ok := LookupPreset(strings.ToUpper(want.Name)); !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("LookupPreset(%s) = %+v, %v; Presets has %+v", want.Name, got, ok, want)
+		}
 	}
 	// The caller's copy is its own: changing it does not change the next lookup.
 	p.Params[0].Name = "changed"

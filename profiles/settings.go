@@ -64,7 +64,7 @@ func (p Profile) Settings() (Settings, error) {
 		}
 		return s, nil
 	}
-	preset, ok := LookupPreset(p.Preset)
+	preset, ok := loadedPreset(p.Preset)
 	if !ok {
 		return s, &FieldError{Field: "preset", Message: fmt.Sprintf("unknown preset %q; known presets: %s", p.Preset, presetNames())}
 	}

@@ -37,10 +37,11 @@ func (e *nameError) Is(target error) bool { return target == e.kind }
 const DefaultLockTimeout = 10 * time.Second
 
 // Store is the profile file, profiles.yaml in a configuration directory. It reads the file when
-// opened (and on Reload); each change takes an exclusive lock on profiles.yaml.lock, reads the file
-// again, applies that one change, and replaces the file atomically, keeping the previous version as
-// profiles.yaml.bak. Two processes saving at once therefore lose nothing. A file that does not
-// load is never written. A Store is safe for concurrent use.
+// opened (opened by OpenProfile, on first use) and on Reload; each change takes an exclusive lock
+// on profiles.yaml.lock, reads the file again, applies that one change, and replaces the file
+// atomically, keeping the previous version as profiles.yaml.bak. Two processes saving at once
+// therefore lose nothing. A file that does not load is never written. A Store is safe for
+// concurrent use.
 type Store struct {
 	dir, path string
 	// LockTimeout bounds the wait for the lock; DefaultLockTimeout when zero.
@@ -50,6 +51,8 @@ type Store struct {
 	profiles []Profile
 	loadErr  error
 	warnings []string
+	// unread is set by OpenProfile: the file is read on the first call that needs it.
+	unread bool
 	// afterTemp, when set (by tests), runs after the new file is written and synced under its
 	// temporary name and before it is renamed into place: a crash there must leave the old file.
 	afterTemp func(tmp string)
@@ -73,7 +76,7 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) BackupPath() string { return s.path + ".bak" }
 
 // Warnings are what the last load or save found worth telling the user: a directory or file that
-// others can read.
+// others can read (checked also by OpenProfile before the file is read).
 func (s *Store) Warnings() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,6 +87,7 @@ func (s *Store) Warnings() []string {
 func (s *Store) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.readOnce()
 	return s.loadErr
 }
 
@@ -91,6 +95,19 @@ func (s *Store) Err() error {
 func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.reload()
+}
+
+// readOnce reads the file when the Store was opened without reading it (OpenProfile); s.mu is held.
+func (s *Store) readOnce() {
+	if s.unread {
+		_ = s.reload() // the error stays in loadErr
+	}
+}
+
+// reload reads the file; s.mu is held.
+func (s *Store) reload() error {
+	s.unread = false
 	d, err := s.read()
 	s.warnings = permissionWarnings(s.dir, s.path)
 	if err != nil {
@@ -119,6 +136,7 @@ func (s *Store) read() (*document, error) {
 func (s *Store) List() []Profile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.readOnce()
 	// The order is found on indexes, each profile copied once into its place: a Profile is large.
 	order := make([]int, len(s.profiles))
 	for i := range order {
@@ -145,6 +163,7 @@ func (s *Store) Names() []string {
 func (s *Store) Get(name string) (Profile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.readOnce()
 	if s.loadErr != nil {
 		return Profile{}, s.loadErr
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -306,13 +307,13 @@ func jsonDepth(b []byte) int {
 }
 
 // timeLine matches a top-level NumericDate member of indented claims.
-var timeLine = regexp.MustCompile(`^  "(exp|iat|nbf|auth_time)": `)
+var timeLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^  "(exp|iat|nbf|auth_time)": `) })
 
 // annotateTimes adds the date and how long ago (or until) to each time claim's line.
 func annotateTimes(claims string, j *flows.JWT, now time.Time) string {
 	lines := strings.Split(claims, "\n")
 	for i, line := range lines {
-		m := timeLine.FindStringSubmatch(line)
+		m := timeLine().FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}

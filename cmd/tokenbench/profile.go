@@ -66,6 +66,25 @@ func openStore(e *env) (*profiles.Store, error) {
 	return s, nil
 }
 
+// openProfile opens the profile store of this invocation's configuration directory on the named
+// profile (profiles.OpenProfile: a large file's other profiles are read when first needed), with
+// getProfile's and openStore's errors.
+func openProfile(e *env, name string) (*profiles.Store, profiles.Profile, error) {
+	dir, err := profiles.DirFrom(e.getenv)
+	if err != nil {
+		return nil, profiles.Profile{}, err
+	}
+	s, p, err := profiles.OpenProfile(dir, name)
+	printWarnings(e, s.Warnings())
+	if err != nil && s.Err() != nil {
+		return nil, p, storeError(s, err)
+	}
+	if err != nil {
+		p, err = getProfile(s, name)
+	}
+	return s, p, err
+}
+
 // storeError adds to a file that does not load what the user can do about it.
 func storeError(s *profiles.Store, err error) error {
 	var le *profiles.LoadError

@@ -129,11 +129,7 @@ func runProfile(ctx context.Context, e *env, name string) error {
 // profileWorkbench resolves a saved profile as every command does (profiles.Resolve) and returns
 // the workbench's options with the stepper on it.
 func profileWorkbench(ctx context.Context, e *env, name string, demo *lazyDemo) (tui.Options, error) {
-	s, err := openStore(e)
-	if err != nil {
-		return tui.Options{}, exitFailureErr(err)
-	}
-	p, err := getProfile(s, name)
+	s, p, err := openProfile(e, name)
 	if err != nil {
 		return tui.Options{}, exitFailureErr(err)
 	}
