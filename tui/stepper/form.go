@@ -46,6 +46,32 @@ type flowForm struct {
 	api bool
 }
 
+// fieldPlaceholders say what a text field wants while it is empty (shown as ui.Hint).
+func fieldPlaceholders() map[fieldID]string {
+	return map[fieldID]string{
+		fieldPrompt:            "none, login, consent, select_account",
+		fieldMaxAge:            "seconds",
+		fieldExtra:             "name=value name=value",
+		fieldResources:         "e.g. https://api.example.com/, space-separated",
+		fieldAuthzDetails:      "a JSON file, RFC 9396",
+		fieldAssertionIssuer:   "the client_id",
+		fieldAssertionSubject:  "required, e.g. demo-user-1",
+		fieldAssertionAudience: "the token endpoint",
+		fieldAssertionLifetime: "in " + secondsText(int64(flows.DefaultAssertionLifetime.Seconds())) + "; 90s, 10m, 1h …",
+		fieldAssertionKey:      "PEM or JWK file; default: client's key",
+		fieldSubjectToken:      "paste the subject token",
+		fieldActorToken:        "optional, for delegation",
+		fieldAudience:          "optional, space-separated",
+		fieldBindingMessage:    "shown on both devices",
+		fieldIDTokenHint:       "an ID token, instead of login_hint",
+		fieldUserCode:          "optional; the demo user's is demo",
+		fieldLoginHintToken:    "a hint token, instead of login_hint",
+		fieldRequestedExpiry:   "optional lifetime: 120, 90s, 5m …",
+		fieldProofJWT:          "paste it to post the request without a browser",
+		fieldNotifyEndpoint:    "the registered one: http://127.0.0.1:PORT/PATH",
+	}
+}
+
 func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 	f := flowForm{inputs: make([]textinput.Model, numFields)}
 	for id := fieldID(0); id < numFields; id++ {
@@ -61,32 +87,12 @@ func newFlowForm(c *ui.Common, cfg flows.ClientConfig) flowForm {
 		f.inputs[id] = in
 	}
 	f.inputs[fieldScope].SetValue(strings.Join(cfg.Scopes, " "))
-	f.inputs[fieldPrompt].Placeholder = "none, login, consent, select_account"
-	f.inputs[fieldMaxAge].Placeholder = "seconds"
-	f.inputs[fieldExtra].Placeholder = "name=value name=value"
-	f.inputs[fieldResources].Placeholder = "e.g. https://api.example.com/, space-separated"
-	f.inputs[fieldAuthzDetails].Placeholder = "a JSON file, RFC 9396"
-	f.inputs[fieldAssertionIssuer].Placeholder = "the client_id"
-	f.inputs[fieldAssertionSubject].Placeholder = "required, e.g. demo-user-1"
-	f.inputs[fieldAssertionAudience].Placeholder = "the token endpoint"
-	f.inputs[fieldAssertionLifetime].Placeholder = "in " + secondsText(int64(flows.DefaultAssertionLifetime.Seconds())) + "; 90s, 10m, 1h …"
-	f.inputs[fieldAssertionKey].Placeholder = "PEM or JWK file; default: client's key"
-	f.inputs[fieldSubjectToken].Placeholder = "paste the subject token"
-	f.inputs[fieldActorToken].Placeholder = "optional, for delegation"
-	f.inputs[fieldAudience].Placeholder = "optional, space-separated"
-	f.inputs[fieldBindingMessage].Placeholder = "shown on both devices"
-	f.inputs[fieldIDTokenHint].Placeholder = "an ID token, instead of login_hint"
-	f.inputs[fieldUserCode].Placeholder = "optional; the demo user's is demo"
-	f.inputs[fieldLoginHintToken].Placeholder = "a hint token, instead of login_hint"
-	f.inputs[fieldRequestedExpiry].Placeholder = "optional lifetime: 120, 90s, 5m …"
-	f.inputs[fieldProofJWT].Placeholder = "paste it to post the request without a browser"
+	for id, hint := range fieldPlaceholders() {
+		f.inputs[id].Placeholder = ui.Hint(hint)
+	}
 	f.direct = cfg.DirectAuthorize
-	f.inputs[fieldNotifyEndpoint].Placeholder = "the registered one: http://127.0.0.1:PORT/PATH"
 	f.inputs[fieldNotifyEndpoint].SetValue(cfg.CIBANotificationEndpoint)
 	f.setOption(fieldCIBAMode, cfg.CIBAMode)
-	for id := range f.inputs {
-		f.inputs[id].Placeholder = ui.Hint(f.inputs[id].Placeholder)
-	}
 	for _, name := range []string{"prompt", "login_hint", "max_age"} {
 		id := map[string]fieldID{"prompt": fieldPrompt, "login_hint": fieldLoginHint, "max_age": fieldMaxAge}[name]
 		f.inputs[id].SetValue(cfg.AuthParams.Get(name))
