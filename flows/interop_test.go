@@ -253,14 +253,7 @@ func (s *session) run(t *testing.T, feature string) outcome {
 	case "par":
 		c, _ := s.client(t, "basic")
 		c.Config.PAR = true
-		tok, err := s.codeFlow(ctx, c, s.p.browser)
-		if err != nil {
-			return failed("%v", err)
-		}
-		if tok.AccessToken == "" {
-			return failed("no access token")
-		}
-		return pass()
+		return s.signsIn(ctx, c)
 	case "dpop":
 		c, _ := s.client(t, "basic")
 		c.Config.DPoP = true
@@ -290,14 +283,7 @@ func (s *session) run(t *testing.T, feature string) outcome {
 			return na("no client with a signing key")
 		}
 		c.Config.RequestObject, c.Config.RequestObjectByReference = true, true
-		tok, err := s.codeFlow(ctx, c, s.p.browser)
-		if err != nil {
-			return failed("%v", err)
-		}
-		if tok.AccessToken == "" {
-			return failed("no access token")
-		}
-		return pass()
+		return s.signsIn(ctx, c)
 	case "device":
 		c, _ := s.client(t, "basic")
 		d, err := c.DeviceAuthorize(ctx)
@@ -367,6 +353,19 @@ func (s *session) run(t *testing.T, feature string) outcome {
 }
 
 // codeFlow runs the authorization code flow with PKCE through the loopback listener and the
+
+// signsIn runs the code flow with c in the provider's browser: a pass when it ends with an access token.
+func (s *session) signsIn(ctx context.Context, c *flows.Client) outcome {
+	tok, err := s.codeFlow(ctx, c, s.p.browser)
+	if err != nil {
+		return failed("%v", err)
+	}
+	if tok.AccessToken == "" {
+		return failed("no access token")
+	}
+	return pass()
+}
+
 // scripted browser, then the code exchange.
 func (s *session) codeFlow(ctx context.Context, c *flows.Client, b scriptedBrowser) (*flows.Token, error) {
 	l, err := flows.Listen(c.Config.RedirectURI)
