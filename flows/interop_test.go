@@ -352,8 +352,6 @@ func (s *session) run(t *testing.T, feature string) outcome {
 	return failed("no case for %s", feature)
 }
 
-// codeFlow runs the authorization code flow with PKCE through the loopback listener and the
-
 // signsIn runs the code flow with c in the provider's browser: a pass when it ends with an access token.
 func (s *session) signsIn(ctx context.Context, c *flows.Client) outcome {
 	tok, err := s.codeFlow(ctx, c, s.p.browser)
@@ -366,6 +364,7 @@ func (s *session) signsIn(ctx context.Context, c *flows.Client) outcome {
 	return pass()
 }
 
+// codeFlow runs the authorization code flow with PKCE through the loopback listener and the
 // scripted browser, then the code exchange.
 func (s *session) codeFlow(ctx context.Context, c *flows.Client, b scriptedBrowser) (*flows.Token, error) {
 	l, err := flows.Listen(c.Config.RedirectURI)
