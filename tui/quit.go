@@ -86,7 +86,7 @@ func (m Model) countTokens(msg ui.TokensReceivedMsg) Model {
 // quitView is the question, in place of the body.
 func (m Model) quitView() string {
 	st := m.c.Styles
-	text := fmt.Sprintf("The session holds %s, kept only in memory: quitting loses them.", m.held())
+	text := fmt.Sprintf("The session holds %s, kept only in memory: quitting loses it all.", m.held())
 	return strings.Join([]string{
 		st.Title.Render("Quit?"),
 		ui.WrapIndent(text, m.width, ""),
