@@ -89,5 +89,8 @@ func Explain(code string) (Explanation, bool) {
 //
 // OK reports whether the response was usable. When OK is false, Title (one line, e.g. an
 // Explanation's Title) and Detail (e.g. the error and error_description) say what went wrong; when
-// OK is true, Detail, if not empty, is shown under the confirmation. All values are escaped.
-var CallbackPage = template.Must(template.New("callback.html").Parse(callbackHTML))
+// OK is true, Detail, if not empty, is shown under the confirmation. All values are escaped. It is
+// parsed on first use: most commands never listen for a callback.
+var CallbackPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("callback.html").Parse(callbackHTML))
+})

@@ -223,7 +223,7 @@ type pageData struct {
 func render(t *testing.T, d pageData) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := CallbackPage.Execute(&b, d); err != nil {
+	if err := CallbackPage().Execute(&b, d); err != nil {
 		t.Fatalf("CallbackPage.Execute(%+v): %v", d, err)
 	}
 	return b.String()

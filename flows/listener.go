@@ -305,7 +305,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func page(w http.ResponseWriter, status int, ok bool, title, detail string) {
 	var b bytes.Buffer
-	if err := assets.CallbackPage.Execute(&b, struct {
+	if err := assets.CallbackPage().Execute(&b, struct {
 		OK            bool
 		Title, Detail string
 	}{ok, title, detail}); err != nil {

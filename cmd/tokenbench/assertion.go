@@ -33,7 +33,7 @@ func (f *assertionFlags) register(fs *pflag.FlagSet) {
 // readInput reads a file, or stdin for '-'.
 func readInput(ctx context.Context, e *env, flag, name string) ([]byte, error) {
 	if name == "-" {
-		s, err := readAllRaw(ctx, e.stdin)
+		s, err := e.readAllRaw(ctx)
 		return []byte(s), err
 	}
 	data, err := os.ReadFile(name)
@@ -158,7 +158,7 @@ func (f *exchangeFlags) tokenExchange(ctx context.Context, e *env, c *flows.Clie
 	}
 	req.SubjectToken, req.ActorToken = f.subjectToken, f.actorToken
 	if req.SubjectToken == "-" {
-		if req.SubjectToken, err = readAll(ctx, e.stdin); err != nil {
+		if req.SubjectToken, err = e.readAll(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -23,10 +23,11 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 	if o.proofJWT != "" {
 		s, res, err = o.directAuthorize(ctx, e, c)
 	} else {
+		e.waits()
 		s, res, err = c.Authorize(ctx, flows.AuthorizeOptions{
 			Ready:   func(s *flows.AuthSession) { o.showAuthorization(e, s) },
 			Open:    o.opener(e),
-			Paste:   func(ctx context.Context) (string, error) { return readLine(ctx, e.stdin) },
+			Paste:   func(ctx context.Context) (string, error) { return e.readLine(ctx) },
 			Ignored: func(ig flows.IgnoredCallback) { noteIgnored(e.stderr, ig) },
 		})
 	}
@@ -116,6 +117,7 @@ func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, 
 	if !o.noBrowser {
 		openBrowser(e, open)
 	}
+	e.waits()
 	fmt.Fprintf(e.stderr, "Waiting for approval, polling every %s (ctrl-c to stop)…\n", d.PollInterval())
 	t, err := c.PollDevice(ctx, d, func(p flows.DevicePoll) {
 		if trace.enabled {
@@ -133,11 +135,11 @@ const stdinLimit = 1 << 20
 // errStdinTooLong says standard input went past stdinLimit.
 var errStdinTooLong = fmt.Errorf("standard input holds more than %d bytes (1 MiB), the most tokenbench reads; nothing was read from it", stdinLimit)
 
-// readLine reads one line from r; ctrl-c ends the wait (the reading goroutine is left to the
+// readLine reads one line from stdin; ctrl-c ends the wait (the reading goroutine is left to the
 // process's exit).
-func readLine(ctx context.Context, r io.Reader) (string, error) {
-	return readAsync(ctx, func() (string, error) {
-		line, err := bufio.NewReader(io.LimitReader(r, stdinLimit+1)).ReadString('\n')
+func (e *env) readLine(ctx context.Context) (string, error) {
+	return e.readAsync(ctx, func() (string, error) {
+		line, err := bufio.NewReader(io.LimitReader(e.stdin, stdinLimit+1)).ReadString('\n')
 		if len(line) > stdinLimit {
 			return "", errStdinTooLong
 		}
@@ -148,16 +150,16 @@ func readLine(ctx context.Context, r io.Reader) (string, error) {
 	})
 }
 
-// readAll reads r to its end, trimmed.
-func readAll(ctx context.Context, r io.Reader) (string, error) {
-	s, err := readAllRaw(ctx, r)
+// readAll reads stdin to its end, trimmed.
+func (e *env) readAll(ctx context.Context) (string, error) {
+	s, err := e.readAllRaw(ctx)
 	return strings.TrimSpace(s), err
 }
 
-// readAllRaw reads r to its end, as it is, up to stdinLimit.
-func readAllRaw(ctx context.Context, r io.Reader) (string, error) {
-	return readAsync(ctx, func() (string, error) {
-		b, err := io.ReadAll(io.LimitReader(r, stdinLimit+1))
+// readAllRaw reads stdin to its end, as it is, up to stdinLimit.
+func (e *env) readAllRaw(ctx context.Context) (string, error) {
+	return e.readAsync(ctx, func() (string, error) {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, stdinLimit+1))
 		if len(b) > stdinLimit {
 			return "", errStdinTooLong
 		}
@@ -165,7 +167,9 @@ func readAllRaw(ctx context.Context, r io.Reader) (string, error) {
 	})
 }
 
-func readAsync(ctx context.Context, read func() (string, error)) (string, error) {
+// readAsync runs read, a wait for stdin, which ctrl-c ends.
+func (e *env) readAsync(ctx context.Context, read func() (string, error)) (string, error) {
+	e.waits()
 	type result struct {
 		s   string
 		err error

@@ -149,7 +149,7 @@ func (o *callOptions) accessToken(ctx context.Context, e *env) (string, error) {
 	var token string
 	switch {
 	case o.token == "-":
-		t, err := readAll(ctx, e.stdin)
+		t, err := e.readAll(ctx)
 		if err != nil {
 			return "", err
 		}

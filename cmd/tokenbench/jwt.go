@@ -135,7 +135,7 @@ func (o *jwtOptions) input(ctx context.Context, e *env, args []string) (string, 
 	case len(args) == 0 && e.stdinIsTerminal:
 		return "", usagef("no token: give it as an argument, or pipe it on stdin")
 	}
-	return readAll(ctx, e.stdin)
+	return e.readAll(ctx)
 }
 
 // keySource is what verifies the signature: the JWKS given, the issuer's, or nothing. The client is

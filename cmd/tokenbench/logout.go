@@ -166,6 +166,7 @@ func showLogout(e *env, c *flows.Client, r *flows.LogoutRequest) {
 	fmt.Fprintf(e.stderr, "Open this URL to sign out:\n\n  %s\n\n", r.URL)
 	switch {
 	case r.Listening:
+		e.waits()
 		fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (%s; ctrl-c to stop)…\n", r.RedirectURI, c.LogoutRedirectParameter())
 	case r.RedirectURI != "":
 		fmt.Fprintf(e.stderr, "The provider then sends the browser to %s, which tokenbench cannot listen on: the state is not checked.\n", r.RedirectURI)
@@ -179,7 +180,7 @@ func stdinOr(ctx context.Context, e *env, v string) (string, error) {
 	if v != "-" {
 		return v, nil
 	}
-	s, err := readAll(ctx, e.stdin)
+	s, err := e.readAll(ctx)
 	if err == nil && s == "" {
 		err = usagef("stdin held nothing")
 	}

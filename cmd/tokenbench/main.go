@@ -9,18 +9,15 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	// ctrl-c or SIGTERM cancels the context: waits end, requests are abandoned, listeners close.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		stop() // a second ctrl-c kills at once, should anything still be winding down
-	}()
-	code := run(ctx, osEnv(), os.Args[1:])
+	// Once a command waits, ctrl-c or SIGTERM cancels the context: waits end, requests are
+	// abandoned, listeners close.
+	ctx, stop, catch := interruptible(context.Background())
+	e := osEnv()
+	e.catchInterrupts = catch
+	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

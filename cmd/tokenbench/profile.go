@@ -365,7 +365,7 @@ func forgetKeyringSecret(ctx context.Context, e *env, s *profiles.Store, p profi
 // askYesNo asks a question on stderr and reads y or n; anything else, or nothing, is no.
 func askYesNo(ctx context.Context, e *env, in *bufio.Reader, question string) (bool, error) {
 	fmt.Fprintf(e.stderr, "%s [y/N] ", question)
-	line, err := readAsync(ctx, func() (string, error) {
+	line, err := e.readAsync(ctx, func() (string, error) {
 		s, err := in.ReadString('\n')
 		if errors.Is(err, io.EOF) {
 			err = nil

@@ -195,7 +195,7 @@ func readSecret(ctx context.Context, e *env, prompt string) (string, error) {
 		fd := f.Fd()
 		state, _ := term.GetState(fd)
 		fmt.Fprint(e.stderr, prompt)
-		s, err := readAsync(ctx, func() (string, error) {
+		s, err := e.readAsync(ctx, func() (string, error) {
 			b, err := term.ReadPassword(fd)
 			return string(b), err
 		})
@@ -208,7 +208,7 @@ func readSecret(ctx context.Context, e *env, prompt string) (string, error) {
 	if e.stdinIsTerminal {
 		fmt.Fprint(e.stderr, prompt)
 	}
-	return readAsync(ctx, func() (string, error) {
+	return e.readAsync(ctx, func() (string, error) {
 		b, err := io.ReadAll(io.LimitReader(e.stdin, 64<<10))
 		s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 		return s, err

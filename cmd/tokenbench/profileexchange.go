@@ -122,7 +122,7 @@ func (o *importOptions) run(ctx context.Context, e *env, file string) error {
 // readImport reads the file, or stdin for '-'.
 func readImport(ctx context.Context, e *env, file string) ([]byte, string, error) {
 	if file == "-" {
-		s, err := readAsync(ctx, func() (string, error) {
+		s, err := e.readAsync(ctx, func() (string, error) {
 			b, err := io.ReadAll(io.LimitReader(e.stdin, 16<<20))
 			return string(b), err
 		})

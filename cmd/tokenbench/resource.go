@@ -73,7 +73,7 @@ func tokenArg(ctx context.Context, e *env, args []string, flag string) (string, 
 	case len(args) == 1 && flag != "":
 		return "", usagef("give the token as an argument or with --token, not both")
 	case len(args) == 1 && args[0] == "-":
-		t, err := readAll(ctx, e.stdin)
+		t, err := e.readAll(ctx)
 		if err == nil && t == "" {
 			err = usagef("stdin held no token")
 		}

@@ -38,6 +38,9 @@ type env struct {
 	stdinIsTerminal bool
 	// stdoutIsTerminal reports whether stdout is a terminal; the TUI needs both.
 	stdoutIsTerminal bool
+	// catchInterrupts makes ctrl-c cancel the command's context from then on (see waits); nil in
+	// tests, which cancel the context themselves.
+	catchInterrupts func()
 }
 
 // osEnv is the process's own environment. os.Stdout is unbuffered, so every line a command prints

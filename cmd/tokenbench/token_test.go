@@ -551,6 +551,39 @@ func TestTokenInterrupted(t *testing.T) {
 	}
 }
 
+// TestTokenInterruptedBySignal: the same with a real ctrl-c (SIGINT) to a real process. A command
+// catches signals once it waits (a single request does not pay for the handler), so this is the
+// path a user takes.
+func TestTokenInterruptedBySignal(t *testing.T) {
+	t.Parallel()
+	p := demoidptest.Start(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := newHelperCommand(exe, helperMain, "token", "--no-browser", "--issuer", p.Issuer(), "--client-id", "demo-public", "--auth-method", "none")
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() }) //nolint:errcheck // already gone when the test passes
+	authURL(t, stderr)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "tokenbench: interrupted") {
+			t.Errorf("after SIGINT: exit %d, want %d with \"tokenbench: interrupted\"; stderr:\n%s", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not end on SIGINT")
+	}
+}
+
 // TestTokenWrongStateIsIgnored: a callback whose state is not the request's is ignored, with a note,
 // while tokenbench keeps waiting; when the wait ends (here ctrl-c), the failed state check and its
 // explanation are shown and the exit status is 1.
