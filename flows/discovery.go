@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -44,8 +45,17 @@ type Metadata struct {
 	CertificateBoundTokens bool
 	// Source is the URL the document came from.
 	Source string
-	// Raw holds every member as received, known or not.
-	Raw map[string]any
+	// raw decodes every member as received, known or not (see Raw).
+	raw func() map[string]any
+}
+
+// Raw returns every member as received, known or not. It is decoded on first use: a run that needs
+// only the registered members parses the document once.
+func (m *Metadata) Raw() map[string]any {
+	if m == nil || m.raw == nil {
+		return nil
+	}
+	return m.raw()
 }
 
 // metadataJSON maps the registered member names.
@@ -83,18 +93,21 @@ type metadataJSON struct {
 // wrong type are an error naming the member.
 func ParseMetadata(body []byte) (*Metadata, error) {
 	body, _ = withoutBOM(body)
-	var raw map[string]any
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %w", err)
-	}
 	var m metadataJSON
 	if err := json.Unmarshal(body, &m); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		if errors.As(err, &te) && te.Field != "" {
 			return nil, fmt.Errorf("member %q has the wrong type: %s where %s was expected", te.Field, te.Value, te.Type)
 		}
-		return nil, err
+		return nil, fmt.Errorf("not a JSON object: %w", err)
 	}
+	// The document is valid JSON and an object (Unmarshal checked it whole), so its members decode
+	// into a map without fail.
+	raw := sync.OnceValue(func() map[string]any {
+		var members map[string]any
+		_ = json.Unmarshal(body, &members)
+		return members
+	})
 	if m.Issuer == "" {
 		return nil, errors.New(`the document has no "issuer" member`)
 	}
@@ -113,7 +126,7 @@ func ParseMetadata(body []byte) (*Metadata, error) {
 		IDTokenSigningAlgs: m.IDTokenSigningAlgs, IssParameterSupported: m.IssParameterSupported,
 		RequirePAR: m.RequirePAR, RequestParameterSupported: m.RequestParameter, RequestObjectSigningAlgs: m.RequestObjectSigningAlgs,
 		MTLSEndpointAliases: m.MTLSEndpointAliases.endpoints(), CertificateBoundTokens: m.CertificateBoundTokens,
-		Raw: raw,
+		raw: raw,
 	}, nil
 }
 

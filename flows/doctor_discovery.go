@@ -176,7 +176,7 @@ func (doc *doctor) requiredMembers(meta *Metadata) {
 	}
 	var missing []string
 	for _, m := range required {
-		if v, ok := meta.Raw[m]; !ok || v == nil || v == "" {
+		if v, ok := meta.Raw()[m]; !ok || v == nil || v == "" {
 			missing = append(missing, m)
 		}
 	}

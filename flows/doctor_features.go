@@ -57,7 +57,7 @@ func (doc *doctor) features() {
 	case m.PushedAuthorization != "":
 		doc.ok(area, "par", fmt.Sprintf("PAR is advertised; configured: %t", cfg.PAR))
 	}
-	dpopAlgs := rawStrings(m.Raw, "dpop_signing_alg_values_supported")
+	dpopAlgs := rawStrings(m.Raw(), "dpop_signing_alg_values_supported")
 	switch {
 	case cfg.DPoP && len(dpopAlgs) == 0:
 		doc.unknown(area, "dpop", "DPoP is configured, but the provider advertises no dpop_signing_alg_values_supported",

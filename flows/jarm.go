@@ -56,7 +56,7 @@ func (c *Client) VerifyJARM(ctx context.Context, raw string) Report {
 	var algs []string
 	if strings.TrimSpace(c.Config.Issuer) != "" {
 		if meta, err := c.Discover(ctx); err == nil {
-			algs = stringList(meta.Raw["authorization_signing_alg_values_supported"])
+			algs = stringList(meta.Raw()["authorization_signing_alg_values_supported"])
 		}
 	}
 	exp := Expect{Issuer: c.issuer(), Audience: c.Config.ClientID, AllowedAlgs: algs, ClientSecret: c.Config.ClientSecret, DecryptionKey: c.Config.DecryptionKey}

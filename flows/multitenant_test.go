@@ -82,7 +82,7 @@ func TestMultiTenantDiscoveryAcceptsTheIssuerTemplate(t *testing.T) {
 			t.Fatalf("%s: %v", alias, err)
 		}
 		tmpl := srv.URL + "/{tenantid}/v2.0"
-		if meta.IssuerTemplate != tmpl || meta.Issuer != c.Config.Issuer || meta.Raw["issuer"] != tmpl {
+		if meta.IssuerTemplate != tmpl || meta.Issuer != c.Config.Issuer || meta.Raw()["issuer"] != tmpl {
 			t.Errorf("%s: issuer %q, template %q; want %q and %q", alias, meta.Issuer, meta.IssuerTemplate, c.Config.Issuer, tmpl)
 		}
 		if got := c.ExpectedIssuer(); got != tmpl {

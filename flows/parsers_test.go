@@ -140,7 +140,7 @@ func TestParseCallback(t *testing.T) {
 
 func TestParseMetadata(t *testing.T) {
 	m, err := ParseMetadata([]byte(`{"issuer":"https://i","token_endpoint":"https://i/t","authorization_response_iss_parameter_supported":true,"x_vendor":1}`))
-	if err != nil || m.Token != "https://i/t" || !m.IssParameterSupported || m.Raw["x_vendor"] == nil {
+	if err != nil || m.Token != "https://i/t" || !m.IssParameterSupported || m.Raw()["x_vendor"] == nil {
 		t.Fatalf("%+v %v", m, err)
 	}
 	if m, err := ParseMetadata([]byte("\ufeff" + `{"issuer":"https://i"}`)); err != nil || m.Issuer != "https://i" {
@@ -220,7 +220,7 @@ func FuzzParseMetadata(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, err := ParseMetadata(body)
-		if err == nil && (m.Issuer == "" || m.Raw == nil) {
+		if err == nil && (m.Issuer == "" || m.Raw() == nil) {
 			t.Fatalf("accepted metadata without issuer: %s", body)
 		}
 	})

@@ -87,7 +87,7 @@ func (c *Client) RegistrationEndpoint(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s, _ := meta.Raw["registration_endpoint"].(string); s != "" {
+	if s, _ := meta.Raw()["registration_endpoint"].(string); s != "" {
 		return s, nil
 	}
 	return "", &Error{Kind: KindMissingEndpoint, Detail: "the provider's metadata has no registration_endpoint: it does not offer dynamic client registration (RFC 7591), or not to everyone; give the endpoint by hand if it does"}

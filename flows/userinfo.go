@@ -127,7 +127,7 @@ func (c *Client) userInfoExpect(ctx context.Context, h http.Header) Expect {
 	}
 	exp := Expect{Issuer: c.issuer(), Audience: c.Config.ClientID, ClientSecret: c.Config.ClientSecret}
 	if meta != nil {
-		exp.AllowedAlgs = stringList(meta.Raw["userinfo_signing_alg_values_supported"])
+		exp.AllowedAlgs = stringList(meta.Raw()["userinfo_signing_alg_values_supported"])
 	}
 	if d, err := http.ParseTime(h.Get("Date")); err == nil {
 		// Measured now, as the answer arrives: a JWKS fetch before the checks must not count.

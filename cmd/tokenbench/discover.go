@@ -55,7 +55,7 @@ S256, the iss parameter of RFC 9207). --keys also fetches the JWKS and lists its
 				}
 				printKeys(e.stderr, set)
 			}
-			out, err := json.MarshalIndent(meta.Raw, "", "  ")
+			out, err := json.MarshalIndent(meta.Raw(), "", "  ")
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func printMetadata(w io.Writer, m *flows.Metadata) {
 	row("PKCE methods", m.CodeChallengeMethods)
 	row("client auth", m.TokenEndpointAuthMethods)
 	row("id_token algs", m.IDTokenSigningAlgs)
-	row("DPoP algs", rawStrings(m.Raw, "dpop_signing_alg_values_supported"))
+	row("DPoP algs", rawStrings(m.Raw(), "dpop_signing_alg_values_supported"))
 	row("request object algs", m.RequestObjectSigningAlgs)
 	row("PAR required", yesNo(m.RequirePAR))
 	row("iss in responses", yesNo(m.IssParameterSupported))
