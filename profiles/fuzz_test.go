@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -61,4 +62,31 @@ func fuzzOne(t *testing.T, data []byte) {
 	if _, err := ParseProfiles("export.yaml", exported); err != nil {
 		t.Errorf("an export does not load: %v\n%s", err, exported)
 	}
+}
+
+// FuzzProfileLines: when OpenProfile's line scan finds a profile in a file that loads whole, it is
+// the profile the whole file's parse gives, and no other file's parse disagrees about its name.
+func FuzzProfileLines(f *testing.F) {
+	f.Add([]byte("version: 1\nprofiles:\n  - name: a\n    issuer: https://idp.example.com\n  - name: b\n    client_id: x\n"), "a")
+	f.Add([]byte("profiles:\n  # the first\n  - issuer: https://idp.example.com\n    name: a\n    notes: |\n      name: b\n  -   name: b\n      client_id: y\n"), "b")
+	f.Add([]byte("version: 1\nprofiles:\n- name: a\n-\n  name: b\n"), "b")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		p, ok := profileLines("fuzz.yaml", data, name)
+		if !ok {
+			return
+		}
+		d, err := parseDocument("fuzz.yaml", data)
+		if err != nil {
+			return // reported on the store's first use
+		}
+		i := d.index(name)
+		if i < 0 {
+			t.Fatalf("the line scan found %q, the whole parse did not:\n%s", name, data)
+		}
+		want := d.profiles[i]
+		p.raw, want.raw = nil, nil
+		if !reflect.DeepEqual(p, want) {
+			t.Fatalf("the line scan gave %+v, the whole parse %+v:\n%s", p, want, data)
+		}
+	})
 }

@@ -45,34 +45,61 @@ type profileItem struct {
 // with the same decoding and checks as a whole file's. It reports false whenever the file is not
 // of the plain shape it understands or the answer is not certain (no item of that name, two, an
 // item whose name it cannot read, a document marker, a tab, a second top-level key): the caller
-// then parses the whole file. It reads the file once, line by line, keeping only where each item
-// starts and its name.
+// then parses the whole file. It reads the file once, line by line, keeping only the item being
+// read and the one found; most lines (an item's keys) cost a count of their leading spaces.
 func profileLines(path string, data []byte, name string) (Profile, bool) {
-	if ValidateName(name) != nil || bytes.ContainsAny(data, "\t\r") {
+	if ValidateName(name) != nil || bytes.IndexByte(data, '\t') >= 0 || bytes.IndexByte(data, '\r') >= 0 {
 		return Profile{}, false
 	}
-	var items []profileItem
-	inList, dash := false, -1
+	var cur, found profileItem
+	inList, inItem, dash := false, false, -1
+	// done ends the item being read at end: it must be named, and be the only one named name.
+	done := func(end int) bool {
+		if !inItem {
+			return true
+		}
+		cur.end = end
+		if !cur.named || (found.named && string(cur.name) == name) {
+			return false
+		}
+		if string(cur.name) == name {
+			found = cur
+		}
+		return true
+	}
 	for start := 0; start < len(data); {
 		end := len(data)
 		if nl := bytes.IndexByte(data[start:], '\n'); nl >= 0 {
-			end = start + nl + 1
+			end = start + nl
 		}
-		text := bytes.TrimRight(data[start:end], " \n")
-		body := bytes.TrimLeft(text, " ")
-		indent := len(text) - len(body)
-		lineStart := start
-		start = end
-		if bytes.HasPrefix(text, []byte("---")) || bytes.HasPrefix(text, []byte("...")) {
+		line, lineStart := data[start:end], start
+		start = end + 1
+		indent := 0
+		for indent < len(line) && line[indent] == ' ' {
+			indent++
+		}
+		body := line[indent:]
+		if indent == 0 && (bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("..."))) {
 			return Profile{}, false
 		}
-		if len(body) == 0 || body[0] == '#' {
+		if len(bytes.TrimRight(body, " ")) == 0 || body[0] == '#' {
 			continue
 		}
+		if dash >= 0 && indent > dash {
+			// A key of the current item; only its name matters.
+			if indent == cur.keyCol && bytes.HasPrefix(body, []byte("name:")) {
+				if cur.named {
+					return Profile{}, false // name given twice: the whole file's parse says so
+				}
+				cur.name, cur.named = nameKey(body)
+			}
+			continue
+		}
+		text := string(bytes.TrimRight(line, " "))
 		if !inList {
-			switch {
-			case string(text) == "version: 1":
-			case string(text) == "profiles:":
+			switch text {
+			case "version: 1":
+			case "profiles:":
 				inList = true
 			default:
 				return Profile{}, false
@@ -82,42 +109,21 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 		if dash < 0 {
 			dash = indent
 		}
-		switch {
-		case indent == dash && bytes.HasPrefix(body, []byte("- ")):
-			if n := len(items); n > 0 {
-				items[n-1].end = lineStart
-			}
-			rest := bytes.TrimLeft(body[1:], " ")
-			it := profileItem{start: lineStart, end: len(data), keyCol: indent + len(body) - len(rest)}
-			it.name, it.named = nameKey(rest)
-			items = append(items, it)
-		case indent <= dash:
+		if indent != dash || !strings.HasPrefix(text[indent:], "- ") {
 			return Profile{}, false // another top-level key, or an item that is not a mapping
-		case indent == items[len(items)-1].keyCol && bytes.HasPrefix(body, []byte("name:")):
-			it := &items[len(items)-1]
-			if it.named {
-				return Profile{}, false // name given twice: the whole file's parse says so
-			}
-			it.name, it.named = nameKey(body)
 		}
-	}
-	found := -1
-	for i, it := range items {
-		if !it.named {
+		if !done(lineStart) {
 			return Profile{}, false
 		}
-		if string(it.name) == name {
-			if found >= 0 {
-				return Profile{}, false
-			}
-			found = i
-		}
+		rest := bytes.TrimLeft(body[1:], " ")
+		cur = profileItem{start: lineStart, end: len(data), keyCol: indent + len(body) - len(rest)}
+		cur.name, cur.named = nameKey(rest)
+		inItem = true
 	}
-	if found < 0 {
+	if !done(len(data)) || !found.named {
 		return Profile{}, false
 	}
-	it := items[found]
-	d, err := parseDocument(path, append([]byte("profiles:\n"), data[it.start:it.end]...))
+	d, err := parseDocument(path, append([]byte("profiles:\n"), data[found.start:found.end]...))
 	if err != nil || len(d.profiles) != 1 || d.profiles[0].Name != name {
 		return Profile{}, false
 	}
