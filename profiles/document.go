@@ -246,7 +246,7 @@ func (d *document) decodeProfiles(path string) error {
 		}
 		d.profiles = append(d.profiles, Profile{})
 		p := &d.profiles[len(d.profiles)-1]
-		if err := item.Decode(p); err != nil {
+		if err := decodeProfileNode(item, p); err != nil {
 			return yamlError(path, item.Line, err)
 		}
 		nameLine := item.Line
