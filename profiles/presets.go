@@ -275,7 +275,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 	if x.Issuer, err = expandURL("issuer", p.Issuer, values); err != nil {
 		return Expansion{}, err
 	}
-	withIssuer := maps.Clone(values)
+	withIssuer := values // not used again but for the templates that follow
 	withIssuer["issuer"] = x.Issuer
 	// A URL that is the issuer and a plain path is as valid as the issuer, which was just checked:
 	// it is filled in and not parsed again (a listing expands every profile's preset).
@@ -292,18 +292,18 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			return Expansion{}, err
 		}
 	}
-	for _, key := range flows.EndpointNames() {
-		tmpl, ok := p.Endpoints[key]
+	for _, e := range endpointFields() {
+		tmpl, ok := p.Endpoints[e.key]
 		if !ok || tmpl == "" {
 			continue
 		}
-		u, err := expand("endpoints."+key, tmpl)
+		u, err := expand(e.field, tmpl)
 		if err != nil {
 			return Expansion{}, err
 		}
-		x.Endpoints.Set(key, u)
+		x.Endpoints.Set(e.key, u)
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.AuthParams)) {
+	for _, k := range sortedKeys(p.AuthParams) {
 		if v, ok := expandText(p.AuthParams[k], withIssuer); ok {
 			if x.AuthParams == nil {
 				x.AuthParams = url.Values{}
@@ -311,7 +311,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			x.AuthParams.Set(k, v)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.TokenHeaders)) {
+	for _, k := range sortedKeys(p.TokenHeaders) {
 		if v, ok := expandText(p.TokenHeaders[k], withIssuer); ok {
 			if x.TokenHeaders == nil {
 				x.TokenHeaders = http.Header{}
@@ -322,13 +322,30 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 	return x, nil
 }
 
+// endpointFields are flows.EndpointNames with the field each is in a preset (endpoints.token), in
+// that order.
+var endpointFields = sync.OnceValue(func() []struct{ key, field string } {
+	var out []struct{ key, field string }
+	for _, key := range flows.EndpointNames() {
+		out = append(out, struct{ key, field string }{key, "endpoints." + key})
+	}
+	return out
+})
+
+// sortedKeys returns m's keys in order; none, without allocating, for an empty map.
+func sortedKeys(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
 // resolveParams checks the user's parameters against the declared ones and returns every declared
 // parameter's value (empty for an optional one left out).
 func (p Preset) resolveParams(params map[string]string) (map[string]string, error) {
-	declared := p.paramNames()
 	for name := range params {
-		if !slices.Contains(declared, name) {
-			return nil, p.unknownParam(params, declared)
+		if !slices.ContainsFunc(p.Params, func(pp PresetParam) bool { return pp.Name == name }) {
+			return nil, p.unknownParam(params, p.paramNames())
 		}
 	}
 	values := make(map[string]string, len(p.Params))
@@ -374,34 +391,34 @@ func (p Preset) unknownParam(params map[string]string, declared []string) error 
 
 // checkValue checks one non-empty value against its parameter's kind and pattern.
 func (p Preset) checkValue(pp PresetParam, v string) error {
-	field := "param " + pp.Name
+	fail := func(msg string) error { return &FieldError{Field: "param " + pp.Name, Message: msg} }
 	switch pp.kind() {
 	case ParamSegment:
 		if bad, ok := slotBreaker(v); ok {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: it contains %s, which would change the structure of the URL it goes into", v, p.Title, pp.Name, bad)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: it contains %s, which would change the structure of the URL it goes into", v, p.Title, pp.Name, bad))
 		}
 	case ParamURL:
 		if err := checkURLParam(v); err != nil {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: %v", v, p.Title, pp.Name, err)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: %v", v, p.Title, pp.Name, err))
 		}
 	case ParamText:
 		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: it contains a control character", v, p.Title, pp.Name)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: it contains a control character", v, p.Title, pp.Name))
 		}
 	default:
-		return &FieldError{Field: field, Message: fmt.Sprintf("the %s preset's parameter %s has an unknown kind %q", p.Title, pp.Name, pp.Kind)}
+		return fail(fmt.Sprintf("the %s preset's parameter %s has an unknown kind %q", p.Title, pp.Name, pp.Kind))
 	}
 	if pp.Pattern != "" {
 		re, err := compilePattern(pp.Pattern)
 		if err != nil {
-			return &FieldError{Field: field, Message: fmt.Sprintf("the %s preset's pattern for %s does not compile: %v", p.Title, pp.Name, err)}
+			return fail(fmt.Sprintf("the %s preset's pattern for %s does not compile: %v", p.Title, pp.Name, err))
 		}
 		if !re.MatchString(v) {
 			msg := fmt.Sprintf("%q is not a valid %s for the %s preset: expected %s", v, pp.Name, p.Title, pp.Description)
 			if pp.Example != "" {
 				msg += ", e.g. " + pp.Example
 			}
-			return &FieldError{Field: field, Message: msg + " (pattern " + pp.Pattern + ")"}
+			return fail(msg + " (pattern " + pp.Pattern + ")")
 		}
 	}
 	return nil

@@ -138,6 +138,15 @@ func (e Endpoints) Flows() flows.Endpoints {
 	}
 }
 
+// overrides lists the endpoints as Flows().List() does, or none when all are empty (as in most
+// profiles, which a listing checks by thousands).
+func (e Endpoints) overrides() []flows.NamedEndpoint {
+	if e == (Endpoints{}) {
+		return nil
+	}
+	return e.Flows().List()
+}
+
 // EndpointsFrom converts the flows package's endpoints.
 func EndpointsFrom(e flows.Endpoints) Endpoints {
 	return Endpoints{

@@ -117,7 +117,8 @@ func presetFieldError(err error) error {
 // isUsualDiscovery reports whether d is where discovery looks for the issuer's document anyway
 // (OpenID Connect Discovery §4), so that the issuer itself can be given to flows.
 func isUsualDiscovery(issuer, d string) bool {
-	return d == strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration"
+	rest, ok := strings.CutPrefix(d, strings.TrimSuffix(issuer, "/"))
+	return ok && rest == "/.well-known/openid-configuration"
 }
 
 // presetNames lists the known presets' names, for messages.

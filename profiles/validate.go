@@ -3,24 +3,33 @@ package profiles
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// namePattern is what a profile name may look like: it is typed on command lines and used as a
-// keyring account, so no spaces, slashes or leading dash.
-var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`) })
+// usableName reports whether a profile name is up to 64 letters, digits and . _ @ + -, starting
+// with a letter or digit: it is typed on command lines and used as a keyring account, so no
+// spaces, slashes or leading dash. (By hand, not a regexp: a listing checks every name.)
+func usableName(name string) bool {
+	if name == "" || len(name) > 64 || !isAlnum(name[0]) {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && !strings.ContainsRune("._@+-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateName checks a profile name.
 func ValidateName(name string) error {
 	if name == "" {
 		return &FieldError{Field: "name", Message: "missing: every profile needs a name"}
 	}
-	if !namePattern().MatchString(name) {
+	if !usableName(name) {
 		return &FieldError{Field: "name", Message: fmt.Sprintf("%q is not a usable name: use up to 64 letters, digits and . _ @ + -, starting with a letter or digit", name)}
 	}
 	return nil
@@ -63,7 +72,7 @@ func (p Profile) validateSettings(set Settings, err error, requireSecret bool) e
 			return err
 		}
 	}
-	for _, f := range p.Endpoints.Flows().List() {
+	for _, f := range p.Endpoints.overrides() {
 		if f.URL != "" {
 			if err := checkURL("endpoints."+f.Name, f.URL); err != nil {
 				return err
