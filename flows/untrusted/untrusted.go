@@ -74,6 +74,14 @@ func (c *cleaner) emit(b *strings.Builder, piece string) {
 
 func (c *cleaner) clean(b *strings.Builder, s string) {
 	for i := 0; i < len(s); {
+		// Printable ASCII, nearly all there is, goes in runs as far as the line has room; the
+		// character that would pass MaxLine takes the way below, which cuts the line.
+		if n := printableRun(s[i:], MaxLine-c.width); n > 0 && !c.cut {
+			b.WriteString(s[i : i+n])
+			c.width += n
+			i += n
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case c.multiline && r == '\n':
@@ -122,6 +130,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// printableRun counts the printable ASCII bytes s starts with, up to limit.
+func printableRun(s string, limit int) int {
+	n := 0
+	for n < len(s) && n < limit && s[n] >= 0x20 && s[n] < 0x7f {
+		n++
+	}
+	return n
 }
 
 // isPlain reports whether s is printable ASCII with no line longer than MaxLine: the common case,
