@@ -200,14 +200,12 @@ func newProfileListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var entries []listEntry
-			for _, p := range s.List() {
+			list := s.List()
+			entries := make([]listEntry, 0, len(list))
+			for _, p := range list {
 				entries = append(entries, entryOf(p))
 			}
 			if asJSON {
-				if entries == nil {
-					entries = []listEntry{}
-				}
 				b, err := json.MarshalIndent(entries, "", "  ")
 				if err != nil {
 					return err
@@ -234,6 +232,7 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPRESET\tISSUER\tCLIENT ID\tAUTH METHOD\tSECRET")
+	var row []byte
 	for _, le := range entries {
 		name := le.Name
 		if le.Problem != "" {
@@ -241,8 +240,14 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 		}
 		// Cells are escaped before the columns are measured: an imported profile's client_id may
 		// hold escape sequences, tabs or line breaks.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", untrusted.Line(name), untrusted.Line(dash(le.Preset)), untrusted.Line(dash(le.Issuer)),
-			untrusted.Line(dash(le.ClientID)), untrusted.Line(dash(le.AuthMethod)), untrusted.Line(dash(le.Secret)))
+		row = row[:0]
+		for i, cell := range [...]string{name, dash(le.Preset), dash(le.Issuer), dash(le.ClientID), dash(le.AuthMethod), dash(le.Secret)} {
+			if i > 0 {
+				row = append(row, '\t')
+			}
+			row = append(row, untrusted.Line(cell)...)
+		}
+		_, _ = tw.Write(append(row, '\n'))
 	}
 	tw.Flush()
 	for _, le := range entries {
