@@ -261,29 +261,25 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 		return Expansion{}, &FieldError{Field: "auth_method", Message: fmt.Sprintf("the %s preset's auth method %q is not one of %s", p.Title, p.AuthMethod, authMethodList())}
 	}
 	x := Expansion{
-		Params:     make(map[string]string, len(values)),
 		AuthMethod: method,
 		Scopes:     slices.Clone(p.Scopes),
 		Quirks:     p.Quirks.withDefaults(),
 	}
-	for k, v := range values {
-		if v != "" {
-			x.Params[k] = v
-		}
-	}
-
 	if x.Issuer, err = expandURL("issuer", p.Issuer, values); err != nil {
 		return Expansion{}, err
 	}
-	withIssuer := values // not used again but for the templates that follow
+	// The templates that follow may name the issuer too. values lends them its map, which then
+	// becomes x.Params: a listing expands thousands of profiles. (A parameter named issuer is the
+	// issuer: its template is "{issuer}".)
+	withIssuer := values
+	_, issuerParam := values["issuer"]
 	withIssuer["issuer"] = x.Issuer
 	// A URL that is the issuer and a plain path is as valid as the issuer, which was just checked:
 	// it is filled in and not parsed again (a listing expands every profile's preset).
 	plainIssuer := !strings.ContainsAny(x.Issuer, "?#")
 	expand := func(field, tmpl string) (string, error) {
 		if plainIssuer && issuerAndPath(tmpl) {
-			u, _ := fill(tmpl, withIssuer)
-			return u, nil
+			return strings.TrimSuffix(x.Issuer, "/") + tmpl[len("{issuer}"):], nil // as fill would
 		}
 		return expandURL(field, tmpl, withIssuer)
 	}
@@ -319,6 +315,15 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			x.TokenHeaders.Set(k, v)
 		}
 	}
+	if !issuerParam {
+		delete(values, "issuer")
+	}
+	for k, v := range values {
+		if v == "" {
+			delete(values, k) // an optional parameter left empty is absent
+		}
+	}
+	x.Params = values
 	return x, nil
 }
 
@@ -446,8 +451,9 @@ func compilePattern(pattern string) (*regexp.Regexp, error) {
 func slotBreaker(v string) (string, bool) {
 	for _, r := range v {
 		switch {
-		case strings.ContainsRune(`/?#@%\`, r):
+		case r == '/' || r == '?' || r == '#' || r == '@' || r == '%' || r == '\\':
 			return fmt.Sprintf("%q", r), true
+		case r > ' ' && r < 0x7f: // the rest of printable ASCII, without the tables below
 		case unicode.IsSpace(r):
 			return "white space", true
 		case unicode.IsControl(r):
@@ -533,8 +539,17 @@ func placeholders(tmpl string) ([]string, error) {
 // loses its own, so an issuer with a trailing slash does not make "//" (as OpenID Connect Discovery
 // §4.1 does for the discovery URL). It returns false when a placeholder has an empty value.
 func fill(tmpl string, values map[string]string) (string, bool) {
+	size := len(tmpl)
+	for i := 0; ; {
+		open, end, ok := nextPlaceholder(tmpl, i)
+		if !ok {
+			break
+		}
+		size += len(values[tmpl[open+1:end-1]])
+		i = end
+	}
 	var b strings.Builder
-	b.Grow(len(tmpl) + 32)
+	b.Grow(size) // enough: the one allocation of the result
 	complete := true
 	last := 0
 	for {

@@ -145,7 +145,8 @@ func (s *Store) List() []Profile {
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(s.profiles[a].Name, s.profiles[b].Name) })
 	out := make([]Profile, len(s.profiles))
 	for i, j := range order {
-		out[i] = s.profiles[j].Clone()
+		out[i] = s.profiles[j]
+		out[i].detach()
 	}
 	return out
 }

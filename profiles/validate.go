@@ -45,22 +45,22 @@ func (p Profile) Validate() error { return p.validate(true) }
 // (a listing of many profiles): the settings and Settings' error, and the first problem Validate
 // reports (nil when the profile is valid).
 func (p Profile) Review() (set Settings, setErr, problem error) {
-	set, setErr = p.Settings()
-	return set, setErr, p.validateSettings(set, setErr, true)
+	set, setErr = p.settings()
+	return set, setErr, p.validateSettings(&set, setErr, true)
 }
 
 // validate checks p; requireSecret says whether a method that needs a client secret must have a
 // reference (not so for an imported profile, whose references were left out by the export).
-func (p Profile) validate(requireSecret bool) error {
+func (p *Profile) validate(requireSecret bool) error {
 	if err := ValidateName(p.Name); err != nil {
 		return err // before expanding the preset
 	}
-	set, err := p.Settings()
-	return p.validateSettings(set, err, requireSecret)
+	set, err := p.settings()
+	return p.validateSettings(&set, err, requireSecret)
 }
 
 // validateSettings is validate on the settings p.Settings returned (set and its error).
-func (p Profile) validateSettings(set Settings, err error, requireSecret bool) error {
+func (p *Profile) validateSettings(set *Settings, err error, requireSecret bool) error {
 	if err := ValidateName(p.Name); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (p Profile) validateSettings(set Settings, err error, requireSecret bool) e
 }
 
 // validateClientAuth checks the secret reference, the method and the signing key together.
-func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
+func (p *Profile) validateClientAuth(set *Settings, requireSecret bool) error {
 	if p.ClientSecret != "" {
 		if err := p.ClientSecret.check(p.AllowPlainSecret); err != nil {
 			return &FieldError{Field: "client_secret", Message: err.Error()}
@@ -152,7 +152,7 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 
 // validateRun checks the defaults of a run: redirect URI, scopes, grant, parameters, PKCE, the
 // authorization request's settings, TLS.
-func (p Profile) validateRun() error {
+func (p *Profile) validateRun() error {
 	if p.RedirectURI != "" {
 		if err := checkRedirectURI(p.RedirectURI); err != nil {
 			return err
@@ -192,7 +192,7 @@ func (p Profile) validateRun() error {
 // validateRequest checks the authorization request's settings: response type and mode, resource
 // indicators, and which grant sends authorization_details. The DPoP key and the
 // authorization_details file are read, and checked, when the profile is used (Client).
-func (p Profile) validateRequest() error {
+func (p *Profile) validateRequest() error {
 	if p.ResponseType != "" {
 		if _, ok := flows.NormalizeResponseType(p.ResponseType); !ok {
 			return &FieldError{Field: "response_type", Message: fmt.Sprintf("unknown response_type %q; use %s", p.ResponseType, strings.Join(quoteSpaced(flows.ResponseTypes), ", "))}

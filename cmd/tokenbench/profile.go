@@ -167,7 +167,7 @@ type listEntry struct {
 }
 
 // entryOf summarizes a profile: the issuer and method with the preset filled in.
-func entryOf(p profiles.Profile) listEntry {
+func entryOf(p *profiles.Profile) listEntry {
 	le := listEntry{Name: p.Name, Preset: p.Preset, Params: p.Params, Issuer: p.Issuer, ClientID: p.ClientID, AuthMethod: string(p.AuthMethod), Secret: string(p.ClientSecret.Kind())}
 	set, err, problem := p.Review()
 	if err == nil {
@@ -202,8 +202,8 @@ func newProfileListCmd(e *env) *cobra.Command {
 			}
 			list := s.List()
 			entries := make([]listEntry, 0, len(list))
-			for _, p := range list {
-				entries = append(entries, entryOf(p))
+			for i := range list {
+				entries = append(entries, entryOf(&list[i]))
 			}
 			if asJSON {
 				b, err := json.MarshalIndent(entries, "", "  ")
@@ -230,6 +230,7 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 	// The table is laid out in memory and written once: tabwriter writes cell by cell, and w may
 	// clean every write.
 	var table bytes.Buffer
+	table.Grow(len(entries) * 128) // a row's usual size: no copies as it grows
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPRESET\tISSUER\tCLIENT ID\tAUTH METHOD\tSECRET")
 	var row []byte
@@ -330,7 +331,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 	for _, n := range names {
 		if !yes {
 			p, _ := s.Get(n)
-			ok, err := askYesNo(ctx, e, in, fmt.Sprintf("Delete profile %s (%s)?", n, dash(entryOf(p).Issuer)))
+			ok, err := askYesNo(ctx, e, in, fmt.Sprintf("Delete profile %s (%s)?", n, dash(entryOf(&p).Issuer)))
 			if err != nil {
 				return err
 			}

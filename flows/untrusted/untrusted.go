@@ -123,6 +123,14 @@ func NewWriter(w io.Writer) *Writer {
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.c.unchanged(p) {
+		// Nothing to escape or cut (a table of profiles, already cleaned cell by cell): written
+		// as it is, without a copy.
+		if _, err := w.w.Write(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	var b strings.Builder
 	b.Grow(len(p) + 16)
 	w.c.clean(&b, string(p))
@@ -139,6 +147,27 @@ func printableRun(s string, limit int) int {
 		n++
 	}
 	return n
+}
+
+// unchanged reports whether clean would write p as it is (printable ASCII, and line breaks when
+// multiline, with no line past MaxLine) and if so counts its width as clean would.
+func (c *cleaner) unchanged(p []byte) bool {
+	if c.cut {
+		return false
+	}
+	width := c.width
+	for _, b := range p {
+		switch {
+		case b == '\n' && c.multiline:
+			width = 0
+		case b >= 0x20 && b < 0x7f && width < MaxLine:
+			width++
+		default:
+			return false
+		}
+	}
+	c.width = width
+	return true
 }
 
 // isPlain reports whether s is printable ASCII with no line longer than MaxLine: the common case,

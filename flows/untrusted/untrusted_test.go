@@ -99,14 +99,18 @@ func FuzzSanitise(f *testing.F) {
 		if isPlain(s) && Text(s) != s {
 			t.Fatalf("plain %q was changed", s)
 		}
+		start := len(s) % 7 * (MaxLine / 6) // lines that begin near the limit too
 		for _, multiline := range []bool{true, false} {
 			var got, want strings.Builder
-			c, ref := cleaner{multiline: multiline, width: len(s) % 7 * (MaxLine / 6)}, cleanOneByOne{multiline: multiline}
-			ref.width = c.width
+			c, ref := cleaner{multiline: multiline, width: start}, cleanOneByOne{multiline: multiline, width: start}
 			c.clean(&got, s)
 			ref.clean(&want, s)
 			if got.String() != want.String() || c.width != ref.width || c.cut != ref.cut {
 				t.Fatalf("clean(%q) = %q, character by character %q", s, got.String(), want.String())
+			}
+			u := cleaner{multiline: multiline, width: start}
+			if u.unchanged([]byte(s)) && (got.String() != s || u.width != c.width) {
+				t.Fatalf("unchanged(%q), which clean changes to %q", s, got.String())
 			}
 		}
 	})
