@@ -166,10 +166,13 @@ func (p *Profile) validateRun() error {
 	if p.Grant != "" && !slices.Contains(Grants(), p.Grant) {
 		return &FieldError{Field: "grant", Message: fmt.Sprintf("unknown grant %q; valid grants: %s", p.Grant, strings.Join(Grants(), ", "))}
 	}
-	for field, v := range map[string]url.Values{"auth_params": p.AuthParams, "token_params": p.TokenParams} {
-		for k := range v {
+	for _, f := range [...]struct {
+		field string
+		v     url.Values
+	}{{"auth_params", p.AuthParams}, {"token_params", p.TokenParams}} {
+		for k := range f.v {
 			if strings.TrimSpace(k) == "" {
-				return &FieldError{Field: field, Message: "a parameter has an empty name"}
+				return &FieldError{Field: f.field, Message: "a parameter has an empty name"}
 			}
 		}
 	}

@@ -200,10 +200,9 @@ func newProfileListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list := s.List()
-			entries := make([]listEntry, 0, len(list))
-			for i := range list {
-				entries = append(entries, entryOf(&list[i]))
+			entries := []listEntry{} // [] in JSON when there are none
+			for p := range s.All() {
+				entries = append(entries, entryOf(&p))
 			}
 			if asJSON {
 				b, err := json.MarshalIndent(entries, "", "  ")
