@@ -327,12 +327,14 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 	return x, nil
 }
 
-// endpointFields are flows.EndpointNames with the field each is in a preset (endpoints.token), in
-// that order.
-var endpointFields = sync.OnceValue(func() []struct{ key, field string } {
-	var out []struct{ key, field string }
+// presetEndpoint is an endpoint's name (flows.EndpointNames) and its field in a preset, for messages.
+type presetEndpoint struct{ key, field string }
+
+// endpointFields are the endpoints in the order of flows.EndpointNames.
+var endpointFields = sync.OnceValue(func() []presetEndpoint {
+	var out []presetEndpoint
 	for _, key := range flows.EndpointNames() {
-		out = append(out, struct{ key, field string }{key, "endpoints." + key})
+		out = append(out, presetEndpoint{key, "endpoints." + key})
 	}
 	return out
 })
