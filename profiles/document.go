@@ -236,17 +236,16 @@ func (d *document) decodeProfiles(path string) error {
 	names := make(map[string]int, len(l.Content))
 	// Each profile is decoded in its place in the list, which is made once: a Profile is large, and
 	// a file may hold thousands.
-	d.profiles = make([]Profile, 0, len(l.Content))
-	for _, item := range l.Content {
+	d.profiles = make([]Profile, len(l.Content))
+	for i, item := range l.Content {
 		if item.Kind == yaml.AliasNode {
 			item = item.Alias
 		}
 		if item.Kind != yaml.MappingNode {
 			return &LoadError{Path: path, Line: item.Line, Msg: "each profile must be a mapping (name: …, issuer: …)"}
 		}
-		d.profiles = append(d.profiles, Profile{})
-		p := &d.profiles[len(d.profiles)-1]
-		if err := item.Decode(p); err != nil {
+		p := &d.profiles[i]
+		if err := decodeProfileNode(item, p); err != nil {
 			return yamlError(path, item.Line, err)
 		}
 		nameLine := item.Line

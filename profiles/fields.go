@@ -64,6 +64,9 @@ type Field struct {
 	get   func(*Profile) []string
 	set   func(*Profile, []string) error
 	clear func(*Profile)
+	// value points at the field in a profile (*string, *bool, *[]string, *url.Values, or a string
+	// type of flows), for the decoder of profile files (decodeProfile).
+	value func(*Profile) any
 }
 
 // Get returns the field's value as text: one element, or several for a list or pairs (name=value);
@@ -100,6 +103,7 @@ func textField(key, flag, label, help string, g FieldGroup, ptr func(*Profile) *
 			return nil
 		},
 		clear: func(p *Profile) { *ptr(p) = "" },
+		value: func(p *Profile) any { return ptr(p) },
 	}
 }
 
@@ -132,6 +136,7 @@ func boolField(key, flag, label, help string, g FieldGroup, ptr func(*Profile) *
 			return nil
 		},
 		clear: func(p *Profile) { *ptr(p) = false },
+		value: func(p *Profile) any { return ptr(p) },
 	}
 }
 
@@ -222,6 +227,7 @@ func pairsField(key, flag, label, help string, ptr func(*Profile) *url.Values) F
 			return nil
 		},
 		clear: func(p *Profile) { *ptr(p) = nil },
+		value: func(p *Profile) any { return ptr(p) },
 	}
 }
 
@@ -246,7 +252,8 @@ var fields = []Field{
 			p.AuthMethod = flows.AuthMethod(strings.TrimSpace(strings.Join(v, ""))) // validate names an unknown one
 			return nil
 		},
-		clear: func(p *Profile) { p.AuthMethod = "" }},
+		clear: func(p *Profile) { p.AuthMethod = "" },
+		value: func(p *Profile) any { return &p.AuthMethod }},
 	pathField("signing_key", "signing-key", "signing key", "private key file (PEM or JWK) for private_key_jwt, request objects and assertions", GroupClient, func(p *Profile) *string { return &p.SigningKey }),
 	textField("signing_key_id", "signing-key-id", "signing key id", "the kid the provider registered for the signing key (default: a JWK's own kid; none for a PEM key)", GroupClient, func(p *Profile) *string { return &p.SigningKeyID }),
 	textField("client_assertion_aud", "client-assertion-aud", "client assertion aud", "aud of client assertions: token_endpoint (default, OpenID Connect Core §9) or issuer (RFC 7523 §3)", GroupClient, func(p *Profile) *string { return &p.ClientAssertionAud }),
@@ -257,7 +264,8 @@ var fields = []Field{
 		Help:  "scopes, space- or comma-separated (default: the preset's, else " + strings.Join(DefaultUserScopes, " ") + ")",
 		get:   func(p *Profile) []string { return p.Scopes },
 		set:   func(p *Profile, v []string) error { p.Scopes = splitList(v); return nil },
-		clear: func(p *Profile) { p.Scopes = nil }},
+		clear: func(p *Profile) { p.Scopes = nil },
+		value: func(p *Profile) any { return &p.Scopes }},
 	{Key: "grant", Flag: "grant", Label: "grant", Kind: KindText, Group: GroupRequest,
 		Help: "the grant a run performs by default: " + strings.Join(Grants(), ", "),
 		get:  func(p *Profile) []string { return nonEmpty(p.Grant) },
@@ -265,7 +273,8 @@ var fields = []Field{
 			p.Grant = strings.TrimSpace(strings.Join(v, "")) // validate names an unknown one
 			return nil
 		},
-		clear: func(p *Profile) { p.Grant = "" }},
+		clear: func(p *Profile) { p.Grant = "" },
+		value: func(p *Profile) any { return &p.Grant }},
 	pairsField("auth_params", "param", "auth params", "extra authorization request parameters name=value", func(p *Profile) *url.Values { return &p.AuthParams }),
 	pairsField("token_params", "token-param", "token params", "extra token request parameters name=value", func(p *Profile) *url.Values { return &p.TokenParams }),
 	{Key: "token_headers", Flag: "token-header", Label: "token headers", Kind: KindList, Group: GroupClient,
@@ -278,7 +287,8 @@ var fields = []Field{
 			}
 			return err
 		},
-		clear: func(p *Profile) { p.TokenHeaders = nil }},
+		clear: func(p *Profile) { p.TokenHeaders = nil },
+		value: func(p *Profile) any { return &p.TokenHeaders }},
 	{Key: "pkce", Flag: "pkce", Label: "PKCE", Kind: KindText, Group: GroupRequest,
 		Help: "PKCE method: S256 (default), plain or none",
 		get:  func(p *Profile) []string { return nonEmpty(string(p.PKCE)) },
@@ -292,7 +302,8 @@ var fields = []Field{
 			}
 			return fmt.Errorf("unknown PKCE method %q; use S256, plain or none", s)
 		},
-		clear: func(p *Profile) { p.PKCE = "" }},
+		clear: func(p *Profile) { p.PKCE = "" },
+		value: func(p *Profile) any { return &p.PKCE }},
 	boolField("par", "par", "PAR", "push the authorization request (PAR, RFC 9126)", GroupRequest, func(p *Profile) *bool { return &p.PAR }),
 	boolField("request_object", "request-object", "request object", "send the authorization parameters as a signed request object (JAR, RFC 9101)", GroupRequest, func(p *Profile) *bool { return &p.RequestObject }),
 	textField("request_object_by", "request-object-by", "request object by", "how the request object is sent: value (the request parameter, default) or reference (request_uri served by tokenbench on loopback, RFC 9101 §5.2, for a provider on this machine)", GroupRequest, func(p *Profile) *string { return &p.RequestObjectBy }),
@@ -305,7 +316,8 @@ var fields = []Field{
 			p.ResponseType, _ = flows.NormalizeResponseType(strings.Join(v, " ")) // validate names an unknown one
 			return nil
 		},
-		clear: func(p *Profile) { p.ResponseType = "" }},
+		clear: func(p *Profile) { p.ResponseType = "" },
+		value: func(p *Profile) any { return &p.ResponseType }},
 	textField("response_mode", "response-mode", "response mode", "response_mode: "+strings.Join(flows.ResponseModes, ", "), GroupRequest, func(p *Profile) *string { return &p.ResponseMode }),
 	{Key: "resources", Flag: "resource", Label: "resources", Kind: KindList, Group: GroupRequest,
 		Help: "resource indicators (RFC 8707): absolute URIs of the APIs the token is for",
@@ -314,7 +326,8 @@ var fields = []Field{
 			p.Resources, _ = trimmedValues(v, nil)
 			return nil
 		},
-		clear: func(p *Profile) { p.Resources = nil }},
+		clear: func(p *Profile) { p.Resources = nil },
+		value: func(p *Profile) any { return &p.Resources }},
 	pathField("authorization_details", "authorization-details", "auth details", "a JSON file of authorization_details (RFC 9396), read when the profile is used", GroupRequest, func(p *Profile) *string { return &p.AuthorizationDetails }),
 	textField("ciba_mode", "ciba-mode", "CIBA mode", "the CIBA token delivery mode the client is registered for: "+strings.Join(flows.CIBAModes, ", ")+" (default poll)", GroupRequest, func(p *Profile) *string { return &p.CIBAMode }),
 	textField("ciba_notification_endpoint", "ciba-notification-endpoint", "CIBA notify URL", "the client notification endpoint registered for CIBA ping and push, an http loopback URL tokenbench listens on (e.g. http://127.0.0.1:8765/ciba)", GroupRequest, func(p *Profile) *string { return &p.CIBANotificationEndpoint }),

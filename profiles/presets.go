@@ -261,29 +261,25 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 		return Expansion{}, &FieldError{Field: "auth_method", Message: fmt.Sprintf("the %s preset's auth method %q is not one of %s", p.Title, p.AuthMethod, authMethodList())}
 	}
 	x := Expansion{
-		Params:     make(map[string]string, len(values)),
 		AuthMethod: method,
 		Scopes:     slices.Clone(p.Scopes),
 		Quirks:     p.Quirks.withDefaults(),
 	}
-	for k, v := range values {
-		if v != "" {
-			x.Params[k] = v
-		}
-	}
-
 	if x.Issuer, err = expandURL("issuer", p.Issuer, values); err != nil {
 		return Expansion{}, err
 	}
-	withIssuer := maps.Clone(values)
+	// The templates that follow may name the issuer too. values lends them its map, which then
+	// becomes x.Params: a listing expands thousands of profiles. (A parameter named issuer is the
+	// issuer: its template is "{issuer}".)
+	withIssuer := values
+	_, issuerParam := values["issuer"]
 	withIssuer["issuer"] = x.Issuer
 	// A URL that is the issuer and a plain path is as valid as the issuer, which was just checked:
 	// it is filled in and not parsed again (a listing expands every profile's preset).
 	plainIssuer := !strings.ContainsAny(x.Issuer, "?#")
 	expand := func(field, tmpl string) (string, error) {
 		if plainIssuer && issuerAndPath(tmpl) {
-			u, _ := fill(tmpl, withIssuer)
-			return u, nil
+			return strings.TrimSuffix(x.Issuer, "/") + tmpl[len("{issuer}"):], nil // as fill would
 		}
 		return expandURL(field, tmpl, withIssuer)
 	}
@@ -292,18 +288,18 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			return Expansion{}, err
 		}
 	}
-	for _, key := range flows.EndpointNames() {
-		tmpl, ok := p.Endpoints[key]
+	for _, e := range endpointFields() {
+		tmpl, ok := p.Endpoints[e.key]
 		if !ok || tmpl == "" {
 			continue
 		}
-		u, err := expand("endpoints."+key, tmpl)
+		u, err := expand(e.field, tmpl)
 		if err != nil {
 			return Expansion{}, err
 		}
-		x.Endpoints.Set(key, u)
+		x.Endpoints.Set(e.key, u)
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.AuthParams)) {
+	for _, k := range sortedKeys(p.AuthParams) {
 		if v, ok := expandText(p.AuthParams[k], withIssuer); ok {
 			if x.AuthParams == nil {
 				x.AuthParams = url.Values{}
@@ -311,7 +307,7 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			x.AuthParams.Set(k, v)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.TokenHeaders)) {
+	for _, k := range sortedKeys(p.TokenHeaders) {
 		if v, ok := expandText(p.TokenHeaders[k], withIssuer); ok {
 			if x.TokenHeaders == nil {
 				x.TokenHeaders = http.Header{}
@@ -319,17 +315,51 @@ func (p Preset) Expand(params map[string]string) (Expansion, error) {
 			x.TokenHeaders.Set(k, v)
 		}
 	}
+	if !issuerParam {
+		delete(values, "issuer")
+	}
+	for k, v := range values {
+		if v == "" {
+			delete(values, k) // an optional parameter left empty is absent
+		}
+	}
+	x.Params = values
 	return x, nil
+}
+
+// presetEndpoint is an endpoint's name (flows.EndpointNames) and its field in a preset, for messages.
+type presetEndpoint struct{ key, field string }
+
+// endpointFields are the endpoints in the order of flows.EndpointNames.
+var endpointFields = sync.OnceValue(func() []presetEndpoint {
+	var out []presetEndpoint
+	for _, key := range flows.EndpointNames() {
+		out = append(out, presetEndpoint{key, "endpoints." + key})
+	}
+	return out
+})
+
+// sortedKeys returns m's keys in order; none, without allocating, for an empty map.
+func sortedKeys(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
 }
 
 // resolveParams checks the user's parameters against the declared ones and returns every declared
 // parameter's value (empty for an optional one left out).
 func (p Preset) resolveParams(params map[string]string) (map[string]string, error) {
-	declared := p.paramNames()
-	for name := range params {
-		if !slices.Contains(declared, name) {
-			return nil, p.unknownParam(params, declared)
+	// Every parameter given is declared when as many of the declared ones (whose names differ) are
+	// given: looked up, not iterated, for each of thousands of profiles listed.
+	given := 0
+	for _, pp := range p.Params {
+		if _, ok := params[pp.Name]; ok {
+			given++
 		}
+	}
+	if given != len(params) {
+		return nil, p.unknownParam(params, p.paramNames())
 	}
 	values := make(map[string]string, len(p.Params))
 	for _, pp := range p.Params {
@@ -374,34 +404,34 @@ func (p Preset) unknownParam(params map[string]string, declared []string) error 
 
 // checkValue checks one non-empty value against its parameter's kind and pattern.
 func (p Preset) checkValue(pp PresetParam, v string) error {
-	field := "param " + pp.Name
+	fail := func(msg string) error { return &FieldError{Field: "param " + pp.Name, Message: msg} }
 	switch pp.kind() {
 	case ParamSegment:
 		if bad, ok := slotBreaker(v); ok {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: it contains %s, which would change the structure of the URL it goes into", v, p.Title, pp.Name, bad)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: it contains %s, which would change the structure of the URL it goes into", v, p.Title, pp.Name, bad))
 		}
 	case ParamURL:
 		if err := checkURLParam(v); err != nil {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: %v", v, p.Title, pp.Name, err)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: %v", v, p.Title, pp.Name, err))
 		}
 	case ParamText:
 		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
-			return &FieldError{Field: field, Message: fmt.Sprintf("%q cannot be the %s preset's %s: it contains a control character", v, p.Title, pp.Name)}
+			return fail(fmt.Sprintf("%q cannot be the %s preset's %s: it contains a control character", v, p.Title, pp.Name))
 		}
 	default:
-		return &FieldError{Field: field, Message: fmt.Sprintf("the %s preset's parameter %s has an unknown kind %q", p.Title, pp.Name, pp.Kind)}
+		return fail(fmt.Sprintf("the %s preset's parameter %s has an unknown kind %q", p.Title, pp.Name, pp.Kind))
 	}
 	if pp.Pattern != "" {
 		re, err := compilePattern(pp.Pattern)
 		if err != nil {
-			return &FieldError{Field: field, Message: fmt.Sprintf("the %s preset's pattern for %s does not compile: %v", p.Title, pp.Name, err)}
+			return fail(fmt.Sprintf("the %s preset's pattern for %s does not compile: %v", p.Title, pp.Name, err))
 		}
 		if !re.MatchString(v) {
 			msg := fmt.Sprintf("%q is not a valid %s for the %s preset: expected %s", v, pp.Name, p.Title, pp.Description)
 			if pp.Example != "" {
 				msg += ", e.g. " + pp.Example
 			}
-			return &FieldError{Field: field, Message: msg + " (pattern " + pp.Pattern + ")"}
+			return fail(msg + " (pattern " + pp.Pattern + ")")
 		}
 	}
 	return nil
@@ -429,8 +459,9 @@ func compilePattern(pattern string) (*regexp.Regexp, error) {
 func slotBreaker(v string) (string, bool) {
 	for _, r := range v {
 		switch {
-		case strings.ContainsRune(`/?#@%\`, r):
+		case r == '/' || r == '?' || r == '#' || r == '@' || r == '%' || r == '\\':
 			return fmt.Sprintf("%q", r), true
+		case r > ' ' && r < 0x7f: // the rest of printable ASCII, without the tables below
 		case unicode.IsSpace(r):
 			return "white space", true
 		case unicode.IsControl(r):
@@ -516,8 +547,17 @@ func placeholders(tmpl string) ([]string, error) {
 // loses its own, so an issuer with a trailing slash does not make "//" (as OpenID Connect Discovery
 // §4.1 does for the discovery URL). It returns false when a placeholder has an empty value.
 func fill(tmpl string, values map[string]string) (string, bool) {
+	size := len(tmpl)
+	for i := 0; ; {
+		open, end, ok := nextPlaceholder(tmpl, i)
+		if !ok {
+			break
+		}
+		size += len(values[tmpl[open+1:end-1]])
+		i = end
+	}
 	var b strings.Builder
-	b.Grow(len(tmpl) + 32)
+	b.Grow(size) // enough: the one allocation of the result
 	complete := true
 	last := 0
 	for {

@@ -138,6 +138,15 @@ func (e Endpoints) Flows() flows.Endpoints {
 	}
 }
 
+// overrides lists the endpoints as Flows().List() does, or none when all are empty (as in most
+// profiles, which a listing checks by thousands).
+func (e Endpoints) overrides() []flows.NamedEndpoint {
+	if e == (Endpoints{}) {
+		return nil
+	}
+	return e.Flows().List()
+}
+
 // EndpointsFrom converts the flows package's endpoints.
 func EndpointsFrom(e flows.Endpoints) Endpoints {
 	return Endpoints{
@@ -189,25 +198,31 @@ func SigningAlgs() []string {
 
 // Clone returns a deep copy of p, so that changing the copy's maps and slices leaves p alone.
 func (p Profile) Clone() Profile {
-	c := p
+	p.detach() // p is a copy already
+	return p
+}
+
+// detach gives p copies of its maps and slices of its own: what Clone does, in place (a listing
+// clones thousands of profiles, each large).
+func (p *Profile) detach() {
 	if p.Params != nil {
-		c.Params = make(map[string]string, len(p.Params))
+		params := make(map[string]string, len(p.Params))
 		for k, v := range p.Params {
-			c.Params[k] = v
+			params[k] = v
 		}
+		p.Params = params
 	}
 	if p.Scopes != nil {
-		c.Scopes = append([]string(nil), p.Scopes...)
+		p.Scopes = append([]string(nil), p.Scopes...)
 	}
 	if p.Resources != nil {
-		c.Resources = append([]string(nil), p.Resources...)
+		p.Resources = append([]string(nil), p.Resources...)
 	}
 	if p.TokenHeaders != nil {
-		c.TokenHeaders = append([]string(nil), p.TokenHeaders...)
+		p.TokenHeaders = append([]string(nil), p.TokenHeaders...)
 	}
-	c.AuthParams = cloneValues(p.AuthParams)
-	c.TokenParams = cloneValues(p.TokenParams)
-	return c
+	p.AuthParams = cloneValues(p.AuthParams)
+	p.TokenParams = cloneValues(p.TokenParams)
 }
 
 func cloneValues(v url.Values) url.Values {

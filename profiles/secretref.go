@@ -3,9 +3,7 @@ package profiles
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 )
 
 // SecretRef says where a client secret is kept, as KIND:TARGET:
@@ -80,8 +78,19 @@ func (r SecretRef) Masked() string {
 // String is Masked, so that a reference printed by mistake never shows a secret.
 func (r SecretRef) String() string { return r.Masked() }
 
-// envNamePattern is a portable environment variable name.
-var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+// portableEnvName reports whether name is a portable environment variable name: letters, digits
+// and _, not starting with a digit. (By hand, not a regexp: a listing checks every reference.)
+func portableEnvName(name string) bool {
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // ParseSecretRef checks a reference typed by a user (`--client-secret-ref`). It accepts a bare
 // "keyring" for "keyring:". Its errors never repeat the text, which may be a secret pasted by
@@ -107,7 +116,7 @@ func (r SecretRef) check(allowPlain bool) error {
 			return errors.New("keyring: the account name has spaces or control characters around it")
 		}
 	case SecretEnv:
-		if !envNamePattern().MatchString(target) {
+		if !portableEnvName(target) {
 			return fmt.Errorf("env: needs a variable name such as env:ACME_CLIENT_SECRET, got %q", target)
 		}
 	case SecretFile:

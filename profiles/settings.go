@@ -41,7 +41,10 @@ type Settings struct {
 // Settings expands the profile's preset with its parameters and lays the profile's fields over
 // it. It fails with a *FieldError for an unknown preset, parameters without a preset, and a missing
 // or invalid preset parameter (the field is then "params.NAME").
-func (p Profile) Settings() (Settings, error) {
+func (p Profile) Settings() (Settings, error) { return p.settings() }
+
+// settings is Settings without a copy of p (a listing reviews thousands of profiles).
+func (p *Profile) settings() (Settings, error) {
 	s := Settings{
 		Issuer:      p.Issuer,
 		Endpoints:   p.Endpoints.Flows(),
@@ -117,7 +120,8 @@ func presetFieldError(err error) error {
 // isUsualDiscovery reports whether d is where discovery looks for the issuer's document anyway
 // (OpenID Connect Discovery §4), so that the issuer itself can be given to flows.
 func isUsualDiscovery(issuer, d string) bool {
-	return d == strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration"
+	rest, ok := strings.CutPrefix(d, strings.TrimSuffix(issuer, "/"))
+	return ok && rest == "/.well-known/openid-configuration"
 }
 
 // presetNames lists the known presets' names, for messages.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -134,20 +135,42 @@ func (s *Store) read() (*document, error) {
 
 // List returns every profile, sorted by name.
 func (s *Store) List() []Profile {
+	profiles, order := s.byName()
+	out := make([]Profile, len(order))
+	for i, j := range order {
+		out[i] = profiles[j]
+		out[i].detach()
+	}
+	return out
+}
+
+// All yields what List returns, one profile at a time: for a caller that looks at each once (a
+// listing of thousands, which spares copying them all into one large slice).
+func (s *Store) All() iter.Seq[Profile] {
+	profiles, order := s.byName()
+	return func(yield func(Profile) bool) {
+		for _, j := range order {
+			p := profiles[j]
+			p.detach()
+			if !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// byName returns the profiles and their order by name. A change replaces s.profiles whole and
+// never writes into it, so the slice may be read after s.mu is released.
+func (s *Store) byName() ([]Profile, []int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.readOnce()
-	// The order is found on indexes, each profile copied once into its place: a Profile is large.
 	order := make([]int, len(s.profiles))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(s.profiles[a].Name, s.profiles[b].Name) })
-	out := make([]Profile, len(s.profiles))
-	for i, j := range order {
-		out[i] = s.profiles[j].Clone()
-	}
-	return out
+	return s.profiles, order
 }
 
 // Names returns the profiles' names, sorted.

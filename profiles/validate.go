@@ -3,24 +3,33 @@ package profiles
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/tokenbench/tokenbench/flows"
 )
 
-// namePattern is what a profile name may look like: it is typed on command lines and used as a
-// keyring account, so no spaces, slashes or leading dash.
-var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`) })
+// usableName reports whether a profile name is up to 64 letters, digits and . _ @ + -, starting
+// with a letter or digit: it is typed on command lines and used as a keyring account, so no
+// spaces, slashes or leading dash. (By hand, not a regexp: a listing checks every name.)
+func usableName(name string) bool {
+	if name == "" || len(name) > 64 || !isAlnum(name[0]) {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && !strings.ContainsRune("._@+-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateName checks a profile name.
 func ValidateName(name string) error {
 	if name == "" {
 		return &FieldError{Field: "name", Message: "missing: every profile needs a name"}
 	}
-	if !namePattern().MatchString(name) {
+	if !usableName(name) {
 		return &FieldError{Field: "name", Message: fmt.Sprintf("%q is not a usable name: use up to 64 letters, digits and . _ @ + -, starting with a letter or digit", name)}
 	}
 	return nil
@@ -36,22 +45,22 @@ func (p Profile) Validate() error { return p.validate(true) }
 // (a listing of many profiles): the settings and Settings' error, and the first problem Validate
 // reports (nil when the profile is valid).
 func (p Profile) Review() (set Settings, setErr, problem error) {
-	set, setErr = p.Settings()
-	return set, setErr, p.validateSettings(set, setErr, true)
+	set, setErr = p.settings()
+	return set, setErr, p.validateSettings(&set, setErr, true)
 }
 
 // validate checks p; requireSecret says whether a method that needs a client secret must have a
 // reference (not so for an imported profile, whose references were left out by the export).
-func (p Profile) validate(requireSecret bool) error {
+func (p *Profile) validate(requireSecret bool) error {
 	if err := ValidateName(p.Name); err != nil {
 		return err // before expanding the preset
 	}
-	set, err := p.Settings()
-	return p.validateSettings(set, err, requireSecret)
+	set, err := p.settings()
+	return p.validateSettings(&set, err, requireSecret)
 }
 
 // validateSettings is validate on the settings p.Settings returned (set and its error).
-func (p Profile) validateSettings(set Settings, err error, requireSecret bool) error {
+func (p *Profile) validateSettings(set *Settings, err error, requireSecret bool) error {
 	if err := ValidateName(p.Name); err != nil {
 		return err
 	}
@@ -63,7 +72,7 @@ func (p Profile) validateSettings(set Settings, err error, requireSecret bool) e
 			return err
 		}
 	}
-	for _, f := range p.Endpoints.Flows().List() {
+	for _, f := range p.Endpoints.overrides() {
 		if f.URL != "" {
 			if err := checkURL("endpoints."+f.Name, f.URL); err != nil {
 				return err
@@ -83,7 +92,7 @@ func (p Profile) validateSettings(set Settings, err error, requireSecret bool) e
 }
 
 // validateClientAuth checks the secret reference, the method and the signing key together.
-func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
+func (p *Profile) validateClientAuth(set *Settings, requireSecret bool) error {
 	if p.ClientSecret != "" {
 		if err := p.ClientSecret.check(p.AllowPlainSecret); err != nil {
 			return &FieldError{Field: "client_secret", Message: err.Error()}
@@ -143,7 +152,7 @@ func (p Profile) validateClientAuth(set Settings, requireSecret bool) error {
 
 // validateRun checks the defaults of a run: redirect URI, scopes, grant, parameters, PKCE, the
 // authorization request's settings, TLS.
-func (p Profile) validateRun() error {
+func (p *Profile) validateRun() error {
 	if p.RedirectURI != "" {
 		if err := checkRedirectURI(p.RedirectURI); err != nil {
 			return err
@@ -157,10 +166,13 @@ func (p Profile) validateRun() error {
 	if p.Grant != "" && !slices.Contains(Grants(), p.Grant) {
 		return &FieldError{Field: "grant", Message: fmt.Sprintf("unknown grant %q; valid grants: %s", p.Grant, strings.Join(Grants(), ", "))}
 	}
-	for field, v := range map[string]url.Values{"auth_params": p.AuthParams, "token_params": p.TokenParams} {
-		for k := range v {
+	for _, f := range [...]struct {
+		field string
+		v     url.Values
+	}{{"auth_params", p.AuthParams}, {"token_params", p.TokenParams}} {
+		for k := range f.v {
 			if strings.TrimSpace(k) == "" {
-				return &FieldError{Field: field, Message: "a parameter has an empty name"}
+				return &FieldError{Field: f.field, Message: "a parameter has an empty name"}
 			}
 		}
 	}
@@ -183,7 +195,7 @@ func (p Profile) validateRun() error {
 // validateRequest checks the authorization request's settings: response type and mode, resource
 // indicators, and which grant sends authorization_details. The DPoP key and the
 // authorization_details file are read, and checked, when the profile is used (Client).
-func (p Profile) validateRequest() error {
+func (p *Profile) validateRequest() error {
 	if p.ResponseType != "" {
 		if _, ok := flows.NormalizeResponseType(p.ResponseType); !ok {
 			return &FieldError{Field: "response_type", Message: fmt.Sprintf("unknown response_type %q; use %s", p.ResponseType, strings.Join(quoteSpaced(flows.ResponseTypes), ", "))}

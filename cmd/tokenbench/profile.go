@@ -167,7 +167,7 @@ type listEntry struct {
 }
 
 // entryOf summarizes a profile: the issuer and method with the preset filled in.
-func entryOf(p profiles.Profile) listEntry {
+func entryOf(p *profiles.Profile) listEntry {
 	le := listEntry{Name: p.Name, Preset: p.Preset, Params: p.Params, Issuer: p.Issuer, ClientID: p.ClientID, AuthMethod: string(p.AuthMethod), Secret: string(p.ClientSecret.Kind())}
 	set, err, problem := p.Review()
 	if err == nil {
@@ -200,14 +200,11 @@ func newProfileListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var entries []listEntry
-			for _, p := range s.List() {
-				entries = append(entries, entryOf(p))
+			entries := []listEntry{} // [] in JSON when there are none
+			for p := range s.All() {
+				entries = append(entries, entryOf(&p))
 			}
 			if asJSON {
-				if entries == nil {
-					entries = []listEntry{}
-				}
 				b, err := json.MarshalIndent(entries, "", "  ")
 				if err != nil {
 					return err
@@ -232,8 +229,10 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 	// The table is laid out in memory and written once: tabwriter writes cell by cell, and w may
 	// clean every write.
 	var table bytes.Buffer
+	table.Grow(len(entries) * 128) // a row's usual size: no copies as it grows
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPRESET\tISSUER\tCLIENT ID\tAUTH METHOD\tSECRET")
+	var row []byte
 	for _, le := range entries {
 		name := le.Name
 		if le.Problem != "" {
@@ -241,8 +240,14 @@ func printProfileTable(w io.Writer, entries []listEntry) {
 		}
 		// Cells are escaped before the columns are measured: an imported profile's client_id may
 		// hold escape sequences, tabs or line breaks.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", untrusted.Line(name), untrusted.Line(dash(le.Preset)), untrusted.Line(dash(le.Issuer)),
-			untrusted.Line(dash(le.ClientID)), untrusted.Line(dash(le.AuthMethod)), untrusted.Line(dash(le.Secret)))
+		row = row[:0]
+		for i, cell := range [...]string{name, dash(le.Preset), dash(le.Issuer), dash(le.ClientID), dash(le.AuthMethod), dash(le.Secret)} {
+			if i > 0 {
+				row = append(row, '\t')
+			}
+			row = append(row, untrusted.Line(cell)...)
+		}
+		_, _ = tw.Write(append(row, '\n'))
 	}
 	tw.Flush()
 	for _, le := range entries {
@@ -325,7 +330,7 @@ func removeProfiles(ctx context.Context, e *env, names []string, yes bool) error
 	for _, n := range names {
 		if !yes {
 			p, _ := s.Get(n)
-			ok, err := askYesNo(ctx, e, in, fmt.Sprintf("Delete profile %s (%s)?", n, dash(entryOf(p).Issuer)))
+			ok, err := askYesNo(ctx, e, in, fmt.Sprintf("Delete profile %s (%s)?", n, dash(entryOf(&p).Issuer)))
 			if err != nil {
 				return err
 			}

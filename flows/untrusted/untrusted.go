@@ -74,6 +74,14 @@ func (c *cleaner) emit(b *strings.Builder, piece string) {
 
 func (c *cleaner) clean(b *strings.Builder, s string) {
 	for i := 0; i < len(s); {
+		// Printable ASCII, nearly all there is, goes in runs as far as the line has room; the
+		// character that would pass MaxLine takes the way below, which cuts the line.
+		if n := printableRun(s[i:], MaxLine-c.width); n > 0 && !c.cut {
+			b.WriteString(s[i : i+n])
+			c.width += n
+			i += n
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case c.multiline && r == '\n':
@@ -115,6 +123,14 @@ func NewWriter(w io.Writer) *Writer {
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.c.unchanged(p) {
+		// Nothing to escape or cut (a table of profiles, already cleaned cell by cell): written
+		// as it is, without a copy.
+		if _, err := w.w.Write(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	var b strings.Builder
 	b.Grow(len(p) + 16)
 	w.c.clean(&b, string(p))
@@ -122,6 +138,36 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// printableRun counts the printable ASCII bytes s starts with, up to limit.
+func printableRun(s string, limit int) int {
+	n := 0
+	for n < len(s) && n < limit && s[n] >= 0x20 && s[n] < 0x7f {
+		n++
+	}
+	return n
+}
+
+// unchanged reports whether clean would write p as it is (printable ASCII, and line breaks when
+// multiline, with no line past MaxLine) and if so counts its width as clean would.
+func (c *cleaner) unchanged(p []byte) bool {
+	if c.cut {
+		return false
+	}
+	width := c.width
+	for _, b := range p {
+		switch {
+		case b == '\n' && c.multiline:
+			width = 0
+		case b >= 0x20 && b < 0x7f && width < MaxLine:
+			width++
+		default:
+			return false
+		}
+	}
+	c.width = width
+	return true
 }
 
 // isPlain reports whether s is printable ASCII with no line longer than MaxLine: the common case,

@@ -99,7 +99,48 @@ func FuzzSanitise(f *testing.F) {
 		if isPlain(s) && Text(s) != s {
 			t.Fatalf("plain %q was changed", s)
 		}
+		start := len(s) % 7 * (MaxLine / 6) // lines that begin near the limit too
+		for _, multiline := range []bool{true, false} {
+			var got, want strings.Builder
+			c, ref := cleaner{multiline: multiline, width: start}, cleanOneByOne{multiline: multiline, width: start}
+			c.clean(&got, s)
+			ref.clean(&want, s)
+			if got.String() != want.String() || c.width != ref.width || c.cut != ref.cut {
+				t.Fatalf("clean(%q) = %q, character by character %q", s, got.String(), want.String())
+			}
+			u := cleaner{multiline: multiline, width: start}
+			if u.unchanged([]byte(s)) && (got.String() != s || u.width != c.width) {
+				t.Fatalf("unchanged(%q), which clean changes to %q", s, got.String())
+			}
+		}
 	})
+}
+
+// cleanOneByOne is cleaner.clean without its runs of printable ASCII: each character on its own.
+type cleanOneByOne cleaner
+
+func (c *cleanOneByOne) clean(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		emit := (*cleaner)(c).emit
+		switch {
+		case c.multiline && r == '\n':
+			b.WriteByte('\n')
+			c.width, c.cut = 0, false
+		case c.multiline && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+		case c.multiline && r == '\t':
+			emit(b, "\t")
+		case r == utf8.RuneError && size == 1:
+			emit(b, `\x`+hex2(s[i]))
+		case r < 0x20 || r == 0x7f:
+			emit(b, escapeControl(r))
+		case !visible(r):
+			emit(b, escapeRune(r))
+		default:
+			emit(b, s[i:i+size])
+		}
+		i += size
+	}
 }
 
 // TestWriterSanitisesEveryWrite: what a stream for people is handed is shown, not obeyed, and the
