@@ -31,7 +31,7 @@ func steps(c *flows.Client, step string) []flows.Exchange {
 	var out []flows.Exchange
 	for _, x := range c.Trace.Exchanges() {
 		if x.Step == step {
-			out = append(out, x)
+			out = append(out, *x)
 		}
 	}
 	return out

@@ -241,7 +241,7 @@ func TestExportsOfRealFlowHoldNoSecret(t *testing.T) {
 	p := demoidptest.Start(t)
 	ctx := context.Background()
 	var secrets []string // each travels in the clear in the raw trace
-	var exchanges []flows.Exchange
+	var exchanges []*flows.Exchange
 	for _, id := range []string{"demo-post", "demo-basic"} {
 		c := demoClient(t, p, id)
 		if c.Config.AuthMethod == flows.AuthClientSecretPost {
@@ -275,7 +275,7 @@ func TestExportsOfRealFlowHoldNoSecret(t *testing.T) {
 	// One more request that cannot connect: it is recorded with its error.
 	tr := &flows.Trace{}
 	for _, x := range exchanges {
-		tr.Record(x)
+		tr.Record(*x)
 	}
 	hc, err := flows.NewHTTPClient(flows.TransportOptions{Timeout: 2 * time.Second}, tr)
 	if err != nil {

@@ -53,7 +53,7 @@ func rawHAR(t *testing.T, tr *Trace) []byte {
 	t.Helper()
 	doc := harDoc{Log: harLog{Version: "1.2", Creator: harCreator{Name: "test", Version: "1"}}}
 	for _, x := range tr.Exchanges() {
-		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(x))
+		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(*x))
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

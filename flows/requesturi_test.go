@@ -32,7 +32,7 @@ func TestRequestObjectByReference(t *testing.T) {
 	var fetch *flows.Exchange
 	for _, x := range c.Trace.Exchanges() {
 		if x.Step == "request_uri" {
-			fetch = &x
+			fetch = x
 		}
 	}
 	if fetch == nil || fetch.Status != http.StatusOK || fetch.ResponseHeader.Get("Content-Type") != "application/oauth-authz-req+jwt" || string(fetch.ResponseBody) != req.RequestObject {

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,10 +44,12 @@ type Exchange struct {
 //
 // The trace only ever appends, in amortised constant time: an exchange once recorded is never
 // changed, and a snapshot (Exchanges) shares the trace's storage up to its own length, which later
-// appends never write.
+// appends never write. The trace holds pointers, each exchange allocated once, so that growing it
+// copies 8 bytes an exchange, not the whole exchange: a record costs the same in a long session as in
+// a short one.
 type Trace struct {
 	mu        sync.Mutex
-	exchanges []Exchange
+	exchanges []*Exchange
 	listeners []chan<- Exchange
 	// browser are the front-channel requests (RecordBrowser).
 	browser []BrowserRequest
@@ -59,7 +62,12 @@ func (t *Trace) add(x Exchange) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	x.ID = len(t.exchanges) + 1
-	t.exchanges = append(t.exchanges, x)
+	if len(t.exchanges) == cap(t.exchanges) {
+		// Double the room, as append does only for short slices: growing a long trace by a quarter
+		// would copy, clear and allocate afresh four times as often.
+		t.exchanges = slices.Grow(t.exchanges, len(t.exchanges)+1)
+	}
+	t.exchanges = append(t.exchanges, &x)
 	for _, ch := range t.listeners {
 		select {
 		case ch <- x:
@@ -70,8 +78,9 @@ func (t *Trace) add(x Exchange) {
 
 // Exchanges returns every exchange recorded so far, in constant time. The slice is a snapshot
 // shared with the trace: later exchanges never show in it and never change it, and appending to it
-// copies (its capacity is its length). Read its elements; do not change them.
-func (t *Trace) Exchanges() []Exchange {
+// copies (its capacity is its length). The exchanges are the trace's own: read them, do not change
+// them (copy one to change it).
+func (t *Trace) Exchanges() []*Exchange {
 	if t == nil {
 		return nil
 	}

@@ -16,7 +16,7 @@ func TestTraceSnapshotsStay(t *testing.T) {
 	}
 	first := tr.Exchanges()
 	second := tr.Exchanges()
-	branch := append(first, flows.Exchange{ID: 99, Step: "branch"})
+	branch := append(first, &flows.Exchange{ID: 99, Step: "branch"})
 	for range 100 {
 		tr.Record(flows.Exchange{Step: "userinfo"})
 	}

@@ -126,7 +126,7 @@ func alternate(b *testing.B, m Model, msgs ...tea.Msg) {
 func BenchmarkFlowIgnoredMsg(b *testing.B) {
 	m := flowDone(b)
 	x := m.c.Trace.Exchanges()[0]
-	alternate(b, m, spinner.TickMsg{ID: -1}, ui.ExchangeRecordedMsg{Exchange: x, Session: m.session})
+	alternate(b, m, spinner.TickMsg{ID: -1}, ui.ExchangeRecordedMsg{Exchange: *x, Session: m.session})
 }
 
 // bareList is a bare Bubble Tea v2 program: a bubbles list filling the window.

@@ -19,7 +19,7 @@ func TestQuitAsksWhenTheSessionHoldsSomething(t *testing.T) {
 	}
 	m, _ = appUpdate(t, m, tuitest.FakeTokens(t))
 	m.c.Trace.Record(flows.Exchange{Step: "token", Method: "POST", URL: "http://127.0.0.1:1/token", Status: 200, Started: tuitest.FlowNow()})
-	m, _ = appUpdate(t, m, ui.ExchangeRecordedMsg{Exchange: m.c.Trace.Exchanges()[0], Session: m.session})
+	m, _ = appUpdate(t, m, ui.ExchangeRecordedMsg{Exchange: *m.c.Trace.Exchanges()[0], Session: m.session})
 	m, cmd := appUpdate(t, m, tuitest.Press("q"))
 	if quits(cmd) {
 		t.Fatal("q quit a session holding tokens without asking")

@@ -17,7 +17,7 @@ func TestRevealIsOneStateForEveryScreen(t *testing.T) {
 	const code = "FAKE-CODE-REVEAL"
 	m.c.Trace.Record(flows.Exchange{Step: "token", Method: "POST", URL: "http://127.0.0.1:1/token", Status: 200,
 		RequestBody: []byte("grant_type=authorization_code&code=" + code), Started: tuitest.FlowNow()})
-	m, _ = appUpdate(t, m, ui.ExchangeRecordedMsg{Exchange: m.c.Trace.Exchanges()[0], Session: m.session})
+	m, _ = appUpdate(t, m, ui.ExchangeRecordedMsg{Exchange: *m.c.Trace.Exchanges()[0], Session: m.session})
 	view := func() string { return tuitest.StripANSI(m.View().Content) }
 
 	m, _ = appUpdate(t, m, tuitest.Press("4"))

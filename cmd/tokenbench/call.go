@@ -194,14 +194,14 @@ func parseHeaders(values []string) (http.Header, error) {
 // and the Location of a redirect. A second request is the DPoP-Nonce retry (RFC 9449 §9).
 func summarizeCalls(w io.Writer, trace *flows.Trace) {
 	n := 0
-	for _, x := range trace.Exchanges() {
-		if x.Step != "resource" {
+	for _, recorded := range trace.Exchanges() {
+		if recorded.Step != "resource" {
 			continue
 		}
 		if n++; n > 1 {
 			fmt.Fprint(w, "retried with the server's DPoP-Nonce (RFC 9449 §9): ")
 		}
-		x = x.Redact()
+		x := recorded.Redact()
 		scheme, _, _ := strings.Cut(x.RequestHeader.Get("Authorization"), " ")
 		fmt.Fprintf(w, "%s %s (%s) → ", x.Method, x.URL, scheme)
 		if x.Err != "" {

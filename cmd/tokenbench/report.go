@@ -172,7 +172,8 @@ func (p *tracePrinter) flush(trace *flows.Trace) {
 	if !p.enabled {
 		return
 	}
-	for _, x := range xs[min(p.printed, len(xs)):] {
+	for _, recorded := range xs[min(p.printed, len(xs)):] {
+		x := *recorded
 		if !p.showSecrets {
 			x = x.Redact()
 		}

@@ -45,7 +45,8 @@ func (r recorder) last() *flows.Exchange {
 			break
 		}
 	}
-	return &x // a copy: the snapshot's elements are the trace's own
+	c := *x
+	return &c // a copy: the snapshot's exchanges are the trace's own
 }
 
 // discover fetches the provider's metadata.

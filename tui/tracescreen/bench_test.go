@@ -37,7 +37,7 @@ func BenchmarkTraceAppend(b *testing.B) {
 				}
 				tr.Record(xs[i%len(xs)])
 				n++
-				x := tr.Exchanges()[n-1]
+				x := *tr.Exchanges()[n-1]
 				s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: x})
 				_ = s.View()
 				i++

@@ -78,7 +78,7 @@ func (s Model) applyFilter() Model {
 
 // matches reports whether the exchange's list row holds q (lower case); the URL is matched
 // redacted, as the list shows it, so that typing part of a secret finds nothing.
-func matches(x flows.Exchange, q string) bool {
+func matches(x *flows.Exchange, q string) bool {
 	row := strings.Join([]string{"#" + strconv.Itoa(x.ID), x.Step, x.Method, strconv.Itoa(x.Status), x.Redact().URL}, " ")
 	return strings.Contains(strings.ToLower(row), q)
 }

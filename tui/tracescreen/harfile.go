@@ -147,12 +147,16 @@ func (s Model) onHAROpened(msg harOpenedMsg) Model {
 
 // stepsNamed is the file's exchanges, each OAuth step named by its kind in the step column (the
 // file's own exchanges are left as read).
-func stepsNamed(h *flows.HARFlow) []flows.Exchange {
-	xs := append([]flows.Exchange(nil), h.Exchanges...)
+func stepsNamed(h *flows.HARFlow) []*flows.Exchange {
+	named := append([]flows.Exchange(nil), h.Exchanges...)
 	for _, st := range h.Steps {
-		if i := st.Entry - 1; i >= 0 && i < len(xs) && xs[i].Step == "" {
-			xs[i].Step = st.Kind
+		if i := st.Entry - 1; i >= 0 && i < len(named) && named[i].Step == "" {
+			named[i].Step = st.Kind
 		}
+	}
+	xs := make([]*flows.Exchange, len(named))
+	for i := range named {
+		xs[i] = &named[i]
 	}
 	return xs
 }

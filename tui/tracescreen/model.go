@@ -29,8 +29,8 @@ type Model struct {
 	keys traceKeys
 	// all is every exchange listed (the session's, or a HAR file's); exchanges those the filter
 	// lets through, which the list shows and sel indexes.
-	all       []flows.Exchange
-	exchanges []flows.Exchange
+	all       []*flows.Exchange
+	exchanges []*flows.Exchange
 	filter    textinput.Model
 	// stepWidth is the length of the longest step name listed (the list's step column), kept as
 	// exchanges arrive so that laying out the list does not read them all.
@@ -210,7 +210,7 @@ func (s Model) click(msg tea.MouseClickMsg) Model {
 }
 
 // list makes xs the exchanges listed (those the filter lets through).
-func (s Model) list(xs []flows.Exchange) Model {
+func (s Model) list(xs []*flows.Exchange) Model {
 	s.all = xs
 	s.stepWidth = 0
 	for _, x := range xs {
@@ -234,7 +234,7 @@ func (s Model) onExchange(x flows.Exchange) Model {
 		}
 		s.all = xs
 	default:
-		s.all = append(s.all[:n:n], x) // the snapshot we hold is shared: copy
+		s.all = append(s.all[:n:n], &x) // the snapshot we hold is shared: copy
 		s.stepWidth = max(s.stepWidth, len(x.Step))
 	}
 	s = s.applyFilter()
@@ -250,7 +250,7 @@ func (s Model) selected() (flows.Exchange, bool) {
 	if s.sel >= len(s.exchanges) {
 		return flows.Exchange{}, false
 	}
-	x := s.exchanges[s.sel]
+	x := *s.exchanges[s.sel]
 	if !s.c.Reveal {
 		x = x.Redact()
 	}

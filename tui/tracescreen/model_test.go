@@ -72,7 +72,7 @@ func TestTraceCatchesUpAfterMissedExchanges(t *testing.T) {
 	tr.Record(flows.Exchange{Method: "GET", URL: "http://127.0.0.1:1/a"})
 	tr.Record(flows.Exchange{Method: "GET", URL: "http://127.0.0.1:1/b"})
 	xs := tr.Exchanges()
-	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: xs[len(xs)-1]}) // the one before was missed
+	s, _ = s.Update(ui.ExchangeRecordedMsg{Exchange: *xs[len(xs)-1]}) // the one before was missed
 	if n := len(s.(Model).exchanges); n != 6 {
 		t.Errorf("after a gap: %d exchanges listed, want 6", n)
 	}
