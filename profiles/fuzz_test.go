@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"bytes"
 	"reflect"
 	"slices"
 	"testing"
@@ -71,7 +72,7 @@ func FuzzProfileLines(f *testing.F) {
 	f.Add([]byte("profiles:\n  # the first\n  - issuer: https://idp.example.com\n    name: a\n    notes: |\n      name: b\n  -   name: b\n      client_id: y\n"), "b")
 	f.Add([]byte("version: 1\nprofiles:\n- name: a\n-\n  name: b\n"), "b")
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		p, ok := profileLines("fuzz.yaml", data, name)
+		p, ok := profileLines("fuzz.yaml", bytes.NewReader(data), name)
 		if !ok {
 			return
 		}

@@ -1,7 +1,9 @@
 package profiles
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,8 +20,10 @@ import (
 // does and returns Open's error, or Get's.
 func OpenProfile(dir, name string) (*Store, Profile, error) {
 	s := &Store{dir: dir, path: filepath.Join(dir, FileName)}
-	if data, err := os.ReadFile(s.path); err == nil {
-		if p, ok := profileLines(s.path, data, name); ok {
+	if f, err := os.Open(s.path); err == nil {
+		p, ok := profileLines(s.path, f, name)
+		f.Close()
+		if ok {
 			s.unread = true
 			s.warnings = permissionWarnings(s.dir, s.path)
 			return s, p, nil
@@ -32,48 +36,57 @@ func OpenProfile(dir, name string) (*Store, Profile, error) {
 	return s, p, err
 }
 
-// profileItem is one item of the profiles list as profileLines finds it: its bytes [start, end)
-// of the file, and its name when that is a plain scalar on the item's own key column.
+// profileItem is one item of the profiles list as profileLines finds it: its lines, whether its
+// name is a plain scalar on the item's own key column, and whether that name is the one looked for.
 type profileItem struct {
-	start, end int
-	keyCol     int
-	name       []byte
-	named      bool
+	lines  []byte
+	keyCol int
+	named  bool
+	wanted bool
 }
+
+// lineLimit is the longest line profileLines reads; a file with a longer one is parsed whole.
+const lineLimit = 64 << 10
 
 // profileLines finds the named profile in a profile file by its lines alone and parses only those,
 // with the same decoding and checks as a whole file's. It reports false whenever the file is not
 // of the plain shape it understands or the answer is not certain (no item of that name, two, an
-// item whose name it cannot read, a document marker, a tab, a second top-level key): the caller
-// then parses the whole file. It reads the file once, line by line, keeping only the item being
-// read and the one found; most lines (an item's keys) cost a count of their leading spaces.
-func profileLines(path string, data []byte, name string) (Profile, bool) {
-	if ValidateName(name) != nil || bytes.IndexByte(data, '\t') >= 0 || bytes.IndexByte(data, '\r') >= 0 {
+// item whose name it cannot read, a document marker, a tab, a second top-level key, a line over
+// lineLimit): the caller then parses the whole file. It reads the file once, line by line, keeping
+// only the item being read and the one found (a file of thousands of profiles is never held
+// whole); most lines (an item's keys) cost a count of their leading spaces.
+func profileLines(path string, r io.Reader, name string) (Profile, bool) {
+	if ValidateName(name) != nil {
 		return Profile{}, false
 	}
 	var cur, found profileItem
 	inList, inItem, dash := false, false, -1
-	// done ends the item being read at end: it must be named, and be the only one named name.
-	done := func(end int) bool {
+	// done ends the item being read: it must be named, and be the only one named name.
+	done := func() bool {
 		if !inItem {
 			return true
 		}
-		cur.end = end
-		if !cur.named || (found.named && string(cur.name) == name) {
+		if !cur.named || (found.wanted && cur.wanted) {
 			return false
 		}
-		if string(cur.name) == name {
-			found = cur
+		if cur.wanted {
+			found = profileItem{lines: bytes.Clone(cur.lines), named: true, wanted: true}
 		}
 		return true
 	}
-	for start := 0; start < len(data); {
-		end := len(data)
-		if nl := bytes.IndexByte(data[start:], '\n'); nl >= 0 {
-			end = start + nl
+	br := bufio.NewReaderSize(r, lineLimit)
+	for {
+		raw, err := br.ReadSlice('\n')
+		if err != nil && (err != io.EOF || len(raw) == 0) {
+			if err != io.EOF {
+				return Profile{}, false // a line over lineLimit, or a read error
+			}
+			break
 		}
-		line, lineStart := data[start:end], start
-		start = end + 1
+		line := bytes.TrimSuffix(raw, []byte("\n"))
+		if bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+			return Profile{}, false
+		}
 		indent := 0
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
@@ -82,17 +95,22 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 		if indent == 0 && (bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("..."))) {
 			return Profile{}, false
 		}
-		if len(bytes.TrimRight(body, " ")) == 0 || body[0] == '#' {
-			continue
-		}
-		if dash >= 0 && indent > dash {
-			// A key of the current item; only its name matters.
-			if indent == cur.keyCol && bytes.HasPrefix(body, []byte("name:")) {
+		blank := len(bytes.TrimRight(body, " ")) == 0 || body[0] == '#'
+		if dash >= 0 && (blank || indent > dash) {
+			// A key of the current item (or a blank line or comment, kept with it); only its name
+			// matters.
+			if inItem {
+				cur.lines = append(cur.lines, raw...)
+			}
+			if !blank && indent == cur.keyCol && bytes.HasPrefix(body, []byte("name:")) {
 				if cur.named {
 					return Profile{}, false // name given twice: the whole file's parse says so
 				}
-				cur.name, cur.named = nameKey(body)
+				cur.setName(body, name)
 			}
+			continue
+		}
+		if blank {
 			continue
 		}
 		text := string(bytes.TrimRight(line, " "))
@@ -109,25 +127,29 @@ func profileLines(path string, data []byte, name string) (Profile, bool) {
 		if dash < 0 {
 			dash = indent
 		}
-		if indent != dash || !strings.HasPrefix(text[indent:], "- ") {
-			return Profile{}, false // another top-level key, or an item that is not a mapping
-		}
-		if !done(lineStart) {
-			return Profile{}, false
+		if indent != dash || !strings.HasPrefix(text[indent:], "- ") || !done() {
+			return Profile{}, false // another top-level key, an item that is not a mapping, a name twice
 		}
 		rest := bytes.TrimLeft(body[1:], " ")
-		cur = profileItem{start: lineStart, end: len(data), keyCol: indent + len(body) - len(rest)}
-		cur.name, cur.named = nameKey(rest)
+		cur = profileItem{lines: append(cur.lines[:0], raw...), keyCol: indent + len(body) - len(rest)}
+		cur.setName(rest, name)
 		inItem = true
 	}
-	if !done(len(data)) || !found.named {
+	if !done() || !found.wanted {
 		return Profile{}, false
 	}
-	d, err := parseDocument(path, append([]byte("profiles:\n"), data[found.start:found.end]...))
+	d, err := parseDocument(path, append([]byte("profiles:\n"), found.lines...))
 	if err != nil || len(d.profiles) != 1 || d.profiles[0].Name != name {
 		return Profile{}, false
 	}
 	return d.profiles[0], true
+}
+
+// setName reads the item's name from a "name: VALUE" key.
+func (it *profileItem) setName(key []byte, want string) {
+	var n []byte
+	n, it.named = nameKey(key)
+	it.wanted = it.named && string(n) == want
 }
 
 // nameKey reads "name: VALUE" where VALUE is a plain scalar of a profile name's characters, which

@@ -42,6 +42,7 @@ func TestOpenProfileIsOpenAndGet(t *testing.T) {
 		"an alias":                               "version: 1\nx-base: &base {issuer: https://idp.example.com}\nprofiles:\n  - name: a\n    <<: *base\n  - name: full\n    client_id: y\n  - name: b-2\n",
 		"quoted names, flow items":               "version: 1\nprofiles:\n  - name: \"a\"\n  - {name: b-2}\n  - name: 'full'\n",
 		"items at column 0, crlf":                "version: 1\r\nprofiles:\r\n- name: a\r\n- name: b-2\r\n- name: full\r\n",
+		"a line longer than the scan reads":      "version: 1\nprofiles:\n  - name: a\n    notes: " + strings.Repeat("x", lineLimit+1) + "\n  - name: b-2\n  - name: full\n",
 	}
 	byLines := map[string]bool{"as written": true, "commented, keys after name, no version": true}
 	for what, content := range files {
