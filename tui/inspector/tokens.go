@@ -279,16 +279,26 @@ func (s Model) startTicking() (Model, tea.Cmd) {
 	return s, nil
 }
 
-// onTick moves the countdown on, reading the injected clock, and re-arms the tick.
+// onTick moves the countdown on, reading the injected clock, and re-arms the tick. The body is
+// drawn again only when the inspector is on show; once shown, catchUpClock draws it.
 func (s Model) onTick(msg ui.ClockTickedMsg) (ui.Screen, tea.Cmd) {
 	if msg.Tag != inspectClockTag {
 		return s, nil
 	}
+	if s.c.Active != ui.InspectScreen {
+		return s, ui.TickClock(inspectClockTag)
+	}
+	return s.catchUpClock(), ui.TickClock(inspectClockTag)
+}
+
+// catchUpClock reads the clock and draws the body again if its relative times changed; otherwise
+// only the countdown moved, which View draws.
+func (s Model) catchUpClock() Model {
 	s.now = s.c.Now()
 	if s.clockText() == s.bodyClock {
-		return s, ui.TickClock(inspectClockTag) // only the countdown moved, which View draws
+		return s
 	}
-	return s.layout(), ui.TickClock(inspectClockTag)
+	return s.layout()
 }
 
 // clockText is what of the body the clock changes: the selected token's date claims relative to

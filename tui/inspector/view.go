@@ -29,6 +29,12 @@ func (s Model) layout() Model {
 	s.vp.SetHeight(max(1, s.height-top))
 	s.vp.SetContent(s.bodyView(s.width))
 	s.bodyClock = s.clockText()
+	return s.drawBody()
+}
+
+// drawBody draws the viewport, after its content or its scroll position changed.
+func (s Model) drawBody() Model {
+	s.body = s.vp.View()
 	return s
 }
 
@@ -37,7 +43,7 @@ func (s Model) View() string {
 	if s.width <= 0 {
 		return ""
 	}
-	return s.topView() + "\n" + s.vp.View()
+	return s.topView() + "\n" + s.body
 }
 
 // topView is what stays on screen while the body scrolls.
