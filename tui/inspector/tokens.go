@@ -20,7 +20,18 @@ import (
 type shownToken struct {
 	raw string
 	jwt *flows.JWT
-	err error
+	// claimKeys and headerKeys are jwt's claims and header parameters in the order received, read
+	// once when jwt is set (setJWT) rather than from the JSON again on every layout.
+	claimKeys, headerKeys []string
+	err                   error
+}
+
+// setJWT shows j (nil when the token is no JWT) and reads the order of its members.
+func (t *shownToken) setJWT(j *flows.JWT) {
+	t.jwt, t.claimKeys, t.headerKeys = j, nil, nil
+	if j != nil {
+		t.claimKeys, t.headerKeys = keyOrder(j.Payload, j.Claims), keyOrder(j.HeaderJSON, j.Header)
+	}
 }
 
 // tokenSlot is one token the inspector can show, with everything derived from it.
@@ -159,7 +170,9 @@ func prevField(prev *flows.Token, f func(*flows.Token) string) string {
 // decodeShown decodes a token without analysing it.
 func decodeShown(raw string) shownToken {
 	j, err := flows.DecodeJWT(raw)
-	return shownToken{raw: strings.TrimSpace(raw), jwt: j, err: err}
+	t := shownToken{raw: strings.TrimSpace(raw), err: err}
+	t.setJWT(j)
+	return t
 }
 
 // decodeSlot decodes a token into a slot; a malformed token keeps its error, to be explained.
@@ -257,7 +270,8 @@ func (sl *tokenSlot) setReport(r flows.Report, at time.Time) {
 	if r.Encrypted == nil || r.Token == nil {
 		return
 	}
-	sl.jwt, sl.encrypted = r.Token, r.Encrypted
+	sl.setJWT(r.Token)
+	sl.encrypted = r.Encrypted
 	sl.diffWithPrev()
 	if t, ok := r.Token.ClaimTime("exp"); ok && sl.expiry.IsZero() {
 		sl.expiry, sl.expirySource = t, "exp claim"

@@ -214,13 +214,13 @@ func (s Model) bodyView(w int) string {
 		s.refreshSection(&b, sl, w)
 	}
 	if sl.jwt != nil && sl.jwt.Kind == flows.JWTKindJWS {
-		rows := s.claimRows(sl.jwt)
+		rows := s.claimRows(sl.shownToken)
 		kept := s.filtered(rows)
 		s.section(&b, s.filterTitle("Claims", len(kept), len(rows)))
 		b.WriteString(s.table(kept, w))
 	}
 	if sl.jwt != nil {
-		rows := s.headerRows(sl.jwt)
+		rows := s.headerRows(sl.shownToken)
 		kept := s.filtered(rows)
 		s.section(&b, s.filterTitle("Header", len(kept), len(rows)))
 		b.WriteString(s.table(kept, w))
