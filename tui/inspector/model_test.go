@@ -394,3 +394,20 @@ func TestInspectorHiddenTickDrawsNothing(t *testing.T) {
 		t.Errorf("shown again, the screen is not a full layout's:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestInspectorViewIsBlock: every line of the view is the body's width, so that the root lays the
+// frame out without measuring it again.
+func TestInspectorViewIsBlock(t *testing.T) {
+	c := tuitest.FixedCommon(tuitest.FixedNow)
+	s := tuitest.Sized(New(c), 80, 22)
+	s, _ = s.Update(tuitest.FakeTokens(t))
+	lines := strings.Split(s.View(), "\n")
+	if len(lines) != 22 {
+		t.Errorf("%d lines, want 22", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != 80 {
+			t.Errorf("line %d is %d cells wide, want 80: %q", i, w, ansi.Strip(l))
+		}
+	}
+}

@@ -59,7 +59,7 @@ func (s Model) topView() string {
 				"No token yet. Run the flow (2) to get tokens, or press p to paste one.",
 				st.Muted.Render("Decoding happens here, on this machine: nothing is sent anywhere, except to fetch the provider's public keys."))
 		}
-		return strings.Join(lines, "\n")
+		return s.padded(lines)
 	}
 	lines = append(lines, s.tabsView(), s.summaryLine(), s.tokenLine(), s.expiryLine())
 	if f := s.filterLine(); f != "" {
@@ -72,6 +72,15 @@ func (s Model) topView() string {
 		lines = append(lines, st.Note.Render(ui.Truncate(s.status, s.width)))
 	}
 	lines = append(lines, st.Rule.Render(strings.Repeat("─", s.width)))
+	return s.padded(lines)
+}
+
+// padded joins the top's lines, each padded to the width: with the viewport's lines below (padded
+// by it), the view is a block, which the root lays out without measuring it again (tui.stack).
+func (s Model) padded(lines []string) string {
+	for i, l := range lines {
+		lines[i] = ui.PadCell(l, s.width)
+	}
 	return strings.Join(lines, "\n")
 }
 
