@@ -225,13 +225,13 @@ func (s Model) closeSlot() Model {
 }
 
 // onNavigate shows the token the flow asks to open, or the inspector just brought on show, whose
-// body a tick may have left behind the clock (onTick).
+// body may be behind the clock and whose countdown stopped while hidden (onTick).
 func (s Model) onNavigate(msg ui.NavigateMsg) (ui.Screen, tea.Cmd) {
 	if msg.To != ui.InspectScreen {
 		return s, nil
 	}
 	if msg.Token == "" {
-		return s.catchUpClock(), nil
+		return s.catchUpClock().startTicking()
 	}
 	for i, sl := range s.slots {
 		if sl.raw == msg.Token {

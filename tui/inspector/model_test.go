@@ -369,8 +369,8 @@ func TestInspectorTickRedrawsOnlyWhatMoved(t *testing.T) {
 	}
 }
 
-// TestInspectorHiddenTickDrawsNothing: hidden, the inspector only re-arms its tick; shown again,
-// it draws the body its clock moved, as a full layout would.
+// TestInspectorHiddenTickDrawsNothing: hidden, the inspector draws nothing and lets its tick chain
+// end; shown again, it draws the body its clock moved, as a full layout would, and ticks again.
 func TestInspectorHiddenTickDrawsNothing(t *testing.T) {
 	now := tuitest.FixedNow
 	c := tuitest.FixedCommon(now)
@@ -378,17 +378,26 @@ func TestInspectorHiddenTickDrawsNothing(t *testing.T) {
 	c.Active = ui.FlowScreen
 	s := tuitest.Sized(New(c), 80, 22)
 	s, _ = s.Update(tuitest.FakeTokens(t))
+	if s.(Model).ticking {
+		t.Error("a hidden inspector started its countdown")
+	}
+	c.Active = ui.InspectScreen
+	s, _ = s.Update(ui.NavigateMsg{To: ui.InspectScreen})
+	c.Active = ui.FlowScreen
 	before := s.(Model)
 	now = now.Add(time.Hour)
 	s, cmd := s.Update(ui.ClockTickedMsg{Tag: inspectClockTag, At: now})
-	if cmd == nil {
-		t.Error("the tick was not re-armed while hidden")
+	if cmd != nil || s.(Model).ticking {
+		t.Error("the tick was re-armed while hidden")
 	}
 	if m := s.(Model); m.bodyClock != before.bodyClock || m.body != before.body {
 		t.Error("a hidden inspector drew its body on a tick")
 	}
 	c.Active = ui.InspectScreen
-	s, _ = s.Update(ui.NavigateMsg{To: ui.InspectScreen})
+	s, cmd = s.Update(ui.NavigateMsg{To: ui.InspectScreen})
+	if cmd == nil {
+		t.Error("shown again, the countdown did not start again")
+	}
 	m := s.(Model)
 	if got, want := m.View(), m.layout().View(); got != want || !strings.Contains(got, "expired 30 min ago") {
 		t.Errorf("shown again, the screen is not a full layout's:\n%s\nwant\n%s", got, want)

@@ -278,10 +278,11 @@ func (sl *tokenSlot) setReport(r flows.Report, at time.Time) {
 	}
 }
 
-// startTicking starts the one-second countdown once some token has an expiry.
+// startTicking starts the one-second countdown once some token has an expiry, while the inspector
+// is on show (onNavigate starts it when it is shown again).
 func (s Model) startTicking() (Model, tea.Cmd) {
 	s.now = s.c.Now()
-	if s.ticking {
+	if s.ticking || s.c.Active != ui.InspectScreen {
 		return s, nil
 	}
 	for _, sl := range s.slots {
@@ -293,14 +294,16 @@ func (s Model) startTicking() (Model, tea.Cmd) {
 	return s, nil
 }
 
-// onTick moves the countdown on, reading the injected clock, and re-arms the tick. The body is
-// drawn again only when the inspector is on show; once shown, catchUpClock draws it.
+// onTick moves the countdown on, reading the injected clock, and re-arms the tick. Hidden, the
+// inspector lets the tick chain end: nothing of it is on screen; onNavigate catches up and starts
+// it again when it is shown.
 func (s Model) onTick(msg ui.ClockTickedMsg) (ui.Screen, tea.Cmd) {
 	if msg.Tag != inspectClockTag {
 		return s, nil
 	}
 	if s.c.Active != ui.InspectScreen {
-		return s, ui.TickClock(inspectClockTag)
+		s.ticking = false
+		return s, nil
 	}
 	return s.catchUpClock(), ui.TickClock(inspectClockTag)
 }
