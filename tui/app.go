@@ -144,6 +144,7 @@ func New(opts Options) Model {
 	if c.Scrub == nil {
 		c.Scrub = func(s string) string { return s }
 	}
+	c.Active = opts.Start
 	m := Model{c: c, keys: defaultGlobalKeys(), quitKeys: defaultQuitKeys(), help: help.New(), active: opts.Start, name: opts.Name, note: opts.Note, frame: &frameCache{}}
 	m.help.Styles = c.Styles.Help
 	m.faults = faultpanel.New(c)
@@ -298,9 +299,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// tab and shift+tab move between a form's fields; the letters and digits are typed.
 		return m.updateActive(msg)
 	case key.Matches(msg, m.keys.Next):
-		return m.show((m.active + 1) % ui.NumScreens)
+		return m.navigate(ui.NavigateMsg{To: (m.active + 1) % ui.NumScreens})
 	case key.Matches(msg, m.keys.Prev):
-		return m.show((m.active + ui.NumScreens - 1) % ui.NumScreens)
+		return m.navigate(ui.NavigateMsg{To: (m.active + ui.NumScreens - 1) % ui.NumScreens})
 	case key.Matches(msg, m.keys.Quit):
 		return m.askQuit()
 	case key.Matches(msg, m.keys.Help):
@@ -320,7 +321,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	for id, b := range m.keys.Screen {
 		if key.Matches(msg, b) {
-			return m.show(ui.ScreenID(id))
+			return m.navigate(ui.NavigateMsg{To: ui.ScreenID(id)})
 		}
 	}
 	return m.updateActive(msg)
@@ -330,7 +331,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) show(id ui.ScreenID) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if id >= 0 && id < ui.NumScreens {
-		m.active = id
+		m.active, m.c.Active = id, id
 		m.fullHelp = false
 		m.faults.Open = false
 		if m.screens[id] == nil {

@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,5 +170,32 @@ func BenchmarkBareListKeyPress(b *testing.B) {
 		m, _ = m.Update(keys[i%2])
 		_ = m.View()
 		i++
+	}
+}
+
+// BenchmarkInspectorTick is the inspector's countdown moving on by a second, with a 1 MB token
+// pasted and on show: the tick's Update, then the frame, as the program does once a second while
+// idle (`.ci/bench` measures that idle CPU).
+func BenchmarkInspectorTick(b *testing.B) {
+	m := flowDone(b)
+	now := time.Now()
+	m.c.Now = func() time.Time { return now }
+	blob := strings.Repeat("a", 780_000)
+	payload := fmt.Sprintf(`{"iss":"https://big.example","sub":"x","exp":%d,"blob":%q}`, now.Add(2*time.Hour).Unix(), blob)
+	enc := base64.RawURLEncoding.EncodeToString
+	token := enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "."
+	for _, msg := range []tea.Msg{tuitest.Press("3"), tea.PasteMsg{Content: token}} {
+		mm, _ := m.Update(msg)
+		m = mm.(Model)
+	}
+	if !strings.Contains(m.View().Content, "masked, 1") {
+		b.Fatalf("the token is not shown:\n%s", tuitest.StripANSI(m.View().Content))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(time.Second)
+		mm, _ := m.Update(ui.ClockTickedMsg{Tag: -1, At: now}) // -1: the inspector's countdown
+		m = mm.(Model)
+		_ = m.View()
 	}
 }

@@ -45,7 +45,9 @@ func sanitise(s string, multiline bool) string {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 16)
+	// Lines are kept to MaxLine characters: a long text may be mostly cut, so the builder grows as
+	// it goes past that rather than taking the whole length of s at once.
+	b.Grow(min(len(s), MaxLine) + 16)
 	c := cleaner{multiline: multiline}
 	c.clean(&b, s)
 	return b.String()
@@ -74,6 +76,14 @@ func (c *cleaner) emit(b *strings.Builder, piece string) {
 
 func (c *cleaner) clean(b *strings.Builder, s string) {
 	for i := 0; i < len(s); {
+		if c.cut {
+			// Nothing more of a cut line is shown: go to the line break that ends it, if any.
+			j := strings.IndexByte(s[i:], '\n')
+			if !c.multiline || j < 0 {
+				return
+			}
+			i += j
+		}
 		// Printable ASCII, nearly all there is, goes in runs as far as the line has room; the
 		// character that would pass MaxLine takes the way below, which cuts the line.
 		if n := printableRun(s[i:], MaxLine-c.width); n > 0 && !c.cut {

@@ -58,6 +58,15 @@ func TestLinesAreBoundedWithAMarker(t *testing.T) {
 	if got := Line(strings.Repeat("é", MaxLine)); got != strings.Repeat("é", MaxLine) {
 		t.Error("a line of exactly MaxLine characters was cut")
 	}
+	// What follows the cut is dropped up to the line break, which Text keeps and Line escapes in
+	// the part dropped.
+	tail := "\x1b[2J\xff\u202e\r\nnext\x1b"
+	if got, want := Text(long+tail), long[:MaxLine]+cutMarker+"\nnext\\x1b"; got != want {
+		t.Errorf("Text after a cut = %q, want %q", got[MaxLine:], want[MaxLine:])
+	}
+	if got, want := Line(long+tail), long[:MaxLine]+cutMarker; got != want {
+		t.Errorf("Line after a cut = %q, want %q", got[MaxLine:], want[MaxLine:])
+	}
 }
 
 // checkSafe fails when out could be obeyed by a terminal or reorder text.

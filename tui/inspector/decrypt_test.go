@@ -38,6 +38,7 @@ func encryptedClient(t *testing.T) *flows.Client {
 func realClock(client *flows.Client) *ui.Common {
 	c := tuitest.FixedCommon(time.Now())
 	c.Now = time.Now
+	c.Active = ui.InspectScreen
 	c.Client, c.Trace = client, client.Trace
 	return c
 }

@@ -44,13 +44,17 @@ type Model struct {
 	now     time.Time
 	ticking bool
 	// bodyClock is clockText when layout last drew the body: a tick draws the body again only when
-	// it changes, the countdown above it being drawn by View.
+	// it changes and the inspector is on show, the countdown above it being drawn by View.
 	bodyClock string
 	reqID     int
 	status    string
 	vp        viewport.Model
-	width     int
-	height    int
+	// body is vp's view, drawn whenever vp changes: View, which runs after every message (a tick
+	// each second), would otherwise measure every line of the body again, thousands for a large
+	// token.
+	body   string
+	width  int
+	height int
 }
 
 func New(c *ui.Common) ui.Screen {
@@ -88,7 +92,7 @@ func (s Model) Update(msg tea.Msg) (ui.Screen, tea.Cmd) {
 		return s.onPaste(msg)
 	case tea.MouseWheelMsg:
 		s.vp, _ = s.vp.Update(msg)
-		return s, nil
+		return s.drawBody(), nil
 	case ui.TokensReceivedMsg:
 		return s.onTokens(msg)
 	case ui.NavigateMsg:
@@ -149,7 +153,7 @@ func (s Model) handleKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
 	case key.Matches(msg, s.keys.PageDown):
 		s.vp.PageDown()
 	}
-	return s, nil
+	return s.drawBody(), nil
 }
 
 func (s Model) handleEditKey(msg tea.KeyPressMsg) (ui.Screen, tea.Cmd) {
@@ -220,9 +224,14 @@ func (s Model) closeSlot() Model {
 	return s.layout()
 }
 
+// onNavigate shows the token the flow asks to open, or the inspector just brought on show, whose
+// body may be behind the clock and whose countdown stopped while hidden (onTick).
 func (s Model) onNavigate(msg ui.NavigateMsg) (ui.Screen, tea.Cmd) {
-	if msg.To != ui.InspectScreen || msg.Token == "" {
+	if msg.To != ui.InspectScreen {
 		return s, nil
+	}
+	if msg.Token == "" {
+		return s.catchUpClock().startTicking()
 	}
 	for i, sl := range s.slots {
 		if sl.raw == msg.Token {

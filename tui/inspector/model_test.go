@@ -22,6 +22,7 @@ func TestInspectorCountdownTicks(t *testing.T) {
 	now := tuitest.FixedNow
 	c := tuitest.FixedCommon(now)
 	c.Now = func() time.Time { return now }
+	c.Active = ui.InspectScreen
 	s := tuitest.Sized(New(c), 80, 22)
 	s, cmd := s.Update(tuitest.FakeTokens(t))
 	if cmd == nil {
@@ -348,6 +349,7 @@ func TestInspectorTickRedrawsOnlyWhatMoved(t *testing.T) {
 	now := tuitest.FixedNow
 	c := tuitest.FixedCommon(now)
 	c.Now = func() time.Time { return now }
+	c.Active = ui.InspectScreen
 	s := tuitest.Sized(New(c), 80, 22)
 	s, _ = s.Update(tuitest.FakeTokens(t))
 	for _, step := range []time.Duration{time.Second, 30 * time.Second, 31 * time.Second, time.Hour} {
@@ -364,5 +366,57 @@ func TestInspectorTickRedrawsOnlyWhatMoved(t *testing.T) {
 	}
 	if v := s.View(); !strings.Contains(v, "expired 31 min ago") {
 		t.Errorf("the body was not drawn again when its times moved:\n%s", v)
+	}
+}
+
+// TestInspectorHiddenTickDrawsNothing: hidden, the inspector draws nothing and lets its tick chain
+// end; shown again, it draws the body its clock moved, as a full layout would, and ticks again.
+func TestInspectorHiddenTickDrawsNothing(t *testing.T) {
+	now := tuitest.FixedNow
+	c := tuitest.FixedCommon(now)
+	c.Now = func() time.Time { return now }
+	c.Active = ui.FlowScreen
+	s := tuitest.Sized(New(c), 80, 22)
+	s, _ = s.Update(tuitest.FakeTokens(t))
+	if s.(Model).ticking {
+		t.Error("a hidden inspector started its countdown")
+	}
+	c.Active = ui.InspectScreen
+	s, _ = s.Update(ui.NavigateMsg{To: ui.InspectScreen})
+	c.Active = ui.FlowScreen
+	before := s.(Model)
+	now = now.Add(time.Hour)
+	s, cmd := s.Update(ui.ClockTickedMsg{Tag: inspectClockTag, At: now})
+	if cmd != nil || s.(Model).ticking {
+		t.Error("the tick was re-armed while hidden")
+	}
+	if m := s.(Model); m.bodyClock != before.bodyClock || m.body != before.body {
+		t.Error("a hidden inspector drew its body on a tick")
+	}
+	c.Active = ui.InspectScreen
+	s, cmd = s.Update(ui.NavigateMsg{To: ui.InspectScreen})
+	if cmd == nil {
+		t.Error("shown again, the countdown did not start again")
+	}
+	m := s.(Model)
+	if got, want := m.View(), m.layout().View(); got != want || !strings.Contains(got, "expired 30 min ago") {
+		t.Errorf("shown again, the screen is not a full layout's:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestInspectorViewIsBlock: every line of the view is the body's width, so that the root lays the
+// frame out without measuring it again.
+func TestInspectorViewIsBlock(t *testing.T) {
+	c := tuitest.FixedCommon(tuitest.FixedNow)
+	s := tuitest.Sized(New(c), 80, 22)
+	s, _ = s.Update(tuitest.FakeTokens(t))
+	lines := strings.Split(s.View(), "\n")
+	if len(lines) != 22 {
+		t.Errorf("%d lines, want 22", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != 80 {
+			t.Errorf("line %d is %d cells wide, want 80: %q", i, w, ansi.Strip(l))
+		}
 	}
 }

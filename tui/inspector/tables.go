@@ -144,9 +144,10 @@ type tableRow struct {
 }
 
 // headerRows are the JOSE header parameters, in the order received, each explained.
-func (s Model) headerRows(j *flows.JWT) []tableRow {
+func (s Model) headerRows(t shownToken) []tableRow {
+	j := t.jwt
 	rows := make([]tableRow, 0, len(j.Header))
-	for _, k := range keyOrder(j.HeaderJSON, j.Header) {
+	for _, k := range t.headerKeys {
 		r := tableRow{name: k, value: s.c.Untrusted(claimValue(j.Header[k]))}
 		if t, ok := assets.HeaderParam(k); ok {
 			r.note = s.explain(t)
@@ -158,9 +159,10 @@ func (s Model) headerRows(j *flows.JWT) []tableRow {
 
 // claimRows are the claims, in the order received, each registered one explained and every date
 // shown as a UTC date and relative to now.
-func (s Model) claimRows(j *flows.JWT) []tableRow {
+func (s Model) claimRows(t shownToken) []tableRow {
+	j := t.jwt
 	rows := make([]tableRow, 0, len(j.Claims))
-	for _, k := range keyOrder(j.Payload, j.Claims) {
+	for _, k := range t.claimKeys {
 		r := tableRow{name: k, value: s.c.Untrusted(claimValue(j.Claims[k]))}
 		t, known := assets.Claim(k)
 		if known {

@@ -20,7 +20,18 @@ import (
 type shownToken struct {
 	raw string
 	jwt *flows.JWT
-	err error
+	// claimKeys and headerKeys are jwt's claims and header parameters in the order received, read
+	// once when jwt is set (setJWT) rather than from the JSON again on every layout.
+	claimKeys, headerKeys []string
+	err                   error
+}
+
+// setJWT shows j (nil when the token is no JWT) and reads the order of its members.
+func (t *shownToken) setJWT(j *flows.JWT) {
+	t.jwt, t.claimKeys, t.headerKeys = j, nil, nil
+	if j != nil {
+		t.claimKeys, t.headerKeys = keyOrder(j.Payload, j.Claims), keyOrder(j.HeaderJSON, j.Header)
+	}
 }
 
 // tokenSlot is one token the inspector can show, with everything derived from it.
@@ -159,7 +170,9 @@ func prevField(prev *flows.Token, f func(*flows.Token) string) string {
 // decodeShown decodes a token without analysing it.
 func decodeShown(raw string) shownToken {
 	j, err := flows.DecodeJWT(raw)
-	return shownToken{raw: strings.TrimSpace(raw), jwt: j, err: err}
+	t := shownToken{raw: strings.TrimSpace(raw), err: err}
+	t.setJWT(j)
+	return t
 }
 
 // decodeSlot decodes a token into a slot; a malformed token keeps its error, to be explained.
@@ -257,17 +270,19 @@ func (sl *tokenSlot) setReport(r flows.Report, at time.Time) {
 	if r.Encrypted == nil || r.Token == nil {
 		return
 	}
-	sl.jwt, sl.encrypted = r.Token, r.Encrypted
+	sl.setJWT(r.Token)
+	sl.encrypted = r.Encrypted
 	sl.diffWithPrev()
 	if t, ok := r.Token.ClaimTime("exp"); ok && sl.expiry.IsZero() {
 		sl.expiry, sl.expirySource = t, "exp claim"
 	}
 }
 
-// startTicking starts the one-second countdown once some token has an expiry.
+// startTicking starts the one-second countdown once some token has an expiry, while the inspector
+// is on show (onNavigate starts it when it is shown again).
 func (s Model) startTicking() (Model, tea.Cmd) {
 	s.now = s.c.Now()
-	if s.ticking {
+	if s.ticking || s.c.Active != ui.InspectScreen {
 		return s, nil
 	}
 	for _, sl := range s.slots {
@@ -279,16 +294,28 @@ func (s Model) startTicking() (Model, tea.Cmd) {
 	return s, nil
 }
 
-// onTick moves the countdown on, reading the injected clock, and re-arms the tick.
+// onTick moves the countdown on, reading the injected clock, and re-arms the tick. Hidden, the
+// inspector lets the tick chain end: nothing of it is on screen; onNavigate catches up and starts
+// it again when it is shown.
 func (s Model) onTick(msg ui.ClockTickedMsg) (ui.Screen, tea.Cmd) {
 	if msg.Tag != inspectClockTag {
 		return s, nil
 	}
+	if s.c.Active != ui.InspectScreen {
+		s.ticking = false
+		return s, nil
+	}
+	return s.catchUpClock(), ui.TickClock(inspectClockTag)
+}
+
+// catchUpClock reads the clock and draws the body again if its relative times changed; otherwise
+// only the countdown moved, which View draws.
+func (s Model) catchUpClock() Model {
 	s.now = s.c.Now()
 	if s.clockText() == s.bodyClock {
-		return s, ui.TickClock(inspectClockTag) // only the countdown moved, which View draws
+		return s
 	}
-	return s.layout(), ui.TickClock(inspectClockTag)
+	return s.layout()
 }
 
 // clockText is what of the body the clock changes: the selected token's date claims relative to

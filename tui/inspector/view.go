@@ -29,6 +29,12 @@ func (s Model) layout() Model {
 	s.vp.SetHeight(max(1, s.height-top))
 	s.vp.SetContent(s.bodyView(s.width))
 	s.bodyClock = s.clockText()
+	return s.drawBody()
+}
+
+// drawBody draws the viewport, after its content or its scroll position changed.
+func (s Model) drawBody() Model {
+	s.body = s.vp.View()
 	return s
 }
 
@@ -37,7 +43,7 @@ func (s Model) View() string {
 	if s.width <= 0 {
 		return ""
 	}
-	return s.topView() + "\n" + s.vp.View()
+	return s.topView() + "\n" + s.body
 }
 
 // topView is what stays on screen while the body scrolls.
@@ -53,7 +59,7 @@ func (s Model) topView() string {
 				"No token yet. Run the flow (2) to get tokens, or press p to paste one.",
 				st.Muted.Render("Decoding happens here, on this machine: nothing is sent anywhere, except to fetch the provider's public keys."))
 		}
-		return strings.Join(lines, "\n")
+		return s.padded(lines)
 	}
 	lines = append(lines, s.tabsView(), s.summaryLine(), s.tokenLine(), s.expiryLine())
 	if f := s.filterLine(); f != "" {
@@ -66,6 +72,15 @@ func (s Model) topView() string {
 		lines = append(lines, st.Note.Render(ui.Truncate(s.status, s.width)))
 	}
 	lines = append(lines, st.Rule.Render(strings.Repeat("─", s.width)))
+	return s.padded(lines)
+}
+
+// padded joins the top's lines, each padded to the width: with the viewport's lines below (padded
+// by it), the view is a block, which the root lays out without measuring it again (tui.stack).
+func (s Model) padded(lines []string) string {
+	for i, l := range lines {
+		lines[i] = ui.PadCell(l, s.width)
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -208,13 +223,13 @@ func (s Model) bodyView(w int) string {
 		s.refreshSection(&b, sl, w)
 	}
 	if sl.jwt != nil && sl.jwt.Kind == flows.JWTKindJWS {
-		rows := s.claimRows(sl.jwt)
+		rows := s.claimRows(sl.shownToken)
 		kept := s.filtered(rows)
 		s.section(&b, s.filterTitle("Claims", len(kept), len(rows)))
 		b.WriteString(s.table(kept, w))
 	}
 	if sl.jwt != nil {
-		rows := s.headerRows(sl.jwt)
+		rows := s.headerRows(sl.shownToken)
 		kept := s.filtered(rows)
 		s.section(&b, s.filterTitle("Header", len(kept), len(rows)))
 		b.WriteString(s.table(kept, w))

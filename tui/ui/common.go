@@ -19,6 +19,9 @@ type Common struct {
 	Styles *Styles
 	// Width and Height are the body's size: the terminal minus the tab bar and the footer.
 	Width, Height int
+	// Active is the screen on show. A hidden screen can leave what only time changes undrawn
+	// until it is shown again (it receives the NavigateMsg that shows it).
+	Active ScreenID
 	// IsDark is the terminal's background; Profile its colour profile (Ascii under NO_COLOR).
 	IsDark  bool
 	Profile colorprofile.Profile

@@ -14,7 +14,8 @@ import (
 // come often and reach only the screens that show time (TimeShower) or the trace (TraceShower).
 
 // NavigateMsg asks the root to show another screen. Only the root acts on it: it switches the active
-// screen, then hands the same message to the screen now shown, which may use the payload.
+// screen, then hands the same message to the screen now shown, which may use the payload. The root
+// sends it itself when a key (1 to 4, tab) switches screens.
 type NavigateMsg struct {
 	To ScreenID
 	// Token, when set, is a raw token to open (the inspector selects it); label names it
