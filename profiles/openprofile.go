@@ -74,9 +74,13 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 		}
 		return true
 	}
-	br := bufio.NewReaderSize(r, lineLimit)
+	pr := &plainReader{r: r}
+	br := bufio.NewReaderSize(pr, lineLimit)
 	for {
 		raw, err := br.ReadSlice('\n')
+		if pr.odd {
+			return Profile{}, false
+		}
 		if err != nil && (err != io.EOF || len(raw) == 0) {
 			if err != io.EOF {
 				return Profile{}, false // a line over lineLimit, or a read error
@@ -84,9 +88,6 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 			break
 		}
 		line := bytes.TrimSuffix(raw, []byte("\n"))
-		if bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
-			return Profile{}, false
-		}
 		indent := 0
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
@@ -99,7 +100,8 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 		if dash >= 0 && (blank || indent > dash) {
 			// A key of the current item (or a blank line or comment, kept with it); only its name
 			// matters.
-			if inItem {
+			if inItem && (cur.wanted || !cur.named) {
+				// Only the lines of an item that may be the one looked for are kept.
 				cur.lines = append(cur.lines, raw...)
 			}
 			if !blank && indent == cur.keyCol && bytes.HasPrefix(body, []byte("name:")) {
@@ -113,9 +115,9 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 		if blank {
 			continue
 		}
-		text := string(bytes.TrimRight(line, " "))
+		text := bytes.TrimRight(line, " ")
 		if !inList {
-			switch text {
+			switch string(text) {
 			case "version: 1":
 			case "profiles:":
 				inList = true
@@ -127,7 +129,7 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 		if dash < 0 {
 			dash = indent
 		}
-		if indent != dash || !strings.HasPrefix(text[indent:], "- ") || !done() {
+		if indent != dash || !bytes.HasPrefix(text[indent:], []byte("- ")) || !done() {
 			return Profile{}, false // another top-level key, an item that is not a mapping, a name twice
 		}
 		rest := bytes.TrimLeft(body[1:], " ")
@@ -143,6 +145,22 @@ func profileLines(path string, r io.Reader, name string) (Profile, bool) {
 		return Profile{}, false
 	}
 	return d.profiles[0], true
+}
+
+// plainReader passes a file through, noting whether it holds a tab or a carriage return, which
+// profileLines leaves to the whole parse. It looks at each read's bytes at once: per line, the
+// search would cost more than the scan.
+type plainReader struct {
+	r   io.Reader
+	odd bool
+}
+
+func (p *plainReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if bytes.IndexByte(b[:n], '\t') >= 0 || bytes.IndexByte(b[:n], '\r') >= 0 {
+		p.odd = true
+	}
+	return n, err
 }
 
 // setName reads the item's name from a "name: VALUE" key.
