@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/tokenbench/tokenbench/flows"
 	"github.com/tokenbench/tokenbench/flows/demoidp"
@@ -205,7 +206,13 @@ func runWorkbench(ctx context.Context, e *env, opts tui.Options) error {
 		return err
 	}
 	defer closeLog()
-	prog := tea.NewProgram(tui.New(opts), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
+	if e.stdout == io.Writer(os.Stdout) {
+		// lipgloss detected standard output's colour profile when it was initialised (reading
+		// terminfo and, in tmux, running `tmux info`); Bubble Tea would detect it again on start.
+		popts = append(popts, tea.WithColorProfile(lipgloss.Writer.Profile))
+	}
+	prog := tea.NewProgram(tui.New(opts), popts...)
 	if _, err := prog.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("the workbench stopped: %w", err)
 	}
