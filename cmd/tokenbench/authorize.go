@@ -23,7 +23,7 @@ func (o *tokenOptions) authorizationCode(ctx context.Context, e *env, c *flows.C
 	if o.proofJWT != "" {
 		s, res, err = o.directAuthorize(ctx, e, c)
 	} else {
-		e.waits()
+		e.cancelOnInterrupt()
 		s, res, err = c.Authorize(ctx, flows.AuthorizeOptions{
 			Ready:   func(s *flows.AuthSession) { o.showAuthorization(e, s) },
 			Open:    o.opener(e),
@@ -117,7 +117,7 @@ func (o *tokenOptions) deviceCode(ctx context.Context, e *env, c *flows.Client, 
 	if !o.noBrowser {
 		openBrowser(e, open)
 	}
-	e.waits()
+	e.cancelOnInterrupt()
 	fmt.Fprintf(e.stderr, "Waiting for approval, polling every %s (ctrl-c to stop)…\n", d.PollInterval())
 	t, err := c.PollDevice(ctx, d, func(p flows.DevicePoll) {
 		if trace.enabled {
@@ -169,7 +169,7 @@ func (e *env) readAllRaw(ctx context.Context) (string, error) {
 
 // readAsync runs read, a wait for stdin, which ctrl-c ends.
 func (e *env) readAsync(ctx context.Context, read func() (string, error)) (string, error) {
-	e.waits()
+	e.cancelOnInterrupt()
 	type result struct {
 		s   string
 		err error

@@ -107,7 +107,7 @@ func (o *tokenOptions) cibaGrant(ctx context.Context, e *env, c *flows.Client, t
 	} else {
 		fmt.Fprintln(e.stderr, "The user approves on their authentication device (the provider's app or page).")
 	}
-	e.waits()
+	e.cancelOnInterrupt()
 	if notes != nil {
 		fmt.Fprintf(e.stderr, "Waiting for approval: the provider's %s notification comes to %s, if the client is registered for %s mode with that endpoint (ctrl-c to stop)…\n", mode, notes.Endpoint(), mode)
 		t, err := c.AwaitCIBA(ctx, a, notes, mode)

@@ -147,7 +147,12 @@ func (f *traceFlags) printer(e *env) *tracePrinter {
 	if f.showSecrets {
 		fmt.Fprintln(e.stderr, "warning: --show-secrets: the trace shows client secrets and tokens in clear; do not paste it anywhere")
 	}
-	return &tracePrinter{w: e.stderr, enabled: f.verbose || f.curl || f.showSecrets, curl: f.curl, showSecrets: f.showSecrets, save: f.save}
+	p := &tracePrinter{w: e.stderr, enabled: f.verbose || f.curl || f.showSecrets, curl: f.curl, showSecrets: f.showSecrets, save: f.save}
+	if p.enabled || p.save != "" {
+		// A request interrupted at a slow provider is the trace a ticket needs.
+		e.cancelOnInterrupt()
+	}
+	return p
 }
 
 // clientFlags are the flags shared by every command that acts as a client of a provider: token,

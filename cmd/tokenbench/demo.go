@@ -92,7 +92,7 @@ func startDemo(addr string, faults demoidp.Faults) (*demoidp.Provider, error) {
 
 // runServe serves the provider until ctrl-c or SIGTERM, which end it cleanly (exit status 0).
 func (o *demoOptions) runServe(ctx context.Context, e *env, faults demoidp.Faults) error {
-	e.waits()
+	e.cancelOnInterrupt()
 	p, err := startDemoMTLS(o.addr, faults)
 	if err != nil {
 		return err

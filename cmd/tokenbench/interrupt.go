@@ -10,8 +10,9 @@ import (
 
 // interruptible returns a context that ctrl-c or SIGTERM cancels once catch has been called, and
 // catch. Catching signals costs the runtime two threads (about a millisecond of CPU, the largest
-// start-up cost of a headless run), so only the commands that wait for a person or serve until
-// stopped catch them; a single request ends at ctrl-c by the default action, at once, as curl does.
+// start-up cost of a headless run), so a command catches them only when an interruption has
+// something to end cleanly (see cancelOnInterrupt); otherwise a request ends at ctrl-c by the
+// default action, at once, as curl does.
 func interruptible(parent context.Context) (context.Context, context.CancelFunc, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	catch := sync.OnceFunc(func() {
@@ -29,9 +30,11 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc,
 	return ctx, cancel, catch
 }
 
-// waits says that the command now waits for a person (a browser, an approval, stdin) or serves
-// until stopped: from here on ctrl-c cancels it cleanly ("interrupted", listeners closed).
-func (e *env) waits() {
+// cancelOnInterrupt makes ctrl-c cancel the command cleanly from here on: the wait or request ends,
+// listeners close, the trace is still saved or printed, and "interrupted" is said. A command calls it
+// when it starts to wait for a person (a browser, an approval, stdin) or to serve until stopped, and
+// when it has a trace to save or print on the way out.
+func (e *env) cancelOnInterrupt() {
 	if e.catchInterrupts != nil {
 		e.catchInterrupts()
 	}

@@ -166,7 +166,7 @@ func showLogout(e *env, c *flows.Client, r *flows.LogoutRequest) {
 	fmt.Fprintf(e.stderr, "Open this URL to sign out:\n\n  %s\n\n", r.URL)
 	switch {
 	case r.Listening:
-		e.waits()
+		e.cancelOnInterrupt()
 		fmt.Fprintf(e.stderr, "Waiting for the browser to come back to %s (%s; ctrl-c to stop)…\n", r.RedirectURI, c.LogoutRedirectParameter())
 	case r.RedirectURI != "":
 		fmt.Fprintf(e.stderr, "The provider then sends the browser to %s, which tokenbench cannot listen on: the state is not checked.\n", r.RedirectURI)

@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	// Once a command waits, ctrl-c or SIGTERM cancels the context: waits end, requests are
-	// abandoned, listeners close.
+	// Once a command asks (cancelOnInterrupt), ctrl-c or SIGTERM cancels the context: waits end,
+	// requests are abandoned, listeners close.
 	ctx, stop, catch := interruptible(context.Background())
 	e := osEnv()
 	e.catchInterrupts = catch

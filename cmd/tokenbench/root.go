@@ -38,8 +38,8 @@ type env struct {
 	stdinIsTerminal bool
 	// stdoutIsTerminal reports whether stdout is a terminal; the TUI needs both.
 	stdoutIsTerminal bool
-	// catchInterrupts makes ctrl-c cancel the command's context from then on (see waits); nil in
-	// tests, which cancel the context themselves.
+	// catchInterrupts makes ctrl-c cancel the command's context from then on (see
+	// cancelOnInterrupt); nil in tests, which cancel the context themselves.
 	catchInterrupts func()
 }
 

@@ -584,6 +584,62 @@ func TestTokenInterruptedBySignal(t *testing.T) {
 	}
 }
 
+// TestInterruptedAtASlowProviderSavesTheTrace: ctrl-c (a real SIGINT to a real process) while a
+// provider does not answer ends the command with "interrupted", and --save-trace still writes the
+// trace: that is the trace a ticket needs.
+func TestInterruptedAtASlowProviderSavesTheTrace(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // read nothing, answer nothing
+		}
+	}()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(t.TempDir(), "trace.md")
+	cmd := newHelperCommand(exe, helperMain, "discover", "--issuer", "http://"+ln.Addr().String(), "--save-trace", saved)
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() }) //nolint:errcheck // already gone when the test passes
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the provider")
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not end on SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "tokenbench: interrupted") {
+		t.Errorf("after SIGINT: exit %d, want %d with \"tokenbench: interrupted\"; stderr:\n%s", code, exitInterrupted, stderr.String())
+	}
+	if b, err := os.ReadFile(saved); err != nil || !strings.Contains(string(b), ln.Addr().String()) {
+		t.Errorf("the trace was not saved (%v):\n%s", err, b)
+	}
+}
+
 // TestTokenWrongStateIsIgnored: a callback whose state is not the request's is ignored, with a note,
 // while tokenbench keeps waiting; when the wait ends (here ctrl-c), the failed state check and its
 // explanation are shown and the exit status is 1.

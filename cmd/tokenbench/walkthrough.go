@@ -33,7 +33,7 @@ type walkthrough struct {
 }
 
 func (o *demoOptions) runWalkthrough(ctx context.Context, e *env, faults demoidp.Faults) error {
-	e.waits() // it serves the provider while a browser may sign in
+	e.cancelOnInterrupt() // it serves the provider while a browser may sign in
 	p, err := startDemo(o.addr, faults)
 	if err != nil {
 		return err
